@@ -1,0 +1,340 @@
+package io.tally.bolts.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.tally.bolts.event.Event;
+import io.tally.bolts.event.EventType;
+import java.io.CharConversionException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns one raw record into an accepted {@link Event} or a {@link Rejection} with one reason; it never throws
+ * for bad input. Parsing streams over the bytes once, and Jackson's read constraints stop oversized strings
+ * and deep nesting while parsing, so a hostile record costs no more than its (capped) size.
+ *
+ * <p>Event time: when {@code sentAt} and {@code originalTimestamp} are both present the client clock is
+ * corrected, {@code timestamp = receivedAt − (sentAt − originalTimestamp)}; otherwise {@code timestamp}, else
+ * {@code originalTimestamp}, else {@code receivedAt}. {@code receivedAt} is the record's own field when present,
+ * else the time the spout received the record. Timestamps are ISO-8601 date-times (an offset or {@code Z}; none
+ * means UTC) or integer epoch milliseconds.
+ *
+ * <p>Not thread-safe: one instance per task.
+ */
+public final class EventIngestor {
+    private final IngestSettings settings;
+    private final JsonFactory json;
+
+    public EventIngestor(IngestSettings settings) {
+        this.settings = settings;
+        this.json = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(settings.maxDepth())
+                        .maxStringLength(settings.maxStringLength())
+                        .maxNameLength(settings.maxStringLength())
+                        .maxNumberLength(64)
+                        .maxDocumentLength(settings.maxRecordBytes())
+                        .build())
+                .build();
+    }
+
+    public IngestResult ingest(byte[] payload, String source, long position, long receivedAtMillis) {
+        try {
+            return new IngestResult.Accepted(parse(payload, receivedAtMillis));
+        } catch (InvalidRecord invalid) {
+            return new IngestResult.Rejected(reject(invalid.reason, invalid.detail, payload, source, position,
+                    receivedAtMillis));
+        }
+    }
+
+    /** A rejection for a record that never reached (or escaped) the parser, with the same payload capping. */
+    public Rejection reject(RejectReason reason, String detail, byte[] payload, String source, long position,
+            long receivedAtMillis) {
+        int kept = Math.min(payload.length, settings.rejectPayloadBytes());
+        return new Rejection(reason, detail, source, position, receivedAtMillis,
+                new String(payload, 0, kept, StandardCharsets.UTF_8), kept < payload.length);
+    }
+
+    private Event parse(byte[] payload, long ingestReceivedAt) throws InvalidRecord {
+        if (isBlank(payload)) {
+            throw new InvalidRecord(RejectReason.EMPTY_RECORD, "the record is empty");
+        }
+        if (payload.length > settings.maxRecordBytes()) {
+            throw new InvalidRecord(RejectReason.TOO_LARGE, "the record has " + payload.length
+                    + " bytes, more than the limit of " + settings.maxRecordBytes());
+        }
+        Fields f = new Fields();
+        try (JsonParser p = json.createParser(payload)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new InvalidRecord(RejectReason.NOT_AN_OBJECT, "the record is JSON but not an object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                readField(p, name, value, f);
+            }
+            if (p.nextToken() != null) {
+                throw new InvalidRecord(RejectReason.INVALID_JSON, "content follows the end of the JSON object");
+            }
+        } catch (StreamConstraintsException e) {
+            throw constraint(e);
+        } catch (CharConversionException e) {
+            throw new InvalidRecord(RejectReason.INVALID_UTF8, e.getMessage());
+        } catch (JsonParseException e) {
+            String message = e.getOriginalMessage();
+            if (message != null && message.contains("Invalid UTF-8")) {
+                throw new InvalidRecord(RejectReason.INVALID_UTF8, message);
+            }
+            throw new InvalidRecord(RejectReason.INVALID_JSON, message + locationOf(e));
+        } catch (IOException e) {
+            throw new InvalidRecord(RejectReason.INVALID_JSON, String.valueOf(e.getMessage()));
+        }
+        return toEvent(f, ingestReceivedAt);
+    }
+
+    private Event toEvent(Fields f, long ingestReceivedAt) throws InvalidRecord {
+        if (f.type == null) {
+            throw new InvalidRecord(RejectReason.MISSING_TYPE, "the record has no 'type'");
+        }
+        EventType type = EventType.fromSegmentName(f.type);
+        if (type == null) {
+            throw new InvalidRecord(RejectReason.UNKNOWN_TYPE, "'type' is '" + f.type
+                    + "'; expected track, page, screen, identify, group or alias");
+        }
+        if (f.userId == null && f.anonymousId == null) {
+            throw new InvalidRecord(RejectReason.MISSING_USER, "the record has neither 'userId' nor 'anonymousId'");
+        }
+        String countName = type.countName();
+        if (type == EventType.TRACK) {
+            if (f.event == null) {
+                throw new InvalidRecord(RejectReason.MISSING_EVENT_NAME, "a track call needs an 'event' name");
+            }
+            countName = f.event;
+        }
+        Map<String, Object> properties = f.properties;
+        if (f.name != null && (type == EventType.PAGE || type == EventType.SCREEN)) {
+            properties = new LinkedHashMap<>(properties == null ? Map.of() : properties);
+            properties.putIfAbsent("name", f.name);
+        }
+        long received = f.receivedAt != null ? f.receivedAt : ingestReceivedAt;
+        long eventTime;
+        if (f.sentAt != null && f.originalTimestamp != null) {
+            eventTime = received - (f.sentAt - f.originalTimestamp);
+        } else if (f.timestamp != null) {
+            eventTime = f.timestamp;
+        } else if (f.originalTimestamp != null) {
+            eventTime = f.originalTimestamp;
+        } else {
+            eventTime = received;
+        }
+        if (eventTime - received > settings.futureToleranceMillis()) {
+            throw new InvalidRecord(RejectReason.TOO_FAR_IN_FUTURE, "event time " + Instant.ofEpochMilli(eventTime)
+                    + " is more than " + settings.futureToleranceMillis() + " ms after its receipt at "
+                    + Instant.ofEpochMilli(received));
+        }
+        return new Event(type, countName, f.messageId, f.userId, f.anonymousId, eventTime, received, properties,
+                f.context, f.traits);
+    }
+
+    private void readField(JsonParser p, String name, JsonToken value, Fields f) throws IOException, InvalidRecord {
+        switch (name) {
+            case "type" -> f.type = text(p, value, name);
+            case "messageId" -> f.messageId = identifier(p, value, name);
+            case "userId" -> f.userId = identifier(p, value, name);
+            case "anonymousId" -> f.anonymousId = identifier(p, value, name);
+            case "event" -> f.event = nonBlank(text(p, value, name));
+            case "name" -> f.name = nonBlank(text(p, value, name));
+            case "properties" -> f.properties = object(p, value, name, true);
+            case "traits" -> f.traits = object(p, value, name, true);
+            case "context" -> f.context = object(p, value, name, false);
+            case "timestamp" -> f.timestamp = timestamp(p, value, name);
+            case "originalTimestamp" -> f.originalTimestamp = timestamp(p, value, name);
+            case "sentAt" -> f.sentAt = timestamp(p, value, name);
+            case "receivedAt" -> f.receivedAt = timestamp(p, value, name);
+            default -> p.skipChildren();
+        }
+    }
+
+    private static String text(JsonParser p, JsonToken value, String field) throws IOException, InvalidRecord {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (value != JsonToken.VALUE_STRING) {
+            p.skipChildren();
+            throw new InvalidRecord(RejectReason.BAD_FIELD_TYPE, "'" + field + "' must be a string, was " + describe(value));
+        }
+        return p.getText();
+    }
+
+    /** Ids may be strings or integers (some SDKs send numeric user ids); blank means absent. */
+    private static String identifier(JsonParser p, JsonToken value, String field) throws IOException, InvalidRecord {
+        if (value == JsonToken.VALUE_NUMBER_INT) {
+            return p.getText();
+        }
+        return nonBlank(text(p, value, field));
+    }
+
+    private Map<String, Object> object(JsonParser p, JsonToken value, String field, boolean counted)
+            throws IOException, InvalidRecord {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            throw new InvalidRecord(RejectReason.BAD_FIELD_TYPE, "'" + field + "' must be an object, was " + describe(value));
+        }
+        Map<String, Object> map = readObject(p);
+        if (counted && map.size() > settings.maxProperties()) {
+            throw new InvalidRecord(RejectReason.TOO_MANY_PROPERTIES, "'" + field + "' has " + map.size()
+                    + " entries, more than the limit of " + settings.maxProperties());
+        }
+        return map;
+    }
+
+    private static Map<String, Object> readObject(JsonParser p) throws IOException {
+        Map<String, Object> map = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            p.nextToken();
+            map.put(key, readValue(p));
+        }
+        return map;
+    }
+
+    private static Object readValue(JsonParser p) throws IOException {
+        return switch (p.currentToken()) {
+            case START_OBJECT -> readObject(p);
+            case START_ARRAY -> {
+                List<Object> list = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    list.add(readValue(p));
+                }
+                yield list;
+            }
+            case VALUE_STRING -> p.getText();
+            case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                    ? p.getText() : (Object) p.getLongValue();
+            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
+    private static Long timestamp(JsonParser p, JsonToken value, String field) throws IOException, InvalidRecord {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            return p.getLongValue();
+        }
+        if (value != JsonToken.VALUE_STRING) {
+            p.skipChildren();
+            throw new InvalidRecord(RejectReason.BAD_TIMESTAMP, "'" + field + "' must be an ISO-8601 date-time, was "
+                    + describe(value));
+        }
+        String text = p.getText();
+        try {
+            return Instant.parse(text).toEpochMilli();
+        } catch (DateTimeException withOffsetOrZ) {
+            try {
+                return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC).toEpochMilli();
+            } catch (DateTimeException noOffset) {
+                throw new InvalidRecord(RejectReason.BAD_TIMESTAMP, "'" + field + "' is not an ISO-8601 date-time: '"
+                        + abbreviate(text) + "'");
+            }
+        }
+    }
+
+    private static InvalidRecord constraint(StreamConstraintsException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        if (message.contains("nesting depth")) {
+            return new InvalidRecord(RejectReason.TOO_DEEP, message);
+        }
+        if (message.contains("Document length")) {
+            return new InvalidRecord(RejectReason.TOO_LARGE, message);
+        }
+        if (message.contains("Number value length")) {
+            return new InvalidRecord(RejectReason.INVALID_JSON, message);
+        }
+        return new InvalidRecord(RejectReason.STRING_TOO_LONG, message);
+    }
+
+    private static String nonBlank(String text) {
+        if (text == null) {
+            return null;
+        }
+        String trimmed = text.strip();
+        return trimmed.isEmpty() ? null : trimmed;
+    }
+
+    private static boolean isBlank(byte[] payload) {
+        for (byte b : payload) {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            default -> String.valueOf(token);
+        };
+    }
+
+    private static String locationOf(JsonParseException e) {
+        return e.getLocation() == null ? "" : " (at byte " + e.getLocation().getByteOffset() + ")";
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "…";
+    }
+
+    /** The fields of one record as read, before they are checked together. */
+    private static final class Fields {
+        String type;
+        String messageId;
+        String userId;
+        String anonymousId;
+        String event;
+        String name;
+        Map<String, Object> properties;
+        Map<String, Object> context;
+        Map<String, Object> traits;
+        Long timestamp;
+        Long originalTimestamp;
+        Long sentAt;
+        Long receivedAt;
+    }
+
+    /** Thrown inside the parser only; cheap because it carries no stack trace. */
+    private static final class InvalidRecord extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient RejectReason reason;
+        final String detail;
+
+        InvalidRecord(RejectReason reason, String detail) {
+            super(detail, null, false, false);
+            this.reason = reason;
+            this.detail = detail;
+        }
+    }
+}

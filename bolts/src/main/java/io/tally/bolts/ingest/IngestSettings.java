@@ -1,0 +1,62 @@
+package io.tally.bolts.ingest;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * Limits and tolerances of the ingest tier. Every default is here, with why it is what it is; the {@code ingest}
+ * section of {@code tally.yaml} overrides any of them.
+ *
+ * @param maxRecordBytes records larger than this are rejected unparsed ({@code too_large}). Default 32 KiB:
+ *     Segment's own API refuses calls over 32 KB.
+ * @param maxDepth objects/arrays nested deeper are rejected while parsing ({@code too_deep}). Default 16.
+ * @param maxStringLength strings or names longer are rejected while parsing ({@code string_too_long}). Default 8 KiB.
+ * @param maxProperties properties (and traits) beyond this count are rejected ({@code too_many_properties}). Default 256.
+ * @param futureToleranceMillis an event time later than its receipt by more than this is rejected
+ *     ({@code too_far_in_future}). Default 1 hour: real clocks are skewed by minutes, not hours, and counting
+ *     a future hour would show activity that has not happened.
+ * @param rejectPayloadBytes how much of a rejected record is kept with its rejection. Default 4 KiB.
+ */
+public record IngestSettings(int maxRecordBytes, int maxDepth, int maxStringLength, int maxProperties,
+        long futureToleranceMillis, int rejectPayloadBytes) implements Serializable {
+
+    public static final IngestSettings DEFAULTS = new IngestSettings(32 * 1024, 16, 8 * 1024, 256,
+            Duration.ofHours(1).toMillis(), 4 * 1024);
+
+    public IngestSettings {
+        positive(maxRecordBytes, "ingest.max_record_bytes");
+        positive(maxDepth, "ingest.max_depth");
+        positive(maxStringLength, "ingest.max_string_length");
+        positive(maxProperties, "ingest.max_properties");
+        if (futureToleranceMillis < 0) {
+            throw new IllegalArgumentException("ingest.future_tolerance_ms: must not be negative, was " + futureToleranceMillis);
+        }
+        positive(rejectPayloadBytes, "ingest.reject_payload_bytes");
+    }
+
+    /** Binds the {@code ingest} section of the configuration; absent keys keep their defaults. */
+    @JsonCreator
+    public static IngestSettings fromConfig(
+            @JsonProperty("max_record_bytes") Integer maxRecordBytes,
+            @JsonProperty("max_depth") Integer maxDepth,
+            @JsonProperty("max_string_length") Integer maxStringLength,
+            @JsonProperty("max_properties") Integer maxProperties,
+            @JsonProperty("future_tolerance_ms") Long futureToleranceMillis,
+            @JsonProperty("reject_payload_bytes") Integer rejectPayloadBytes) {
+        return new IngestSettings(
+                maxRecordBytes == null ? DEFAULTS.maxRecordBytes : maxRecordBytes,
+                maxDepth == null ? DEFAULTS.maxDepth : maxDepth,
+                maxStringLength == null ? DEFAULTS.maxStringLength : maxStringLength,
+                maxProperties == null ? DEFAULTS.maxProperties : maxProperties,
+                futureToleranceMillis == null ? DEFAULTS.futureToleranceMillis : futureToleranceMillis,
+                rejectPayloadBytes == null ? DEFAULTS.rejectPayloadBytes : rejectPayloadBytes);
+    }
+
+    private static void positive(long value, String key) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(key + ": must be positive, was " + value);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.tally.bolts.ingest;
+
+import java.util.Locale;
+
+/**
+ * Why an input record was not accepted. The {@link #code()} strings are stable: they are stored with every
+ * rejected record and counted per hour, so analysts and alerts may depend on them.
+ */
+public enum RejectReason {
+    /** The record has no bytes, or only white space. */
+    EMPTY_RECORD,
+    /** Larger than the record size limit. */
+    TOO_LARGE,
+    /** The bytes are not valid UTF-8. */
+    INVALID_UTF8,
+    /** Not well-formed JSON (including NaN, trailing garbage, truncation). */
+    INVALID_JSON,
+    /** JSON, but not an object. */
+    NOT_AN_OBJECT,
+    /** Objects or arrays nested deeper than the limit. */
+    TOO_DEEP,
+    /** A string or field name longer than the limit. */
+    STRING_TOO_LONG,
+    /** More properties (or traits) than the limit. */
+    TOO_MANY_PROPERTIES,
+    /** A known field has the wrong JSON type, e.g. {@code "properties": 5}. */
+    BAD_FIELD_TYPE,
+    /** No {@code type}. */
+    MISSING_TYPE,
+    /** A {@code type} that is not a Segment call type. */
+    UNKNOWN_TYPE,
+    /** Neither {@code userId} nor {@code anonymousId}. */
+    MISSING_USER,
+    /** A track call without an {@code event} name. */
+    MISSING_EVENT_NAME,
+    /** A timestamp field that is not an ISO-8601 date-time. */
+    BAD_TIMESTAMP,
+    /** An event time further ahead of its receipt than the tolerance allows. */
+    TOO_FAR_IN_FUTURE,
+    /** Tally's own code failed on this record (a bug): kept, with the error, rather than lost or crashing a worker. */
+    INGEST_ERROR;
+
+    /** The stable lower_snake code, e.g. {@code invalid_json}. */
+    public String code() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

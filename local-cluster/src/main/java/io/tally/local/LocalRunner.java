@@ -1,0 +1,114 @@
+package io.tally.local;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.tally.local.kafka.KafkaTopics;
+import io.tally.local.sample.SampleEvents;
+import io.tally.spouts.kafka.KafkaSpoutSettings;
+import io.tally.state.cassandra.CassandraSettings;
+import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.schema.SchemaApplier;
+import io.tally.topology.TallyTopology;
+import io.tally.topology.config.TallyConfig;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The main job on the embedded default: real Kafka and Cassandra, Storm's LocalCluster, the bundled
+ * sample loaded into Kafka, the production topology counting it into Cassandra, and the counts read
+ * back with CQL. Everything it starts it stops, unless asked to keep running until Ctrl-C.
+ */
+@Command(name = "tally-local", mixinStandardHelpOptions = true,
+        description = "Run Tally on this machine: Kafka + Cassandra + Storm LocalCluster, with a sample of events.")
+public final class LocalRunner implements Callable<Integer> {
+    static final String TOPIC = "events";
+    static final int PARTITIONS = 4;
+
+    @Option(names = "--data-dir", defaultValue = ".tally-local", paramLabel = "DIR",
+            description = "Where Kafka, Cassandra and ZooKeeper keep their data (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka listener port (default: ${DEFAULT-VALUE}).")
+    int kafkaPort;
+
+    @Option(names = "--cassandra-port", defaultValue = "9042",
+            description = "Cassandra native (CQL) port (default: ${DEFAULT-VALUE}).")
+    int cassandraPort;
+
+    @Option(names = "--keep-running", description = "Keep everything running after the sample is counted, until Ctrl-C.")
+    boolean keepRunning;
+
+    @Option(names = "--timeout-secs", defaultValue = "300",
+            description = "Give up if the sample is not fully counted within this time (default: ${DEFAULT-VALUE}).")
+    int timeoutSecs;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LocalRunner()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Console console = new Console();
+        console.step("Starting Kafka, Cassandra and Storm LocalCluster (data in " + dataDir.toAbsolutePath() + ")");
+        LocalStackConfig stackConfig = LocalStackConfig.builder()
+                .dataDir(dataDir)
+                .kafkaPort(kafkaPort)
+                .cassandraNativePort(cassandraPort)
+                .build();
+        try (LocalStack stack = LocalStack.start(stackConfig)) {
+            InetSocketAddress cassandra = stack.cassandra().contactPoint();
+            TallyConfig config = TallyConfig.builder()
+                    .kafka(KafkaSpoutSettings.builder(stack.kafka().bootstrapServers(), List.of(TOPIC)).build())
+                    .cassandra(CassandraSettings.builder()
+                            .contactPoint(cassandra.getHostString() + ":" + cassandra.getPort())
+                            .localDatacenter(stack.cassandra().localDatacenter())
+                            .build())
+                    .build();
+            console.done("Kafka at " + stack.kafka().bootstrapServers() + ", Cassandra at "
+                    + cassandra.getHostString() + ":" + cassandra.getPort());
+
+            try (CqlSession session = SessionRegistry.builder(config.cassandra()).build()) {
+                console.step("Applying deploy/schema.cql to keyspace " + config.cassandra().keyspace());
+                SchemaApplier.bundled().apply(session, config.cassandra().keyspace(), config.replication());
+                console.done("schema ready");
+
+                KafkaTopics.create(stack.kafka().bootstrapServers(), TOPIC, PARTITIONS);
+                SampleLoad load = SampleLoad.into(stack.kafka().bootstrapServers(), TOPIC, PARTITIONS,
+                        SampleEvents.load(), console);
+
+                console.step("Submitting topology '" + config.name() + "' to LocalCluster");
+                stack.storm().submit(config.name(), TallyTopology.stormConfig(config), TallyTopology.build(config));
+                CountsReport report = new CountsReport(session, config.cassandra().keyspace());
+                boolean complete = report.awaitTotal(load.expectedTotal(), timeoutSecs, console);
+                report.print(console);
+                if (!complete) {
+                    console.fail("counted " + report.total() + " of " + load.expectedTotal() + " events within "
+                            + timeoutSecs + " s; the logs are in " + dataDir.resolve("logs").toAbsolutePath());
+                    return 1;
+                }
+                if (keepRunning) {
+                    console.step("Running until Ctrl-C. Kafka " + stack.kafka().bootstrapServers() + ", topic "
+                            + TOPIC + "; Cassandra " + cassandra.getHostString() + ":" + cassandra.getPort()
+                            + ", keyspace " + config.cassandra().keyspace());
+                    awaitInterrupt();
+                }
+                console.step("Stopping");
+                stack.storm().kill(config.name());
+            } finally {
+                SessionRegistry.closeAll();
+            }
+        }
+        console.done("everything stopped");
+        return 0;
+    }
+
+    private static void awaitInterrupt() throws InterruptedException {
+        CountDownLatch forever = new CountDownLatch(1);
+        forever.await();
+    }
+}

@@ -1,0 +1,37 @@
+package io.tally.local.kafka;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Topic administration for the local broker (the broker does not create topics on first use). */
+public final class KafkaTopics {
+    private KafkaTopics() {
+    }
+
+    /** Creates the topic with this many partitions unless it exists, and returns once it can be described. */
+    public static void create(String bootstrapServers, String topic, int partitions) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("creating topic " + topic + " failed: " + e.getCause().getMessage(),
+                            e.getCause());
+                }
+            }
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topic " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("topic " + topic + " is not usable: " + e.getMessage(), e);
+        }
+    }
+}

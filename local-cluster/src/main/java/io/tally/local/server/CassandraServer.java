@@ -1,0 +1,173 @@
+package io.tally.local.server;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real Cassandra 5.0 (cassandra-all from Maven Central) in its own JVM. Restarting it on the same data
+ * directory keeps every table and row; a kill -9 is recovered from the commit log.
+ */
+public final class CassandraServer implements AutoCloseable {
+    private static final String CLASSPATH = "/META-INF/tally/cassandra-server.classpath";
+    private static final String DATACENTER = "datacenter1";
+
+    /** What Cassandra 5.0 needs opened on Java 17 (upstream conf/jvm17-server.options). */
+    private static final List<String> JAVA17_ACCESS = List.of(
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-exports=java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED",
+            "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+            "--add-exports=java.rmi/sun.rmi.server=ALL-UNNAMED",
+            "--add-exports=java.sql/java.sql=ALL-UNNAMED",
+            "--add-exports=java.base/java.lang.ref=ALL-UNNAMED",
+            "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+            "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+            "--add-exports=jdk.attach/sun.tools.attach=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.module=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.loader=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.math=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.module=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.util.jar=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",
+            "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED");
+
+    private final ChildJvm jvm;
+    private final int nativePort;
+
+    private CassandraServer(ChildJvm jvm, int nativePort) {
+        this.jvm = jvm;
+        this.nativePort = nativePort;
+    }
+
+    public static CassandraServer start(CassandraServerConfig config) {
+        int nativePort = Ports.claim(config.nativePort(), "Cassandra", "the Cassandra port option (--cassandra-port)");
+        int storagePort = Ports.claim(config.storagePort(), "Cassandra", "the Cassandra storage port option");
+        Path dir = config.dataDir().toAbsolutePath();
+        Path yaml = dir.resolve("cassandra.yaml");
+        Path logback = dir.resolve("logback.xml");
+        Path logDir = dir.getParent().resolve("logs");
+        ServerFiles.write(yaml, cassandraYaml(dir, nativePort, storagePort));
+        ServerFiles.write(logback, LOGBACK_CONFIG);
+
+        List<String> jvmOptions = new ArrayList<>(List.of(
+                "-Xms" + config.heap(), "-Xmx" + config.heap(), "-XX:+UseG1GC", "-Xss512k",
+                "-Djava.awt.headless=true",
+                "-Dcassandra-foreground=yes",
+                "-Dcassandra.config=" + yaml.toUri(),
+                "-Dcassandra.storagedir=" + dir,
+                "-Dcassandra.logdir=" + logDir,
+                "-Dlogback.configurationFile=" + logback.toUri(),
+                // A single node has nobody to wait for: without these the first boot stalls ~30 s.
+                "-Dcassandra.ring_delay_ms=100",
+                "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+                "-Dcassandra.memtable.row_overhead_size=180",
+                "-Dcassandra.shutdown_announce_in_ms=0",
+                "-Djdk.attach.allowAttachSelf=true"));
+        jvmOptions.addAll(JAVA17_ACCESS);
+        ChildJvm jvm = ChildJvm.start(new ChildJvm.Spec("Cassandra", CLASSPATH, jvmOptions,
+                "org.apache.cassandra.service.CassandraDaemon", List.of(), dir, logDir.resolve("cassandra.log")));
+        jvm.awaitReady(() -> Ports.accepting(nativePort) && answersCql(nativePort), config.startTimeout());
+        return new CassandraServer(jvm, nativePort);
+    }
+
+    public InetSocketAddress contactPoint() {
+        return new InetSocketAddress(Ports.HOST, nativePort);
+    }
+
+    public String localDatacenter() {
+        return DATACENTER;
+    }
+
+    public long pid() {
+        return jvm.pid();
+    }
+
+    public boolean isAlive() {
+        return jvm.isAlive();
+    }
+
+    /** Clean shutdown (SIGTERM: Cassandra drains and flushes); the data stays. */
+    public void stop() {
+        jvm.stop(Duration.ofSeconds(30));
+    }
+
+    /** kill -9, as a crash; the commit log recovers the data on the next start. */
+    public void kill() {
+        jvm.kill();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static boolean answersCql(int port) {
+        try (CqlSession session = CqlSession.builder()
+                .addContactPoint(new InetSocketAddress(Ports.HOST, port))
+                .withLocalDatacenter(DATACENTER)
+                .build()) {
+            return session.execute("SELECT release_version FROM system.local").one() != null;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String cassandraYaml(Path dir, int nativePort, int storagePort) {
+        return String.join("\n",
+                "cluster_name: tally-local",
+                "num_tokens: 1",
+                "allocate_tokens_for_local_replication_factor: 1",
+                "partitioner: org.apache.cassandra.dht.Murmur3Partitioner",
+                "endpoint_snitch: SimpleSnitch",
+                "seed_provider:",
+                "  - class_name: org.apache.cassandra.locator.SimpleSeedProvider",
+                "    parameters:",
+                "      - seeds: \"" + Ports.HOST + ":" + storagePort + "\"",
+                "listen_address: " + Ports.HOST,
+                "rpc_address: " + Ports.HOST,
+                "storage_port: " + storagePort,
+                "native_transport_port: " + nativePort,
+                "start_native_transport: true",
+                "data_file_directories:",
+                "  - " + dir.resolve("data"),
+                "commitlog_directory: " + dir.resolve("commitlog"),
+                "saved_caches_directory: " + dir.resolve("saved_caches"),
+                "hints_directory: " + dir.resolve("hints"),
+                "cdc_raw_directory: " + dir.resolve("cdc_raw"),
+                "commitlog_sync: periodic",
+                "commitlog_sync_period: 10000ms",
+                // One node for development and tests: nothing to hand off, no peers to rank.
+                "hinted_handoff_enabled: false",
+                "dynamic_snitch: false",
+                // Tests drop keyspaces often; a snapshot on every DROP only fills the disk.
+                "auto_snapshot: false",
+                "concurrent_compactors: 1",
+                "key_cache_size: 16MiB",
+                "counter_cache_size: 0MiB",
+                "memtable_heap_space: 128MiB",
+                "memtable_offheap_space: 128MiB",
+                "authenticator: AllowAllAuthenticator",
+                "authorizer: AllowAllAuthorizer",
+                "");
+    }
+
+    private static final String LOGBACK_CONFIG = String.join("\n",
+            "<configuration scan=\"false\">",
+            "  <appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">",
+            "    <encoder><pattern>%date %-5level [%thread] %logger{20} %msg%n</pattern></encoder>",
+            "  </appender>",
+            "  <root level=\"INFO\"><appender-ref ref=\"OUT\"/></root>",
+            "</configuration>",
+            "");
+}

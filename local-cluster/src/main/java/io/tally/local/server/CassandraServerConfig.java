@@ -1,0 +1,67 @@
+package io.tally.local.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A local single-node Cassandra 5.0.
+ *
+ * @param dataDir data, commit log, hints and caches; reused on restart
+ * @param nativePort the CQL port; 0 picks a free port
+ * @param storagePort the inter-node port (unused by clients, but bound); 0 picks a free port
+ * @param heap the server's -Xmx (and -Xms)
+ * @param startTimeout how long start-up may take before it is reported as failed
+ */
+public record CassandraServerConfig(Path dataDir, int nativePort, int storagePort, String heap, Duration startTimeout) {
+
+    public CassandraServerConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(heap, "heap");
+        Objects.requireNonNull(startTimeout, "startTimeout");
+    }
+
+    public static Builder builder(Path dataDir) {
+        return new Builder(dataDir);
+    }
+
+    public static final class Builder {
+        private final Path dataDir;
+        private int nativePort = 9042;
+        private int storagePort = 7000;
+        private String heap = "1g";
+        private Duration startTimeout = Duration.ofSeconds(120);
+
+        private Builder(Path dataDir) {
+            this.dataDir = dataDir;
+        }
+
+        /** Default 9042, the usual CQL port. */
+        public Builder nativePort(int nativePort) {
+            this.nativePort = nativePort;
+            return this;
+        }
+
+        /** Default 7000. */
+        public Builder storagePort(int storagePort) {
+            this.storagePort = storagePort;
+            return this;
+        }
+
+        /** Default 1g (~400 MB resident when its memory is not locked). */
+        public Builder heap(String heap) {
+            this.heap = heap;
+            return this;
+        }
+
+        /** Default 120 s; Cassandra usually answers CQL 6–11 s after start. */
+        public Builder startTimeout(Duration startTimeout) {
+            this.startTimeout = startTimeout;
+            return this;
+        }
+
+        public CassandraServerConfig build() {
+            return new CassandraServerConfig(dataDir, nativePort, storagePort, heap, startTimeout);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.tally.local.server;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real Kafka broker (kafka_2.13 from Maven Central) in its own JVM, in KRaft combined mode. Its storage is
+ * formatted once; a restart on the same data directory keeps every topic and record.
+ */
+public final class KafkaServer implements AutoCloseable {
+    private static final String CLASSPATH = "/META-INF/tally/kafka-server.classpath";
+
+    private final ChildJvm jvm;
+    private final int port;
+
+    private KafkaServer(ChildJvm jvm, int port) {
+        this.jvm = jvm;
+        this.port = port;
+    }
+
+    public static KafkaServer start(KafkaServerConfig config) {
+        int port = Ports.claim(config.port(), "Kafka", "the Kafka port option (--kafka-port)");
+        int controllerPort = Ports.claim(config.controllerPort(), "Kafka", "the Kafka controller port option");
+        Path dir = config.dataDir().toAbsolutePath();
+        Path logDirs = dir.resolve("data");
+        Path properties = dir.resolve("server.properties");
+        Path log4j = dir.resolve("log4j2.properties");
+        Path logFile = dir.getParent().resolve("logs").resolve("kafka.log");
+        ServerFiles.write(properties, serverProperties(port, controllerPort, logDirs));
+        ServerFiles.write(log4j, LOG4J_CONFIG);
+        List<String> jvmOptions = List.of("-Xms" + config.heap(), "-Xmx" + config.heap(),
+                "-XX:+UseG1GC", "-Djava.awt.headless=true",
+                "-Dlog4j2.configurationFile=" + log4j.toUri());
+
+        if (!Files.exists(logDirs.resolve("meta.properties"))) {
+            ChildJvm.runToCompletion(new ChildJvm.Spec("Kafka storage format", CLASSPATH, jvmOptions,
+                    "kafka.tools.StorageTool",
+                    List.of("format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()),
+                    dir, logFile), Duration.ofSeconds(60));
+        }
+        ChildJvm jvm = ChildJvm.start(new ChildJvm.Spec("Kafka", CLASSPATH, jvmOptions, "kafka.Kafka",
+                List.of(properties.toString()), dir, logFile));
+        String bootstrap = Ports.HOST + ":" + port;
+        jvm.awaitReady(() -> Ports.accepting(port) && answers(bootstrap), config.startTimeout());
+        return new KafkaServer(jvm, port);
+    }
+
+    public String bootstrapServers() {
+        return Ports.HOST + ":" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public long pid() {
+        return jvm.pid();
+    }
+
+    public boolean isAlive() {
+        return jvm.isAlive();
+    }
+
+    /** Clean shutdown (SIGTERM); the data stays. */
+    public void stop() {
+        jvm.stop(Duration.ofSeconds(30));
+    }
+
+    /** kill -9, as a crash; for fault tests. */
+    public void kill() {
+        jvm.kill();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static boolean answers(String bootstrap) {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000))) {
+            return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static String serverProperties(int port, int controllerPort, Path logDirs) {
+        return String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@" + Ports.HOST + ":" + controllerPort,
+                "listeners=PLAINTEXT://" + Ports.HOST + ":" + port + ",CONTROLLER://" + Ports.HOST + ":" + controllerPort,
+                "advertised.listeners=PLAINTEXT://" + Ports.HOST + ":" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + logDirs,
+                "num.partitions=1",
+                // One broker: every internal topic has one replica.
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                // Topics are created deliberately, with their partition counts.
+                "auto.create.topics.enable=false",
+                "") ;
+    }
+
+    private static final String LOG4J_CONFIG = String.join("\n",
+            "appender.out.type=Console",
+            "appender.out.name=out",
+            "appender.out.layout.type=PatternLayout",
+            "appender.out.layout.pattern=%d{ISO8601} %-5p [%c{1}] %m%n",
+            "rootLogger.level=INFO",
+            "rootLogger.appenderRef.out.ref=out",
+            "logger.kafka.name=kafka",
+            "logger.kafka.level=INFO",
+            "logger.state.name=state.change.logger",
+            "logger.state.level=WARN",
+            "logger.request.name=kafka.request.logger",
+            "logger.request.level=WARN",
+            "logger.logcleaner.name=kafka.log.LogCleaner",
+            "logger.logcleaner.level=WARN",
+            "");
+}

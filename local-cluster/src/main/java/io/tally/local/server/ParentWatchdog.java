@@ -1,0 +1,49 @@
+package io.tally.local.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.util.Arrays;
+
+/**
+ * Entry point of every server JVM Tally starts: exits the server when its parent goes away, then runs the
+ * server's own main class.
+ *
+ * <p>The parent holds the write end of this process's stdin. When the parent dies, however it dies (kill -9
+ * included), the pipe closes and the read below returns end-of-file; {@code System.exit} then runs the
+ * server's shutdown hooks, so no server outlives the test or runner that started it.
+ */
+public final class ParentWatchdog {
+    private ParentWatchdog() {
+    }
+
+    public static void main(String[] args) throws Throwable {
+        if (args.length < 1) {
+            System.err.println("usage: ParentWatchdog <main class> [args…]");
+            System.exit(64);
+        }
+        Thread watch = new Thread(ParentWatchdog::exitWhenStdinCloses, "tally-parent-watchdog");
+        watch.setDaemon(true);
+        watch.start();
+        try {
+            Class.forName(args[0]).getMethod("main", String[].class)
+                    .invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static void exitWhenStdinCloses() {
+        InputStream in = System.in;
+        byte[] buffer = new byte[64];
+        try {
+            while (in.read(buffer) >= 0) {
+                // The parent never writes; anything read is ignored.
+            }
+        } catch (IOException e) {
+            // A broken pipe means the same as end-of-file: the parent is gone.
+        }
+        System.err.println("tally: parent process is gone, shutting down");
+        System.exit(0);
+    }
+}

@@ -1,0 +1,122 @@
+package io.tally.local.storm;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.storm.Config;
+import org.apache.storm.LocalCluster;
+import org.apache.storm.generated.KillOptions;
+import org.apache.storm.generated.StormTopology;
+import org.apache.storm.shade.org.apache.zookeeper.server.NIOServerCnxnFactory;
+import org.apache.storm.zookeeper.Zookeeper;
+
+/**
+ * Storm's LocalCluster for development and tests, with Trident's transactional state in a ZooKeeper whose
+ * data persists in a directory.
+ *
+ * <p>Trident keeps each spout's transaction ids and batch metadata (Kafka offsets) in ZooKeeper, and the
+ * opaque state in Cassandra compares against those txids. LocalCluster's own ZooKeeper is in memory, so a
+ * restart would begin again at txid 1 against rows holding higher txids: counts would be silently wrong.
+ * Here Trident's state ({@code transactional.zookeeper.*}) goes to a persistent ZooKeeper while Nimbus keeps
+ * its throw-away one, so a restarted cluster never sees stale assignments but Trident continues exactly.
+ */
+public final class LocalStorm implements AutoCloseable {
+    private static final Duration KILL_TIMEOUT = Duration.ofSeconds(60);
+
+    private final NIOServerCnxnFactory zookeeper;
+    private final LocalCluster cluster;
+    private final Map<String, Object> transactionalConf;
+
+    private LocalStorm(NIOServerCnxnFactory zookeeper, LocalCluster cluster, Map<String, Object> transactionalConf) {
+        this.zookeeper = zookeeper;
+        this.cluster = cluster;
+        this.transactionalConf = transactionalConf;
+    }
+
+    public static LocalStorm start(Path zookeeperDataDir) {
+        NIOServerCnxnFactory zookeeper;
+        try {
+            Files.createDirectories(zookeeperDataDir);
+            zookeeper = Zookeeper.mkInprocessZookeeper(zookeeperDataDir.toAbsolutePath().toString(), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + zookeeperDataDir, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the Trident ZooKeeper did not start in " + zookeeperDataDir, e);
+        }
+        Map<String, Object> transactionalConf = new HashMap<>();
+        transactionalConf.put(Config.TRANSACTIONAL_ZOOKEEPER_SERVERS, List.of("127.0.0.1"));
+        transactionalConf.put(Config.TRANSACTIONAL_ZOOKEEPER_PORT, zookeeper.getLocalPort());
+        try {
+            LocalCluster.Builder builder = new LocalCluster.Builder();
+            transactionalConf.forEach(builder::withDaemonConf);
+            return new LocalStorm(zookeeper, builder.build(), Map.copyOf(transactionalConf));
+        } catch (Exception e) {
+            Zookeeper.shutdownInprocessZookeeper(zookeeper);
+            throw new IllegalStateException("Storm LocalCluster did not start", e);
+        }
+    }
+
+    /** Submits with the topology's own configuration plus where Trident keeps its state. */
+    public void submit(String name, Map<String, Object> conf, StormTopology topology) {
+        Map<String, Object> withState = new HashMap<>(conf);
+        withState.putAll(transactionalConf);
+        try {
+            cluster.submitTopology(name, withState, topology);
+        } catch (Exception e) {
+            throw new IllegalStateException("submitting topology " + name + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Kills the topology at once and returns when it is gone, so the same name can be submitted again. */
+    public void kill(String name) {
+        KillOptions now = new KillOptions();
+        now.set_wait_secs(0);
+        try {
+            cluster.killTopologyWithOpts(name, now);
+            long deadline = System.nanoTime() + KILL_TIMEOUT.toNanos();
+            while (isActive(name)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topology " + name + " still running " + KILL_TIMEOUT.toSeconds()
+                            + " s after it was killed");
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing " + name, e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("killing topology " + name + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    public boolean isActive(String name) {
+        try {
+            return cluster.getTopologySummaries().stream().anyMatch(t -> t.get_name().equals(name));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot list topologies: " + e.getMessage(), e);
+        }
+    }
+
+    /** The Trident ZooKeeper settings every submitted topology gets. */
+    public Map<String, Object> transactionalConf() {
+        return transactionalConf;
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("Storm LocalCluster did not shut down cleanly", e);
+        } finally {
+            Zookeeper.shutdownInprocessZookeeper(zookeeper);
+        }
+    }
+}

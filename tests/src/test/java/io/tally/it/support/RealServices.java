@@ -1,0 +1,63 @@
+package io.tally.it.support;
+
+import io.tally.local.LocalStack;
+import io.tally.local.LocalStackConfig;
+import io.tally.state.cassandra.internal.SessionRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * JUnit 5 extension giving every test class in the JVM the same real services: started once by the first
+ * class that needs them, stopped (by PID, through the launchers) when the whole test run ends, whether
+ * tests passed or failed. Servers run on free ports with data under {@code target/}, so a developer's own
+ * local stack on the default ports is left alone.
+ */
+public final class RealServices implements BeforeAllCallback {
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(RealServices.class);
+    private static volatile LocalStackContainer container;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent("local-stack", key -> {
+            LocalStackContainer started = new LocalStackContainer(LocalStackConfig.builder()
+                    .dataDir(freshDataDir())
+                    .ephemeralPorts()
+                    .build());
+            started.start();
+            container = started;
+            return (ExtensionContext.Store.CloseableResource) () -> {
+                container = null;
+                try {
+                    TestKeyspaces.closeSession();
+                    SessionRegistry.closeAll();
+                } finally {
+                    started.stop();
+                }
+            };
+        }, ExtensionContext.Store.CloseableResource.class);
+    }
+
+    /** The running stack; only valid inside a class extended with {@code @ExtendWith(RealServices.class)}. */
+    public static LocalStack stack() {
+        LocalStackContainer current = container;
+        if (current == null) {
+            throw new IllegalStateException("annotate the test class with @ExtendWith(RealServices.class)");
+        }
+        return current.stack();
+    }
+
+    private static Path freshDataDir() {
+        try {
+            Path base = Paths.get("target", "it-data").toAbsolutePath();
+            Files.createDirectories(base);
+            return Files.createTempDirectory(base, "stack-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the test data directory", e);
+        }
+    }
+}

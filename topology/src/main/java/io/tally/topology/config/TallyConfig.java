@@ -1,0 +1,148 @@
+package io.tally.topology.config;
+
+import io.tally.bolts.ingest.IngestSettings;
+import io.tally.spouts.kafka.KafkaSpoutSettings;
+import io.tally.state.cassandra.CassandraSettings;
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything one Tally topology needs, validated. Built from {@code tally.yaml} by {@link TallyConfigLoader}
+ * or in code with {@link #builder()}; the topology is a plain function of it
+ * ({@link io.tally.topology.TallyTopology#build(TallyConfig)}).
+ */
+public final class TallyConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The default, and the only valid form, of a topology name. */
+    public static final String DEFAULT_NAME = "tally";
+
+    private final String name;
+    private final BatchSettings batch;
+    private final KafkaSpoutSettings kafka;
+    private final CassandraSettings cassandra;
+    private final Map<String, String> replication;
+    private final IngestSettings ingest;
+
+    private TallyConfig(Builder b) {
+        this.name = b.name;
+        this.batch = b.batch;
+        this.kafka = b.kafka;
+        this.cassandra = b.cassandra;
+        this.replication = Map.copyOf(b.replication);
+        this.ingest = b.ingest;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().name(name).batch(batch).kafka(kafka).cassandra(cassandra).replication(replication)
+                .ingest(ingest);
+    }
+
+    /** The topology's name on the cluster. */
+    public String name() {
+        return name;
+    }
+
+    public BatchSettings batch() {
+        return batch;
+    }
+
+    /** Empty when the topology reads no Kafka topic. */
+    public Optional<KafkaSpoutSettings> kafka() {
+        return Optional.ofNullable(kafka);
+    }
+
+    public CassandraSettings cassandra() {
+        return cassandra;
+    }
+
+    /** Replication of the keyspace when Tally creates it, e.g. {@code {class: SimpleStrategy, replication_factor: 1}}. */
+    public Map<String, String> replication() {
+        return replication;
+    }
+
+    /** Limits and tolerances of parsing and validation. */
+    public IngestSettings ingest() {
+        return ingest;
+    }
+
+    /** Settings as an operator would check them; secrets masked. */
+    @Override
+    public String toString() {
+        return "TallyConfig{name=" + name + ", batch=" + batch + ", kafka=" + kafka + ", cassandra=" + cassandra
+                + ", replication=" + replication + ", ingest=" + ingest + "}";
+    }
+
+    public static final class Builder {
+        private String name = DEFAULT_NAME;
+        private BatchSettings batch = BatchSettings.builder().build();
+        private KafkaSpoutSettings kafka;
+        private CassandraSettings cassandra = CassandraSettings.builder().build();
+        private Map<String, String> replication = defaultReplication();
+        private IngestSettings ingest = IngestSettings.DEFAULTS;
+
+        private Builder() {
+        }
+
+        /** Default {@code tally}. Letters, digits, {@code -} and {@code _} only. */
+        public Builder name(String name) {
+            if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_-]*")) {
+                throw ConfigException.at("topology.name",
+                        "must be letters, digits, '-' or '_' (starting with a letter or digit), was '" + name + "'");
+            }
+            this.name = name;
+            return this;
+        }
+
+        public Builder batch(BatchSettings batch) {
+            this.batch = Objects.requireNonNull(batch, "batch");
+            return this;
+        }
+
+        public Builder kafka(KafkaSpoutSettings kafka) {
+            this.kafka = kafka;
+            return this;
+        }
+
+        public Builder cassandra(CassandraSettings cassandra) {
+            this.cassandra = Objects.requireNonNull(cassandra, "cassandra");
+            return this;
+        }
+
+        /** Default {@code {class: SimpleStrategy, replication_factor: 1}}, for one node; use NetworkTopologyStrategy in production. */
+        public Builder replication(Map<String, String> replication) {
+            if (replication == null || !replication.containsKey("class")) {
+                throw ConfigException.at("cassandra.replication", "needs a 'class', e.g. NetworkTopologyStrategy");
+            }
+            this.replication = new LinkedHashMap<>(replication);
+            return this;
+        }
+
+        /** Default {@link IngestSettings#DEFAULTS}. */
+        public Builder ingest(IngestSettings ingest) {
+            this.ingest = Objects.requireNonNull(ingest, "ingest");
+            return this;
+        }
+
+        public TallyConfig build() {
+            if (kafka == null) {
+                throw ConfigException.at("kafka", "is required: Tally needs a source of events");
+            }
+            return new TallyConfig(this);
+        }
+
+        private static Map<String, String> defaultReplication() {
+            Map<String, String> replication = new LinkedHashMap<>();
+            replication.put("class", "SimpleStrategy");
+            replication.put("replication_factor", "1");
+            return replication;
+        }
+    }
+}

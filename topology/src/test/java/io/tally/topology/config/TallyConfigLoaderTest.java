@@ -1,0 +1,136 @@
+package io.tally.topology.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TallyConfigLoaderTest {
+    private static final TallyConfigLoader LOADER =
+            TallyConfigLoader.withEnvironment(Map.of("CASSANDRA_PASSWORD", "pa55-word", "KAFKA_HOST", "kafka-1"));
+
+    @Test
+    void minimalFileGetsEveryDefault() {
+        TallyConfig config = LOADER.parse("""
+                kafka:
+                  bootstrap_servers: broker:9092
+                  topics: [events]
+                """);
+        assertThat(config.name()).isEqualTo("tally");
+        assertThat(config.batch()).isEqualTo(BatchSettings.builder().build());
+        assertThat(config.batch().maxSpoutPending()).isEqualTo(2);
+        assertThat(config.batch().emitIntervalMillis()).isEqualTo(10);
+        assertThat(config.kafka().orElseThrow().maxPollRecords()).isEqualTo(100_000);
+        assertThat(config.cassandra().contactPoints()).containsExactly("127.0.0.1:9042");
+        assertThat(config.cassandra().keyspace()).isEqualTo("tally");
+        assertThat(config.replication()).containsEntry("class", "SimpleStrategy").containsEntry("replication_factor", "1");
+    }
+
+    @Test
+    void theExampleInDeployIsValidAndMatchesTheDefaults() throws IOException {
+        Path example = Path.of("..", "deploy", "tally.yaml");
+        TallyConfig config = TallyConfigLoader.withEnvironment(Map.of()).load(example);
+        assertThat(config.batch()).isEqualTo(BatchSettings.builder().build());
+        assertThat(config.kafka().orElseThrow().topics()).containsExactly("events");
+        assertThat(Files.readString(example)).contains("${TALLY_CASSANDRA_PASSWORD}");
+    }
+
+    @Test
+    void everyKeyIsRead() {
+        TallyConfig config = LOADER.parse("""
+                topology:
+                  name: analytics-prod
+                  workers: 4
+                  spout_parallelism: 2
+                  parallelism: 8
+                  max_spout_pending: 3
+                  batch_emit_interval_ms: 50
+                  message_timeout_secs: 300
+                kafka:
+                  bootstrap_servers: ${KAFKA_HOST}:9092
+                  topics: [a, b]
+                  max_poll_records: 5000
+                  max_partition_fetch_bytes: 1048576
+                  fetch_max_bytes: 2097152
+                  poll_timeout_ms: 100
+                  consumer:
+                    security.protocol: SASL_SSL
+                    sasl.jaas.config: secret-jaas
+                cassandra:
+                  contact_points: [c1:9042, c2:9142]
+                  local_datacenter: eu-west
+                  keyspace: analytics
+                  replication: {class: NetworkTopologyStrategy, eu-west: "3"}
+                  username: tally
+                  password: ${CASSANDRA_PASSWORD}
+                  read_consistency: local_one
+                  write_consistency: QUORUM
+                  request_timeout_ms: 2500
+                  max_requests_in_flight: 64
+                  ssl: true
+                """);
+        assertThat(config.name()).isEqualTo("analytics-prod");
+        assertThat(config.batch()).isEqualTo(new BatchSettings(4, 2, 8, 3, 50, 300));
+        var kafka = config.kafka().orElseThrow();
+        assertThat(kafka.bootstrapServers()).isEqualTo("kafka-1:9092");
+        assertThat(kafka.topics()).containsExactly("a", "b");
+        assertThat(List.of(kafka.maxPollRecords(), kafka.maxPartitionFetchBytes(), kafka.fetchMaxBytes()))
+                .containsExactly(5000, 1048576, 2097152);
+        assertThat(kafka.pollTimeoutMs()).isEqualTo(100);
+        assertThat(kafka.consumerProperties()).containsEntry("security.protocol", "SASL_SSL");
+        var cassandra = config.cassandra();
+        assertThat(cassandra.contactPoints()).containsExactly("c1:9042", "c2:9142");
+        assertThat(cassandra.localDatacenter()).isEqualTo("eu-west");
+        assertThat(cassandra.keyspace()).isEqualTo("analytics");
+        assertThat(cassandra.password()).isEqualTo("pa55-word");
+        assertThat(cassandra.readConsistency()).isEqualTo("LOCAL_ONE");
+        assertThat(cassandra.writeConsistency()).isEqualTo("QUORUM");
+        assertThat(cassandra.requestTimeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(cassandra.maxRequestsInFlight()).isEqualTo(64);
+        assertThat(cassandra.ssl()).isTrue();
+        assertThat(config.replication()).containsEntry("eu-west", "3");
+
+        assertThat(config.toString()).doesNotContain("pa55-word").doesNotContain("secret-jaas");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "unknown key                 | 'kafka: {bootstrap_servers: b, topics: [t], bootstrap: x}' | kafka.bootstrap: unknown key",
+        "wrong type                  | 'kafka: {bootstrap_servers: b, topics: [t], max_poll_records: lots}' | kafka.max_poll_records: expected an integer",
+        "negative number             | 'kafka: {bootstrap_servers: b, topics: [t], max_poll_records: -5}' | kafka.max_poll_records: must be positive, was -5",
+        "missing kafka               | 'cassandra: {keyspace: k}' | kafka: is required",
+        "missing topics              | 'kafka: {bootstrap_servers: b}' | kafka.topics: is required",
+        "zero workers                | 'topology: {workers: 0}' | topology.workers: must be a positive integer, was 0",
+        "bad consistency             | 'kafka: {bootstrap_servers: b, topics: [t]}\ncassandra: {read_consistency: MOST}' | cassandra.read_consistency: must be one of",
+        "unset environment variable  | 'kafka: {bootstrap_servers: \"${NOPE}\", topics: [t]}' | kafka.bootstrap_servers: refers to environment variable NOPE, which is not set",
+        "bad topology name           | 'topology: {name: my topology}\nkafka: {bootstrap_servers: b, topics: [t]}' | topology.name: must be letters",
+        "not yaml                    | 'kafka: [unclosed' | not valid YAML",
+        "user without password       | 'kafka: {bootstrap_servers: b, topics: [t]}\ncassandra: {username: u}' | cassandra: Cassandra username and password must be given together",
+    })
+    void badConfigurationNamesTheKey(String why, String yaml, String message) {
+        assertThatThrownBy(() -> LOADER.parse(yaml.replace("\\n", "\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void defaultFromEnvironmentReferenceIsUsedWhenUnset() {
+        TallyConfig config = LOADER.parse("kafka: {bootstrap_servers: '${BROKERS:-localhost:9092}', topics: [t]}");
+        assertThat(config.kafka().orElseThrow().bootstrapServers()).isEqualTo("localhost:9092");
+    }
+
+    @Test
+    void missingFileIsNamed() {
+        assertThatThrownBy(() -> LOADER.load(Path.of("no-such.yaml")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("no-such.yaml: no such configuration file");
+    }
+}

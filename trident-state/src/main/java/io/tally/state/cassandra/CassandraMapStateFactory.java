@@ -1,0 +1,64 @@
+package io.tally.state.cassandra;
+
+import io.tally.state.cassandra.internal.CassandraBackingMap;
+import io.tally.state.cassandra.internal.StateMetrics;
+import java.util.Map;
+import org.apache.storm.task.IMetricsContext;
+import org.apache.storm.trident.state.State;
+import org.apache.storm.trident.state.StateFactory;
+import org.apache.storm.trident.state.map.CachedMap;
+import org.apache.storm.trident.state.map.IBackingMap;
+import org.apache.storm.trident.state.map.OpaqueMap;
+
+/**
+ * Trident state factories for Cassandra map tables.
+ *
+ * <p>{@link #opaque} is the exactly-once choice for Tally's spouts: an opaque-transactional spout may
+ * replay a batch with different content (a Kafka partition that was unavailable, a file that moved),
+ * and the opaque map still counts every record once because each row keeps the value from before the
+ * batch beside the current one.
+ */
+public final class CassandraMapStateFactory<T> implements StateFactory {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Default per-partition cache: rows recently read or written stay in memory, so a key updated by
+     * consecutive batches is read from Cassandra once. Safe because groupBy routes a key to one partition.
+     */
+    public static final int DEFAULT_CACHE_ENTRIES = 100_000;
+
+    private final CassandraSettings settings;
+    private final MapTable<T> table;
+    private final int cacheEntries;
+
+    private CassandraMapStateFactory(CassandraSettings settings, MapTable<T> table, int cacheEntries) {
+        this.settings = settings;
+        this.table = table;
+        this.cacheEntries = cacheEntries;
+    }
+
+    public static <T> CassandraMapStateFactory<T> opaque(CassandraSettings settings, MapTable<T> table) {
+        return new CassandraMapStateFactory<>(settings, table, DEFAULT_CACHE_ENTRIES);
+    }
+
+    /** The same factory with another cache size; 0 disables the cache. */
+    public CassandraMapStateFactory<T> withCacheEntries(int entries) {
+        if (entries < 0) {
+            throw new IllegalArgumentException("cache entries must not be negative, was " + entries);
+        }
+        return new CassandraMapStateFactory<>(settings, table, entries);
+    }
+
+    public MapTable<T> table() {
+        return table;
+    }
+
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"}) // OpaqueMap.build takes the raw OpaqueValue type
+    public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex, int numPartitions) {
+        IBackingMap backing = new CassandraBackingMap<>(settings, table, StateMetrics.register(metrics, table.name()));
+        return cacheEntries == 0
+                ? OpaqueMap.build(backing)
+                : OpaqueMap.build(new CachedMap(backing, cacheEntries));
+    }
+}

@@ -1,0 +1,102 @@
+package io.tally.state.cassandra.internal;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import io.tally.state.cassandra.CassandraSettings;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One driver session per distinct connection per JVM. A Storm worker runs many state partitions
+ * and a driver session is heavy (pools, event loops, metadata), so they share it.
+ *
+ * <p>Sessions connect lazily and a failed connection is forgotten, so an unreachable Cassandra fails
+ * the batch that needed it (Trident replays it later) instead of failing the worker at start-up.
+ */
+public final class SessionRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
+    private static final Map<String, CompletionStage<CqlSession>> SESSIONS = new HashMap<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(SessionRegistry::closeAll, "tally-cassandra-sessions-close"));
+    }
+
+    private SessionRegistry() {
+    }
+
+    /** The shared session for these settings, connecting it on first use. */
+    public static CompletionStage<CqlSession> session(CassandraSettings settings) {
+        String key = settings.sessionKey();
+        synchronized (SESSIONS) {
+            CompletionStage<CqlSession> existing = SESSIONS.get(key);
+            if (existing != null) {
+                return existing;
+            }
+            LOG.info("Connecting to Cassandra at {} (datacenter {})", settings.contactPoints(), settings.localDatacenter());
+            CompletionStage<CqlSession> connecting = builder(settings).buildAsync();
+            connecting.whenComplete((session, error) -> {
+                if (error != null) {
+                    synchronized (SESSIONS) {
+                        SESSIONS.remove(key, connecting);
+                    }
+                }
+            });
+            SESSIONS.put(key, connecting);
+            return connecting;
+        }
+    }
+
+    /** A builder with Tally's driver settings; also used for one-off sessions (schema, queries). */
+    public static CqlSessionBuilder builder(CassandraSettings settings) {
+        DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, settings.requestTimeout())
+                .withString(DefaultDriverOption.REQUEST_CONSISTENCY, settings.readConsistency())
+                .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
+                .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, Duration.ofSeconds(10))
+                // Schema changes on a loaded single node take a couple of seconds (the default is 2 s).
+                .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(30))
+                .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30))
+                .withBoolean(DefaultDriverOption.REQUEST_WARN_IF_SET_KEYSPACE, false)
+                .build();
+        CqlSessionBuilder builder = CqlSession.builder()
+                .withConfigLoader(config)
+                .withLocalDatacenter(settings.localDatacenter())
+                .addContactPoints(settings.contactAddresses().stream()
+                        .map(a -> new java.net.InetSocketAddress(a.getHostString(), a.getPort()))
+                        .toList());
+        if (settings.username() != null) {
+            builder.withAuthCredentials(settings.username(), settings.password());
+        }
+        if (settings.ssl()) {
+            try {
+                builder.withSslContext(SSLContext.getDefault());
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("This JVM has no default SSL context", e);
+            }
+        }
+        return builder;
+    }
+
+    /** Closes every shared session; state created afterwards connects anew. */
+    public static void closeAll() {
+        Map<String, CompletionStage<CqlSession>> open;
+        synchronized (SESSIONS) {
+            open = new HashMap<>(SESSIONS);
+            SESSIONS.clear();
+        }
+        for (CompletionStage<CqlSession> stage : open.values()) {
+            CompletableFuture<CqlSession> future = stage.toCompletableFuture();
+            if (future.isDone() && !future.isCompletedExceptionally()) {
+                future.join().close();
+            }
+        }
+    }
+}

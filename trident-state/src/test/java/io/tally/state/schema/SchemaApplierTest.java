@@ -1,0 +1,70 @@
+package io.tally.state.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tally.state.cassandra.CassandraSettings;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SchemaApplierTest {
+
+    @Test
+    void bundledSchemaDefinesEveryMapTableTheTopologyWrites() {
+        assertThat(SchemaApplier.bundled().tableNames()).contains(TallyTables.EVENT_COUNTS_BY_HOUR.name());
+    }
+
+    @Test
+    void dropsCommentsAndSplitsStatements() {
+        SchemaApplier schema = SchemaApplier.fromCql("""
+                -- a comment; with a semicolon
+                CREATE TABLE IF NOT EXISTS a (k int PRIMARY KEY);
+                  -- indented comment
+                CREATE TABLE IF NOT EXISTS b (
+                    k int PRIMARY KEY
+                );
+                """);
+        assertThat(schema.statements()).containsExactly(
+                "CREATE TABLE IF NOT EXISTS a (k int PRIMARY KEY)",
+                "CREATE TABLE IF NOT EXISTS b (\n    k int PRIMARY KEY\n)");
+        assertThat(schema.tableNames()).containsExactly("a", "b");
+    }
+
+    @Test
+    void semicolonsAndDashesInsideQuotesBelongToTheStatement() {
+        SchemaApplier schema = SchemaApplier.fromCql(
+                "CREATE TABLE IF NOT EXISTS c (k int PRIMARY KEY) -- trailing comment; still a comment\n"
+                        + "  WITH comment = 'counts; exactly once -- really, it''s so';\n-- end\n");
+        assertThat(schema.statements()).containsExactly(
+                "CREATE TABLE IF NOT EXISTS c (k int PRIMARY KEY) \n  WITH comment = 'counts; exactly once -- really, it''s so'");
+    }
+
+    @Test
+    void rendersReplicationAsCqlMap() {
+        Map<String, String> replication = new LinkedHashMap<>();
+        replication.put("class", "NetworkTopologyStrategy");
+        replication.put("dc'1", "3");
+        assertThat(SchemaApplier.replicationCql(replication))
+                .isEqualTo("{'class': 'NetworkTopologyStrategy', 'dc''1': '3'}");
+        assertThatThrownBy(() -> SchemaApplier.replicationCql(Map.of("replication_factor", "1")))
+                .hasMessageContaining("needs a 'class'");
+    }
+
+    @Test
+    void hourlyKeyPutsOneUtcDayOfOneEventInOnePartition() {
+        long lateEvening = Instant.parse("2026-11-20T23:00:00Z").toEpochMilli();
+        assertThat(TallyTables.EVENT_COUNTS_BY_HOUR.keyMapper().toColumns(List.of("Signed Up", lateEvening)))
+                .containsExactly("Signed Up", LocalDate.parse("2026-11-20"), Instant.parse("2026-11-20T23:00:00Z"));
+    }
+
+    @Test
+    void settingsNeverShowThePassword() {
+        CassandraSettings settings = CassandraSettings.builder().credentials("tally", "s3cret-pw").build();
+        assertThat(settings.toString()).doesNotContain("s3cret-pw").contains("password=****");
+        assertThat(settings.sessionKey()).doesNotContain("s3cret-pw");
+    }
+}
