@@ -24,8 +24,9 @@ public final class RealServices implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent("local-stack", key -> {
+            Path dataDir = freshDataDir();
             LocalStackContainer started = new LocalStackContainer(LocalStackConfig.builder()
-                    .dataDir(freshDataDir())
+                    .dataDir(dataDir)
                     .ephemeralPorts()
                     .build());
             started.start();
@@ -37,6 +38,7 @@ public final class RealServices implements BeforeAllCallback {
                     SessionRegistry.closeAll();
                 } finally {
                     started.stop();
+                    deleteRecursively(dataDir);
                 }
             };
         }, ExtensionContext.Store.CloseableResource.class);
@@ -49,6 +51,14 @@ public final class RealServices implements BeforeAllCallback {
             throw new IllegalStateException("annotate the test class with @ExtendWith(RealServices.class)");
         }
         return current.stack();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private static Path freshDataDir() {
