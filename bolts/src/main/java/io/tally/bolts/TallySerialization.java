@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tally.bolts.event.Event;
 import io.tally.bolts.event.EventType;
@@ -31,7 +32,8 @@ public final class TallySerialization {
 
     /** Writes an event's scalar fields directly and its JSON maps as JSON. */
     public static final class EventSerializer extends Serializer<Event> {
-        private static final ObjectMapper JSON = new ObjectMapper();
+        // Integers come back as Long, as the parser produced them, so events compare equal across workers.
+        private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
         private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
         };
 

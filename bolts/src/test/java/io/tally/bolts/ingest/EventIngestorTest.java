@@ -1,0 +1,147 @@
+package io.tally.bolts.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tally.bolts.event.Event;
+import io.tally.bolts.event.EventType;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class EventIngestorTest {
+    private static final long RECEIVED = Instant.parse("2026-11-20T12:00:00Z").toEpochMilli();
+    private static final IngestSettings SMALL_LIMITS = new IngestSettings(512, 4, 40, 3, 3_600_000, 16);
+    private final EventIngestor ingestor = new EventIngestor(SMALL_LIMITS);
+
+    private IngestResult ingest(String json) {
+        return ingestor.ingest(json.getBytes(StandardCharsets.UTF_8), "kafka:events:0", 42, RECEIVED);
+    }
+
+    private Event accepted(String json) {
+        IngestResult result = ingest(json);
+        assertThat(result).as(json).isInstanceOf(IngestResult.Accepted.class);
+        return ((IngestResult.Accepted) result).event();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "empty_record        | ''",
+        "empty_record        | '   '",
+        "invalid_json        | '{\"type\":\"track\",'",
+        "invalid_json        | '{\"type\":\"track\"} trailing'",
+        "invalid_json        | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"x\":NaN}}'",
+        "not_an_object       | '[1,2,3]'",
+        "not_an_object       | '\"just a string\"'",
+        "too_deep            | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"a\":{\"b\":{\"c\":{\"d\":1}}}}}'",
+        "string_too_long     | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\"}'",
+        "too_many_properties | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4}}'",
+        "bad_field_type      | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":5}'",
+        "bad_field_type      | '{\"type\":7,\"userId\":\"u\",\"event\":\"e\"}'",
+        "missing_type        | '{\"userId\":\"u\",\"event\":\"e\"}'",
+        "unknown_type        | '{\"type\":\"click\",\"userId\":\"u\",\"event\":\"e\"}'",
+        "missing_user        | '{\"type\":\"track\",\"event\":\"e\"}'",
+        "missing_user        | '{\"type\":\"track\",\"userId\":\"  \",\"event\":\"e\"}'",
+        "missing_event_name  | '{\"type\":\"track\",\"userId\":\"u\"}'",
+        "missing_event_name  | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\" \"}'",
+        "bad_timestamp       | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"yesterday\"}'",
+        "bad_timestamp       | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":true}'",
+        "too_far_in_future   | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"2026-11-20T13:00:01Z\"}'",
+    })
+    void rejectsWithTheSpecificReason(String code, String json) {
+        IngestResult result = ingest(json);
+        assertThat(result).isInstanceOf(IngestResult.Rejected.class);
+        Rejection rejection = ((IngestResult.Rejected) result).rejection();
+        assertThat(rejection.reason().code()).isEqualTo(code);
+        assertThat(rejection.source()).isEqualTo("kafka:events:0");
+        assertThat(rejection.position()).isEqualTo(42);
+        assertThat(rejection.receivedAtMillis()).isEqualTo(RECEIVED);
+        assertThat(rejection.detail()).isNotBlank();
+    }
+
+    @Test
+    void tooLargeIsRejectedBeforeParsing() {
+        String big = "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"pad\":\"" + "x".repeat(600) + "\"}";
+        assertThat(rejection(big).reason()).isEqualTo(RejectReason.TOO_LARGE);
+        assertThat(rejection(big).payload()).hasSize(16);
+        assertThat(rejection(big).truncated()).isTrue();
+    }
+
+    @Test
+    void invalidUtf8IsNamed() {
+        byte[] bytes = "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\u00ff\"}".getBytes(StandardCharsets.ISO_8859_1);
+        IngestResult result = ingestor.ingest(bytes, "file:1", 0, RECEIVED);
+        assertThat(((IngestResult.Rejected) result).rejection().reason()).isEqualTo(RejectReason.INVALID_UTF8);
+    }
+
+    @Test
+    void trackIsCountedUnderItsTrimmedEventName() {
+        Event event = accepted("{\"type\":\"track\",\"messageId\":\"m1\",\"userId\":\"u1\",\"event\":\" Order Completed \","
+                + "\"timestamp\":\"2026-11-20T10:15:00.250Z\",\"properties\":{\"price\":12.5,\"qty\":2,\"tags\":[\"a\"]},"
+                + "\"context\":{\"os\":{\"name\":\"iOS\"}}}");
+        assertThat(event.type()).isEqualTo(EventType.TRACK);
+        assertThat(event.countName()).isEqualTo("Order Completed");
+        assertThat(event.messageId()).isEqualTo("m1");
+        assertThat(event.userKey()).isEqualTo("u1");
+        assertThat(event.timestampMillis()).isEqualTo(Instant.parse("2026-11-20T10:15:00.250Z").toEpochMilli());
+        assertThat(event.receivedAtMillis()).isEqualTo(RECEIVED);
+        assertThat(event.properties()).isEqualTo(Map.of("price", 12.5, "qty", 2L, "tags", List.of("a")));
+        assertThat(event.context()).isEqualTo(Map.of("os", Map.of("name", "iOS")));
+    }
+
+    @ParameterizedTest(name = "{0} is counted as {1}")
+    @CsvSource({"page, Page Viewed", "screen, Screen Viewed", "identify, Identify", "group, Group", "alias, Alias"})
+    void otherCallsAreCountedUnderTheirTypesName(String type, String countName) {
+        Event event = accepted("{\"type\":\"" + type + "\",\"anonymousId\":\"a1\",\"name\":\"Pricing\"}");
+        assertThat(event.countName()).isEqualTo(countName);
+        assertThat(event.userKey()).isEqualTo("a1");
+        if (type.equals("page") || type.equals("screen")) {
+            assertThat(event.properties()).containsEntry("name", "Pricing");
+        }
+    }
+
+    @Test
+    void clientClockSkewIsCorrectedAgainstReceivedAt() {
+        // The device clock runs 10 minutes fast; the call took 2 s to send.
+        Event event = accepted("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\","
+                + "\"originalTimestamp\":\"2026-11-20T11:10:00Z\",\"sentAt\":\"2026-11-20T11:10:02Z\","
+                + "\"receivedAt\":\"2026-11-20T11:00:02Z\",\"timestamp\":\"2026-11-20T11:10:00Z\"}");
+        assertThat(Instant.ofEpochMilli(event.timestampMillis())).isEqualTo(Instant.parse("2026-11-20T11:00:00Z"));
+        assertThat(Instant.ofEpochMilli(event.receivedAtMillis())).isEqualTo(Instant.parse("2026-11-20T11:00:02Z"));
+    }
+
+    @Test
+    void withoutItsOwnReceivedAtTheRecordsReceiptTimeIsUsed() {
+        Event event = accepted("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\","
+                + "\"originalTimestamp\":\"2026-11-20T12:05:00+01:00\",\"sentAt\":\"2026-11-20T12:05:01+01:00\"}");
+        assertThat(event.timestampMillis()).isEqualTo(RECEIVED - 1_000);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "timestamp wins over originalTimestamp | '\"timestamp\":\"2026-11-20T09:00:00Z\",\"originalTimestamp\":\"2026-11-20T08:00:00Z\"' | 2026-11-20T09:00:00Z",
+        "originalTimestamp alone               | '\"originalTimestamp\":\"2026-11-20T08:00:00Z\"'                                          | 2026-11-20T08:00:00Z",
+        "no time at all: receipt               | '\"name\":\"x\"'                                                                        | 2026-11-20T12:00:00Z",
+        "epoch milliseconds                    | '\"timestamp\":1763632800000'                                                           | 2025-11-20T10:00:00Z",
+        "no offset means UTC                   | '\"timestamp\":\"2026-11-20T07:30:00\"'                                                 | 2026-11-20T07:30:00Z",
+        "within the future tolerance           | '\"timestamp\":\"2026-11-20T12:59:59Z\"'                                                | 2026-11-20T12:59:59Z",
+    })
+    void eventTimePrecedence(String why, String fields, String expected) {
+        Event event = accepted("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\"," + fields + "}");
+        assertThat(Instant.ofEpochMilli(event.timestampMillis())).isEqualTo(Instant.parse(expected));
+    }
+
+    @Test
+    void numericIdsAreKeptAsText() {
+        Event event = accepted("{\"type\":\"track\",\"userId\":12345,\"messageId\":99,\"event\":\"e\"}");
+        assertThat(event.userId()).isEqualTo("12345");
+        assertThat(event.messageId()).isEqualTo("99");
+    }
+
+    private Rejection rejection(String json) {
+        return ((IngestResult.Rejected) ingest(json)).rejection();
+    }
+}
