@@ -7,10 +7,13 @@ import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.kafka.KafkaEventSpouts;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.CassandraMapStateFactory;
+import io.tally.state.cassandra.CassandraRowStateFactory;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.aggregate.EventHour;
+import io.tally.topology.aggregate.RejectionHour;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
+import io.tally.topology.rejects.RejectionColumns;
 import org.apache.storm.Config;
 import org.apache.storm.generated.StormTopology;
 import org.apache.storm.trident.Stream;
@@ -48,6 +51,19 @@ public final class TallyTopology {
                 .groupBy(EventHour.OUTPUT_FIELDS)
                 .persistentAggregate(
                         CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.EVENT_COUNTS_BY_HOUR),
+                        new Count(), new Fields("count"))
+                .parallelismHint(batch.parallelism());
+
+        // Nothing is lost silently: every rejected record is stored with its reason, and counted.
+        Fields rejection = new Fields(IngestRecords.REJECTION);
+        Stream rejected = ingested.filter(rejection, new IsPresent());
+        rejected.partitionPersist(
+                CassandraRowStateFactory.of(config.cassandra(), TallyTables.rejectedEvents(new RejectionColumns())),
+                rejection, CassandraRowStateFactory.writer());
+        rejected.each(rejection, new RejectionHour(), RejectionHour.OUTPUT_FIELDS)
+                .groupBy(RejectionHour.OUTPUT_FIELDS)
+                .persistentAggregate(
+                        CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.REJECTED_COUNTS_BY_HOUR),
                         new Count(), new Fields("count"))
                 .parallelismHint(batch.parallelism());
         return topology.build();

@@ -1,6 +1,7 @@
 package io.tally.it.support;
 
 import io.tally.local.sample.GeneratedEvent;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -32,21 +33,28 @@ public final class KafkaEvents implements AutoCloseable {
     }
 
     public void send(List<GeneratedEvent> events) {
-        Future<RecordMetadata> last = null;
-        for (GeneratedEvent event : events) {
-            last = producer.send(new ProducerRecord<>(topic, (int) (sent++ % partitions), null, event.json()));
+        sendPayloads(events.stream().map(GeneratedEvent::json).toList());
+    }
+
+    /** Sends raw payloads and returns where each landed (partition and offset), in order. */
+    public List<RecordMetadata> sendPayloads(List<byte[]> payloads) {
+        List<Future<RecordMetadata>> sends = new ArrayList<>(payloads.size());
+        for (byte[] payload : payloads) {
+            sends.add(producer.send(new ProducerRecord<>(topic, (int) (sent++ % partitions), null, payload)));
         }
         producer.flush();
-        if (last != null) {
-            try {
-                last.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while producing", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("producing to " + topic + " failed", e.getCause());
+        List<RecordMetadata> landed = new ArrayList<>(sends.size());
+        try {
+            for (Future<RecordMetadata> send : sends) {
+                landed.add(send.get());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while producing", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("producing to " + topic + " failed", e.getCause());
         }
+        return landed;
     }
 
     @Override

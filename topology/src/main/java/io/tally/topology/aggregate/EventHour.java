@@ -10,17 +10,12 @@ import org.apache.storm.tuple.Values;
 /** The hourly count key of an accepted event: its counting name and the UTC hour of its event time. */
 public final class EventHour extends BaseFunction {
     private static final long serialVersionUID = 1L;
-    private static final long HOUR_MILLIS = 3_600_000L;
 
     public static final Fields OUTPUT_FIELDS = new Fields("event_name", "hour");
 
     @Override
     public void execute(TridentTuple tuple, TridentCollector collector) {
         Event event = (Event) tuple.getValue(0);
-        collector.emit(new Values(event.countName(), hourStart(event.timestampMillis())));
-    }
-
-    static long hourStart(long epochMillis) {
-        return Math.floorDiv(epochMillis, HOUR_MILLIS) * HOUR_MILLIS;
+        collector.emit(new Values(event.countName(), UtcHours.start(event.timestampMillis())));
     }
 }

@@ -20,14 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.storm.topology.FailedException;
 import org.apache.storm.trident.state.OpaqueValue;
 import org.apache.storm.trident.state.map.IBackingMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads and writes one batch's keys of a {@link MapTable}, asynchronously and with a bounded number of
@@ -36,17 +30,16 @@ import org.slf4j.LoggerFactory;
  * <p>Keys are grouped by partition: a partition's keys are read with one {@code IN} query on the
  * clustering column and written with unlogged batches that touch only that partition (Cassandra
  * applies such a batch as one mutation, so it costs about one write). Any failed request fails the
- * whole call with a {@link FailedException}, which makes Trident fail and replay the batch; the opaque
+ * whole call with a {@link org.apache.storm.topology.FailedException}, which makes Trident fail and replay the batch; the opaque
  * values stored beside each row make that replay safe.
  */
 public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>> {
-    private static final Logger LOG = LoggerFactory.getLogger(CassandraBackingMap.class);
     /** Keeps IN lists and batches small enough for the coordinator to handle without warnings. */
     static final int MAX_KEYS_PER_REQUEST = 100;
 
     private final CassandraSettings settings;
     private final MapTable<T> table;
-    private final InFlightLimiter limiter;
+    private final BoundedRequests requests;
     private final StateMetrics metrics;
     private final int valueColumnCount;
     private Prepared prepared;
@@ -54,7 +47,8 @@ public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>>
     public CassandraBackingMap(CassandraSettings settings, MapTable<T> table, StateMetrics metrics) {
         this.settings = settings;
         this.table = table;
-        this.limiter = new InFlightLimiter(settings.maxRequestsInFlight());
+        this.requests = new BoundedRequests(settings.maxRequestsInFlight(), settings.requestTimeout().toMillis(),
+                settings.keyspace() + "." + table.name(), metrics);
         this.metrics = metrics;
         this.valueColumnCount = table.codec().columns().size();
     }
@@ -90,7 +84,7 @@ public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>>
         }
         Map<List<Object>, OpaqueValue<T>> found = new HashMap<>();
         List<String> keyColumns = table.keyColumns();
-        for (List<Row> rows : await(reads, "read")) {
+        for (List<Row> rows : requests.awaitAll(reads, "read")) {
             for (Row row : rows) {
                 List<Object> rowKey = new ArrayList<>(keyColumns.size());
                 for (String column : keyColumns) {
@@ -127,7 +121,7 @@ public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>>
                 if (chunk.size() == 1) {
                     int i = chunk.get(0);
                     BoundStatement insert = bindInsert(p, rowKeys.get(i), values.get(i));
-                    writes.add(limiter.submit(() -> p.session().executeAsync(insert)));
+                    writes.add(requests.submit(() -> p.session().executeAsync(insert)));
                 } else {
                     BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.UNLOGGED)
                             .setConsistencyLevel(p.write());
@@ -135,11 +129,11 @@ public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>>
                         batch.addStatement(bindInsert(p, rowKeys.get(i), values.get(i)));
                     }
                     BatchStatement statement = batch.build();
-                    writes.add(limiter.submit(() -> p.session().executeAsync(statement)));
+                    writes.add(requests.submit(() -> p.session().executeAsync(statement)));
                 }
             }
         }
-        await(writes, "write");
+        requests.awaitAll(writes, "write");
         metrics.wrote(keys.size(), writes.size());
     }
 
@@ -200,7 +194,7 @@ public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>>
 
     /** Starts a read and gathers every page of its result. */
     private CompletionStage<List<Row>> readAll(BoundStatement statement) {
-        return limiter.submit(() -> prepared.session().executeAsync(statement))
+        return requests.submit(() -> prepared.session().executeAsync(statement))
                 .thenCompose(first -> collectPages(first, new ArrayList<>()));
     }
 
@@ -212,46 +206,12 @@ public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>>
         return page.fetchNextPage().thenCompose(next -> collectPages(next, rows));
     }
 
-    private <R> List<R> await(List<CompletionStage<R>> requests, String what) {
-        CompletableFuture<?>[] futures = requests.stream()
-                .map(CompletionStage::toCompletableFuture)
-                .toArray(CompletableFuture[]::new);
-        // The driver times out each request itself; this bound only guards against a lost callback.
-        long boundMillis = settings.requestTimeout().toMillis() * 3 + 1_000;
-        try {
-            CompletableFuture.allOf(futures).get(boundMillis, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw failure(what, e.getCause());
-        } catch (TimeoutException e) {
-            throw failure(what, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failure(what, e);
-        }
-        List<R> results = new ArrayList<>(futures.length);
-        for (CompletableFuture<?> future : futures) {
-            @SuppressWarnings("unchecked")
-            R result = (R) future.join();
-            results.add(result);
-        }
-        return results;
-    }
-
-    private FailedException failure(String what, Throwable cause) {
-        metrics.failed();
-        String message = "Cassandra " + what + " on " + settings.keyspace() + "." + table.name()
-                + " failed; the batch will be replayed: " + cause;
-        LOG.warn(message);
-        return new FailedException(message, cause);
-    }
-
     private Prepared prepared() {
         if (prepared != null) {
             return prepared;
         }
         try {
-            CqlSession session = SessionRegistry.session(settings).toCompletableFuture()
-                    .get(settings.requestTimeout().toMillis() * 3, TimeUnit.MILLISECONDS);
+            CqlSession session = SessionRegistry.connected(settings);
             String keyspace = settings.keyspace();
             PreparedStatement selectOne = session.prepare(TableStatements.selectOne(keyspace, table));
             PreparedStatement selectMany = table.clusteringColumns().size() == 1
@@ -262,13 +222,8 @@ public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>>
                     DefaultConsistencyLevel.valueOf(settings.readConsistency()),
                     DefaultConsistencyLevel.valueOf(settings.writeConsistency()));
             return prepared;
-        } catch (ExecutionException e) {
-            throw failure("connection", e.getCause());
-        } catch (TimeoutException | RuntimeException e) {
-            throw failure("connection", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failure("connection", e);
+        } catch (Exception e) {
+            throw requests.failure("connection", e);
         }
     }
 }

@@ -54,6 +54,19 @@ public final class SessionRegistry {
         }
     }
 
+    /**
+     * The shared session, waiting for it to connect; throws when Cassandra cannot be reached, which callers turn
+     * into a failed (and later replayed) batch.
+     */
+    public static CqlSession connected(CassandraSettings settings) throws Exception {
+        try {
+            return session(settings).toCompletableFuture()
+                    .get(settings.requestTimeout().toMillis() * 3, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
     /** A builder with Tally's driver settings; also used for one-off sessions (schema, queries). */
     public static CqlSessionBuilder builder(CassandraSettings settings) {
         DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()

@@ -41,8 +41,12 @@ final class TableStatements {
     }
 
     static String insert(String keyspace, MapTable<?> table) {
-        List<String> columns = allColumns(table);
-        return "INSERT INTO " + qualifiedName(keyspace, table) + " (" + String.join(", ", columns) + ") VALUES ("
+        return insert(keyspace, table.name(), allColumns(table));
+    }
+
+    static String insert(String keyspace, String table, List<String> columns) {
+        return "INSERT INTO " + CqlIdentifier.fromInternal(keyspace).asCql(true) + "." + table
+                + " (" + String.join(", ", columns) + ") VALUES ("
                 + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
     }
 
