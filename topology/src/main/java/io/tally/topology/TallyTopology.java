@@ -36,7 +36,17 @@ public final class TallyTopology {
     private TallyTopology() {
     }
 
+    /**
+     * Which streams to build: the full pipeline, or only the hourly event counts (no rejected-record storage),
+     * which the benchmark measures against the raw Kafka read rate.
+     */
+    public enum Scope { FULL, COUNTS_ONLY }
+
     public static StormTopology build(TallyConfig config) {
+        return build(config, Scope.FULL);
+    }
+
+    public static StormTopology build(TallyConfig config, Scope scope) {
         BatchSettings batch = config.batch();
         TridentTopology topology = new TridentTopology();
         KafkaSpoutSettings kafka = config.kafka().orElseThrow();
@@ -53,6 +63,9 @@ public final class TallyTopology {
                         CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.EVENT_COUNTS_BY_HOUR),
                         new Count(), new Fields("count"))
                 .parallelismHint(batch.parallelism());
+        if (scope == Scope.COUNTS_ONLY) {
+            return topology.build();
+        }
 
         // Nothing is lost silently: every rejected record is stored with its reason, and counted.
         Fields rejection = new Fields(IngestRecords.REJECTION);

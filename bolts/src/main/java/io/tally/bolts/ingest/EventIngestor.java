@@ -13,8 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -247,14 +245,10 @@ public final class EventIngestor {
         }
         String text = p.getText();
         try {
-            return Instant.parse(text).toEpochMilli();
-        } catch (DateTimeException withOffsetOrZ) {
-            try {
-                return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC).toEpochMilli();
-            } catch (DateTimeException noOffset) {
-                throw new InvalidRecord(RejectReason.BAD_TIMESTAMP, "'" + field + "' is not an ISO-8601 date-time: '"
-                        + abbreviate(text) + "'");
-            }
+            return IsoTimestamps.toEpochMillis(text);
+        } catch (DateTimeException e) {
+            throw new InvalidRecord(RejectReason.BAD_TIMESTAMP, "'" + field + "' is not an ISO-8601 date-time: '"
+                    + abbreviate(text) + "'");
         }
     }
 
