@@ -14,6 +14,8 @@ import io.tally.it.support.TestTopologies;
 import io.tally.it.support.Truth;
 import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
+import io.tally.bolts.transform.TransformConfig;
+import io.tally.bolts.transform.TransformStep;
 import io.tally.topology.config.TallyConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,14 +32,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A stream with one bad record in ten: the good ones are counted exactly, and every bad one is in
- * {@code rejected_events} under its own source coordinates with the reason it was built to have, and counted
- * in {@code rejected_counts_by_hour}; nothing else is there.
+ * A stream with one bad record in ten, and a transform that drops one event name: the good events are counted
+ * exactly, and every bad or dropped record is in {@code rejected_events} under its own source coordinates with
+ * the reason it was built to have, and counted in {@code rejected_counts_by_hour}; nothing else is there.
  */
 @ExtendWith(RealServices.class)
 class RejectedRecordsTest {
     private static final int PARTITIONS = 3;
     private static final String TOPIC = "rejects-events";
+    /** Dropped by a transform rule: must be rejected as dropped_by_rule, not counted. */
+    private static final String DROPPED = "Signed Out";
 
     /** Bad records, each built so that exactly one reason applies. */
     private static final Map<String, byte[]> BAD = Map.of(
@@ -58,7 +62,10 @@ class RejectedRecordsTest {
     void badRecordsAreKeptWithTheirReasonAndGoodOnesCountedExactly() {
         String keyspace = TestKeyspaces.create("rejects");
         TestTopologies.createTopic(TOPIC, PARTITIONS);
-        TallyConfig config = TestTopologies.config("it-rejects", TOPIC, keyspace);
+        TallyConfig config = TestTopologies.config("it-rejects", TOPIC, keyspace).toBuilder()
+                .transforms(new TransformConfig(List.of(new TransformStep.DropEvents(List.of(DROPPED), null, null)),
+                        List.of()))
+                .build();
         EventGenerator generator = new EventGenerator(7L, Instant.parse("2026-11-18T00:00:00Z"), 48, 5_000);
         SplittableRandom random = new SplittableRandom(11);
         List<String> reasons = new ArrayList<>(BAD.keySet());
@@ -74,9 +81,13 @@ class RejectedRecordsTest {
                 intended.add(reason);
             } else {
                 GeneratedEvent event = generator.next();
-                truth.add(event);
                 payloads.add(event.json());
-                intended.add(null);
+                if (event.countName().equals(DROPPED)) {
+                    intended.add("dropped_by_rule");
+                } else {
+                    truth.add(event);
+                    intended.add(null);
+                }
             }
         }
         Set<Reject> expectedRejects = new HashSet<>();

@@ -53,7 +53,7 @@ public final class TallyTopology {
 
         Stream raw = topology.newStream(KAFKA_STREAM_ID, KafkaEventSpouts.opaque(kafka))
                 .parallelismHint(batch.spoutParallelism());
-        Stream ingested = raw.each(RawRecordFields.FIELDS, new IngestRecords(config.ingest()),
+        Stream ingested = raw.each(RawRecordFields.FIELDS, new IngestRecords(config.ingest(), config.transforms()),
                 IngestRecords.OUTPUT_FIELDS);
 
         ingested.filter(new Fields(IngestRecords.EVENT), new IsPresent())

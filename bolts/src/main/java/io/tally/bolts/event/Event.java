@@ -88,6 +88,18 @@ public final class Event {
         return traits;
     }
 
+    /** The same event counted under another name. */
+    public Event withCountName(String name) {
+        return new Event(type, name, messageId, userId, anonymousId, timestampMillis, receivedAtMillis, properties,
+                context, traits);
+    }
+
+    /** The same event with other properties. */
+    public Event withProperties(Map<String, Object> newProperties) {
+        return new Event(type, countName, messageId, userId, anonymousId, timestampMillis, receivedAtMillis,
+                newProperties, context, traits);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Event e && type == e.type && countName.equals(e.countName)

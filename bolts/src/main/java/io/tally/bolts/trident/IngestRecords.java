@@ -6,6 +6,8 @@ import io.tally.bolts.ingest.IngestResult;
 import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.ingest.RejectReason;
 import io.tally.bolts.ingest.Rejection;
+import io.tally.bolts.transform.CompiledTransforms;
+import io.tally.bolts.transform.TransformConfig;
 import java.util.Map;
 import org.apache.storm.metric.api.CountMetric;
 import org.apache.storm.metric.api.MultiCountMetric;
@@ -19,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ingest tier as a Trident function: every raw record in, exactly one tuple out, holding either the
+ * The ingest tier as a Trident function (parse, validate, then the configured transforms): every raw record in, exactly one tuple out, holding either the
  * accepted {@link Event} or its {@link Rejection}. The input is, by position, the spouts' raw-record fields
  * {@code (payload byte[], source String, position long, received_at long)}.
  *
@@ -36,20 +38,39 @@ public final class IngestRecords extends BaseFunction {
     public static final Fields OUTPUT_FIELDS = new Fields(EVENT, REJECTION);
 
     private final IngestSettings settings;
+    private final TransformConfig transformConfig;
     private transient EventIngestor ingestor;
+    private transient CompiledTransforms transforms;
     private transient CountMetric accepted;
     private transient MultiCountMetric rejected;
     private transient boolean ingestErrorLogged;
 
-    public IngestRecords(IngestSettings settings) {
+    public IngestRecords(IngestSettings settings, TransformConfig transforms) {
         this.settings = settings;
+        this.transformConfig = transforms;
+        // Compiled here too, so a bad configuration is refused when the topology is built, not in a worker.
+        CompiledTransforms.compile(transforms);
     }
 
     @Override
     public void prepare(Map<String, Object> conf, TridentOperationContext context) {
         ingestor = new EventIngestor(settings);
+        transforms = CompiledTransforms.compile(transformConfig);
         accepted = context.registerMetric("tally.ingest.accepted", new CountMetric(), METRIC_BUCKET_SECONDS);
         rejected = context.registerMetric("tally.ingest.rejected", new MultiCountMetric(), METRIC_BUCKET_SECONDS);
+    }
+
+    private IngestResult transform(IngestResult parsed, byte[] payload, String source, long position,
+            long receivedAt) {
+        if (!(parsed instanceof IngestResult.Accepted accepted)) {
+            return parsed;
+        }
+        CompiledTransforms.Outcome outcome = transforms.apply(accepted.event());
+        if (outcome.dropped()) {
+            return new IngestResult.Rejected(ingestor.reject(RejectReason.DROPPED_BY_RULE,
+                    "dropped by " + outcome.droppedBy(), payload, source, position, receivedAt));
+        }
+        return outcome.event() == accepted.event() ? parsed : new IngestResult.Accepted(outcome.event());
     }
 
     @Override
@@ -60,7 +81,8 @@ public final class IngestRecords extends BaseFunction {
         long receivedAt = tuple.getLong(3);
         IngestResult result;
         try {
-            result = ingestor.ingest(payload, source, position, receivedAt);
+            result = transform(ingestor.ingest(payload, source, position, receivedAt), payload, source, position,
+                    receivedAt);
         } catch (RuntimeException e) {
             if (!ingestErrorLogged) {
                 LOG.error("Ingest failed on the record at {} position {}; it is kept as an ingest_error rejection"

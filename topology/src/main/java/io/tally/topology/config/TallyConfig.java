@@ -1,6 +1,8 @@
 package io.tally.topology.config;
 
 import io.tally.bolts.ingest.IngestSettings;
+import io.tally.bolts.transform.CompiledTransforms;
+import io.tally.bolts.transform.TransformConfig;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.CassandraSettings;
 import java.io.Serializable;
@@ -26,6 +28,7 @@ public final class TallyConfig implements Serializable {
     private final CassandraSettings cassandra;
     private final Map<String, String> replication;
     private final IngestSettings ingest;
+    private final TransformConfig transforms;
 
     private TallyConfig(Builder b) {
         this.name = b.name;
@@ -34,6 +37,7 @@ public final class TallyConfig implements Serializable {
         this.cassandra = b.cassandra;
         this.replication = Map.copyOf(b.replication);
         this.ingest = b.ingest;
+        this.transforms = b.transforms;
     }
 
     public static Builder builder() {
@@ -42,7 +46,7 @@ public final class TallyConfig implements Serializable {
 
     public Builder toBuilder() {
         return new Builder().name(name).batch(batch).kafka(kafka).cassandra(cassandra).replication(replication)
-                .ingest(ingest);
+                .ingest(ingest).transforms(transforms);
     }
 
     /** The topology's name on the cluster. */
@@ -73,11 +77,16 @@ public final class TallyConfig implements Serializable {
         return ingest;
     }
 
+    /** The transform steps applied to every accepted event, and the breakdown allowlist. */
+    public TransformConfig transforms() {
+        return transforms;
+    }
+
     /** Settings as an operator would check them; secrets masked. */
     @Override
     public String toString() {
         return "TallyConfig{name=" + name + ", batch=" + batch + ", kafka=" + kafka + ", cassandra=" + cassandra
-                + ", replication=" + replication + ", ingest=" + ingest + "}";
+                + ", replication=" + replication + ", ingest=" + ingest + ", transforms=" + transforms + "}";
     }
 
     public static final class Builder {
@@ -87,6 +96,7 @@ public final class TallyConfig implements Serializable {
         private CassandraSettings cassandra = CassandraSettings.builder().build();
         private Map<String, String> replication = defaultReplication();
         private IngestSettings ingest = IngestSettings.DEFAULTS;
+        private TransformConfig transforms = TransformConfig.NONE;
 
         private Builder() {
         }
@@ -128,6 +138,13 @@ public final class TallyConfig implements Serializable {
         /** Default {@link IngestSettings#DEFAULTS}. */
         public Builder ingest(IngestSettings ingest) {
             this.ingest = Objects.requireNonNull(ingest, "ingest");
+            return this;
+        }
+
+        /** Default: no steps, no breakdown properties. Checked here, so a bad one is refused before submitting. */
+        public Builder transforms(TransformConfig transforms) {
+            CompiledTransforms.compile(Objects.requireNonNull(transforms, "transforms"));
+            this.transforms = transforms;
             return this;
         }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tally.bolts.ingest.IngestSettings;
+import io.tally.bolts.transform.TransformConfig;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.CassandraSettings;
 import java.io.IOException;
@@ -126,6 +127,13 @@ public final class TallyConfigLoader {
         }
         if (model.ingest() != null) {
             config.ingest(model.ingest());
+        }
+        if (model.transforms() != null) {
+            try {
+                config.transforms(model.transforms());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage(), e); // already names its key
+            }
         }
         return config.build();
     }
@@ -261,6 +269,10 @@ public final class TallyConfigLoader {
         String key = mapping.getPath().stream()
                 .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
+        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidTypeIdException unknownStep) {
+            return ConfigException.at(key, "unknown transform '" + unknownStep.getTypeId() + "' (known: rename_event,"
+                    + " normalize_event_names, drop_events, drop_properties, rename_property, derive_property)");
+        }
         if (e instanceof UnrecognizedPropertyException unknown) {
             String known = unknown.getKnownPropertyIds() == null ? "" : unknown.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));
@@ -294,7 +306,8 @@ public final class TallyConfigLoader {
         return "a " + type.getSimpleName().toLowerCase();
     }
 
-    record FileModel(TopologyModel topology, KafkaModel kafka, CassandraModel cassandra, IngestSettings ingest) {
+    record FileModel(TopologyModel topology, KafkaModel kafka, CassandraModel cassandra, IngestSettings ingest,
+            TransformConfig transforms) {
     }
 
     record TopologyModel(String name, Integer workers,

@@ -122,6 +122,35 @@ class TallyConfigLoaderTest {
     }
 
     @Test
+    void transformsAreReadAndCheckedWithTheirKeys() {
+        TallyConfig config = LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                transforms:
+                  steps:
+                    - rename_event: {from: Purchase, to: Order Completed}
+                    - derive_property: {name: platform, from: context.os.name}
+                  breakdown_properties: [platform]
+                """);
+        assertThat(config.transforms().steps()).hasSize(2);
+        assertThat(config.transforms().breakdownProperties()).containsExactly("platform");
+
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                transforms:
+                  steps:
+                    - rename_event: {from: Purchase, to: ""}
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessage("transforms.steps[0].rename_event.to: must not be empty");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                transforms:
+                  steps:
+                    - upcase_everything: {}
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("transforms.steps[0]: unknown transform 'upcase_everything'");
+    }
+
+    @Test
     void defaultFromEnvironmentReferenceIsUsedWhenUnset() {
         TallyConfig config = LOADER.parse("kafka: {bootstrap_servers: '${BROKERS:-localhost:9092}', topics: [t]}");
         assertThat(config.kafka().orElseThrow().bootstrapServers()).isEqualTo("localhost:9092");
