@@ -17,7 +17,7 @@ public final class RejectionColumns implements RowBinder {
     public List<Object> values(TridentTuple tuple) {
         Rejection r = (Rejection) tuple.getValue(0);
         return Arrays.asList(r.reason().code(), Instant.ofEpochMilli(UtcHours.start(r.receivedAtMillis())),
-                Instant.ofEpochMilli(r.receivedAtMillis()), r.source(), r.position(), r.detail(), r.payload(),
+                r.source(), r.position(), Instant.ofEpochMilli(r.receivedAtMillis()), r.detail(), r.payload(),
                 r.truncated());
     }
 }

@@ -31,7 +31,7 @@ public final class TallyTables {
 
     /** Columns of {@code rejected_events}, in the order its binder supplies them. */
     public static final List<String> REJECTED_EVENTS_COLUMNS = List.of(
-            "reason", "hour", "received_at", "source", "position", "detail", "payload", "truncated");
+            "reason", "hour", "source", "position", "received_at", "detail", "payload", "truncated");
 
     /** {@code rejected_events}, one row per rejected record, with the binder that fills it from a tuple. */
     public static RowTable rejectedEvents(RowBinder binder) {

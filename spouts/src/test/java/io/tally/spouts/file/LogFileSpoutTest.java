@@ -1,0 +1,228 @@
+package io.tally.spouts.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.GZIPOutputStream;
+import org.apache.storm.trident.operation.TridentCollector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The emitter driven batch by batch, as Trident's opaque partitioned executor drives it. */
+class LogFileSpoutTest {
+    @TempDir
+    Path dir;
+
+    /** Keeps what a batch emitted. */
+    static final class Collected implements TridentCollector {
+        final List<List<Object>> tuples = new ArrayList<>();
+
+        @Override
+        public void emit(List<Object> values) {
+            tuples.add(values);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void reportError(Throwable t) {
+            throw new AssertionError(t);
+        }
+
+        List<String> lines() {
+            return tuples.stream().map(t -> new String((byte[]) t.get(0), StandardCharsets.UTF_8)).toList();
+        }
+
+        List<Long> positions() {
+            return tuples.stream().map(t -> (Long) t.get(2)).toList();
+        }
+    }
+
+    private FileSpoutSettings settings(long idleMillis) {
+        return FileSpoutSettings.of(dir.toString(), "*.{jsonl,log,gz,1}").withIdleTimeoutMillis(idleMillis);
+    }
+
+    private static FilePartition only(FileSpoutSettings settings) {
+        List<FilePartition> files = DirectoryListing.list(Path.of(settings.directory()), settings.glob());
+        assertThat(files).hasSize(1);
+        return files.get(0);
+    }
+
+    private static Map<String, Object> batch(LogFileSpout.FileEmitter emitter, FilePartition file,
+            Map<String, Object> last, Collected into) {
+        return emitter.emit(file, last, into);
+    }
+
+    @Test
+    void aPartialLastLineWaitsForItsNewline() throws IOException {
+        Path file = dir.resolve("events.jsonl");
+        Files.writeString(file, "{\"a\":1}\n{\"a\":2}\n{\"a\":");
+        FileSpoutSettings settings = settings(60_000);
+        LogFileSpout.FileEmitter emitter = new LogFileSpout.FileEmitter(settings, null);
+        FilePartition partition = only(settings);
+
+        Collected first = new Collected();
+        Map<String, Object> meta = batch(emitter, partition, null, first);
+        assertThat(first.lines()).containsExactly("{\"a\":1}", "{\"a\":2}");
+        assertThat(first.positions()).containsExactly(0L, 8L);
+        assertThat(meta.get(LogFileSpout.NEXT)).isEqualTo(16L);
+
+        Files.writeString(file, "3}\n{\"a\":4}\n", StandardOpenOption.APPEND);
+        Collected second = new Collected();
+        batch(emitter, partition, meta, second);
+        assertThat(second.lines()).containsExactly("{\"a\":3}", "{\"a\":4}");
+        assertThat(second.positions()).containsExactly(16L, 24L);
+        assertThat(second.tuples.get(0).get(1)).isEqualTo(partition.source());
+    }
+
+    @Test
+    void anUnterminatedLastLineIsTakenOnceTheFileIsIdle() throws IOException {
+        Path file = dir.resolve("app.log");
+        Files.writeString(file, "one\ntwo");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(60)));
+        FileSpoutSettings settings = settings(5_000);
+        Collected batch = new Collected();
+        Map<String, Object> meta = batch(new LogFileSpout.FileEmitter(settings, null), only(settings), null, batch);
+        assertThat(batch.lines()).containsExactly("one", "two");
+        assertThat(meta.get(LogFileSpout.NEXT)).isEqualTo(7L);
+    }
+
+    @Test
+    void aReplayFromTheSameMetadataEmitsTheSameLines() throws IOException {
+        Path file = dir.resolve("events.jsonl");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            text.append("line-").append(i).append('\n');
+        }
+        Files.writeString(file, text);
+        FileSpoutSettings settings = settings(60_000).withBatchLimits(300, 1 << 20);
+        FilePartition partition = only(settings);
+        LogFileSpout.FileEmitter emitter = new LogFileSpout.FileEmitter(settings, null);
+
+        Collected first = new Collected();
+        Map<String, Object> afterFirst = batch(emitter, partition, null, first);
+        Collected second = new Collected();
+        batch(emitter, partition, afterFirst, second);
+        // Trident replays the second batch: same metadata in, same lines out (also from a fresh emitter).
+        Collected replay = new Collected();
+        batch(new LogFileSpout.FileEmitter(settings, null), partition, afterFirst, replay);
+        assertThat(first.lines()).hasSize(300).startsWith("line-0").endsWith("line-299");
+        assertThat(replay.lines()).isEqualTo(second.lines()).startsWith("line-300").endsWith("line-599");
+        assertThat(replay.positions()).isEqualTo(second.positions());
+    }
+
+    @Test
+    void rotationByRenameNeitherRereadsNorSkips() throws IOException {
+        Path file = dir.resolve("app.log");
+        Files.writeString(file, "a\nb\nc\n");
+        FileSpoutSettings settings = settings(60_000).withBatchLimits(2, 1 << 20);
+        FilePartition before = only(settings);
+        LogFileSpout.FileEmitter emitter = new LogFileSpout.FileEmitter(settings, null);
+        Collected first = new Collected();
+        Map<String, Object> meta = batch(emitter, before, null, first);
+
+        Files.move(file, dir.resolve("app.log.1"));
+        Files.writeString(dir.resolve("app.log.1"), "d\n", StandardOpenOption.APPEND);
+        FilePartition after = only(settings);
+        assertThat(after.getId()).isEqualTo(before.getId());
+        assertThat(after.path()).isNotEqualTo(before.path());
+
+        Collected second = new Collected();
+        batch(new LogFileSpout.FileEmitter(settings, null), after, meta, second);
+        assertThat(first.lines()).containsExactly("a", "b");
+        assertThat(second.lines()).containsExactly("c", "d");
+    }
+
+    @Test
+    void gzipFilesAreReadWithUncompressedOffsets() throws IOException {
+        Path file = dir.resolve("export.jsonl.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+            out.write("first\nsecond\nthird-without-newline".getBytes(StandardCharsets.UTF_8));
+        }
+        FileSpoutSettings settings = settings(60_000).withBatchLimits(2, 1 << 20);
+        FilePartition partition = only(settings);
+        LogFileSpout.FileEmitter emitter = new LogFileSpout.FileEmitter(settings, null);
+        Collected first = new Collected();
+        Map<String, Object> meta = batch(emitter, partition, null, first);
+        Collected second = new Collected();
+        batch(emitter, partition, meta, second);
+        assertThat(first.lines()).containsExactly("first", "second");
+        assertThat(second.lines()).containsExactly("third-without-newline");
+        assertThat(second.positions()).containsExactly(13L);
+    }
+
+    @Test
+    void emptyLinesAndCrLfEndsAndOverlongLines() throws IOException {
+        Path file = dir.resolve("mixed.jsonl");
+        String overlong = "x".repeat(5_000);
+        Files.writeString(file, "a\r\n\r\n\nb\n" + overlong + "\nc\n");
+        FileSpoutSettings settings = settings(60_000).withMaxLineBytes(100);
+        Collected batch = new Collected();
+        batch(new LogFileSpout.FileEmitter(settings, null), only(settings), null, batch);
+        assertThat(batch.lines()).containsExactly("a", "b", "x".repeat(101), "c");
+    }
+
+    @Test
+    void aDeletedFileIsReportedNotFatal() throws IOException {
+        Path file = dir.resolve("gone.jsonl");
+        Files.writeString(file, "a\n");
+        FileSpoutSettings settings = settings(60_000);
+        FilePartition partition = only(settings);
+        LogFileSpout.FileEmitter emitter = new LogFileSpout.FileEmitter(settings, null);
+        Map<String, Object> meta = batch(emitter, partition, null, new Collected());
+        Files.delete(file);
+        Collected after = new Collected();
+        assertThat(batch(emitter, partition, meta, after).get(LogFileSpout.NEXT)).isEqualTo(2L);
+        assertThat(after.tuples).isEmpty();
+    }
+
+    @Test
+    void aMillionLineFileIsReadCompletelyInBoundedBatches() throws IOException {
+        Path file = dir.resolve("big.jsonl");
+        CRC32 written = new CRC32();
+        try (Writer out = Files.newBufferedWriter(file)) {
+            for (int i = 0; i < 1_000_000; i++) {
+                String line = "{\"type\":\"track\",\"event\":\"e" + (i % 20) + "\",\"n\":" + i + "}";
+                written.update(line.getBytes(StandardCharsets.UTF_8));
+                out.write(line);
+                out.write('\n');
+            }
+        }
+        FileSpoutSettings settings = settings(60_000).withBatchLimits(100_000, 2 * 1024 * 1024);
+        FilePartition partition = only(settings);
+        LogFileSpout.FileEmitter emitter = new LogFileSpout.FileEmitter(settings, null);
+        CRC32 read = new CRC32();
+        long lines = 0;
+        int batches = 0;
+        Map<String, Object> meta = null;
+        while (true) {
+            Collected batch = new Collected();
+            meta = batch(emitter, partition, meta, batch);
+            if (batch.tuples.isEmpty()) {
+                break;
+            }
+            assertThat(batch.tuples.size()).isLessThanOrEqualTo(100_000);
+            batch.tuples.forEach(t -> read.update((byte[]) t.get(0)));
+            lines += batch.tuples.size();
+            batches++;
+        }
+        assertThat(lines).isEqualTo(1_000_000);
+        assertThat(read.getValue()).isEqualTo(written.getValue());
+        assertThat(batches).isGreaterThan(10);
+        assertThat(meta.get(LogFileSpout.NEXT)).isEqualTo(Files.size(file));
+    }
+}
