@@ -19,10 +19,13 @@ final class CountsReport {
         this.keyspace = keyspace;
     }
 
+    /** Records the topology has finished with: events counted plus records rejected. */
     long total() {
         long total = 0;
-        for (Row row : session.execute("SELECT count FROM " + keyspace + ".event_counts_by_hour")) {
-            total += row.getLong(0);
+        for (String table : new String[] {"event_counts_by_hour", "rejected_counts_by_hour"}) {
+            for (Row row : session.execute("SELECT count FROM " + keyspace + "." + table)) {
+                total += row.getLong(0);
+            }
         }
         return total;
     }
@@ -36,12 +39,12 @@ final class CountsReport {
             long counted = total();
             long now = System.nanoTime();
             double rate = (counted - previous) / ((now - previousAt) / 1e9);
-            console.done(String.format("counted %,d of %,d events (%,.0f events/s)", counted, expected, rate));
+            console.done(String.format("counted %,d of %,d records (%,.0f records/s)", counted, expected, rate));
             if (counted == expected) {
                 return true;
             }
             if (counted > expected) {
-                console.fail("counted more events than the topic holds: something was counted twice");
+                console.fail("counted more records than the input holds: something was counted twice");
                 return false;
             }
             previous = counted;

@@ -3,6 +3,7 @@ package io.tally.local;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.local.kafka.KafkaTopics;
 import io.tally.local.sample.SampleEvents;
+import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.internal.SessionRegistry;
@@ -40,6 +41,11 @@ public final class LocalRunner implements Callable<Integer> {
             description = "Cassandra native (CQL) port (default: ${DEFAULT-VALUE}).")
     int cassandraPort;
 
+    @Option(names = "--files", paramLabel = "DIR",
+            description = "Also ingest the log files (*.jsonl, *.json, *.log, plain or .gz) of this directory:"
+                    + " existing files first, then new files and appended lines as they come.")
+    Path filesDir;
+
     @Option(names = "--keep-running", description = "Keep everything running after the sample is counted, until Ctrl-C.")
     boolean keepRunning;
 
@@ -62,7 +68,11 @@ public final class LocalRunner implements Callable<Integer> {
                 .build();
         try (LocalStack stack = LocalStack.start(stackConfig)) {
             InetSocketAddress cassandra = stack.cassandra().contactPoint();
-            TallyConfig config = TallyConfig.builder()
+            TallyConfig.Builder builder = TallyConfig.builder();
+            if (filesDir != null) {
+                builder.files(FileSpoutSettings.of(filesDir.toAbsolutePath().toString(), "*.{jsonl,json,log}{,.gz}"));
+            }
+            TallyConfig config = builder
                     .kafka(KafkaSpoutSettings.builder(stack.kafka().bootstrapServers(), List.of(TOPIC)).build())
                     .cassandra(CassandraSettings.builder()
                             .contactPoint(cassandra.getHostString() + ":" + cassandra.getPort())
@@ -84,10 +94,17 @@ public final class LocalRunner implements Callable<Integer> {
                 console.step("Submitting topology '" + config.name() + "' to LocalCluster");
                 stack.storm().submit(config.name(), TallyTopology.stormConfig(config), TallyTopology.build(config));
                 CountsReport report = new CountsReport(session, config.cassandra().keyspace());
-                boolean complete = report.awaitTotal(load.expectedTotal(), timeoutSecs, console);
+                long expected = load.expectedTotal();
+                if (filesDir != null) {
+                    long lines = LogDirectory.countLines(filesDir);
+                    console.done(String.format("%,d lines in the log files of %s (bad ones are kept as rejects)",
+                            lines, filesDir.toAbsolutePath()));
+                    expected += lines;
+                }
+                boolean complete = report.awaitTotal(expected, timeoutSecs, console);
                 report.print(console);
                 if (!complete) {
-                    console.fail("counted " + report.total() + " of " + load.expectedTotal() + " events within "
+                    console.fail("counted " + report.total() + " of " + expected + " records within "
                             + timeoutSecs + " s; the logs are in " + dataDir.resolve("logs").toAbsolutePath());
                     return 1;
                 }

@@ -5,7 +5,7 @@ import io.tally.bolts.trident.IngestRecords;
 import io.tally.bolts.trident.IsPresent;
 import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.kafka.KafkaEventSpouts;
-import io.tally.spouts.kafka.KafkaSpoutSettings;
+import io.tally.spouts.file.LogFileSpout;
 import io.tally.state.cassandra.CassandraMapStateFactory;
 import io.tally.state.cassandra.CassandraRowStateFactory;
 import io.tally.state.schema.TallyTables;
@@ -14,6 +14,8 @@ import io.tally.topology.aggregate.RejectionHour;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.rejects.RejectionColumns;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.storm.Config;
 import org.apache.storm.generated.StormTopology;
 import org.apache.storm.trident.Stream;
@@ -32,6 +34,8 @@ import org.apache.storm.tuple.Fields;
 public final class TallyTopology {
     /** Trident stream id of the Kafka spout. Never change it on a running installation. */
     public static final String KAFKA_STREAM_ID = "tally-kafka";
+    /** Trident stream id of the log-file spout. Never change it on a running installation. */
+    public static final String FILES_STREAM_ID = "tally-files";
 
     private TallyTopology() {
     }
@@ -49,10 +53,15 @@ public final class TallyTopology {
     public static StormTopology build(TallyConfig config, Scope scope) {
         BatchSettings batch = config.batch();
         TridentTopology topology = new TridentTopology();
-        KafkaSpoutSettings kafka = config.kafka().orElseThrow();
-
-        Stream raw = topology.newStream(KAFKA_STREAM_ID, KafkaEventSpouts.opaque(kafka))
-                .parallelismHint(batch.spoutParallelism());
+        List<Stream> sources = new ArrayList<>();
+        config.kafka().ifPresent(kafka -> sources.add(
+                topology.newStream(KAFKA_STREAM_ID, KafkaEventSpouts.opaque(kafka))
+                        .parallelismHint(batch.spoutParallelism())));
+        config.files().ifPresent(files -> sources.add(
+                topology.newStream(FILES_STREAM_ID, new LogFileSpout(files))
+                        .parallelismHint(batch.spoutParallelism())));
+        // Both sources emit the same raw-record fields and feed one ingest path.
+        Stream raw = sources.size() == 1 ? sources.get(0) : topology.merge(RawRecordFields.FIELDS, sources);
         Stream ingested = raw.each(RawRecordFields.FIELDS, new IngestRecords(config.ingest(), config.transforms()),
                 IngestRecords.OUTPUT_FIELDS);
 

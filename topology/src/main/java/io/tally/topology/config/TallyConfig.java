@@ -3,6 +3,7 @@ package io.tally.topology.config;
 import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.transform.CompiledTransforms;
 import io.tally.bolts.transform.TransformConfig;
+import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.CassandraSettings;
 import java.io.Serializable;
@@ -25,6 +26,7 @@ public final class TallyConfig implements Serializable {
     private final String name;
     private final BatchSettings batch;
     private final KafkaSpoutSettings kafka;
+    private final FileSpoutSettings files;
     private final CassandraSettings cassandra;
     private final Map<String, String> replication;
     private final IngestSettings ingest;
@@ -34,6 +36,7 @@ public final class TallyConfig implements Serializable {
         this.name = b.name;
         this.batch = b.batch;
         this.kafka = b.kafka;
+        this.files = b.files;
         this.cassandra = b.cassandra;
         this.replication = Map.copyOf(b.replication);
         this.ingest = b.ingest;
@@ -45,7 +48,7 @@ public final class TallyConfig implements Serializable {
     }
 
     public Builder toBuilder() {
-        return new Builder().name(name).batch(batch).kafka(kafka).cassandra(cassandra).replication(replication)
+        return new Builder().name(name).batch(batch).kafka(kafka).files(files).cassandra(cassandra).replication(replication)
                 .ingest(ingest).transforms(transforms);
     }
 
@@ -61,6 +64,11 @@ public final class TallyConfig implements Serializable {
     /** Empty when the topology reads no Kafka topic. */
     public Optional<KafkaSpoutSettings> kafka() {
         return Optional.ofNullable(kafka);
+    }
+
+    /** Empty when the topology reads no log files. */
+    public Optional<FileSpoutSettings> files() {
+        return Optional.ofNullable(files);
     }
 
     public CassandraSettings cassandra() {
@@ -85,7 +93,7 @@ public final class TallyConfig implements Serializable {
     /** Settings as an operator would check them; secrets masked. */
     @Override
     public String toString() {
-        return "TallyConfig{name=" + name + ", batch=" + batch + ", kafka=" + kafka + ", cassandra=" + cassandra
+        return "TallyConfig{name=" + name + ", batch=" + batch + ", kafka=" + kafka + ", files=" + files + ", cassandra=" + cassandra
                 + ", replication=" + replication + ", ingest=" + ingest + ", transforms=" + transforms + "}";
     }
 
@@ -93,6 +101,7 @@ public final class TallyConfig implements Serializable {
         private String name = DEFAULT_NAME;
         private BatchSettings batch = BatchSettings.builder().build();
         private KafkaSpoutSettings kafka;
+        private FileSpoutSettings files;
         private CassandraSettings cassandra = CassandraSettings.builder().build();
         private Map<String, String> replication = defaultReplication();
         private IngestSettings ingest = IngestSettings.DEFAULTS;
@@ -118,6 +127,11 @@ public final class TallyConfig implements Serializable {
 
         public Builder kafka(KafkaSpoutSettings kafka) {
             this.kafka = kafka;
+            return this;
+        }
+
+        public Builder files(FileSpoutSettings files) {
+            this.files = files;
             return this;
         }
 
@@ -149,8 +163,8 @@ public final class TallyConfig implements Serializable {
         }
 
         public TallyConfig build() {
-            if (kafka == null) {
-                throw ConfigException.at("kafka", "is required: Tally needs a source of events");
+            if (kafka == null && files == null) {
+                throw ConfigException.at("kafka", "or files is required: Tally needs a source of events");
             }
             return new TallyConfig(this);
         }

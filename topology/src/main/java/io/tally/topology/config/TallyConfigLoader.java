@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.transform.TransformConfig;
+import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.CassandraSettings;
 import java.io.IOException;
@@ -87,7 +88,7 @@ public final class TallyConfigLoader {
             throw new ConfigException("the configuration is empty");
         }
         if (!tree.isObject()) {
-            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, cassandra)");
+            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, cassandra, ingest, transforms)");
         }
         resolveEnvironment(tree, "");
         FileModel model;
@@ -117,6 +118,9 @@ public final class TallyConfigLoader {
 
         if (model.kafka() != null) {
             config.kafka(section("kafka", () -> kafka(model.kafka())));
+        }
+        if (model.files() != null) {
+            config.files(section("files", () -> files(model.files())));
         }
         CassandraModel cassandra = model.cassandra();
         if (cassandra != null) {
@@ -155,6 +159,27 @@ public final class TallyConfigLoader {
             builder.consumerProperties(kafka.consumer());
         }
         return builder.build();
+    }
+
+    private static FileSpoutSettings files(FilesModel files) {
+        if (files.directory() == null || files.directory().isBlank()) {
+            throw ConfigException.at("files.directory", "is required: the directory of the log files");
+        }
+        FileSpoutSettings defaults = FileSpoutSettings.of(files.directory(), files.glob() == null ? "*" : files.glob());
+        try {
+            return new FileSpoutSettings(defaults.directory(), defaults.glob(),
+                    orDefault(files.maxBatchLines(), defaults.maxBatchLines()),
+                    orDefault(files.maxBatchBytes(), defaults.maxBatchBytes()),
+                    orDefault(files.maxLineBytes(), defaults.maxLineBytes()),
+                    orDefault(files.idleTimeoutMs(), defaults.idleTimeoutMillis()),
+                    orDefault(files.scanIntervalMs(), defaults.scanIntervalMillis()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e); // names its key
+        }
+    }
+
+    private static <T> T orDefault(T value, T fallback) {
+        return value == null ? fallback : value;
     }
 
     private static CassandraSettings cassandra(CassandraModel cassandra) {
@@ -306,8 +331,8 @@ public final class TallyConfigLoader {
         return "a " + type.getSimpleName().toLowerCase();
     }
 
-    record FileModel(TopologyModel topology, KafkaModel kafka, CassandraModel cassandra, IngestSettings ingest,
-            TransformConfig transforms) {
+    record FileModel(TopologyModel topology, KafkaModel kafka, FilesModel files, CassandraModel cassandra,
+            IngestSettings ingest, TransformConfig transforms) {
     }
 
     record TopologyModel(String name, Integer workers,
@@ -325,6 +350,14 @@ public final class TallyConfigLoader {
             @JsonProperty("fetch_max_bytes") Integer fetchMaxBytes,
             @JsonProperty("poll_timeout_ms") Long pollTimeoutMs,
             Map<String, String> consumer) {
+    }
+
+    record FilesModel(String directory, String glob,
+            @JsonProperty("max_batch_lines") Integer maxBatchLines,
+            @JsonProperty("max_batch_bytes") Integer maxBatchBytes,
+            @JsonProperty("max_line_bytes") Integer maxLineBytes,
+            @JsonProperty("idle_timeout_ms") Long idleTimeoutMs,
+            @JsonProperty("scan_interval_ms") Long scanIntervalMs) {
     }
 
     record CassandraModel(@JsonProperty("contact_points") List<String> contactPoints,

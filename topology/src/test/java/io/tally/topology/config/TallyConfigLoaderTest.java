@@ -106,7 +106,7 @@ class TallyConfigLoaderTest {
         "unknown key                 | 'kafka: {bootstrap_servers: b, topics: [t], bootstrap: x}' | kafka.bootstrap: unknown key",
         "wrong type                  | 'kafka: {bootstrap_servers: b, topics: [t], max_poll_records: lots}' | kafka.max_poll_records: expected an integer",
         "negative number             | 'kafka: {bootstrap_servers: b, topics: [t], max_poll_records: -5}' | kafka.max_poll_records: must be positive, was -5",
-        "missing kafka               | 'cassandra: {keyspace: k}' | kafka: is required",
+        "missing kafka               | 'cassandra: {keyspace: k}' | kafka: or files is required",
         "missing topics              | 'kafka: {bootstrap_servers: b}' | kafka.topics: is required",
         "zero workers                | 'topology: {workers: 0}' | topology.workers: must be a positive integer, was 0",
         "bad consistency             | 'kafka: {bootstrap_servers: b, topics: [t]}\ncassandra: {read_consistency: MOST}' | cassandra.read_consistency: must be one of",
@@ -148,6 +148,26 @@ class TallyConfigLoaderTest {
                     - upcase_everything: {}
                 """)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("transforms.steps[0]: unknown transform 'upcase_everything'");
+    }
+
+    @Test
+    void filesAloneAreASource() {
+        TallyConfig config = LOADER.parse("""
+                files:
+                  directory: /var/log/events
+                  glob: "*.jsonl.gz"
+                  max_batch_lines: 5000
+                  idle_timeout_ms: 2000
+                """);
+        assertThat(config.kafka()).isEmpty();
+        var files = config.files().orElseThrow();
+        assertThat(files.directory()).isEqualTo("/var/log/events");
+        assertThat(files.glob()).isEqualTo("*.jsonl.gz");
+        assertThat(files.maxBatchLines()).isEqualTo(5000);
+        assertThat(files.idleTimeoutMillis()).isEqualTo(2000);
+        assertThat(files.maxBatchBytes()).isEqualTo(32 * 1024 * 1024);
+        assertThatThrownBy(() -> LOADER.parse("files: {directory: /d, max_line_bytes: 0}"))
+                .isInstanceOf(ConfigException.class).hasMessage("files.max_line_bytes: must be positive, was 0");
     }
 
     @Test
