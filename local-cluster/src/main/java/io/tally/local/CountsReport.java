@@ -2,8 +2,16 @@ package io.tally.local;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.tally.state.schema.TallyTables;
+import io.tally.topology.query.Granularity;
+import io.tally.topology.query.QueryException;
+import io.tally.topology.query.Series;
+import io.tally.topology.query.SeriesFormat;
+import io.tally.topology.query.SeriesQueries;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,6 +19,7 @@ import java.util.TreeMap;
 
 /** Reads the counts back from Cassandra with CQL: progress while the topology runs, then what an analyst would see. */
 final class CountsReport {
+    private static final String ALL_EVENTS = TallyTables.ALL_EVENTS;
     private final CqlSession session;
     private final String keyspace;
 
@@ -22,10 +31,14 @@ final class CountsReport {
     /** Records the topology has finished with: events counted plus records rejected. */
     long total() {
         long total = 0;
-        for (String table : new String[] {"event_counts_by_hour", "rejected_counts_by_hour"}) {
-            for (Row row : session.execute("SELECT count FROM " + keyspace + "." + table)) {
-                total += row.getLong(0);
+        // Each event is counted under its name and under '*' (all events); the records are the '*' rows.
+        for (Row row : session.execute("SELECT event, count FROM " + keyspace + ".event_counts_by_hour")) {
+            if (ALL_EVENTS.equals(row.getString(0))) {
+                total += row.getLong(1);
             }
+        }
+        for (Row row : session.execute("SELECT count FROM " + keyspace + ".rejected_counts_by_hour")) {
+            total += row.getLong(0);
         }
         return total;
     }
@@ -54,11 +67,46 @@ final class CountsReport {
         return false;
     }
 
+    /**
+     * Daily active users, once they stop changing: the distinct-user state of the last batch may commit a moment
+     * after its counts.
+     */
+    private static Series activeUsers(SeriesQueries queries, LocalDate firstDay, LocalDate lastDay) {
+        Instant from = firstDay.atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant to = lastDay.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Series previous = null;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Series now = queries.uniqueUsers(ALL_EVENTS, from, to);
+                if (now.equals(previous) || attempt == 20) {
+                    return now;
+                }
+                previous = now;
+            } catch (QueryException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+            }
+            sleepQuietly(500);
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     void print(Console console) {
         Map<String, Long> perEvent = new HashMap<>();
         Map<String, Map<LocalDate, Long>> perEventDay = new HashMap<>();
         for (Row row : session.execute("SELECT event, day, count FROM " + keyspace + ".event_counts_by_hour")) {
             String event = row.getString("event");
+            if (ALL_EVENTS.equals(event)) {
+                continue;
+            }
             perEvent.merge(event, row.getLong("count"), Long::sum);
             perEventDay.computeIfAbsent(event, e -> new TreeMap<>()).merge(row.getLocalDate("day"), row.getLong("count"), Long::sum);
         }
@@ -74,16 +122,17 @@ final class CountsReport {
                 : perEvent.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
         LocalDate day = perEventDay.get(event).entrySet().stream()
                 .max(Comparator.comparing(Map.Entry<LocalDate, Long>::getValue)).orElseThrow().getKey();
-        String cql = "SELECT hour, count FROM " + keyspace + ".event_counts_by_hour WHERE event = '" + event
-                + "' AND day = '" + day + "';";
+        Instant from = day.atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant to = from.plus(1, ChronoUnit.DAYS);
+        SeriesQueries queries = new SeriesQueries(session, keyspace);
         console.line("");
-        console.line("cql> " + cql);
-        console.line(" hour                      | count");
-        console.line("---------------------------+-------");
-        for (Row row : session.execute("SELECT hour, count FROM " + keyspace
-                + ".event_counts_by_hour WHERE event = ? AND day = ?", event, day)) {
-            console.line(String.format(" %-25s | %5d", row.getInstant("hour").atOffset(ZoneOffset.UTC), row.getLong("count")));
-        }
+        console.line("$ tally query counts --event '" + event + "' --from " + day + " --to " + day.plusDays(1)
+                + " --granularity hour");
+        console.line(SeriesFormat.TABLE.render(queries.counts(event, from, to, Granularity.HOUR)));
+        LocalDate firstDay = perEventDay.get(event).keySet().stream().min(Comparator.naturalOrder()).orElseThrow();
+        LocalDate lastDay = perEventDay.get(event).keySet().stream().max(Comparator.naturalOrder()).orElseThrow();
+        console.line("$ tally query users --from " + firstDay + " --to " + lastDay.plusDays(1));
+        console.line(SeriesFormat.TABLE.render(activeUsers(queries, firstDay, lastDay)));
         console.line("");
     }
 }

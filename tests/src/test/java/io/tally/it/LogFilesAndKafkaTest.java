@@ -41,7 +41,8 @@ class LogFilesAndKafkaTest {
 
     @Test
     void filesAndKafkaCountExactlyThroughAppendsRotationAndResubmit() throws Exception {
-        Path dir = Files.createDirectories(Paths.get("target", "it-files", "logs").toAbsolutePath());
+        // A directory of its own, removed afterwards, so no earlier run's files are read.
+        Path dir = Files.createTempDirectory(Files.createDirectories(Paths.get("target").toAbsolutePath()), "it-files-");
         String topic = "files-and-kafka";
         String keyspace = TestKeyspaces.create("files");
         TestTopologies.createTopic(topic, 2);
@@ -87,6 +88,15 @@ class LogFilesAndKafkaTest {
             assertThat(atKill).as("killed in the middle of the large file").isLessThan(truth.events());
         } finally {
             TestTopologies.killQuietly(config.name());
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
         }
     }
 

@@ -9,7 +9,14 @@ import io.tally.spouts.file.LogFileSpout;
 import io.tally.state.cassandra.CassandraMapStateFactory;
 import io.tally.state.cassandra.CassandraRowStateFactory;
 import io.tally.state.schema.TallyTables;
-import io.tally.topology.aggregate.EventHour;
+import io.tally.state.cassandra.FirstClaimStateFactory;
+import io.tally.state.cassandra.FirstClaimUpdater;
+import io.tally.state.cassandra.MapTable;
+import io.tally.topology.aggregate.EventBuckets;
+import io.tally.topology.aggregate.MessageIds;
+import io.tally.topology.aggregate.PropertyBuckets;
+import io.tally.topology.aggregate.UserDays;
+import io.tally.topology.aggregate.UtcBucket;
 import io.tally.topology.aggregate.RejectionHour;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
@@ -20,6 +27,8 @@ import org.apache.storm.Config;
 import org.apache.storm.generated.StormTopology;
 import org.apache.storm.trident.Stream;
 import org.apache.storm.trident.TridentTopology;
+import org.apache.storm.trident.fluent.GroupedStream;
+import org.apache.storm.trident.operation.BaseFunction;
 import org.apache.storm.trident.operation.builtin.Count;
 import org.apache.storm.tuple.Fields;
 
@@ -27,9 +36,9 @@ import org.apache.storm.tuple.Fields;
  * Tally's topology as a plain function of its configuration, so that tests, the local runner and
  * {@code storm jar} all run the same wiring.
  *
- * <p>The stream ids below name where Trident keeps each spout's transaction ids and offsets in
- * ZooKeeper. They must never change between deployments of the same data: a new id starts again
- * from txid 1 and from the first offset, and the opaque state in Cassandra would then count again.
+ * <p>The stream ids below, under the topology's {@linkplain #transactionalRoot root}, name where Trident keeps each
+ * spout's transaction ids and batch offsets in ZooKeeper. Neither may change between deployments of the same data:
+ * a new id starts again from txid 1 and from the first offset, and the counts in Cassandra would count again.
  */
 public final class TallyTopology {
     /** Trident stream id of the Kafka spout. Never change it on a running installation. */
@@ -47,15 +56,24 @@ public final class TallyTopology {
     public enum Scope { FULL, COUNTS_ONLY }
 
     public static StormTopology build(TallyConfig config) {
-        return build(config, Scope.FULL);
+        return build(config, Scope.FULL, StateWrapper.NONE);
     }
 
     public static StormTopology build(TallyConfig config, Scope scope) {
+        return build(config, scope, StateWrapper.NONE);
+    }
+
+    /**
+     * @param states wraps every state factory by its table name; {@link StateWrapper#NONE} in production, a fault
+     *     injector in the tests that force replays
+     */
+    public static StormTopology build(TallyConfig config, Scope scope, StateWrapper states) {
         BatchSettings batch = config.batch();
+        int parallelism = batch.parallelism();
         TridentTopology topology = new TridentTopology();
         List<Stream> sources = new ArrayList<>();
         config.kafka().ifPresent(kafka -> sources.add(
-                topology.newStream(KAFKA_STREAM_ID, KafkaEventSpouts.opaque(kafka))
+                topology.newStream(KAFKA_STREAM_ID, KafkaEventSpouts.exactReplay(kafka))
                         .parallelismHint(batch.spoutParallelism())));
         config.files().ifPresent(files -> sources.add(
                 topology.newStream(FILES_STREAM_ID, new LogFileSpout(files))
@@ -64,31 +82,89 @@ public final class TallyTopology {
         Stream raw = sources.size() == 1 ? sources.get(0) : topology.merge(RawRecordFields.FIELDS, sources);
         Stream ingested = raw.each(RawRecordFields.FIELDS, new IngestRecords(config.ingest(), config.transforms()),
                 IngestRecords.OUTPUT_FIELDS);
+        Fields event = new Fields(IngestRecords.EVENT);
+        Stream accepted = ingested.filter(event, new IsPresent());
 
-        ingested.filter(new Fields(IngestRecords.EVENT), new IsPresent())
-                .each(new Fields(IngestRecords.EVENT), new EventHour(), EventHour.OUTPUT_FIELDS)
-                .groupBy(EventHour.OUTPUT_FIELDS)
-                .persistentAggregate(
-                        CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.EVENT_COUNTS_BY_HOUR),
-                        new Count(), new Fields("count"))
-                .parallelismHint(batch.parallelism());
         if (scope == Scope.COUNTS_ONLY) {
+            countBy(accepted, IngestRecords.EVENT, new EventBuckets(UtcBucket.HOUR), EventBuckets.OUTPUT_FIELDS,
+                    TallyTables.EVENT_COUNTS_BY_HOUR, config, states);
             return topology.build();
         }
+
+        // A producer's retry carries the messageId of the original: only the first record with it goes on.
+        Fields messageClaim = new Fields(MessageIds.OUTPUT_FIELDS.get(0), RawRecordFields.SOURCE,
+                RawRecordFields.POSITION, IngestRecords.EVENT);
+        Stream counted = accepted
+                .each(new Fields(IngestRecords.EVENT, RawRecordFields.SOURCE, RawRecordFields.POSITION),
+                        new MessageIds(), MessageIds.OUTPUT_FIELDS)
+                .partitionBy(MessageIds.OUTPUT_FIELDS)
+                .partitionPersist(states.wrap(TallyTables.SEEN_MESSAGES.name(), FirstClaimStateFactory.of(
+                                config.cassandra(), TallyTables.seenMessages(config.dedupWindow()))),
+                        messageClaim, new FirstClaimUpdater(1), messageClaim)
+                .parallelismHint(parallelism)
+                .newValuesStream();
+
+        countBy(counted, IngestRecords.EVENT, new EventBuckets(UtcBucket.MINUTE), EventBuckets.OUTPUT_FIELDS,
+                TallyTables.EVENT_COUNTS_BY_MINUTE, config, states);
+        countBy(counted, IngestRecords.EVENT, new EventBuckets(UtcBucket.HOUR), EventBuckets.OUTPUT_FIELDS,
+                TallyTables.EVENT_COUNTS_BY_HOUR, config, states);
+        countBy(counted, IngestRecords.EVENT, new EventBuckets(UtcBucket.DAY), EventBuckets.OUTPUT_FIELDS,
+                TallyTables.EVENT_COUNTS_BY_DAY, config, states);
+        List<String> breakdowns = config.transforms().breakdownProperties();
+        if (!breakdowns.isEmpty()) {
+            countBy(counted, IngestRecords.EVENT, new PropertyBuckets(UtcBucket.HOUR, breakdowns), PropertyBuckets.OUTPUT_FIELDS,
+                    TallyTables.PROPERTY_COUNTS_BY_HOUR, config, states);
+            countBy(counted, IngestRecords.EVENT, new PropertyBuckets(UtcBucket.DAY, breakdowns), PropertyBuckets.OUTPUT_FIELDS,
+                    TallyTables.PROPERTY_COUNTS_BY_DAY, config, states);
+        }
+
+        // Distinct users: the first record of a user on a day (per event, and over all events) counts one user.
+        Fields userClaim = new Fields("event_name", "day", "user_key", RawRecordFields.SOURCE, RawRecordFields.POSITION);
+        Stream firstOfUserDay = counted
+                .each(event, new UserDays(), UserDays.OUTPUT_FIELDS)
+                .partitionBy(UserDays.OUTPUT_FIELDS)
+                .partitionPersist(states.wrap(TallyTables.EVENT_USERS_BY_DAY.name(),
+                                FirstClaimStateFactory.of(config.cassandra(), TallyTables.EVENT_USERS_BY_DAY)),
+                        userClaim, new FirstClaimUpdater(3), userClaim)
+                .parallelismHint(parallelism)
+                .newValuesStream();
+        persistCount(firstOfUserDay.groupBy(new Fields("event_name", "day")), TallyTables.UNIQUE_USERS_BY_DAY,
+                config, states);
 
         // Nothing is lost silently: every rejected record is stored with its reason, and counted.
         Fields rejection = new Fields(IngestRecords.REJECTION);
         Stream rejected = ingested.filter(rejection, new IsPresent());
         rejected.partitionPersist(
-                CassandraRowStateFactory.of(config.cassandra(), TallyTables.rejectedEvents(new RejectionColumns())),
+                states.wrap("rejected_events", CassandraRowStateFactory.of(config.cassandra(),
+                        TallyTables.rejectedEvents(new RejectionColumns()))),
                 rejection, CassandraRowStateFactory.writer());
-        rejected.each(rejection, new RejectionHour(), RejectionHour.OUTPUT_FIELDS)
-                .groupBy(RejectionHour.OUTPUT_FIELDS)
-                .persistentAggregate(
-                        CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.REJECTED_COUNTS_BY_HOUR),
-                        new Count(), new Fields("count"))
-                .parallelismHint(batch.parallelism());
+        countBy(rejected, IngestRecords.REJECTION, new RejectionHour(), RejectionHour.OUTPUT_FIELDS, TallyTables.REJECTED_COUNTS_BY_HOUR,
+                config, states);
         return topology.build();
+    }
+
+    /** Counts tuples per key: {@code keys} turns the {@code input} field into key(s), counted exactly once into {@code table}. */
+    private static void countBy(Stream stream, String input, BaseFunction keys, Fields keyFields, MapTable<Long> table,
+            TallyConfig config, StateWrapper states) {
+        persistCount(stream.each(new Fields(input), keys, keyFields).groupBy(keyFields), table, config, states);
+    }
+
+    private static void persistCount(GroupedStream grouped, MapTable<Long> table, TallyConfig config,
+            StateWrapper states) {
+        grouped.persistentAggregate(
+                        states.wrap(table.name(), CassandraMapStateFactory.opaque(config.cassandra(), table)),
+                        new Count(), new Fields("count"))
+                .parallelismHint(config.batch().parallelism());
+    }
+
+    /**
+     * Where Trident keeps this topology's transaction ids and batch offsets in ZooKeeper. The stream ids are the same
+     * in every Tally topology, so each topology name gets its own root: two Tally topologies on one cluster (or one
+     * test's topology after another's) never replay each other's batches. The name is therefore part of the state's
+     * identity, like the stream ids: a topology submitted under another name starts from the first offsets.
+     */
+    public static String transactionalRoot(TallyConfig config) {
+        return "/tally/" + config.name();
     }
 
     /** The Storm configuration the topology is submitted with. */
@@ -99,6 +175,7 @@ public final class TallyTopology {
         conf.setMaxSpoutPending(batch.maxSpoutPending());
         conf.put(Config.TOPOLOGY_TRIDENT_BATCH_EMIT_INTERVAL_MILLIS, batch.emitIntervalMillis());
         conf.setMessageTimeoutSecs(batch.messageTimeoutSecs());
+        conf.put(Config.TRANSACTIONAL_ZOOKEEPER_ROOT, transactionalRoot(config));
         TallySerialization.register(conf);
         return conf;
     }

@@ -142,6 +142,11 @@ public final class EventIngestor {
                     + " is more than " + settings.futureToleranceMillis() + " ms after its receipt at "
                     + Instant.ofEpochMilli(received));
         }
+        if (received - eventTime > settings.maxLatenessMillis()) {
+            throw new InvalidRecord(RejectReason.TOO_LATE, "event time " + Instant.ofEpochMilli(eventTime)
+                    + " is more than " + settings.maxLatenessMillis() + " ms before its receipt at "
+                    + Instant.ofEpochMilli(received));
+        }
         return new Event(type, countName, f.messageId, f.userId, f.anonymousId, eventTime, received, properties,
                 f.context, f.traits);
     }

@@ -18,12 +18,16 @@ import java.time.Duration;
  *     ({@code too_far_in_future}). Default 1 hour: real clocks are skewed by minutes, not hours, and counting
  *     a future hour would show activity that has not happened.
  * @param rejectPayloadBytes how much of a rejected record is kept with its rejection. Default 4 KiB.
+ * @param maxLatenessMillis an event time earlier than its receipt by more than this is rejected ({@code too_late}).
+ *     Default 7 days, the same as the default de-duplication window: a producer's retry of an event arrives
+ *     within the window or is too late, so no duplicate outlives the record of its {@code messageId}. Later
+ *     events still land in their own (past) buckets.
  */
 public record IngestSettings(int maxRecordBytes, int maxDepth, int maxStringLength, int maxProperties,
-        long futureToleranceMillis, int rejectPayloadBytes) implements Serializable {
+        long futureToleranceMillis, int rejectPayloadBytes, long maxLatenessMillis) implements Serializable {
 
     public static final IngestSettings DEFAULTS = new IngestSettings(32 * 1024, 16, 8 * 1024, 256,
-            Duration.ofHours(1).toMillis(), 4 * 1024);
+            Duration.ofHours(1).toMillis(), 4 * 1024, Duration.ofDays(7).toMillis());
 
     public IngestSettings {
         positive(maxRecordBytes, "ingest.max_record_bytes");
@@ -34,6 +38,13 @@ public record IngestSettings(int maxRecordBytes, int maxDepth, int maxStringLeng
             throw new IllegalArgumentException("ingest.future_tolerance_ms: must not be negative, was " + futureToleranceMillis);
         }
         positive(rejectPayloadBytes, "ingest.reject_payload_bytes");
+        positive(maxLatenessMillis, "ingest.max_lateness_ms");
+    }
+
+    /** The same settings with another maximum lateness. */
+    public IngestSettings withMaxLatenessMillis(long millis) {
+        return new IngestSettings(maxRecordBytes, maxDepth, maxStringLength, maxProperties, futureToleranceMillis,
+                rejectPayloadBytes, millis);
     }
 
     /** Binds the {@code ingest} section of the configuration; absent keys keep their defaults. */
@@ -44,14 +55,16 @@ public record IngestSettings(int maxRecordBytes, int maxDepth, int maxStringLeng
             @JsonProperty("max_string_length") Integer maxStringLength,
             @JsonProperty("max_properties") Integer maxProperties,
             @JsonProperty("future_tolerance_ms") Long futureToleranceMillis,
-            @JsonProperty("reject_payload_bytes") Integer rejectPayloadBytes) {
+            @JsonProperty("reject_payload_bytes") Integer rejectPayloadBytes,
+            @JsonProperty("max_lateness_ms") Long maxLatenessMillis) {
         return new IngestSettings(
                 maxRecordBytes == null ? DEFAULTS.maxRecordBytes : maxRecordBytes,
                 maxDepth == null ? DEFAULTS.maxDepth : maxDepth,
                 maxStringLength == null ? DEFAULTS.maxStringLength : maxStringLength,
                 maxProperties == null ? DEFAULTS.maxProperties : maxProperties,
                 futureToleranceMillis == null ? DEFAULTS.futureToleranceMillis : futureToleranceMillis,
-                rejectPayloadBytes == null ? DEFAULTS.rejectPayloadBytes : rejectPayloadBytes);
+                rejectPayloadBytes == null ? DEFAULTS.rejectPayloadBytes : rejectPayloadBytes,
+                maxLatenessMillis == null ? DEFAULTS.maxLatenessMillis : maxLatenessMillis);
     }
 
     private static void positive(long value, String key) {

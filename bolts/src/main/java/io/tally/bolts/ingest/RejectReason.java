@@ -37,6 +37,8 @@ public enum RejectReason {
     BAD_TIMESTAMP,
     /** An event time further ahead of its receipt than the tolerance allows. */
     TOO_FAR_IN_FUTURE,
+    /** Event time earlier than its receipt by more than {@code ingest.max_lateness_ms} (past the de-duplication window). */
+    TOO_LATE,
     /** A {@code drop_events} transform matched: dropped on purpose, still kept and counted. */
     DROPPED_BY_RULE,
     /** Tally's own code failed on this record (a bug): kept, with the error, rather than lost or crashing a worker. */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class EventIngestorTest {
     private static final long RECEIVED = Instant.parse("2026-11-20T12:00:00Z").toEpochMilli();
-    private static final IngestSettings SMALL_LIMITS = new IngestSettings(512, 4, 40, 3, 3_600_000, 16);
+    private static final IngestSettings SMALL_LIMITS = new IngestSettings(512, 4, 40, 3, 3_600_000, 16, 400L * 86_400_000);
     private final EventIngestor ingestor = new EventIngestor(SMALL_LIMITS);
 
     private IngestResult ingest(String json) {
@@ -50,6 +50,7 @@ class EventIngestorTest {
         "bad_timestamp       | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"yesterday\"}'",
         "bad_timestamp       | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":true}'",
         "too_far_in_future   | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"2026-11-20T13:00:01Z\"}'",
+        "too_late            | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"2025-10-16T11:59:59Z\"}'",
     })
     void rejectsWithTheSpecificReason(String code, String json) {
         IngestResult result = ingest(json);

@@ -64,7 +64,7 @@ class IngestFuzzTest {
     private static Valid valid(SplittableRandom random, int i) {
         String name = NAMES[random.nextInt(NAMES.length)];
         String user = "user-" + random.nextInt(1_000);
-        long time = RECEIVED - random.nextLong(86_400_000L * 30);
+        long time = RECEIVED - random.nextLong(86_400_000L * 7);
         String json = "{\"type\":\"track\",\"messageId\":\"m-" + i + "\",\"userId\":\"" + user + "\",\"event\":\"" + name
                 + "\",\"timestamp\":\"" + Instant.ofEpochMilli(time) + "\",\"properties\":{\"price\":"
                 + random.nextInt(10_000) / 100.0 + ",\"sku\":\"s" + random.nextInt(99) + "\"},\"context\":{\"os\":{\"name\":\"ios\"}}}";

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.storm.trident.operation.TridentCollector;
-import org.apache.storm.trident.spout.IOpaquePartitionedTridentSpout;
+import org.apache.storm.trident.spout.IPartitionedTridentSpout;
 import org.apache.storm.trident.topology.TransactionAttempt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -80,7 +80,7 @@ public final class FileReadBenchmark implements Callable<Integer> {
 
     private double spout(Path dir) {
         LogFileSpout spout = new LogFileSpout(FileSpoutSettings.of(dir.toString(), "*.jsonl"));
-        IOpaquePartitionedTridentSpout.Emitter<List<String>, FilePartition, Map<String, Object>> emitter =
+        IPartitionedTridentSpout.Emitter<List<String>, FilePartition, Map<String, Object>> emitter =
                 spout.getEmitter(Map.of(), null);
         List<FilePartition> partitions = emitter.getOrderedPartitions(
                 spout.getCoordinator(Map.of(), null).getPartitionsForBatch());

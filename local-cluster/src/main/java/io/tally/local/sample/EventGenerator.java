@@ -105,6 +105,9 @@ public final class EventGenerator {
                     g.writeStringField("receivedAt", Instant.ofEpochMilli(receivedAt).toString());
                 } else {
                     g.writeStringField("timestamp", Instant.ofEpochMilli(eventTime).toString());
+                    // As in Segment's exports: the server's receipt time travels with the event, so lateness is
+                    // judged against when the event was collected, not when it was replayed into Tally.
+                    g.writeStringField("receivedAt", Instant.ofEpochMilli(eventTime).toString());
                 }
                 writeProperties(g, type, name);
                 g.writeObjectFieldStart("context");

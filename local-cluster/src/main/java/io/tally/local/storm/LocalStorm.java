@@ -26,6 +26,8 @@ import org.apache.storm.zookeeper.Zookeeper;
  * its throw-away one, so a restarted cluster never sees stale assignments but Trident continues exactly.
  */
 public final class LocalStorm implements AutoCloseable {
+    /** Seconds a killed topology stays deactivated before its workers stop. */
+    static final int KILL_WAIT_SECS = 2;
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(60);
 
     private final NIOServerCnxnFactory zookeeper;
@@ -72,12 +74,18 @@ public final class LocalStorm implements AutoCloseable {
         }
     }
 
-    /** Kills the topology at once and returns when it is gone, so the same name can be submitted again. */
+    /**
+     * Kills the topology and returns when it is gone, so the same name can be submitted again. Storm first
+     * deactivates it for {@link #KILL_WAIT_SECS}: with no new batch starting, no spout is writing its batch's
+     * offsets to ZooKeeper when the worker closes its client, which in LocalCluster would halt the whole JVM
+     * ("Halting process: Worker died", seen when killing mid-stream with no wait). Batches in flight may still
+     * fail and are replayed by the next submission.
+     */
     public void kill(String name) {
-        KillOptions now = new KillOptions();
-        now.set_wait_secs(0);
+        KillOptions options = new KillOptions();
+        options.set_wait_secs(KILL_WAIT_SECS);
         try {
-            cluster.killTopologyWithOpts(name, now);
+            cluster.killTopologyWithOpts(name, options);
             long deadline = System.nanoTime() + KILL_TIMEOUT.toNanos();
             while (isActive(name)) {
                 if (System.nanoTime() > deadline) {
@@ -109,8 +117,16 @@ public final class LocalStorm implements AutoCloseable {
         return transactionalConf;
     }
 
+    /** Kills every topology (as {@link #kill} does), then stops LocalCluster and its ZooKeeper. */
     @Override
     public void close() {
+        try {
+            for (org.apache.storm.generated.TopologySummary topology : cluster.getTopologySummaries()) {
+                kill(topology.get_name());
+            }
+        } catch (Exception e) {
+            // Shutting down anyway; LocalCluster kills what is left.
+        }
         try {
             cluster.close();
         } catch (Exception e) {

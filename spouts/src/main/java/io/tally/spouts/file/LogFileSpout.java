@@ -15,7 +15,7 @@ import java.util.Set;
 import org.apache.storm.metric.api.CountMetric;
 import org.apache.storm.task.TopologyContext;
 import org.apache.storm.trident.operation.TridentCollector;
-import org.apache.storm.trident.spout.IOpaquePartitionedTridentSpout;
+import org.apache.storm.trident.spout.IPartitionedTridentSpout;
 import org.apache.storm.trident.topology.TransactionAttempt;
 import org.apache.storm.tuple.Fields;
 import org.apache.storm.tuple.Values;
@@ -28,22 +28,24 @@ import org.slf4j.LoggerFactory;
  * rename neither re-reads nor skips lines. New files are picked up, lines appended to a file are read, and a line
  * is emitted only once its newline has arrived (or the file has been idle for the idle timeout).
  *
- * <p><b>Opaque, not transactional.</b> Each batch's metadata records where in the file the next batch starts;
- * Trident stores it in ZooKeeper when the batch commits, so progress survives restarts. A replayed batch starts
- * from the same place, but may read further than the first attempt if the file grew meanwhile, and a file deleted
- * before a replay cannot be read again: a transactional spout would have to re-emit exactly the same batch and
- * would stall. With Tally's opaque states, every line still counts once.
+ * <p><b>Transactional.</b> Each batch's metadata records the byte range it read and when; Trident stores it in
+ * ZooKeeper before the batch is processed, so a replayed batch re-reads exactly the same lines with the same
+ * receipt time, even after a restart, however much the file has grown since. (A recomposed replay could leave
+ * opaque state holding counts of lines that are then read again; see the Kafka spout for the argument.) Only a file
+ * deleted or rewritten between a failed batch and its replay cannot be re-read; that is reported, not a crash.
  *
  * <p>Emits {@link RawRecordFields}: the line without its line end, {@code file:<key>}, the line's byte offset in
  * the (uncompressed) file, and the time its batch was read. On a Storm cluster the directory must be readable by
  * the worker that runs the spout task.
  */
 public final class LogFileSpout
-        implements IOpaquePartitionedTridentSpout<List<String>, FilePartition, Map<String, Object>> {
+        implements IPartitionedTridentSpout<List<String>, FilePartition, Map<String, Object>> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(LogFileSpout.class);
+    static final String START = "start";
     static final String NEXT = "next";
     static final String PATH = "path";
+    static final String READ_AT = "read_at";
 
     private final FileSpoutSettings settings;
 
@@ -168,14 +170,13 @@ public final class LogFileSpout
             try {
                 long modified = Files.getLastModifiedTime(path).toMillis();
                 boolean idle = readAt - modified >= settings.idleTimeoutMillis();
-                LineReader reader = readers.computeIfAbsent(partition.getId(),
-                        id -> new LineReader(path, partition.gzipped(), settings.maxLineBytes()));
+                LineReader reader = reader(partition);
                 String source = partition.source();
                 LineBatch batch = reader.read(next, settings.maxBatchLines(), settings.maxBatchBytes(), idle,
                         (payload, position) -> collector.emit(new Values(payload, source, position, readAt)));
                 emptyLines.incrBy(batch.emptyLines());
                 truncatedLines.incrBy(batch.truncated());
-                return meta(batch.nextOffset(), path);
+                return meta(next, batch.nextOffset(), path, readAt);
             } catch (NoSuchFileException e) {
                 if (reportedMissing.add(partition.getId())) {
                     missingFiles.incr();
@@ -183,17 +184,61 @@ public final class LogFileSpout
                             + " Tally", path, partition.source(), next);
                 }
                 closeReader(partition.getId());
-                return meta(next, path);
+                return meta(next, next, path, readAt);
             } catch (IOException e) {
-                // The batch fails and is replayed; the file is read again from the same place.
+                // Nothing is stored for this batch; it fails and is read anew from the same place.
                 throw new UncheckedIOException("reading log file " + path + " from byte " + next + " failed", e);
             }
         }
 
-        private static Map<String, Object> meta(long next, Path path) {
+        /** Re-reads exactly the lines of a batch's first attempt: its byte range, with its receipt time. */
+        @Override
+        public void reEmitPartitionBatch(TransactionAttempt tx, TridentCollector collector, FilePartition partition,
+                Map<String, Object> meta) {
+            if (meta == null || !meta.containsKey(START)) {
+                return; // the file was not part of this batch
+            }
+            long start = ((Number) meta.get(START)).longValue();
+            long end = ((Number) meta.get(NEXT)).longValue();
+            if (start >= end) {
+                return;
+            }
+            long readAt = ((Number) meta.get(READ_AT)).longValue();
+            String source = partition.source();
+            try {
+                LineBatch batch = reader(partition).read(start, settings.maxBatchLines(), settings.maxBatchBytes(), true,
+                        (payload, position) -> {
+                            if (position < end) {
+                                collector.emit(new Values(payload, source, position, readAt));
+                            }
+                        });
+                if (batch.nextOffset() < end) {
+                    LOG.warn("Replaying batch {} of log file {} ({}): bytes {} to {} were read before, but the file now"
+                            + " ends at {}; it was truncated or rewritten, and the lines after that are lost to Tally",
+                            tx, partition.path(), source, start, end, batch.nextOffset());
+                }
+            } catch (NoSuchFileException e) {
+                missingFiles.incr();
+                LOG.warn("Replaying batch {} of log file {} ({}): the file is gone, so bytes {} to {} cannot be read"
+                        + " again and are lost to Tally", tx, partition.path(), source, start, end);
+                closeReader(partition.getId());
+            } catch (IOException e) {
+                throw new UncheckedIOException("re-reading log file " + partition.path() + " from byte " + start
+                        + " failed", e);
+            }
+        }
+
+        private LineReader reader(FilePartition partition) {
+            return readers.computeIfAbsent(partition.getId(),
+                    id -> new LineReader(partition.path(), partition.gzipped(), settings.maxLineBytes()));
+        }
+
+        private static Map<String, Object> meta(long start, long next, Path path, long readAt) {
             Map<String, Object> meta = new HashMap<>();
+            meta.put(START, start);
             meta.put(NEXT, next);
             meta.put(PATH, path.toString());
+            meta.put(READ_AT, readAt);
             return meta;
         }
 

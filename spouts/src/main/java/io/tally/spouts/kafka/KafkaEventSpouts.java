@@ -8,10 +8,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.storm.kafka.spout.FirstPollOffsetStrategy;
 import org.apache.storm.kafka.spout.Func;
 import org.apache.storm.kafka.spout.trident.KafkaTridentSpoutConfig;
-import org.apache.storm.kafka.spout.trident.KafkaTridentSpoutOpaque;
 
 /**
- * Builds storm-kafka-client's opaque Trident spout the way Tally reads events: raw bytes (parsing is the
+ * Builds storm-kafka-client's Trident spout the way Tally reads events: raw bytes (parsing is the
  * bolts' job, so a bad record becomes a rejection rather than a deserializer failure) emitted as
  * {@link RawRecordFields}.
  *
@@ -24,8 +23,12 @@ public final class KafkaEventSpouts {
     private KafkaEventSpouts() {
     }
 
-    public static KafkaTridentSpoutOpaque<byte[], byte[]> opaque(KafkaSpoutSettings settings) {
-        return new KafkaTridentSpoutOpaque<>(config(settings));
+    /**
+     * The spout Tally runs: transactional, replaying exactly the records of the first attempt (see
+     * {@link ExactReplayKafkaSpout} for why).
+     */
+    public static ExactReplayKafkaSpout exactReplay(KafkaSpoutSettings settings) {
+        return new ExactReplayKafkaSpout(config(settings), RawRecordFields.FIELDS);
     }
 
     static KafkaTridentSpoutConfig<byte[], byte[]> config(KafkaSpoutSettings settings) {

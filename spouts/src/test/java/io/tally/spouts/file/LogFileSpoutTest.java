@@ -20,7 +20,7 @@ import org.apache.storm.trident.operation.TridentCollector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The emitter driven batch by batch, as Trident's opaque partitioned executor drives it. */
+/** The emitter driven batch by batch, as Trident's partitioned executor drives it. */
 class LogFileSpoutTest {
     @TempDir
     Path dir;
@@ -123,6 +123,23 @@ class LogFileSpoutTest {
         assertThat(first.lines()).hasSize(300).startsWith("line-0").endsWith("line-299");
         assertThat(replay.lines()).isEqualTo(second.lines()).startsWith("line-300").endsWith("line-599");
         assertThat(replay.positions()).isEqualTo(second.positions());
+    }
+
+    @Test
+    void aReplayReReadsExactlyTheFirstAttemptsLinesThoughTheFileGrew() throws IOException {
+        Path file = dir.resolve("events.jsonl");
+        Files.writeString(file, "{\"a\":1}\n{\"a\":2}\n");
+        FileSpoutSettings settings = settings(60_000);
+        FilePartition partition = only(settings);
+        Collected first = new Collected();
+        Map<String, Object> meta = batch(new LogFileSpout.FileEmitter(settings, null), partition, null, first);
+        Files.writeString(file, "{\"a\":3}\n{\"a\":4}\n", StandardOpenOption.APPEND);
+
+        Collected replay = new Collected();
+        new LogFileSpout.FileEmitter(settings, null).reEmitPartitionBatch(null, replay, partition, meta);
+        assertThat(replay.lines()).isEqualTo(first.lines()).containsExactly("{\"a\":1}", "{\"a\":2}");
+        assertThat(replay.positions()).isEqualTo(first.positions());
+        assertThat(replay.tuples.get(0).get(3)).as("receipt time of the first attempt").isEqualTo(first.tuples.get(0).get(3));
     }
 
     @Test

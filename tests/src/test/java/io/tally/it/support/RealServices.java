@@ -28,6 +28,9 @@ public final class RealServices implements BeforeAllCallback {
             LocalStackContainer started = new LocalStackContainer(LocalStackConfig.builder()
                     .dataDir(dataDir)
                     .ephemeralPorts()
+                    // The suite runs every test's keyspace (about ten tables each) on one server in turn; at the
+                    // local runner's 1 GiB Cassandra left the suite with no node part-way through.
+                    .heaps("1g", "2g")
                     .build());
             started.start();
             container = started;

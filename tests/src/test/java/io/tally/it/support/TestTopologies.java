@@ -3,6 +3,7 @@ package io.tally.it.support;
 import io.tally.local.kafka.KafkaTopics;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.topology.TallyTopology;
+import org.apache.storm.generated.StormTopology;
 import io.tally.topology.config.TallyConfig;
 import java.util.List;
 
@@ -24,7 +25,12 @@ public final class TestTopologies {
     }
 
     public static void submit(TallyConfig config) {
-        RealServices.stack().storm().submit(config.name(), TallyTopology.stormConfig(config), TallyTopology.build(config));
+        submit(config, TallyTopology.build(config));
+    }
+
+    /** Submits a topology built from {@code config} (say with a fault injector) with the config's Storm settings. */
+    public static void submit(TallyConfig config, StormTopology topology) {
+        RealServices.stack().storm().submit(config.name(), TallyTopology.stormConfig(config), topology);
     }
 
     public static void killQuietly(String name) {

@@ -16,6 +16,6 @@ public final class RejectionHour extends BaseFunction {
     @Override
     public void execute(TridentTuple tuple, TridentCollector collector) {
         Rejection rejection = (Rejection) tuple.getValue(0);
-        collector.emit(new Values(rejection.reason().code(), UtcHours.start(rejection.receivedAtMillis())));
+        collector.emit(new Values(rejection.reason().code(), UtcBucket.HOUR.start(rejection.receivedAtMillis())));
     }
 }

@@ -7,6 +7,7 @@ import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.CassandraSettings;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +21,9 @@ import java.util.Optional;
 public final class TallyConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** Default de-duplication window: 7 days, which covers producers' retries and replays of recent exports. */
+    public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofDays(7);
+
     /** The default, and the only valid form, of a topology name. */
     public static final String DEFAULT_NAME = "tally";
 
@@ -31,6 +35,7 @@ public final class TallyConfig implements Serializable {
     private final Map<String, String> replication;
     private final IngestSettings ingest;
     private final TransformConfig transforms;
+    private final Duration dedupWindow;
 
     private TallyConfig(Builder b) {
         this.name = b.name;
@@ -41,6 +46,7 @@ public final class TallyConfig implements Serializable {
         this.replication = Map.copyOf(b.replication);
         this.ingest = b.ingest;
         this.transforms = b.transforms;
+        this.dedupWindow = b.dedupWindow;
     }
 
     public static Builder builder() {
@@ -49,7 +55,7 @@ public final class TallyConfig implements Serializable {
 
     public Builder toBuilder() {
         return new Builder().name(name).batch(batch).kafka(kafka).files(files).cassandra(cassandra).replication(replication)
-                .ingest(ingest).transforms(transforms);
+                .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow);
     }
 
     /** The topology's name on the cluster. */
@@ -90,11 +96,16 @@ public final class TallyConfig implements Serializable {
         return transforms;
     }
 
+    /** How long a {@code messageId} is remembered: a record with a known one within this window is not counted. */
+    public Duration dedupWindow() {
+        return dedupWindow;
+    }
+
     /** Settings as an operator would check them; secrets masked. */
     @Override
     public String toString() {
         return "TallyConfig{name=" + name + ", batch=" + batch + ", kafka=" + kafka + ", files=" + files + ", cassandra=" + cassandra
-                + ", replication=" + replication + ", ingest=" + ingest + ", transforms=" + transforms + "}";
+                + ", replication=" + replication + ", ingest=" + ingest + ", transforms=" + transforms + ", dedupWindow=" + dedupWindow + "}";
     }
 
     public static final class Builder {
@@ -106,6 +117,7 @@ public final class TallyConfig implements Serializable {
         private Map<String, String> replication = defaultReplication();
         private IngestSettings ingest = IngestSettings.DEFAULTS;
         private TransformConfig transforms = TransformConfig.NONE;
+        private Duration dedupWindow = DEFAULT_DEDUP_WINDOW;
 
         private Builder() {
         }
@@ -162,9 +174,27 @@ public final class TallyConfig implements Serializable {
             return this;
         }
 
+        /**
+         * Default {@link #DEFAULT_DEDUP_WINDOW}. Must be at least {@code ingest.max_lateness_ms}: a retry that is not
+         * too late must still find its {@code messageId}.
+         */
+        public Builder dedupWindow(Duration window) {
+            if (window == null || window.toSeconds() < 1) {
+                throw ConfigException.at("aggregates.dedup_window_ms", "must be at least 1000 (one second), was "
+                        + (window == null ? null : window.toMillis()));
+            }
+            this.dedupWindow = window;
+            return this;
+        }
+
         public TallyConfig build() {
             if (kafka == null && files == null) {
                 throw ConfigException.at("kafka", "or files is required: Tally needs a source of events");
+            }
+            if (ingest.maxLatenessMillis() > dedupWindow.toMillis()) {
+                throw ConfigException.at("ingest.max_lateness_ms", "(" + ingest.maxLatenessMillis()
+                        + ") must not exceed aggregates.dedup_window_ms (" + dedupWindow.toMillis() + "): a duplicate"
+                        + " accepted after its messageId is forgotten would be counted twice");
             }
             return new TallyConfig(this);
         }

@@ -88,7 +88,7 @@ public final class TallyConfigLoader {
             throw new ConfigException("the configuration is empty");
         }
         if (!tree.isObject()) {
-            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, cassandra, ingest, transforms)");
+            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, cassandra, ingest, transforms, aggregates)");
         }
         resolveEnvironment(tree, "");
         FileModel model;
@@ -131,6 +131,9 @@ public final class TallyConfigLoader {
         }
         if (model.ingest() != null) {
             config.ingest(model.ingest());
+        }
+        if (model.aggregates() != null && model.aggregates().dedupWindowMs() != null) {
+            config.dedupWindow(java.time.Duration.ofMillis(model.aggregates().dedupWindowMs()));
         }
         if (model.transforms() != null) {
             try {
@@ -332,7 +335,10 @@ public final class TallyConfigLoader {
     }
 
     record FileModel(TopologyModel topology, KafkaModel kafka, FilesModel files, CassandraModel cassandra,
-            IngestSettings ingest, TransformConfig transforms) {
+            IngestSettings ingest, TransformConfig transforms, AggregatesModel aggregates) {
+    }
+
+    record AggregatesModel(@JsonProperty("dedup_window_ms") Long dedupWindowMs) {
     }
 
     record TopologyModel(String name, Integer workers,

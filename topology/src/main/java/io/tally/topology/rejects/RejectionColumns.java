@@ -3,7 +3,7 @@ package io.tally.topology.rejects;
 import io.tally.bolts.ingest.Rejection;
 import io.tally.state.cassandra.RowBinder;
 import io.tally.state.schema.TallyTables;
-import io.tally.topology.aggregate.UtcHours;
+import io.tally.topology.aggregate.UtcBucket;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +16,7 @@ public final class RejectionColumns implements RowBinder {
     @Override
     public List<Object> values(TridentTuple tuple) {
         Rejection r = (Rejection) tuple.getValue(0);
-        return Arrays.asList(r.reason().code(), Instant.ofEpochMilli(UtcHours.start(r.receivedAtMillis())),
+        return Arrays.asList(r.reason().code(), Instant.ofEpochMilli(UtcBucket.HOUR.start(r.receivedAtMillis())),
                 r.source(), r.position(), Instant.ofEpochMilli(r.receivedAtMillis()), r.detail(), r.payload(),
                 r.truncated());
     }

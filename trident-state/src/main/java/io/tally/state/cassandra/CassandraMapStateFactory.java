@@ -13,9 +13,11 @@ import org.apache.storm.trident.state.map.OpaqueMap;
 /**
  * Trident state factories for Cassandra map tables.
  *
- * <p>{@link #opaque} is the exactly-once choice for Tally's spouts: an opaque-transactional spout may
- * replay a batch with different content (a Kafka partition that was unavailable, a file that moved),
- * and the opaque map still counts every record once because each row keeps the value from before the
+ * <p>{@link #opaque} keeps, beside each value, the value from before the batch that last wrote it, so a replayed
+ * batch is applied once whether or not its first attempt reached Cassandra. That is exact as long as the replay
+ * touches the same keys as the first attempt, which Tally's transactional spouts guarantee (they replay exactly the
+ * same records); a recomposed replay would leave a failed attempt's value on keys it no longer touches. Each row
+ * keeps the value from before the
  * batch beside the current one.
  */
 public final class CassandraMapStateFactory<T> implements StateFactory {

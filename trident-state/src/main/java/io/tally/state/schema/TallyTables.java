@@ -1,33 +1,78 @@
 package io.tally.state.schema;
 
+import io.tally.state.cassandra.ClaimTable;
 import io.tally.state.cassandra.KeyMapper;
 import io.tally.state.cassandra.LongCodec;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowBinder;
 import io.tally.state.cassandra.RowTable;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
- * The map tables of {@code deploy/schema.cql}, as the topology writes them. Each constant's key
- * mapper says which Trident group-by key the table expects.
+ * The tables of {@code deploy/schema.cql}, as the topology writes them. Each constant's key mapper says which
+ * Trident group-by key the table expects; times in Trident keys are epoch milliseconds of the bucket's start (UTC).
  */
 public final class TallyTables {
 
-    /**
-     * Trident key {@code [event String, hourStart epoch-millis Long]} → row {@code ((event, day), hour)}:
-     * one day of one event is one partition.
-     */
+    /** The event name under which counts over all events are kept, beside each event's own. */
+    public static final String ALL_EVENTS = "*";
+
+    /** Trident key {@code [event, minuteStart]} → row {@code ((event, hour), minute)}: one hour of one event per partition. */
+    public static final MapTable<Long> EVENT_COUNTS_BY_MINUTE = new MapTable<>("event_counts_by_minute",
+            List.of("event", "hour"), List.of("minute"), new NameBucketKey(Parent.HOUR), new LongCodec("count"));
+
+    /** Trident key {@code [event, hourStart]} → row {@code ((event, day), hour)}: one day of one event per partition. */
     public static final MapTable<Long> EVENT_COUNTS_BY_HOUR = new MapTable<>("event_counts_by_hour",
-            List.of("event", "day"), List.of("hour"), new NameHourKey(), new LongCodec("count"));
+            List.of("event", "day"), List.of("hour"), new NameBucketKey(Parent.DAY), new LongCodec("count"));
+
+    /** Trident key {@code [event, dayStart]} → row {@code ((event, month), day)}: one month of one event per partition. */
+    public static final MapTable<Long> EVENT_COUNTS_BY_DAY = new MapTable<>("event_counts_by_day",
+            List.of("event", "month"), List.of("day"), new NameBucketKey(Parent.MONTH), new LongCodec("count"));
+
+    /** Trident key {@code [event, property, value, hourStart]} → row {@code ((event, property, day), hour, value)}. */
+    public static final MapTable<Long> PROPERTY_COUNTS_BY_HOUR = new MapTable<>("property_counts_by_hour",
+            List.of("event", "property", "day"), List.of("hour", "value"), new PropertyBucketKey(Parent.DAY),
+            new LongCodec("count"));
+
+    /** Trident key {@code [event, property, value, dayStart]} → row {@code ((event, property, month), day, value)}. */
+    public static final MapTable<Long> PROPERTY_COUNTS_BY_DAY = new MapTable<>("property_counts_by_day",
+            List.of("event", "property", "month"), List.of("day", "value"), new PropertyBucketKey(Parent.MONTH),
+            new LongCodec("count"));
+
+    /** Trident key {@code [event, dayStart]} → row {@code ((event, month), day)}: distinct users per event and day. */
+    public static final MapTable<Long> UNIQUE_USERS_BY_DAY = new MapTable<>("unique_users_by_day",
+            List.of("event", "month"), List.of("day"), new NameBucketKey(Parent.MONTH), new LongCodec("users"));
 
     /**
-     * Trident key {@code [reason code String, hourStart epoch-millis Long]} → row {@code ((reason, day), hour)}.
+     * Trident key {@code [event, dayStart, user]} → row {@code ((event, day), user_id)}: which users did an event on
+     * a day, and the record that first showed it.
      */
+    public static final ClaimTable EVENT_USERS_BY_DAY = new ClaimTable("event_users_by_day",
+            List.of("event", "day"), List.of("user_id"), new UserDayKey(), 0);
+
+    /** Shards of {@link #SEEN_MESSAGES}: partitions hold the window's messages divided by this. */
+    public static final int MESSAGE_SHARDS = 256;
+
+    /**
+     * Trident key {@code [messageId]} → row {@code ((shard), message_id)}; expires after the de-duplication window
+     * ({@link #seenMessages(Duration)}).
+     */
+    public static final ClaimTable SEEN_MESSAGES = new ClaimTable("seen_messages",
+            List.of("shard"), List.of("message_id"), new MessageShardKey(), Duration.ofDays(7).toSeconds());
+
+    /** {@link #SEEN_MESSAGES} with claims kept for {@code window}. */
+    public static ClaimTable seenMessages(Duration window) {
+        return SEEN_MESSAGES.withTtl(window);
+    }
+
+    /** Trident key {@code [reason code, hourStart]} → row {@code ((reason, day), hour)}. */
     public static final MapTable<Long> REJECTED_COUNTS_BY_HOUR = new MapTable<>("rejected_counts_by_hour",
-            List.of("reason", "day"), List.of("hour"), new NameHourKey(), new LongCodec("count"));
+            List.of("reason", "day"), List.of("hour"), new NameBucketKey(Parent.DAY), new LongCodec("count"));
 
     /** Columns of {@code rejected_events}, in the order its binder supplies them. */
     public static final List<String> REJECTED_EVENTS_COLUMNS = List.of(
@@ -38,17 +83,100 @@ public final class TallyTables {
         return new RowTable("rejected_events", List.of("reason", "hour"), REJECTED_EVENTS_COLUMNS, binder);
     }
 
+    /** Every map table the topology aggregates into. */
+    public static List<MapTable<Long>> countTables() {
+        return List.of(EVENT_COUNTS_BY_MINUTE, EVENT_COUNTS_BY_HOUR, EVENT_COUNTS_BY_DAY, PROPERTY_COUNTS_BY_HOUR,
+                PROPERTY_COUNTS_BY_DAY, UNIQUE_USERS_BY_DAY, REJECTED_COUNTS_BY_HOUR);
+    }
+
     private TallyTables() {
     }
 
-    /** Maps {@code [name, hourStartMillis]} to {@code [name, day, hour]} in UTC. */
-    static final class NameHourKey implements KeyMapper {
+    /** The partition a time bucket belongs to, as the partition key column's value. */
+    enum Parent {
+        /** The bucket's hour, as a timestamp. */
+        HOUR {
+            Object of(Instant bucket) {
+                return bucket.truncatedTo(ChronoUnit.HOURS);
+            }
+        },
+        /** The bucket's UTC day, as a date. */
+        DAY {
+            Object of(Instant bucket) {
+                return LocalDate.ofInstant(bucket, ZoneOffset.UTC);
+            }
+        },
+        /** The bucket's UTC month, as text {@code yyyy-MM}. */
+        MONTH {
+            Object of(Instant bucket) {
+                LocalDate day = LocalDate.ofInstant(bucket, ZoneOffset.UTC);
+                return String.format("%04d-%02d", day.getYear(), day.getMonthValue());
+            }
+        };
+
+        abstract Object of(Instant bucket);
+
+        /** The bucket itself as its clustering value: a date for days, a timestamp otherwise. */
+        Object bucketColumn(Instant bucket) {
+            return this == MONTH ? LocalDate.ofInstant(bucket, ZoneOffset.UTC) : bucket;
+        }
+    }
+
+    /** {@code [name, bucketStart]} → {@code [name, parent, bucket]}. */
+    static final class NameBucketKey implements KeyMapper {
+        private static final long serialVersionUID = 1L;
+        private final Parent parent;
+
+        NameBucketKey(Parent parent) {
+            this.parent = parent;
+        }
+
+        @Override
+        public List<Object> toColumns(List<Object> tridentKey) {
+            Instant bucket = Instant.ofEpochMilli(((Number) tridentKey.get(1)).longValue());
+            return List.of(tridentKey.get(0), parent.of(bucket), parent.bucketColumn(bucket));
+        }
+    }
+
+    /** {@code [event, property, value, bucketStart]} → {@code [event, property, parent, bucket, value]}. */
+    static final class PropertyBucketKey implements KeyMapper {
+        private static final long serialVersionUID = 1L;
+        private final Parent parent;
+
+        PropertyBucketKey(Parent parent) {
+            this.parent = parent;
+        }
+
+        @Override
+        public List<Object> toColumns(List<Object> tridentKey) {
+            Instant bucket = Instant.ofEpochMilli(((Number) tridentKey.get(3)).longValue());
+            return List.of(tridentKey.get(0), tridentKey.get(1), parent.of(bucket), parent.bucketColumn(bucket),
+                    tridentKey.get(2));
+        }
+    }
+
+    /** {@code [event, dayStart, user]} → {@code [event, day, user]}. */
+    static final class UserDayKey implements KeyMapper {
         private static final long serialVersionUID = 1L;
 
         @Override
         public List<Object> toColumns(List<Object> tridentKey) {
-            Instant hour = Instant.ofEpochMilli(((Number) tridentKey.get(1)).longValue());
-            return List.of(tridentKey.get(0), LocalDate.ofInstant(hour, ZoneOffset.UTC), hour);
+            Instant day = Instant.ofEpochMilli(((Number) tridentKey.get(1)).longValue());
+            return List.of(tridentKey.get(0), LocalDate.ofInstant(day, ZoneOffset.UTC), tridentKey.get(2));
+        }
+    }
+
+    /**
+     * {@code [messageId]} → {@code [shard, messageId]}. {@link String#hashCode()} is specified by the language, so
+     * every JVM puts a message in the same shard.
+     */
+    static final class MessageShardKey implements KeyMapper {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public List<Object> toColumns(List<Object> tridentKey) {
+            String messageId = (String) tridentKey.get(0);
+            return List.of(Math.floorMod(messageId.hashCode(), MESSAGE_SHARDS), messageId);
         }
     }
 }

@@ -15,7 +15,12 @@ class SchemaApplierTest {
 
     @Test
     void bundledSchemaDefinesEveryMapTableTheTopologyWrites() {
-        assertThat(SchemaApplier.bundled().tableNames()).contains(TallyTables.EVENT_COUNTS_BY_HOUR.name());
+        List<String> written = new java.util.ArrayList<>();
+        TallyTables.countTables().forEach(table -> written.add(table.name()));
+        written.add(TallyTables.EVENT_USERS_BY_DAY.name());
+        written.add(TallyTables.SEEN_MESSAGES.name());
+        written.add(TallyTables.rejectedEvents(tuple -> List.of()).name());
+        assertThat(SchemaApplier.bundled().tableNames()).containsAll(written);
     }
 
     @Test
@@ -59,6 +64,23 @@ class SchemaApplierTest {
         long lateEvening = Instant.parse("2026-11-20T23:00:00Z").toEpochMilli();
         assertThat(TallyTables.EVENT_COUNTS_BY_HOUR.keyMapper().toColumns(List.of("Signed Up", lateEvening)))
                 .containsExactly("Signed Up", LocalDate.parse("2026-11-20"), Instant.parse("2026-11-20T23:00:00Z"));
+    }
+
+    @Test
+    void minuteDayAndBreakdownKeysHaveBoundedPartitions() {
+        long minute = Instant.parse("2026-11-20T23:59:00Z").toEpochMilli();
+        assertThat(TallyTables.EVENT_COUNTS_BY_MINUTE.keyMapper().toColumns(List.of("e", minute)))
+                .containsExactly("e", Instant.parse("2026-11-20T23:00:00Z"), Instant.parse("2026-11-20T23:59:00Z"));
+        long day = Instant.parse("2026-02-01T00:00:00Z").toEpochMilli();
+        assertThat(TallyTables.EVENT_COUNTS_BY_DAY.keyMapper().toColumns(List.of("e", day)))
+                .containsExactly("e", "2026-02", LocalDate.parse("2026-02-01"));
+        assertThat(TallyTables.PROPERTY_COUNTS_BY_DAY.keyMapper().toColumns(List.of("e", "plan", "pro", day)))
+                .containsExactly("e", "plan", "2026-02", LocalDate.parse("2026-02-01"), "pro");
+        assertThat(TallyTables.EVENT_USERS_BY_DAY.keyMapper().toColumns(List.of("e", day, "user-1")))
+                .containsExactly("e", LocalDate.parse("2026-02-01"), "user-1");
+        List<Object> seen = TallyTables.SEEN_MESSAGES.keyMapper().toColumns(List.of("msg-1"));
+        assertThat((Integer) seen.get(0)).isBetween(0, TallyTables.MESSAGE_SHARDS - 1);
+        assertThat(seen.get(1)).isEqualTo("msg-1");
     }
 
     @Test

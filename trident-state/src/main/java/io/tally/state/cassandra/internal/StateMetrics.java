@@ -1,5 +1,6 @@
 package io.tally.state.cassandra.internal;
 
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.storm.metric.api.CountMetric;
 import org.apache.storm.task.IMetricsContext;
 
@@ -47,11 +48,33 @@ public final class StateMetrics {
     void read(int rows, int requests) {
         rowsRead.incrBy(rows);
         readRequests.incrBy(requests);
+        TOTAL_ROWS_READ.add(rows);
+        TOTAL_READ_REQUESTS.add(requests);
     }
 
     void wrote(int rows, int requests) {
         rowsWritten.incrBy(rows);
         writeRequests.incrBy(requests);
+        TOTAL_ROWS_WRITTEN.add(rows);
+        TOTAL_WRITE_REQUESTS.add(requests);
+    }
+
+    private static final LongAdder TOTAL_ROWS_READ = new LongAdder();
+    private static final LongAdder TOTAL_READ_REQUESTS = new LongAdder();
+    private static final LongAdder TOTAL_ROWS_WRITTEN = new LongAdder();
+    private static final LongAdder TOTAL_WRITE_REQUESTS = new LongAdder();
+
+    /** Cassandra rows and requests of every state in this JVM since it started. */
+    public record Totals(long rowsRead, long readRequests, long rowsWritten, long writeRequests) {
+    }
+
+    /**
+     * The totals of every state partition in this JVM: what a benchmark running the topology in LocalCluster reads
+     * to report the cost per event. On a cluster, read the per-task Storm metrics instead.
+     */
+    public static Totals totals() {
+        return new Totals(TOTAL_ROWS_READ.sum(), TOTAL_READ_REQUESTS.sum(), TOTAL_ROWS_WRITTEN.sum(),
+                TOTAL_WRITE_REQUESTS.sum());
     }
 
     void failed() {

@@ -24,20 +24,20 @@ final class TableStatements {
         return columns;
     }
 
-    /** Reads one row by its full primary key. */
-    static String selectOne(String keyspace, MapTable<?> table) {
-        return "SELECT " + String.join(", ", allColumns(table)) + " FROM " + qualifiedName(keyspace, table)
-                + " WHERE " + equalities(table.keyColumns());
+    /** Reads many rows of a map table at once; see {@link #selectIn(String, String, List, List)}. */
+    static String selectIn(String keyspace, MapTable<?> table) {
+        return selectIn(keyspace, table.name(), allColumns(table), table.keyColumns());
     }
 
     /**
-     * Reads many rows of one partition at once: equal partition key, last clustering column IN a
-     * list. Only for tables with exactly one clustering column.
+     * Reads many rows at once: every key column but the last equal, the last {@code IN} a list, so the rows of one
+     * partition (or of one clustering prefix) come back from one query.
      */
-    static String selectManyInPartition(String keyspace, MapTable<?> table) {
-        String clustering = table.clusteringColumns().get(0);
-        return "SELECT " + String.join(", ", allColumns(table)) + " FROM " + qualifiedName(keyspace, table)
-                + " WHERE " + equalities(table.partitionKeyColumns()) + " AND " + clustering + " IN ?";
+    static String selectIn(String keyspace, String table, List<String> selected, List<String> keyColumns) {
+        List<String> equal = keyColumns.subList(0, keyColumns.size() - 1);
+        return "SELECT " + String.join(", ", selected) + " FROM " + CqlIdentifier.fromInternal(keyspace).asCql(true)
+                + "." + table + " WHERE " + (equal.isEmpty() ? "" : equalities(equal) + " AND ")
+                + keyColumns.get(keyColumns.size() - 1) + " IN ?";
     }
 
     static String insert(String keyspace, MapTable<?> table) {
@@ -48,6 +48,11 @@ final class TableStatements {
         return "INSERT INTO " + CqlIdentifier.fromInternal(keyspace).asCql(true) + "." + table
                 + " (" + String.join(", ", columns) + ") VALUES ("
                 + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** An insert whose rows expire after {@code ttlSeconds} (none when 0). */
+    static String insert(String keyspace, String table, List<String> columns, long ttlSeconds) {
+        return insert(keyspace, table, columns) + (ttlSeconds > 0 ? " USING TTL " + ttlSeconds : "");
     }
 
     static List<String> allColumns(MapTable<?> table) {

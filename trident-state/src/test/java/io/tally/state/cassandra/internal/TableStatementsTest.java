@@ -8,17 +8,22 @@ import org.junit.jupiter.api.Test;
 class TableStatementsTest {
 
     @Test
-    void selectsOneRowByItsFullPrimaryKey() {
-        assertThat(TableStatements.selectOne("tally", TallyTables.EVENT_COUNTS_BY_HOUR)).isEqualTo(
+    void readsManyRowsOfOnePartitionWithOneInQuery() {
+        assertThat(TableStatements.selectIn("tally", TallyTables.EVENT_COUNTS_BY_HOUR)).isEqualTo(
                 "SELECT event, day, hour, count, txid, prev_count FROM tally.event_counts_by_hour"
-                        + " WHERE event = ? AND day = ? AND hour = ?");
+                        + " WHERE event = ? AND day = ? AND hour IN ?");
     }
 
     @Test
-    void readsManyRowsOfOnePartitionWithOneInQuery() {
-        assertThat(TableStatements.selectManyInPartition("tally", TallyTables.EVENT_COUNTS_BY_HOUR)).isEqualTo(
-                "SELECT event, day, hour, count, txid, prev_count FROM tally.event_counts_by_hour"
-                        + " WHERE event = ? AND day = ? AND hour IN ?");
+    void readsManyKeysOfATwoColumnClusteringWithTheFirstFixed() {
+        assertThat(TableStatements.selectIn("tally", "t", java.util.List.of("a", "b", "c", "v"),
+                java.util.List.of("a", "b", "c"))).isEqualTo("SELECT a, b, c, v FROM tally.t WHERE a = ? AND b = ? AND c IN ?");
+    }
+
+    @Test
+    void insertsWithATimeToLive() {
+        assertThat(TableStatements.insert("tally", "t", java.util.List.of("a", "b"), 60))
+                .isEqualTo("INSERT INTO tally.t (a, b) VALUES (?, ?) USING TTL 60");
     }
 
     @Test

@@ -1,0 +1,207 @@
+package io.tally.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.tally.bolts.transform.TransformConfig;
+import io.tally.it.support.AggregateTables;
+import io.tally.it.support.AggregateTruth;
+import io.tally.it.support.Eventually;
+import io.tally.it.support.FailOnce;
+import io.tally.it.support.KafkaEvents;
+import io.tally.it.support.RealServices;
+import io.tally.it.support.TestKeyspaces;
+import io.tally.it.support.TestTopologies;
+import io.tally.local.sample.EventGenerator;
+import io.tally.local.sample.GeneratedEvent;
+import io.tally.state.schema.TallyTables;
+import io.tally.state.schema.SchemaApplier;
+import io.tally.topology.TallyTopology;
+import io.tally.topology.query.Granularity;
+import io.tally.topology.query.QueryException;
+import io.tally.topology.query.Series;
+import io.tally.topology.query.SeriesQueries;
+import io.tally.spouts.kafka.KafkaSpoutSettings;
+import io.tally.topology.config.BatchSettings;
+import io.tally.topology.config.TallyConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every aggregate table against truth computed independently from a generated multi-day stream with producer
+ * duplicates (same messageId, later, on another partition), late and out-of-order events, too-late events and many
+ * users — while the de-duplication state and a count state each fail one batch after writing it, so Trident replays
+ * those batches (with more data arriving, so a replay may hold different records than the first attempt).
+ */
+@ExtendWith(RealServices.class)
+class AggregatesTest {
+    private static final int PARTITIONS = 4;
+    private static final Duration DRAIN = Duration.ofMinutes(3);
+    private static final List<String> BREAKDOWNS = List.of("path", "product_id");
+    private static final long DAY = 86_400_000L;
+
+    @Test
+    void everyTableIsExactThroughDuplicatesLateEventsAndForcedReplays() throws Exception {
+        String topic = "aggregate-events";
+        String keyspace = TestKeyspaces.create("aggregates");
+        TestTopologies.createTopic(topic, PARTITIONS);
+        TallyConfig base = TestTopologies.config("it-aggregates", topic, keyspace);
+        // Small batches over two state partitions: many batches, so the forced failures land mid-stream.
+        TallyConfig config = base.toBuilder()
+                .kafka(KafkaSpoutSettings.builder(RealServices.stack().kafka().bootstrapServers(), List.of(topic))
+                        .maxPollRecords(2_000).build())
+                .batch(BatchSettings.builder().parallelism(2).build())
+                .transforms(new TransformConfig(List.of(), BREAKDOWNS))
+                .build();
+        EventGenerator generator = new EventGenerator(5150L, Instant.parse("2026-11-16T00:00:00Z"), 72, 4_000);
+        AggregateTruth truth = new AggregateTruth(BREAKDOWNS);
+        Random random = new Random(77);
+        List<GeneratedEvent> sent = new ArrayList<>();
+        FailOnce faults = new FailOnce(Set.of(TallyTables.SEEN_MESSAGES.name(), TallyTables.EVENT_COUNTS_BY_DAY.name()), 3);
+        CqlSession session = TestKeyspaces.session();
+        int tooLate = 0;
+
+        try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
+            List<GeneratedEvent> first = stream(generator, random, sent, 30_000);
+            first.forEach(truth::add);
+            kafka.send(first);
+            TestTopologies.submit(config, TallyTopology.build(config, TallyTopology.Scope.FULL, faults));
+            // More arrives while the first batches (and their forced replays) run.
+            CompletableFuture<Void> more = CompletableFuture.runAsync(() -> {
+                for (int round = 0; round < 6; round++) {
+                    List<GeneratedEvent> next = stream(generator, random, sent, 5_000);
+                    next.forEach(truth::add);
+                    kafka.send(next);
+                    Eventually.sleep(Duration.ofMillis(500));
+                }
+            });
+            List<byte[]> late = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                // Two days late: accepted into its own past hour. Ten days late: rejected as too_late.
+                boolean accepted = i % 4 != 0;
+                GeneratedEvent event = lateEvent(i, accepted ? 2 * DAY : 10 * DAY);
+                if (accepted) {
+                    truth.add(event);
+                } else {
+                    tooLate++;
+                }
+                late.add(event.json());
+            }
+            more.get();
+            kafka.sendPayloads(late);
+
+            Map<List<String>, Long> expectedMinutes = truth.minutes();
+            Eventually.poll(() -> AggregateTables.read(session, keyspace, "event_counts_by_minute",
+                    List.of("event", "minute"), "count"), expectedMinutes::equals, DRAIN);
+            Eventually.poll(() -> AggregateTables.read(session, keyspace, "unique_users_by_day",
+                    List.of("event", "day"), "users"), truth.uniqueUsers()::equals, DRAIN);
+            Eventually.sleep(Duration.ofSeconds(3));
+
+            assertThat(truth.duplicates()).as("duplicates produced").isGreaterThan(500);
+            assertThat(FailOnce.failures(TallyTables.SEEN_MESSAGES.name())).as("forced replays of dedup").isEqualTo(1);
+            assertThat(FailOnce.failures(TallyTables.EVENT_COUNTS_BY_DAY.name())).as("forced replays of counts").isEqualTo(1);
+            assertExact(expectedMinutes, session, keyspace, "event_counts_by_minute", List.of("event", "minute"), "count");
+            assertExact(truth.hours(), session, keyspace, "event_counts_by_hour", List.of("event", "hour"), "count");
+            assertExact(truth.days(), session, keyspace, "event_counts_by_day", List.of("event", "day"), "count");
+            assertExact(truth.propertyHours(), session, keyspace, "property_counts_by_hour",
+                    List.of("event", "property", "hour", "value"), "count");
+            assertExact(truth.propertyDays(), session, keyspace, "property_counts_by_day",
+                    List.of("event", "property", "day", "value"), "count");
+            assertExact(truth.uniqueUsers(), session, keyspace, "unique_users_by_day", List.of("event", "day"), "users");
+            long members = truth.uniqueUsers().values().stream().mapToLong(Long::longValue).sum();
+            assertThat(AggregateTables.rows(session, keyspace, "event_users_by_day")).isEqualTo(members);
+            assertThat(AggregateTables.rows(session, keyspace, "seen_messages")).isEqualTo(truth.distinctMessages());
+            Map<List<String>, Long> rejected = AggregateTables.read(session, keyspace, "rejected_counts_by_hour",
+                    List.of("reason"), "count");
+            long tooLateCounted = session.execute("SELECT count FROM " + keyspace + ".rejected_counts_by_hour"
+                    + " WHERE reason = 'too_late' ALLOW FILTERING").all().stream().mapToLong(r -> r.getLong(0)).sum();
+            assertThat(tooLateCounted).as("too_late rejections; all reasons: " + rejected).isEqualTo(tooLate);
+
+            assertQueriesAnswerFromTheTables(session, keyspace, truth);
+        } finally {
+            TestTopologies.killQuietly(config.name());
+        }
+    }
+
+    /** {@code tally query}'s reads, and every query of deploy/queries.cql, on the same known data. */
+    private static void assertQueriesAnswerFromTheTables(CqlSession session, String keyspace, AggregateTruth truth)
+            throws Exception {
+        SeriesQueries queries = new SeriesQueries(session, keyspace);
+        Instant day = Instant.parse("2026-11-17T00:00:00Z");
+        Series hourly = queries.counts("Order Completed", day, day.plus(Duration.ofDays(1)), Granularity.HOUR);
+        assertThat(hourly.points()).hasSize(24);
+        for (int h = 0; h < 24; h++) {
+            String hour = day.plus(Duration.ofHours(h)).toString();
+            assertThat(hourly.points().get(h).value()).as(hour)
+                    .isEqualTo(truth.hours().getOrDefault(List.of("Order Completed", hour), 0L));
+        }
+        Series active = queries.uniqueUsers("*", Instant.parse("2026-11-16T00:00:00Z"), Instant.parse("2026-11-19T00:00:00Z"));
+        assertThat(active.points()).extracting(Series.Point::label).containsExactly("2026-11-16", "2026-11-17", "2026-11-18");
+        for (Series.Point point : active.points()) {
+            assertThat(point.value()).isEqualTo(truth.uniqueUsers().get(List.of("*", point.label())));
+        }
+        Series paths = queries.breakdown("Page Viewed", "path", day, day.plus(Duration.ofDays(1)), Granularity.DAY);
+        Map<String, Long> expectedPaths = new java.util.HashMap<>();
+        truth.propertyDays().forEach((key, count) -> {
+            if (key.get(0).equals("Page Viewed") && key.get(1).equals("path") && key.get(2).equals("2026-11-17")) {
+                expectedPaths.put(key.get(3), count);
+            }
+        });
+        assertThat(paths.points()).hasSize(expectedPaths.size());
+        paths.points().forEach(p -> assertThat(p.value()).as(p.label()).isEqualTo(expectedPaths.get(p.label())));
+        assertThatThrownBy(() -> queries.counts("No Such Event", day, day.plus(Duration.ofDays(1)), Granularity.HOUR))
+                .isInstanceOf(QueryException.class).hasMessageContaining("no 'No Such Event' events");
+
+        String script = Files.readString(Path.of("..", "deploy", "queries.cql"));
+        for (String statement : SchemaApplier.fromCql(script).statements()) {
+            if (!statement.startsWith("USE ")) {
+                session.execute(statement.replaceAll("(FROM\\s+)([a-z_]+)", "$1" + keyspace + ".$2"));
+            }
+        }
+    }
+
+    private static void assertExact(Map<List<String>, Long> expected, CqlSession session, String keyspace, String table,
+            List<String> keyColumns, String valueColumn) {
+        String diff = AggregateTables.diff(expected, AggregateTables.read(session, keyspace, table, keyColumns, valueColumn));
+        assertThat(diff).as(table + " against the truth").isEmpty();
+    }
+
+    /** New events, with about 3% of them followed by a copy of an earlier one (a producer retry). */
+    private static List<GeneratedEvent> stream(EventGenerator generator, Random random, List<GeneratedEvent> sent,
+            int count) {
+        List<GeneratedEvent> events = new ArrayList<>(count);
+        synchronized (sent) {
+            for (int i = 0; i < count; i++) {
+                GeneratedEvent event = generator.next();
+                events.add(event);
+                sent.add(event);
+                if (random.nextInt(100) < 3) {
+                    events.add(sent.get(random.nextInt(sent.size())));
+                }
+            }
+        }
+        return events;
+    }
+
+    private static GeneratedEvent lateEvent(int i, long lateness) {
+        long eventTime = Instant.parse("2026-11-14T06:00:00Z").toEpochMilli() + i * 61_000L;
+        String user = "late-user-" + (i % 37);
+        String messageId = "late-" + i;
+        String json = "{\"type\":\"track\",\"messageId\":\"" + messageId + "\",\"userId\":\"" + user
+                + "\",\"event\":\"Report Exported\",\"timestamp\":\"" + Instant.ofEpochMilli(eventTime)
+                + "\",\"receivedAt\":\"" + Instant.ofEpochMilli(eventTime + lateness) + "\"}";
+        return new GeneratedEvent(json.getBytes(StandardCharsets.UTF_8), "Report Exported", eventTime, user, messageId);
+    }
+}

@@ -1,0 +1,63 @@
+package io.tally.it.support;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads an aggregate table whole with CQL, keyed like {@link AggregateTruth}: key columns as text. */
+public final class AggregateTables {
+    private AggregateTables() {
+    }
+
+    /**
+     * @param keyColumns the columns that make up the truth's key, in its order
+     * @param valueColumn the count column
+     */
+    public static Map<List<String>, Long> read(CqlSession session, String keyspace, String table,
+            List<String> keyColumns, String valueColumn) {
+        Map<List<String>, Long> counts = new HashMap<>();
+        String query = "SELECT " + String.join(", ", keyColumns) + ", " + valueColumn + " FROM " + keyspace + "." + table;
+        for (Row row : session.execute(query)) {
+            List<String> key = new ArrayList<>(keyColumns.size());
+            for (String column : keyColumns) {
+                key.add(String.valueOf(row.getObject(column)));
+            }
+            counts.put(key, row.getLong(valueColumn));
+        }
+        return counts;
+    }
+
+    /** The differences between two count maps, at most 15 of them, with both totals; empty when equal. */
+    public static String diff(Map<List<String>, Long> expected, Map<List<String>, Long> actual) {
+        if (expected.equals(actual)) {
+            return "";
+        }
+        java.util.Set<List<String>> keys = new java.util.TreeSet<>(java.util.Comparator.comparing(Object::toString));
+        keys.addAll(expected.keySet());
+        keys.addAll(actual.keySet());
+        StringBuilder out = new StringBuilder();
+        int shown = 0;
+        int differing = 0;
+        for (List<String> key : keys) {
+            Long want = expected.get(key);
+            Long got = actual.get(key);
+            if (!java.util.Objects.equals(want, got)) {
+                differing++;
+                if (shown++ < 15) {
+                    out.append(key).append(": expected ").append(want).append(", counted ").append(got).append('\n');
+                }
+            }
+        }
+        long wantTotal = expected.values().stream().mapToLong(Long::longValue).sum();
+        long gotTotal = actual.values().stream().mapToLong(Long::longValue).sum();
+        return out.append(differing).append(" keys differ; totals expected ").append(wantTotal).append(", counted ")
+                .append(gotTotal).toString();
+    }
+
+    public static long rows(CqlSession session, String keyspace, String table) {
+        return session.execute("SELECT COUNT(*) FROM " + keyspace + "." + table).one().getLong(0);
+    }
+}

@@ -1,0 +1,154 @@
+package io.tally.topology.cli;
+
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.tally.state.cassandra.CassandraSettings;
+import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.schema.TallyTables;
+import io.tally.topology.config.TallyConfigLoader;
+import io.tally.topology.query.Granularity;
+import io.tally.topology.query.QueryException;
+import io.tally.topology.query.Series;
+import io.tally.topology.query.SeriesFormat;
+import io.tally.topology.query.SeriesQueries;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tally query counts|users|breakdown}: the numbers analysts ask for, from the command line. */
+@Command(name = "query", mixinStandardHelpOptions = true,
+        description = {"Counts, distinct users or a property breakdown of an event over a time range (UTC).",
+                "Without --config it reads the embedded default (the local runner's Cassandra on 127.0.0.1:9042)."})
+final class QueryCommand implements Callable<Integer> {
+
+    enum What { counts, users, breakdown }
+
+    @Parameters(index = "0", paramLabel = "counts|users|breakdown",
+            description = "counts: events per bucket; users: distinct users per day; breakdown: events per value of"
+                    + " --property.")
+    What what;
+
+    @Option(names = {"-e", "--event"}, defaultValue = TallyTables.ALL_EVENTS,
+            description = "Event name, case-sensitive (default: '*', all events).")
+    String event;
+
+    @Option(names = {"-p", "--property"}, description = "Property to break down by (breakdown only).")
+    String property;
+
+    @Option(names = "--from", converter = TimeConverter.class, paramLabel = "TIME",
+            description = "Start, inclusive: 2026-11-20, 2026-11-20T14:00 or an ISO instant (UTC). Default: --to minus"
+                    + " an hour (minute), a day (hour) or 30 days (day).")
+    Instant from;
+
+    @Option(names = "--to", converter = TimeConverter.class, paramLabel = "TIME",
+            description = "End, exclusive (default: now).")
+    Instant to;
+
+    @Option(names = {"-g", "--granularity"}, defaultValue = "hour", paramLabel = "minute|hour|day",
+            converter = GranularityConverter.class, description = "Bucket size (default: ${DEFAULT-VALUE}).")
+    Granularity granularity;
+
+    @Option(names = {"-f", "--format"}, defaultValue = "table", paramLabel = "table|csv|json",
+            converter = FormatConverter.class, description = "Output (default: ${DEFAULT-VALUE}).")
+    SeriesFormat format;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "A Tally configuration whose cassandra section to read (see deploy/tally.yaml).")
+    Path config;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        CassandraSettings cassandra = config == null
+                ? CassandraSettings.builder().build()
+                : TallyConfigLoader.withSystemEnvironment().load(config).cassandra();
+        Granularity bucket = what == What.users ? Granularity.DAY : granularity;
+        Instant end = to != null ? to : Instant.now();
+        Instant start = from != null ? from : end.minus(switch (bucket) {
+            case MINUTE -> Duration.ofHours(1);
+            case HOUR -> Duration.ofDays(1);
+            case DAY -> Duration.ofDays(30);
+        });
+        if (what == What.breakdown && property == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "breakdown needs --property NAME");
+        }
+        try (CqlSession session = SessionRegistry.builder(cassandra).build()) {
+            SeriesQueries queries = new SeriesQueries(session, cassandra.keyspace());
+            Series series = switch (what) {
+                case counts -> queries.counts(event, start, end, bucket);
+                case users -> queries.uniqueUsers(event, start, end);
+                case breakdown -> queries.breakdown(event, property, start, end, bucket);
+            };
+            System.out.print(format.render(series));
+            return 0;
+        } catch (QueryException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        } catch (AllNodesFailedException e) {
+            System.err.println("Cannot reach Cassandra at " + cassandra.contactPoints() + " (datacenter "
+                    + cassandra.localDatacenter() + "): " + e.getMessage());
+            return TallyCommand.EXIT_UNAVAILABLE;
+        }
+    }
+
+    static final class TimeConverter implements CommandLine.ITypeConverter<Instant> {
+        @Override
+        public Instant convert(String text) {
+            try {
+                if (text.length() == 10) {
+                    return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
+                }
+                if (text.endsWith("Z") || text.matches(".*[+-]\\d\\d:\\d\\d$")) {
+                    return java.time.OffsetDateTime.parse(text).toInstant();
+                }
+                return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + text
+                        + "' is not a time: use 2026-11-20, 2026-11-20T14:00 or 2026-11-20T14:00:00Z");
+            }
+        }
+    }
+
+    /** An enum constant by its lower-case name, with the choices in the message when there is none such. */
+    abstract static class LowerCaseEnum<E extends Enum<E>> implements CommandLine.ITypeConverter<E> {
+        private final Class<E> type;
+
+        LowerCaseEnum(Class<E> type) {
+            this.type = type;
+        }
+
+        @Override
+        public E convert(String text) {
+            for (E constant : type.getEnumConstants()) {
+                if (constant.name().equalsIgnoreCase(text)) {
+                    return constant;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + text + "' is not one of "
+                    + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase()).toList());
+        }
+    }
+
+    static final class GranularityConverter extends LowerCaseEnum<Granularity> {
+        GranularityConverter() {
+            super(Granularity.class);
+        }
+    }
+
+    static final class FormatConverter extends LowerCaseEnum<SeriesFormat> {
+        FormatConverter() {
+            super(SeriesFormat.class);
+        }
+    }
+}

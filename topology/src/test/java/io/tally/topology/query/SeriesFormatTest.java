@@ -1,0 +1,55 @@
+package io.tally.topology.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SeriesFormatTest {
+    private final Series series = new Series("events 'Signed Up' per day", "day", List.of(
+            new Series.Point("2026-11-20", 40), new Series.Point("2026-11-21", 0), new Series.Point("2026-11-22", 20)));
+
+    @Test
+    void tableAlignsValuesAndDrawsBarsScaledToTheLargest() {
+        assertThat(SeriesFormat.TABLE.render(series)).isEqualTo("""
+                events 'Signed Up' per day
+                day         count
+                2026-11-20     40  ########################################
+                2026-11-21      0 \s
+                2026-11-22     20  ####################
+                total          60
+                """);
+    }
+
+    @Test
+    void csvAndJsonCarryTheSamePoints() {
+        assertThat(SeriesFormat.CSV.render(series)).isEqualTo("day,count\n2026-11-20,40\n2026-11-21,0\n2026-11-22,20\n");
+        assertThat(SeriesFormat.JSON.render(series))
+                .contains("\"total\" : 60")
+                .contains("\"day\" : \"2026-11-21\",\n    \"count\" : 0");
+    }
+
+    @Test
+    void csvQuotesLabelsWithCommas() {
+        Series values = new Series("by plan", "plan", List.of(new Series.Point("pro, yearly", 3)));
+        assertThat(SeriesFormat.CSV.render(values)).isEqualTo("plan,count\n\"pro, yearly\",3\n");
+    }
+
+    @Test
+    void rangesAreHalfOpenAndRoundedDownToTheBucket() {
+        assertThat(SeriesQueries.buckets(Instant.parse("2026-11-20T10:30:00Z"), Instant.parse("2026-11-20T13:00:00Z"),
+                Granularity.HOUR)).containsExactly(Instant.parse("2026-11-20T10:00:00Z"),
+                Instant.parse("2026-11-20T11:00:00Z"), Instant.parse("2026-11-20T12:00:00Z"));
+    }
+
+    @Test
+    void emptyAndOverlongRangesAreRefusedWithTheReason() {
+        Instant t = Instant.parse("2026-11-20T10:00:00Z");
+        assertThatThrownBy(() -> SeriesQueries.buckets(t, t, Granularity.HOUR))
+                .isInstanceOf(QueryException.class).hasMessageContaining("empty range");
+        assertThatThrownBy(() -> SeriesQueries.buckets(t, t.plusSeconds(86_400 * 10), Granularity.MINUTE))
+                .isInstanceOf(QueryException.class).hasMessageContaining("use a coarser --granularity");
+    }
+}
