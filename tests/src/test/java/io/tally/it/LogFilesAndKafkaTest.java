@@ -38,17 +38,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RealServices.class)
 class LogFilesAndKafkaTest {
     private static final Duration DRAIN = Duration.ofMinutes(3);
+    /** Completed files move to the done directory after this long unchanged. */
+    private static final Duration DONE_AFTER = Duration.ofSeconds(20);
 
     @Test
     void filesAndKafkaCountExactlyThroughAppendsRotationAndResubmit() throws Exception {
         // A directory of its own, removed afterwards, so no earlier run's files are read.
         Path dir = Files.createTempDirectory(Files.createDirectories(Paths.get("target").toAbsolutePath()), "it-files-");
+        Path done = dir.resolve("done");
         String topic = "files-and-kafka";
         String keyspace = TestKeyspaces.create("files");
         TestTopologies.createTopic(topic, 2);
         TallyConfig config = TestTopologies.config("it-files", topic, keyspace).toBuilder()
                 .files(new FileSpoutSettings(dir.toString(), "*.jsonl*", 5_000, 8 * 1024 * 1024, 1024 * 1024,
-                        1_000, 200))
+                        1_000, 200, done.toString(), DONE_AFTER.toMillis()))
                 .build();
         EventGenerator generator = new EventGenerator(99L, Instant.parse("2026-11-19T00:00:00Z"), 48, 3_000);
         Truth truth = new Truth();
@@ -65,7 +68,8 @@ class LogFilesAndKafkaTest {
             List<GeneratedEvent> appended = events(generator, truth, 5_001);
             writeLines(dir.resolve("app.jsonl"), appended.subList(0, 5_000), true);
             byte[] last = appended.get(5_000).json();
-            Files.write(dir.resolve("app.jsonl"), java.util.Arrays.copyOf(last, 40), StandardOpenOption.APPEND);
+            Files.write(dir.resolve("app.jsonl"), java.util.Arrays.copyOf(last, 40), StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             Eventually.sleep(Duration.ofMillis(300));
             Files.write(dir.resolve("app.jsonl"), concat(java.util.Arrays.copyOfRange(last, 40, last.length),
                     new byte[] {'\n'}), StandardOpenOption.APPEND);
@@ -86,6 +90,12 @@ class LogFilesAndKafkaTest {
             assertExact(session, keyspace, truth);
             assertThat(truth.events()).isEqualTo(219_001);
             assertThat(atKill).as("killed in the middle of the large file").isLessThan(truth.events());
+
+            // The export, unchanged since the start, has been read, committed and moved; nothing was counted twice.
+            Path export = done.resolve("export-2026-11-19-00.jsonl.gz");
+            Eventually.poll(() -> Files.exists(export), moved -> moved, DONE_AFTER.multipliedBy(3));
+            assertThat(dir.resolve("export-2026-11-19-00.jsonl.gz")).doesNotExist();
+            assertExact(session, keyspace, truth);
         } finally {
             TestTopologies.killQuietly(config.name());
             deleteTree(dir);
@@ -111,7 +121,8 @@ class LogFilesAndKafkaTest {
     }
 
     private static void writeLines(Path file, List<GeneratedEvent> events, boolean append) throws IOException {
-        try (OutputStream out = append ? Files.newOutputStream(file, StandardOpenOption.APPEND)
+        // CREATE as a logger reopening its file would: a quiet file may have been moved to the done directory.
+        try (OutputStream out = append ? Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
                 : Files.newOutputStream(file)) {
             for (GeneratedEvent event : events) {
                 out.write(event.json());

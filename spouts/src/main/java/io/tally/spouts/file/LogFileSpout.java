@@ -4,6 +4,7 @@ import io.tally.spouts.RawRecordFields;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.storm.Config;
 import org.apache.storm.metric.api.CountMetric;
 import org.apache.storm.task.TopologyContext;
 import org.apache.storm.trident.operation.TridentCollector;
@@ -37,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * <p>Emits {@link RawRecordFields}: the line without its line end, {@code file:<key>}, the line's byte offset in
  * the (uncompressed) file, and the time its batch was read. On a Storm cluster the directory must be readable by
  * the worker that runs the spout task.
+ *
+ * <p><b>Done directory.</b> When configured, a file read to its end and quiet for {@code done_after_idle_ms} is
+ * moved there, but only once every batch that read it has committed: Trident's coordinator starts batch {@code T}
+ * only when fewer than {@code topology.max.spout.pending} batches are uncommitted, and commits in order, so when
+ * batch {@code T} is emitted every batch up to {@code T - max.spout.pending} has committed. A moved file can
+ * therefore never be needed by a replay.
  */
 public final class LogFileSpout
         implements IPartitionedTridentSpout<List<String>, FilePartition, Map<String, Object>> {
@@ -46,6 +54,8 @@ public final class LogFileSpout
     static final String NEXT = "next";
     static final String PATH = "path";
     static final String READ_AT = "read_at";
+    /** The last transaction that read bytes of the file (-1: none yet). */
+    static final String DATA_TXID = "data_txid";
 
     private final FileSpoutSettings settings;
 
@@ -56,7 +66,8 @@ public final class LogFileSpout
     @Override
     public Emitter<List<String>, FilePartition, Map<String, Object>> getEmitter(Map<String, Object> conf,
             TopologyContext context) {
-        return new FileEmitter(settings, context);
+        Object pending = conf.get(Config.TOPOLOGY_MAX_SPOUT_PENDING);
+        return new FileEmitter(settings, pending == null ? 1 : ((Number) pending).intValue(), context);
     }
 
     @Override
@@ -135,17 +146,24 @@ public final class LogFileSpout
     /** Reads the files assigned to one spout task. */
     static final class FileEmitter implements Emitter<List<String>, FilePartition, Map<String, Object>> {
         private final FileSpoutSettings settings;
+        private final int maxSpoutPending;
         private final Map<String, LineReader> readers = new HashMap<>();
         private final Set<String> reportedMissing = new HashSet<>();
+        /** Files this task moved to the done directory; the coordinator may list them until its next scan. */
+        private final Set<String> moved = new HashSet<>();
+        private final Set<String> reportedUnmovable = new HashSet<>();
         private final CountMetric emptyLines;
         private final CountMetric truncatedLines;
         private final CountMetric missingFiles;
+        private final CountMetric movedFiles;
 
-        FileEmitter(FileSpoutSettings settings, TopologyContext context) {
+        FileEmitter(FileSpoutSettings settings, int maxSpoutPending, TopologyContext context) {
             this.settings = settings;
+            this.maxSpoutPending = maxSpoutPending;
             this.emptyLines = register(context, "tally.files.empty_lines");
             this.truncatedLines = register(context, "tally.files.truncated_lines");
             this.missingFiles = register(context, "tally.files.missing");
+            this.movedFiles = register(context, "tally.files.moved_to_done");
         }
 
         private static CountMetric register(TopologyContext context, String name) {
@@ -158,25 +176,36 @@ public final class LogFileSpout
                 Set<FilePartition> partitions, Map<FilePartition, Map<String, Object>> lastBatchMetaMap) {
             Map<FilePartition, Map<String, Object>> metas = new HashMap<>();
             for (FilePartition partition : partitions) {
-                metas.put(partition, emit(partition, lastBatchMetaMap.get(partition), collector));
+                metas.put(partition, emit(tx.getTransactionId(), partition, lastBatchMetaMap.get(partition), collector));
             }
             return metas;
         }
 
-        Map<String, Object> emit(FilePartition partition, Map<String, Object> last, TridentCollector collector) {
+        Map<String, Object> emit(long txid, FilePartition partition, Map<String, Object> last,
+                TridentCollector collector) {
             long next = last == null ? 0L : ((Number) last.get(NEXT)).longValue();
+            long dataTxid = last == null ? -1L : ((Number) last.getOrDefault(DATA_TXID, -1L)).longValue();
             long readAt = System.currentTimeMillis();
             Path path = partition.path();
+            if (moved.contains(partition.getId())) {
+                return meta(next, next, path, readAt, dataTxid);
+            }
             try {
-                long modified = Files.getLastModifiedTime(path).toMillis();
-                boolean idle = readAt - modified >= settings.idleTimeoutMillis();
+                long quiet = readAt - Files.getLastModifiedTime(path).toMillis();
+                boolean idle = quiet >= settings.idleTimeoutMillis();
                 LineReader reader = reader(partition);
                 String source = partition.source();
                 LineBatch batch = reader.read(next, settings.maxBatchLines(), settings.maxBatchBytes(), idle,
                         (payload, position) -> collector.emit(new Values(payload, source, position, readAt)));
                 emptyLines.incrBy(batch.emptyLines());
                 truncatedLines.incrBy(batch.truncated());
-                return meta(next, batch.nextOffset(), path, readAt);
+                if (batch.nextOffset() > next) {
+                    dataTxid = txid;
+                } else if (batch.reachedEnd() && quiet >= settings.doneAfterIdleMillis()
+                        && txid - dataTxid >= maxSpoutPending) {
+                    settings.done().ifPresent(done -> moveToDone(partition, done));
+                }
+                return meta(next, batch.nextOffset(), path, readAt, dataTxid);
             } catch (NoSuchFileException e) {
                 if (reportedMissing.add(partition.getId())) {
                     missingFiles.incr();
@@ -184,10 +213,34 @@ public final class LogFileSpout
                             + " Tally", path, partition.source(), next);
                 }
                 closeReader(partition.getId());
-                return meta(next, next, path, readAt);
+                return meta(next, next, path, readAt, dataTxid);
             } catch (IOException e) {
                 // Nothing is stored for this batch; it fails and is read anew from the same place.
                 throw new UncheckedIOException("reading log file " + path + " from byte " + next + " failed", e);
+            }
+        }
+
+        /** Moves a completed file whose batches have all committed; a file that cannot be moved stays, reported once. */
+        private void moveToDone(FilePartition partition, Path done) {
+            Path from = partition.path();
+            try {
+                Files.createDirectories(done);
+                closeReader(partition.getId());
+                Path to = done.resolve(from.getFileName());
+                try {
+                    Files.move(from, to);
+                } catch (FileAlreadyExistsException taken) {
+                    to = done.resolve(from.getFileName() + "." + partition.getId());
+                    Files.move(from, to);
+                }
+                moved.add(partition.getId());
+                movedFiles.incr();
+                LOG.info("Log file {} ({}) is complete and committed; moved to {}", from, partition.source(), to);
+            } catch (IOException e) {
+                if (reportedUnmovable.add(partition.getId())) {
+                    LOG.warn("Log file {} ({}) is complete but cannot be moved to {}: {}; it stays where it is",
+                            from, partition.source(), done, e.toString());
+                }
             }
         }
 
@@ -233,8 +286,9 @@ public final class LogFileSpout
                     id -> new LineReader(partition.path(), partition.gzipped(), settings.maxLineBytes()));
         }
 
-        private static Map<String, Object> meta(long start, long next, Path path, long readAt) {
+        private static Map<String, Object> meta(long start, long next, Path path, long readAt, long dataTxid) {
             Map<String, Object> meta = new HashMap<>();
+            meta.put(DATA_TXID, dataTxid);
             meta.put(START, start);
             meta.put(NEXT, next);
             meta.put(PATH, path.toString());

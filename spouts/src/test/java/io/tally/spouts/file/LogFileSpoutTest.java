@@ -1,6 +1,7 @@
 package io.tally.spouts.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -62,9 +63,17 @@ class LogFileSpoutTest {
         return files.get(0);
     }
 
-    private static Map<String, Object> batch(LogFileSpout.FileEmitter emitter, FilePartition file,
+    private static final int MAX_SPOUT_PENDING = 2;
+    private long txid;
+
+    private static LogFileSpout.FileEmitter emitter(FileSpoutSettings settings) {
+        return new LogFileSpout.FileEmitter(settings, MAX_SPOUT_PENDING, null);
+    }
+
+    /** One new batch, with the next transaction id. */
+    private Map<String, Object> batch(LogFileSpout.FileEmitter emitter, FilePartition file,
             Map<String, Object> last, Collected into) {
-        return emitter.emit(file, last, into);
+        return emitter.emit(++txid, file, last, into);
     }
 
     @Test
@@ -72,7 +81,7 @@ class LogFileSpoutTest {
         Path file = dir.resolve("events.jsonl");
         Files.writeString(file, "{\"a\":1}\n{\"a\":2}\n{\"a\":");
         FileSpoutSettings settings = settings(60_000);
-        LogFileSpout.FileEmitter emitter = new LogFileSpout.FileEmitter(settings, null);
+        LogFileSpout.FileEmitter emitter = emitter(settings);
         FilePartition partition = only(settings);
 
         Collected first = new Collected();
@@ -96,7 +105,7 @@ class LogFileSpoutTest {
         Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(60)));
         FileSpoutSettings settings = settings(5_000);
         Collected batch = new Collected();
-        Map<String, Object> meta = batch(new LogFileSpout.FileEmitter(settings, null), only(settings), null, batch);
+        Map<String, Object> meta = batch(emitter(settings), only(settings), null, batch);
         assertThat(batch.lines()).containsExactly("one", "two");
         assertThat(meta.get(LogFileSpout.NEXT)).isEqualTo(7L);
     }
@@ -111,7 +120,7 @@ class LogFileSpoutTest {
         Files.writeString(file, text);
         FileSpoutSettings settings = settings(60_000).withBatchLimits(300, 1 << 20);
         FilePartition partition = only(settings);
-        LogFileSpout.FileEmitter emitter = new LogFileSpout.FileEmitter(settings, null);
+        LogFileSpout.FileEmitter emitter = emitter(settings);
 
         Collected first = new Collected();
         Map<String, Object> afterFirst = batch(emitter, partition, null, first);
@@ -119,7 +128,7 @@ class LogFileSpoutTest {
         batch(emitter, partition, afterFirst, second);
         // Trident replays the second batch: same metadata in, same lines out (also from a fresh emitter).
         Collected replay = new Collected();
-        batch(new LogFileSpout.FileEmitter(settings, null), partition, afterFirst, replay);
+        batch(emitter(settings), partition, afterFirst, replay);
         assertThat(first.lines()).hasSize(300).startsWith("line-0").endsWith("line-299");
         assertThat(replay.lines()).isEqualTo(second.lines()).startsWith("line-300").endsWith("line-599");
         assertThat(replay.positions()).isEqualTo(second.positions());
@@ -132,11 +141,11 @@ class LogFileSpoutTest {
         FileSpoutSettings settings = settings(60_000);
         FilePartition partition = only(settings);
         Collected first = new Collected();
-        Map<String, Object> meta = batch(new LogFileSpout.FileEmitter(settings, null), partition, null, first);
+        Map<String, Object> meta = batch(emitter(settings), partition, null, first);
         Files.writeString(file, "{\"a\":3}\n{\"a\":4}\n", StandardOpenOption.APPEND);
 
         Collected replay = new Collected();
-        new LogFileSpout.FileEmitter(settings, null).reEmitPartitionBatch(null, replay, partition, meta);
+        emitter(settings).reEmitPartitionBatch(null, replay, partition, meta);
         assertThat(replay.lines()).isEqualTo(first.lines()).containsExactly("{\"a\":1}", "{\"a\":2}");
         assertThat(replay.positions()).isEqualTo(first.positions());
         assertThat(replay.tuples.get(0).get(3)).as("receipt time of the first attempt").isEqualTo(first.tuples.get(0).get(3));
@@ -148,7 +157,7 @@ class LogFileSpoutTest {
         Files.writeString(file, "a\nb\nc\n");
         FileSpoutSettings settings = settings(60_000).withBatchLimits(2, 1 << 20);
         FilePartition before = only(settings);
-        LogFileSpout.FileEmitter emitter = new LogFileSpout.FileEmitter(settings, null);
+        LogFileSpout.FileEmitter emitter = emitter(settings);
         Collected first = new Collected();
         Map<String, Object> meta = batch(emitter, before, null, first);
 
@@ -159,7 +168,7 @@ class LogFileSpoutTest {
         assertThat(after.path()).isNotEqualTo(before.path());
 
         Collected second = new Collected();
-        batch(new LogFileSpout.FileEmitter(settings, null), after, meta, second);
+        batch(emitter(settings), after, meta, second);
         assertThat(first.lines()).containsExactly("a", "b");
         assertThat(second.lines()).containsExactly("c", "d");
     }
@@ -172,7 +181,7 @@ class LogFileSpoutTest {
         }
         FileSpoutSettings settings = settings(60_000).withBatchLimits(2, 1 << 20);
         FilePartition partition = only(settings);
-        LogFileSpout.FileEmitter emitter = new LogFileSpout.FileEmitter(settings, null);
+        LogFileSpout.FileEmitter emitter = emitter(settings);
         Collected first = new Collected();
         Map<String, Object> meta = batch(emitter, partition, null, first);
         Collected second = new Collected();
@@ -189,7 +198,7 @@ class LogFileSpoutTest {
         Files.writeString(file, "a\r\n\r\n\nb\n" + overlong + "\nc\n");
         FileSpoutSettings settings = settings(60_000).withMaxLineBytes(100);
         Collected batch = new Collected();
-        batch(new LogFileSpout.FileEmitter(settings, null), only(settings), null, batch);
+        batch(emitter(settings), only(settings), null, batch);
         assertThat(batch.lines()).containsExactly("a", "b", "x".repeat(101), "c");
     }
 
@@ -199,12 +208,86 @@ class LogFileSpoutTest {
         Files.writeString(file, "a\n");
         FileSpoutSettings settings = settings(60_000);
         FilePartition partition = only(settings);
-        LogFileSpout.FileEmitter emitter = new LogFileSpout.FileEmitter(settings, null);
+        LogFileSpout.FileEmitter emitter = emitter(settings);
         Map<String, Object> meta = batch(emitter, partition, null, new Collected());
         Files.delete(file);
         Collected after = new Collected();
         assertThat(batch(emitter, partition, meta, after).get(LogFileSpout.NEXT)).isEqualTo(2L);
         assertThat(after.tuples).isEmpty();
+    }
+
+    @Test
+    void aCompletedFileMovesToTheDoneDirectoryOnlyOnceItsBatchesHaveCommitted() throws IOException {
+        Path file = dir.resolve("export.jsonl");
+        Files.writeString(file, "a\nb\nlast-without-newline");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(600)));
+        Path done = dir.resolve("done");
+        FileSpoutSettings settings = settings(1_000).withDoneDirectory(done.toString(), 60_000);
+        FilePartition partition = only(settings);
+        LogFileSpout.FileEmitter emitter = emitter(settings);
+
+        Collected first = new Collected();
+        Map<String, Object> meta = batch(emitter, partition, null, first);
+        assertThat(first.lines()).containsExactly("a", "b", "last-without-newline");
+        // Batch 2 reads nothing, but batch 1 may still be uncommitted (two batches in flight): the file stays.
+        meta = batch(emitter, partition, meta, new Collected());
+        assertThat(file).exists();
+        // Batch 3 starts only after batch 1 committed.
+        meta = batch(emitter, partition, meta, new Collected());
+        assertThat(file).doesNotExist();
+        assertThat(done.resolve("export.jsonl")).hasContent("a\nb\nlast-without-newline");
+        // Listed once more before the next scan: nothing is emitted and nothing is reported missing.
+        Collected afterMove = new Collected();
+        assertThat(batch(emitter, partition, meta, afterMove).get(LogFileSpout.NEXT)).isEqualTo(meta.get(LogFileSpout.NEXT));
+        assertThat(afterMove.tuples).isEmpty();
+        assertThat(DirectoryListing.list(dir, settings.glob())).isEmpty();
+    }
+
+    @Test
+    void aFileThatChangedRecentlyOrIsNotConfiguredToMoveStays() throws IOException {
+        Path file = dir.resolve("app.log");
+        Files.writeString(file, "a\n");
+        FileSpoutSettings moving = settings(1_000).withDoneDirectory(dir.resolve("done").toString(), 60_000);
+        FilePartition partition = only(moving);
+        LogFileSpout.FileEmitter emitter = emitter(moving);
+        Map<String, Object> meta = null;
+        for (int i = 0; i < 4; i++) {
+            meta = batch(emitter, partition, meta, new Collected());
+        }
+        assertThat(file).exists(); // written just now: not quiet for a minute yet
+
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(600)));
+        LogFileSpout.FileEmitter leaving = emitter(settings(1_000));
+        for (int i = 0; i < 4; i++) {
+            meta = batch(leaving, partition, meta, new Collected());
+        }
+        assertThat(file).exists(); // no done directory: files are left
+    }
+
+    @Test
+    void aDoneFileWhoseNameIsTakenKeepsBoth() throws IOException {
+        Path done = Files.createDirectories(dir.resolve("done"));
+        Files.writeString(done.resolve("hour.jsonl"), "earlier\n");
+        Path file = dir.resolve("hour.jsonl");
+        Files.writeString(file, "later\n");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(600)));
+        FileSpoutSettings settings = settings(1_000).withDoneDirectory(done.toString(), 60_000);
+        FilePartition partition = only(settings);
+        LogFileSpout.FileEmitter emitter = emitter(settings);
+        Map<String, Object> meta = null;
+        for (int i = 0; i < 3; i++) {
+            meta = batch(emitter, partition, meta, new Collected());
+        }
+        assertThat(done.resolve("hour.jsonl")).hasContent("earlier\n");
+        assertThat(done.resolve("hour.jsonl." + partition.getId())).hasContent("later\n");
+    }
+
+    @Test
+    void theDoneDirectoryMustBeElsewhereAndWaitAtLeastTheIdleTimeout() {
+        assertThatThrownBy(() -> settings(1_000).withDoneDirectory(dir.toString(), 60_000))
+                .hasMessage("files.done_directory: must not be the watched directory itself, was " + dir);
+        assertThatThrownBy(() -> settings(5_000).withDoneDirectory(dir.resolve("done").toString(), 10))
+                .hasMessage("files.done_after_idle_ms: must be at least files.idle_timeout_ms (5000), was 10");
     }
 
     @Test
@@ -221,7 +304,7 @@ class LogFileSpoutTest {
         }
         FileSpoutSettings settings = settings(60_000).withBatchLimits(100_000, 2 * 1024 * 1024);
         FilePartition partition = only(settings);
-        LogFileSpout.FileEmitter emitter = new LogFileSpout.FileEmitter(settings, null);
+        LogFileSpout.FileEmitter emitter = emitter(settings);
         CRC32 read = new CRC32();
         long lines = 0;
         int batches = 0;

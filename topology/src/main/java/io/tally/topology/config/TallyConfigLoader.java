@@ -175,7 +175,9 @@ public final class TallyConfigLoader {
                     orDefault(files.maxBatchBytes(), defaults.maxBatchBytes()),
                     orDefault(files.maxLineBytes(), defaults.maxLineBytes()),
                     orDefault(files.idleTimeoutMs(), defaults.idleTimeoutMillis()),
-                    orDefault(files.scanIntervalMs(), defaults.scanIntervalMillis()));
+                    orDefault(files.scanIntervalMs(), defaults.scanIntervalMillis()),
+                    files.doneDirectory() == null || files.doneDirectory().isBlank() ? null : files.doneDirectory(),
+                    orDefault(files.doneAfterIdleMs(), defaults.doneAfterIdleMillis()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e); // names its key
         }
@@ -363,7 +365,9 @@ public final class TallyConfigLoader {
             @JsonProperty("max_batch_bytes") Integer maxBatchBytes,
             @JsonProperty("max_line_bytes") Integer maxLineBytes,
             @JsonProperty("idle_timeout_ms") Long idleTimeoutMs,
-            @JsonProperty("scan_interval_ms") Long scanIntervalMs) {
+            @JsonProperty("scan_interval_ms") Long scanIntervalMs,
+            @JsonProperty("done_directory") String doneDirectory,
+            @JsonProperty("done_after_idle_ms") Long doneAfterIdleMs) {
     }
 
     record CassandraModel(@JsonProperty("contact_points") List<String> contactPoints,

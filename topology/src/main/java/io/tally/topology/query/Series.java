@@ -8,8 +8,14 @@ import java.util.List;
  *
  * @param title what was asked, e.g. {@code count of 'Order Completed' per hour}
  * @param label the name of the first column (hour, day, value, …)
+ * @param summable whether the points add up to a meaningful total: counts do; distinct users per day do not (a
+ *     user active on two days is one user, not two), so their series prints no total
  */
-public record Series(String title, String label, List<Point> points) {
+public record Series(String title, String label, List<Point> points, boolean summable) {
+
+    public Series(String title, String label, List<Point> points) {
+        this(title, label, points, true);
+    }
 
     public record Point(String label, long value) {
     }

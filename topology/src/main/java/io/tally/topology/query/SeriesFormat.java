@@ -21,7 +21,9 @@ public enum SeriesFormat {
                 out.append(String.format("%-" + labelWidth + "s  %," + valueWidth + "d  %s%n",
                         point.label(), point.value(), "#".repeat(bar)));
             }
-            out.append(String.format("%-" + labelWidth + "s  %," + valueWidth + "d%n", "total", series.total()));
+            if (series.summable()) {
+                out.append(String.format("%-" + labelWidth + "s  %," + valueWidth + "d%n", "total", series.total()));
+            }
             return out.toString();
         }
     },
@@ -44,7 +46,10 @@ public enum SeriesFormat {
         @Override
         public String render(Series series) {
             ObjectMapper json = new ObjectMapper();
-            ObjectNode root = json.createObjectNode().put("title", series.title()).put("total", series.total());
+            ObjectNode root = json.createObjectNode().put("title", series.title());
+            if (series.summable()) {
+                root.put("total", series.total());
+            }
             ArrayNode points = root.putArray("points");
             series.points().forEach(p -> points.addObject().put(series.label(), p.label()).put("count", p.value()));
             try {

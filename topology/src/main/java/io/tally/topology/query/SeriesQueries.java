@@ -50,7 +50,7 @@ public final class SeriesQueries {
         List<Instant> buckets = buckets(from, to, Granularity.DAY);
         Map<Instant, Long> found = read("unique_users_by_day", "users", event, buckets, Granularity.DAY);
         String what = TallyTables.ALL_EVENTS.equals(event) ? "active users" : "users of '" + event + "'";
-        return new Series(what + " per day", "day", points(buckets, found, Granularity.DAY));
+        return new Series(what + " per day", "day", points(buckets, found, Granularity.DAY), false);
     }
 
     /** Events per value of {@code property} over the range, largest first. */

@@ -168,6 +168,18 @@ class TallyConfigLoaderTest {
         assertThat(files.maxBatchBytes()).isEqualTo(32 * 1024 * 1024);
         assertThatThrownBy(() -> LOADER.parse("files: {directory: /d, max_line_bytes: 0}"))
                 .isInstanceOf(ConfigException.class).hasMessage("files.max_line_bytes: must be positive, was 0");
+        assertThat(files.done()).isEmpty();
+    }
+
+    @Test
+    void completedFilesMoveOnlyWhenADoneDirectoryIsGiven() {
+        var files = LOADER.parse("files: {directory: /d, done_directory: /d/done, done_after_idle_ms: 60000}")
+                .files().orElseThrow();
+        assertThat(files.done()).contains(java.nio.file.Path.of("/d/done"));
+        assertThat(files.doneAfterIdleMillis()).isEqualTo(60_000);
+        assertThatThrownBy(() -> LOADER.parse("files: {directory: /d, done_directory: /d/}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("files.done_directory: must not be the watched directory itself, was /d/");
     }
 
     @Test

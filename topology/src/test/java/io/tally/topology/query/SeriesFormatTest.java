@@ -32,6 +32,13 @@ class SeriesFormatTest {
     }
 
     @Test
+    void distinctUsersPerDayPrintNoTotalBecauseTheyDoNotAddUp() {
+        Series users = new Series("active users per day", "day", series.points(), false);
+        assertThat(SeriesFormat.TABLE.render(users)).doesNotContain("total");
+        assertThat(SeriesFormat.JSON.render(users)).doesNotContain("total");
+    }
+
+    @Test
     void csvQuotesLabelsWithCommas() {
         Series values = new Series("by plan", "plan", List.of(new Series.Point("pro, yearly", 3)));
         assertThat(SeriesFormat.CSV.render(values)).isEqualTo("plan,count\n\"pro, yearly\",3\n");
