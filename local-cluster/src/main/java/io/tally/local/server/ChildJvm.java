@@ -53,16 +53,31 @@ final class ChildJvm {
         this.logFile = logFile;
     }
 
-    /** How to start one server JVM. */
+    /**
+     * How to start one server JVM.
+     *
+     * @param extraClasspath entries after the server's classpath (a topology jar, a configuration directory)
+     * @param environment variables added to this process's environment
+     */
     record Spec(String name, String classpathResource, List<String> jvmOptions, String mainClass,
-            List<String> args, Path workDir, Path logFile) {
+            List<String> args, Path workDir, Path logFile, List<String> extraClasspath,
+            java.util.Map<String, String> environment) {
+
+        Spec(String name, String classpathResource, List<String> jvmOptions, String mainClass, List<String> args,
+                Path workDir, Path logFile) {
+            this(name, classpathResource, jvmOptions, mainClass, args, workDir, logFile, List.of(),
+                    java.util.Map.of());
+        }
     }
 
     static ChildJvm start(Spec spec) {
         List<String> command = new ArrayList<>(dropMemoryLockCapability());
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
-        command.add(classpath(spec.classpathResource()));
+        List<String> classpath = new ArrayList<>();
+        classpath.add(classpath(spec.classpathResource()));
+        classpath.addAll(spec.extraClasspath());
+        command.add(String.join(File.pathSeparator, classpath));
         command.addAll(spec.jvmOptions());
         command.add(ParentWatchdog.class.getName());
         command.add(spec.mainClass());
@@ -70,7 +85,9 @@ final class ChildJvm {
         try {
             Files.createDirectories(spec.logFile().getParent());
             Files.createDirectories(spec.workDir());
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(spec.environment());
+            Process process = builder
                     .directory(spec.workDir().toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()))
@@ -202,8 +219,8 @@ final class ChildJvm {
         return List.of();
     }
 
-    /** The server's classpath (written by its runtime module's build) plus the watchdog's own location. */
-    private static String classpath(String resource) {
+    /** A classpath a runtime module's build wrote, every entry checked to exist. */
+    static String runtimeClasspath(String resource) {
         try (InputStream in = ChildJvm.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new ServerStartException(resource + " is not on the classpath: build the project with Maven"
@@ -216,10 +233,17 @@ final class ChildJvm {
                             + ", which does not exist: rebuild with Maven (mvn -DskipTests package)");
                 }
             }
-            Path self = Path.of(ParentWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return serverClasspath + File.pathSeparator + self;
+            return serverClasspath;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+
+    /** The server's classpath plus the watchdog's own location. */
+    private static String classpath(String resource) {
+        try {
+            Path self = Path.of(ParentWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return runtimeClasspath(resource) + File.pathSeparator + self;
         } catch (URISyntaxException e) {
             throw new IllegalStateException("cannot locate the tally-local-cluster classes", e);
         }

@@ -1,0 +1,168 @@
+package io.tally.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.tally.it.support.BackgroundLoad;
+import io.tally.it.support.CountTables;
+import io.tally.it.support.Eventually;
+import io.tally.it.support.HourKey;
+import io.tally.it.support.KafkaEvents;
+import io.tally.it.support.RealServices;
+import io.tally.it.support.StormClusterContainer;
+import io.tally.it.support.TestKeyspaces;
+import io.tally.it.support.TestTopologies;
+import io.tally.it.support.Truth;
+import io.tally.local.sample.EventGenerator;
+import io.tally.local.sample.GeneratedEvent;
+import io.tally.local.server.StormCluster;
+import io.tally.local.server.StormClusterConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The deployable jar on a real Storm cluster: ZooKeeper, Nimbus and a Supervisor in JVMs of their own, two worker
+ * JVMs, the jar submitted as {@code storm jar} submits it; exact counts, then exact again after one worker is
+ * killed with SIGKILL mid-stream and the supervisor restarts it. Alone: {@code mvn verify -pl tests -am
+ * -Dgroups=storm-cluster -Dsurefire.failIfNoSpecifiedTests=false}.
+ */
+@Tag("storm-cluster")
+@ExtendWith(RealServices.class)
+class StormClusterTest {
+    private static final String NAME = "it-cluster";
+    private static final Duration DRAIN = Duration.ofMinutes(4);
+
+    @Test
+    void theDeployableJarCountsExactlyOnARealClusterThroughAWorkerKilledMidStream() throws Exception {
+        Path jar = Path.of(System.getProperty("tally.storm.jar", "target/deploy/tally-storm.jar"));
+        assertThat(jar).as("the deployable jar, copied by the build").exists();
+        String topic = "cluster-events";
+        String keyspace = TestKeyspaces.create("cluster");
+        TestTopologies.createTopic(topic, 4);
+        Path dir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "it-data").toAbsolutePath()),
+                "storm-cluster-");
+        Path config = dir.resolve("tally.yaml");
+        Files.writeString(config, tallyYaml(topic, keyspace));
+        EventGenerator generator = new EventGenerator(7L, Instant.parse("2026-11-20T00:00:00Z"), 24, 5_000);
+        Truth truth = new Truth();
+        CqlSession session = TestKeyspaces.session();
+        StormClusterContainer container = new StormClusterContainer(StormClusterConfig.of(dir.resolve("cluster")));
+        long started = System.nanoTime();
+        boolean passed = false;
+        try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, 4)) {
+            container.start();
+            StormCluster cluster = container.cluster();
+            report("cluster ready", started);
+
+            kafka.send(events(generator, truth, 20_000));
+            cluster.submit(jar, "io.tally.topology.cli.TallyCommand", List.of("submit", "--config", config.toString()),
+                    Duration.ofMinutes(2));
+            assertThat(Eventually.poll(() -> cluster.workers().size(), n -> n == 2, Duration.ofMinutes(2)))
+                    .as("worker JVMs running").isEqualTo(2);
+            assertThat(cluster.topology(NAME)).as("topology on Nimbus").isPresent();
+            report("topology running on 2 workers", started);
+            assertExact(session, keyspace, truth);
+            report("first 20,000 events counted", started);
+
+            try (BackgroundLoad load = new BackgroundLoad(kafka, generator, truth, 40_000, 4_000)) {
+                Eventually.sleep(Duration.ofSeconds(3));
+                ProcessHandle victim = cluster.workers().get(0);
+                victim.destroyForcibly(); // SIGKILL, as the kernel's OOM killer or a crashed host would
+                victim.onExit().get(10, TimeUnit.SECONDS);
+                long killedAt = System.nanoTime();
+                List<ProcessHandle> restarted = Eventually.poll(cluster::workers,
+                        workers -> workers.size() == 2 && workers.stream().noneMatch(w -> w.pid() == victim.pid()),
+                        Duration.ofMinutes(2));
+                assertThat(restarted).as("workers after the kill").hasSize(2);
+                report("worker " + victim.pid() + " killed; supervisor restarted it as "
+                        + restarted.stream().map(ProcessHandle::pid).toList() + " after", killedAt);
+                load.awaitSent(Duration.ofMinutes(2));
+            }
+            long drainFrom = System.nanoTime();
+            assertExact(session, keyspace, truth);
+            assertThat(truth.events()).isEqualTo(60_000);
+            report("all 60,000 events exact after the worker kill; drained in", drainFrom);
+
+            cluster.kill(NAME);
+            assertThat(Eventually.poll(() -> cluster.topology(NAME).isEmpty() && cluster.workers().isEmpty(),
+                    gone -> gone, Duration.ofMinutes(1))).as("topology and workers gone after the kill").isTrue();
+            passed = true;
+        } finally {
+            container.stop();
+            if (passed) {
+                deleteTree(dir);
+            } else {
+                System.out.println("StormClusterTest: daemon and worker logs kept in " + dir.resolve("cluster/logs"));
+            }
+        }
+        report("whole test", started);
+    }
+
+    private static String tallyYaml(String topic, String keyspace) {
+        InetSocketAddress cassandra = RealServices.stack().cassandra().contactPoint();
+        return """
+                topology:
+                  name: %s
+                  workers: 2
+                  spout_parallelism: 2
+                  parallelism: 2
+                  message_timeout_secs: 30
+                kafka:
+                  bootstrap_servers: %s
+                  topics: [%s]
+                  max_poll_records: 5000
+                cassandra:
+                  contact_points: ["%s:%d"]
+                  local_datacenter: %s
+                  keyspace: %s
+                """.formatted(NAME, RealServices.stack().kafka().bootstrapServers(), topic,
+                cassandra.getHostString(), cassandra.getPort(), RealServices.stack().cassandra().localDatacenter(),
+                keyspace);
+    }
+
+    private static List<GeneratedEvent> events(EventGenerator generator, Truth truth, int count) {
+        List<GeneratedEvent> events = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            GeneratedEvent event = generator.next();
+            truth.add(event);
+            events.add(event);
+        }
+        return events;
+    }
+
+    private static void assertExact(CqlSession session, String keyspace, Truth truth) {
+        Map<HourKey, Long> expected;
+        synchronized (truth) {
+            expected = truth.hourly();
+        }
+        Map<HourKey, Long> counted = Eventually.poll(() -> CountTables.hourly(session, keyspace), expected::equals, DRAIN);
+        assertThat(counted).isEqualTo(expected);
+        Eventually.sleep(Duration.ofSeconds(2));
+        assertThat(CountTables.hourly(session, keyspace)).isEqualTo(expected);
+    }
+
+    private static void report(String what, long sinceNanos) {
+        System.out.printf("StormClusterTest: %s %.1f s%n", what, (System.nanoTime() - sinceNanos) / 1e9);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
