@@ -57,7 +57,7 @@ public final class CassandraServer implements AutoCloseable {
         Path yaml = dir.resolve("cassandra.yaml");
         Path logback = dir.resolve("logback.xml");
         Path logDir = dir.getParent().resolve("logs");
-        ServerFiles.write(yaml, cassandraYaml(dir, nativePort, storagePort));
+        ServerFiles.write(yaml, cassandraYaml(dir, nativePort, storagePort, config.passwordAuthentication()));
         ServerFiles.write(logback, LOGBACK_CONFIG);
 
         List<String> jvmOptions = new ArrayList<>(List.of(
@@ -73,11 +73,14 @@ public final class CassandraServer implements AutoCloseable {
                 "-Dcassandra.skip_wait_for_gossip_to_settle=0",
                 "-Dcassandra.memtable.row_overhead_size=180",
                 "-Dcassandra.shutdown_announce_in_ms=0",
-                "-Djdk.attach.allowAttachSelf=true"));
+                "-Djdk.attach.allowAttachSelf=true",
+                // With password authentication, the default superuser is created at once, not after 10 s.
+                "-Dcassandra.superuser_setup_delay_ms=0"));
         jvmOptions.addAll(JAVA17_ACCESS);
         ChildJvm jvm = ChildJvm.start(new ChildJvm.Spec("Cassandra", CLASSPATH, jvmOptions,
                 "org.apache.cassandra.service.CassandraDaemon", List.of(), dir, logDir.resolve("cassandra.log")));
-        jvm.awaitReady(() -> Ports.accepting(nativePort) && answersCql(nativePort), config.startTimeout());
+        jvm.awaitReady(() -> Ports.accepting(nativePort) && answersCql(nativePort, config.passwordAuthentication()),
+                config.startTimeout());
         return new CassandraServer(jvm, nativePort);
     }
 
@@ -112,18 +115,21 @@ public final class CassandraServer implements AutoCloseable {
         stop();
     }
 
-    private static boolean answersCql(int port) {
-        try (CqlSession session = CqlSession.builder()
+    private static boolean answersCql(int port, boolean passwordAuthentication) {
+        var builder = CqlSession.builder()
                 .addContactPoint(new InetSocketAddress(Ports.HOST, port))
-                .withLocalDatacenter(DATACENTER)
-                .build()) {
+                .withLocalDatacenter(DATACENTER);
+        if (passwordAuthentication) {
+            builder.withAuthCredentials(CassandraServerConfig.SUPERUSER, CassandraServerConfig.SUPERUSER);
+        }
+        try (CqlSession session = builder.build()) {
             return session.execute("SELECT release_version FROM system.local").one() != null;
         } catch (RuntimeException e) {
             return false;
         }
     }
 
-    private static String cassandraYaml(Path dir, int nativePort, int storagePort) {
+    private static String cassandraYaml(Path dir, int nativePort, int storagePort, boolean passwordAuthentication) {
         return String.join("\n",
                 "cluster_name: tally-local",
                 "num_tokens: 1",
@@ -157,8 +163,8 @@ public final class CassandraServer implements AutoCloseable {
                 "counter_cache_size: 0MiB",
                 "memtable_heap_space: 128MiB",
                 "memtable_offheap_space: 128MiB",
-                "authenticator: AllowAllAuthenticator",
-                "authorizer: AllowAllAuthorizer",
+                passwordAuthentication ? "authenticator: PasswordAuthenticator" : "authenticator: AllowAllAuthenticator",
+                passwordAuthentication ? "authorizer: CassandraAuthorizer" : "authorizer: AllowAllAuthorizer",
                 "");
     }
 

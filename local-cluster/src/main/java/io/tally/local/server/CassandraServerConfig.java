@@ -12,8 +12,14 @@ import java.util.Objects;
  * @param storagePort the inter-node port (unused by clients, but bound); 0 picks a free port
  * @param heap the server's -Xmx (and -Xms)
  * @param startTimeout how long start-up may take before it is reported as failed
+ * @param passwordAuthentication Cassandra's {@code PasswordAuthenticator} with its default superuser
+ *     ({@value #SUPERUSER}/{@value #SUPERUSER}), as production clusters run; off by default
  */
-public record CassandraServerConfig(Path dataDir, int nativePort, int storagePort, String heap, Duration startTimeout) {
+public record CassandraServerConfig(Path dataDir, int nativePort, int storagePort, String heap, Duration startTimeout,
+        boolean passwordAuthentication) {
+
+    /** The default superuser's name and password when password authentication is on. */
+    public static final String SUPERUSER = "cassandra";
 
     public CassandraServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -31,6 +37,7 @@ public record CassandraServerConfig(Path dataDir, int nativePort, int storagePor
         private int storagePort = 7000;
         private String heap = "1g";
         private Duration startTimeout = Duration.ofSeconds(120);
+        private boolean passwordAuthentication;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -60,8 +67,15 @@ public record CassandraServerConfig(Path dataDir, int nativePort, int storagePor
             return this;
         }
 
+        /** Default off: any client may connect. */
+        public Builder passwordAuthentication(boolean on) {
+            this.passwordAuthentication = on;
+            return this;
+        }
+
         public CassandraServerConfig build() {
-            return new CassandraServerConfig(dataDir, nativePort, storagePort, heap, startTimeout);
+            return new CassandraServerConfig(dataDir, nativePort, storagePort, heap, startTimeout,
+                    passwordAuthentication);
         }
     }
 }

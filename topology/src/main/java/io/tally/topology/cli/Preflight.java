@@ -1,6 +1,8 @@
 package io.tally.topology.cli;
 
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.tally.state.cassandra.CassandraConnectionProblem;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.state.schema.SchemaApplier;
@@ -33,6 +35,8 @@ final class Preflight {
     private static List<String> kafka(KafkaSpoutSettings kafka) {
         Map<String, Object> props = new HashMap<>(kafka.consumerProperties());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        // The API timeout may not be shorter than a request's (30 s by default): shorten both.
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
         try (Admin admin = Admin.create(props)) {
             Map<String, TopicDescription> topics = admin.describeTopics(kafka.topics()).allTopicNames()
@@ -44,6 +48,9 @@ final class Preflight {
             return List.of("Kafka at " + kafka.bootstrapServers() + ": " + e.getCause().getMessage());
         } catch (TimeoutException e) {
             return List.of("Kafka at " + kafka.bootstrapServers() + " did not answer within " + TIMEOUT_SECONDS + " s");
+        } catch (org.apache.kafka.common.KafkaException e) {
+            return List.of("Kafka client for " + kafka.bootstrapServers() + " cannot be created: " + e.getMessage()
+                    + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of("interrupted while checking Kafka");
@@ -53,6 +60,8 @@ final class Preflight {
     private static List<String> cassandra(TallyConfig config) {
         try (CqlSession session = SessionRegistry.builder(config.cassandra()).build()) {
             return SchemaApplier.bundled().check(session, config.cassandra().keyspace());
+        } catch (AllNodesFailedException e) {
+            return List.of(CassandraConnectionProblem.describe(config.cassandra(), e));
         } catch (RuntimeException e) {
             return List.of("Cassandra at " + config.cassandra().contactPoints() + ": " + e.getMessage());
         }

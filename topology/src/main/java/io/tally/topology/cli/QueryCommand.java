@@ -1,6 +1,7 @@
 package io.tally.topology.cli;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import io.tally.state.cassandra.CassandraConnectionProblem;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.internal.SessionRegistry;
@@ -96,8 +97,7 @@ final class QueryCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 1;
         } catch (AllNodesFailedException e) {
-            System.err.println("Cannot reach Cassandra at " + cassandra.contactPoints() + " (datacenter "
-                    + cassandra.localDatacenter() + "): " + e.getMessage());
+            System.err.println(CassandraConnectionProblem.describe(cassandra, e));
             return TallyCommand.EXIT_UNAVAILABLE;
         }
     }

@@ -1,6 +1,8 @@
 package io.tally.topology.cli;
 
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.tally.state.cassandra.CassandraConnectionProblem;
 import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.topology.config.TallyConfig;
@@ -43,9 +45,8 @@ final class SchemaCommand implements Callable<Integer> {
             }
             problems.forEach(p -> System.err.println("Missing: " + p));
             return TallyCommand.EXIT_UNAVAILABLE;
-        } catch (com.datastax.oss.driver.api.core.AllNodesFailedException e) {
-            System.err.println("Cannot reach Cassandra at " + tally.cassandra().contactPoints() + ": "
-                    + e.getMessage());
+        } catch (AllNodesFailedException e) {
+            System.err.println(CassandraConnectionProblem.describe(tally.cassandra(), e));
             return TallyCommand.EXIT_UNAVAILABLE;
         }
     }
