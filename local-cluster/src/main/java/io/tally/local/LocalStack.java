@@ -6,6 +6,7 @@ import io.tally.local.server.KafkaServer;
 import io.tally.local.server.KafkaServerConfig;
 import io.tally.local.storm.LocalStorm;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -15,8 +16,8 @@ import java.util.concurrent.CompletionException;
  */
 public final class LocalStack implements AutoCloseable {
     private final LocalStackConfig config;
-    private final KafkaServer kafka;
-    private final CassandraServer cassandra;
+    private volatile KafkaServer kafka;
+    private volatile CassandraServer cassandra;
     private LocalStorm storm;
 
     private LocalStack(LocalStackConfig config, KafkaServer kafka, CassandraServer cassandra, LocalStorm storm) {
@@ -92,11 +93,36 @@ public final class LocalStack implements AutoCloseable {
         return storm;
     }
 
+    /** Stops Cassandra (cleanly, its data kept), leaves it down for {@code down}, and starts it again; for fault tests. */
+    public CassandraServer restartCassandra(Duration down) {
+        cassandra.stop();
+        sleep(down);
+        cassandra = cassandra.startAgain();
+        return cassandra;
+    }
+
+    /** Stops the Kafka broker (cleanly, its data kept), leaves it down for {@code down}, and starts it again. */
+    public KafkaServer restartKafka(Duration down) {
+        kafka.stop();
+        sleep(down);
+        kafka = kafka.startAgain();
+        return kafka;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during a planned outage", e);
+        }
+    }
+
     /** Stops LocalCluster, then Cassandra and Kafka; a failure of one does not leave the others running. */
     @Override
     public void close() {
         RuntimeException failure = null;
-        for (Runnable stop : new Runnable[] {storm::close, cassandra::stop, kafka::stop}) {
+        for (Runnable stop : new Runnable[] {storm::close, () -> cassandra.stop(), () -> kafka.stop()}) {
             try {
                 stop.run();
             } catch (RuntimeException e) {

@@ -44,10 +44,13 @@ public final class CassandraServer implements AutoCloseable {
 
     private final ChildJvm jvm;
     private final int nativePort;
+    /** The configuration with the ports actually used, so the server can be started again where it was. */
+    private final CassandraServerConfig effective;
 
-    private CassandraServer(ChildJvm jvm, int nativePort) {
+    private CassandraServer(ChildJvm jvm, CassandraServerConfig effective) {
         this.jvm = jvm;
-        this.nativePort = nativePort;
+        this.nativePort = effective.nativePort();
+        this.effective = effective;
     }
 
     public static CassandraServer start(CassandraServerConfig config) {
@@ -81,7 +84,16 @@ public final class CassandraServer implements AutoCloseable {
                 "org.apache.cassandra.service.CassandraDaemon", List.of(), dir, logDir.resolve("cassandra.log")));
         jvm.awaitReady(() -> Ports.accepting(nativePort) && answersCql(nativePort, config.passwordAuthentication()),
                 config.startTimeout());
-        return new CassandraServer(jvm, nativePort);
+        return new CassandraServer(jvm, new CassandraServerConfig(config.dataDir(), nativePort, storagePort,
+                config.heap(), config.startTimeout(), config.passwordAuthentication()));
+    }
+
+    /** Starts a stopped (or killed) server again on the same data and ports, as an operator's restart would. */
+    public CassandraServer startAgain() {
+        if (jvm.isAlive()) {
+            throw new IllegalStateException("Cassandra is still running (pid " + jvm.pid() + ")");
+        }
+        return start(effective);
     }
 
     public InetSocketAddress contactPoint() {

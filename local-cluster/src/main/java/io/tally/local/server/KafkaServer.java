@@ -19,10 +19,13 @@ public final class KafkaServer implements AutoCloseable {
 
     private final ChildJvm jvm;
     private final int port;
+    /** The configuration with the ports actually used, so the broker can be started again where it was. */
+    private final KafkaServerConfig effective;
 
-    private KafkaServer(ChildJvm jvm, int port) {
+    private KafkaServer(ChildJvm jvm, KafkaServerConfig effective) {
         this.jvm = jvm;
-        this.port = port;
+        this.port = effective.port();
+        this.effective = effective;
     }
 
     public static KafkaServer start(KafkaServerConfig config) {
@@ -49,7 +52,16 @@ public final class KafkaServer implements AutoCloseable {
                 List.of(properties.toString()), dir, logFile));
         String bootstrap = Ports.HOST + ":" + port;
         jvm.awaitReady(() -> Ports.accepting(port) && answers(bootstrap), config.startTimeout());
-        return new KafkaServer(jvm, port);
+        return new KafkaServer(jvm, new KafkaServerConfig(config.dataDir(), port, controllerPort, config.heap(),
+                config.startTimeout()));
+    }
+
+    /** Starts a stopped (or killed) broker again on the same data and ports; topics and records are kept. */
+    public KafkaServer startAgain() {
+        if (jvm.isAlive()) {
+            throw new IllegalStateException("Kafka is still running (pid " + jvm.pid() + ")");
+        }
+        return start(effective);
     }
 
     public String bootstrapServers() {

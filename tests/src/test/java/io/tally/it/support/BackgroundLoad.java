@@ -25,6 +25,16 @@ public final class BackgroundLoad implements AutoCloseable {
     private final Future<?> done;
 
     public BackgroundLoad(KafkaEvents kafka, EventGenerator generator, Truth truth, int events, int perSecond) {
+        this(kafka, generator, event -> {
+            synchronized (truth) {
+                truth.add(event);
+            }
+        }, events, perSecond);
+    }
+
+    /** Hands every event to {@code truth} (from the producing thread) before sending it. */
+    public BackgroundLoad(KafkaEvents kafka, EventGenerator generator, java.util.function.Consumer<GeneratedEvent> truth,
+            int events, int perSecond) {
         long pauseNanos = TimeUnit.SECONDS.toNanos(1) * CHUNK / perSecond;
         this.done = thread.submit(() -> {
             for (int sent = 0; sent < events; sent += CHUNK) {
@@ -32,9 +42,7 @@ public final class BackgroundLoad implements AutoCloseable {
                 List<GeneratedEvent> chunk = new ArrayList<>(CHUNK);
                 for (int i = 0; i < Math.min(CHUNK, events - sent); i++) {
                     GeneratedEvent event = generator.next();
-                    synchronized (truth) {
-                        truth.add(event);
-                    }
+                    truth.accept(event);
                     chunk.add(event);
                 }
                 kafka.send(chunk);

@@ -63,9 +63,10 @@ public final class StateMetrics {
     private static final LongAdder TOTAL_READ_REQUESTS = new LongAdder();
     private static final LongAdder TOTAL_ROWS_WRITTEN = new LongAdder();
     private static final LongAdder TOTAL_WRITE_REQUESTS = new LongAdder();
+    private static final LongAdder TOTAL_FAILED_CALLS = new LongAdder();
 
     /** Cassandra rows and requests of every state in this JVM since it started. */
-    public record Totals(long rowsRead, long readRequests, long rowsWritten, long writeRequests) {
+    public record Totals(long rowsRead, long readRequests, long rowsWritten, long writeRequests, long failedCalls) {
     }
 
     /**
@@ -74,10 +75,11 @@ public final class StateMetrics {
      */
     public static Totals totals() {
         return new Totals(TOTAL_ROWS_READ.sum(), TOTAL_READ_REQUESTS.sum(), TOTAL_ROWS_WRITTEN.sum(),
-                TOTAL_WRITE_REQUESTS.sum());
+                TOTAL_WRITE_REQUESTS.sum(), TOTAL_FAILED_CALLS.sum());
     }
 
     void failed() {
         failures.incr();
+        TOTAL_FAILED_CALLS.add(1);
     }
 }
