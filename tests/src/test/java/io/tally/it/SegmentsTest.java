@@ -20,6 +20,8 @@ import io.tally.topology.TallyTopology;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
+import io.tally.topology.query.SegmentQueries;
+import io.tally.topology.query.Series;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -195,9 +197,33 @@ class SegmentsTest {
             long buckets = session.execute("SELECT bucket FROM " + keyspace + ".segment_members").all().stream()
                     .map(row -> row.getInt(0)).distinct().count();
             assertThat(buckets).as("members spread over the buckets").isEqualTo(TallyTables.SEGMENT_BUCKETS);
+
+            assertQueriesAnswerFromTheTables(session, keyspace, truth);
         } finally {
             TestTopologies.killQuietly(config.name());
         }
+    }
+
+    /** {@code tally query}'s segment reads on the same known data. */
+    private static void assertQueriesAnswerFromTheTables(CqlSession session, String keyspace, SegmentTruth truth) {
+        SegmentQueries queries = new SegmentQueries(session, keyspace);
+        List<String> viewers = truth.members().keySet().stream().filter(k -> k.get(0).equals("daily_viewers"))
+                .map(k -> k.get(1)).sorted().toList();
+        assertThat(queries.members("daily_viewers", 7).rows()).extracting(row -> row.get(0))
+                .containsExactlyElementsOf(viewers.subList(0, 7));
+        Instant from = Instant.parse("2026-11-16T00:00:00Z");
+        Instant to = Instant.parse("2026-11-20T00:00:00Z");
+        Series entered = queries.sizes("daily_viewers", from, to, false);
+        for (Series.Point day : entered.points()) {
+            assertThat(day.value()).as(day.label())
+                    .isEqualTo(truth.entered().getOrDefault(List.of("daily_viewers", day.label()), 0L));
+        }
+        Series members = queries.sizes("daily_viewers", from.plus(Duration.ofDays(1)), to, true);
+        assertThat(members.points().get(members.points().size() - 1).value()).isEqualTo(viewers.size());
+        assertThat(members.points().get(0).value()).as("members by the end of the 17th, counting the 16th")
+                .isEqualTo(entered.points().get(0).value() + entered.points().get(1).value());
+        assertThat(queries.userSegments("mover-0").rows())
+                .containsExactly(List.of("daily_viewers", "2026-11-16", "2026-11-18T11:03:00Z", "8"));
     }
 
     /** Daily entries, without the days a late event emptied again (stored as 0). */
