@@ -8,16 +8,15 @@ import io.tally.it.support.AggregateTables;
 import io.tally.it.support.Eventually;
 import io.tally.it.support.FailOnce;
 import io.tally.it.support.KafkaEvents;
+import io.tally.it.support.ProducerRetries;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.SegmentTruth;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
 import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
-import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.TallyTopology;
-import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
 import io.tally.topology.query.SegmentQueries;
@@ -105,11 +104,7 @@ class SegmentsTest {
         String topic = "segment-events";
         String keyspace = TestKeyspaces.create("segments");
         TestTopologies.createTopic(topic, PARTITIONS);
-        TallyConfig base = TestTopologies.config("it-segments", topic, keyspace);
-        TallyConfig config = base.toBuilder()
-                .kafka(KafkaSpoutSettings.builder(RealServices.stack().kafka().bootstrapServers(), List.of(topic))
-                        .maxPollRecords(2_000).build())
-                .batch(BatchSettings.builder().parallelism(2).build())
+        TallyConfig config = TestTopologies.smallBatches("it-segments", topic, keyspace).toBuilder()
                 .segments(TallyConfigLoader.withEnvironment(Map.of()).parse(SEGMENTS_YAML).segments())
                 .build();
         EventGenerator generator = new EventGenerator(6006L, Instant.parse("2026-11-16T00:00:00Z"), 72, 2_000);
@@ -120,7 +115,7 @@ class SegmentsTest {
         CqlSession session = TestKeyspaces.session();
 
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
-            List<GeneratedEvent> first = stream(generator, random, sent, 16_000);
+            List<GeneratedEvent> first = ProducerRetries.next(generator, random, sent, 16_000);
             // Five views in a row: these users cross the daily threshold inside one batch.
             for (int user = 0; user < 8; user++) {
                 for (int i = 0; i < 5; i++) {
@@ -143,7 +138,7 @@ class SegmentsTest {
             kafka.send(first);
             TestTopologies.submit(config, TallyTopology.build(config, TallyTopology.Scope.FULL, faults));
             for (int round = 0; round < 4; round++) {
-                List<GeneratedEvent> next = stream(generator, random, sent, 4_000);
+                List<GeneratedEvent> next = ProducerRetries.next(generator, random, sent, 4_000);
                 if (round == 2) {
                     for (int user = 0; user < 8; user++) {
                         for (int i = 2; i < 4; i++) {
@@ -241,21 +236,6 @@ class SegmentsTest {
                 + (receivedAt == null ? time : receivedAt) + "\",\"properties\":{\"product_id\":\"sku-1\"}}";
         return new GeneratedEvent(json.getBytes(StandardCharsets.UTF_8), "Product Viewed",
                 Instant.parse(time).toEpochMilli(), user, messageId);
-    }
-
-    /** New events, with about 3% of them followed by a copy of an earlier one (a producer retry). */
-    private static List<GeneratedEvent> stream(EventGenerator generator, Random random, List<GeneratedEvent> sent,
-            int count) {
-        List<GeneratedEvent> events = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            GeneratedEvent event = generator.next();
-            events.add(event);
-            sent.add(event);
-            if (random.nextInt(100) < 3) {
-                events.add(sent.get(random.nextInt(sent.size())));
-            }
-        }
-        return events;
     }
 
     private static double number(JsonNode json, String... path) {

@@ -213,6 +213,17 @@ class TallyConfigLoaderTest {
     }
 
     @Test
+    void theCommentedSegmentsExampleInDeployIsValid() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("..", "deploy", "tally.yaml"));
+        StringBuilder example = new StringBuilder("kafka: {bootstrap_servers: b, topics: [t]}\n");
+        for (int i = lines.indexOf("# segments:"); i < lines.size() && lines.get(i).startsWith("#"); i++) {
+            example.append(lines.get(i).substring(2)).append('\n');
+        }
+        assertThat(LOADER.parse(example.toString()).segments()).extracting(s -> s.name())
+                .containsExactly("buyers", "mobile_germany", "heavy_listeners", "weekly_buyers");
+    }
+
+    @Test
     void filesAloneAreASource() {
         TallyConfig config = LOADER.parse("""
                 files:
