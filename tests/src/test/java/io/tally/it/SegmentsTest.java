@@ -16,6 +16,7 @@ import io.tally.it.support.TestTopologies;
 import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
 import io.tally.state.schema.TallyTables;
+import io.tally.topology.StateWrapper;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * three-day stream with producer duplicates, for every rule kind: event predicates with property and context
  * comparisons, a per-day threshold crossed within one batch and across batches, a rolling window, and a late event
  * that moves a member's entry day earlier — while the progress state and the daily entries each fail one batch
- * after writing it, so Trident replays those batches.
+ * after writing it, so Trident replays those batches. Then a new segment is backfilled from the retained topic.
  */
 @ExtendWith(RealServices.class)
 class SegmentsTest {
@@ -46,6 +47,7 @@ class SegmentsTest {
     private static final Duration DRAIN = Duration.ofMinutes(3);
     private static final String PROGRESS = TallyTables.SEGMENT_PROGRESS.name();
     private static final String SIZES = TallyTables.SEGMENT_SIZES_BY_DAY.name();
+    private static final String BACKFILL = "it-segments-backfill";
 
     /** The rules as an operator writes them; the truth below restates each by hand. */
     private static final String SEGMENTS_YAML = """
@@ -113,6 +115,7 @@ class SegmentsTest {
         List<GeneratedEvent> sent = new ArrayList<>();
         FailOnce faults = new FailOnce(Set.of(PROGRESS, SIZES), 3);
         CqlSession session = TestKeyspaces.session();
+        List<GeneratedEvent> produced = new ArrayList<>();
 
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
             List<GeneratedEvent> first = ProducerRetries.next(generator, random, sent, 16_000);
@@ -135,6 +138,7 @@ class SegmentsTest {
                 }
             }
             first.forEach(truth::add);
+            produced.addAll(first);
             kafka.send(first);
             TestTopologies.submit(config, TallyTopology.build(config, TallyTopology.Scope.FULL, faults));
             for (int round = 0; round < 4; round++) {
@@ -152,6 +156,7 @@ class SegmentsTest {
                     }
                 }
                 next.forEach(truth::add);
+                produced.addAll(next);
                 kafka.send(next);
                 Eventually.sleep(Duration.ofMillis(500));
             }
@@ -194,9 +199,55 @@ class SegmentsTest {
             assertThat(buckets).as("members spread over the buckets").isEqualTo(TallyTables.SEGMENT_BUCKETS);
 
             assertQueriesAnswerFromTheTables(session, keyspace, truth);
+            TestTopologies.killQuietly(config.name());
+            assertBackfillOfANewSegment(config, session, keyspace, produced);
         } finally {
             TestTopologies.killQuietly(config.name());
+            TestTopologies.killQuietly(BACKFILL);
         }
+    }
+
+    /**
+     * A new segment backfilled as OPERATIONS.md says: a segments-only topology under its own name reads the topic from
+     * its earliest offset, shares the de-duplication claims, and counts nothing but its segment.
+     */
+    private static void assertBackfillOfANewSegment(TallyConfig main, CqlSession session, String keyspace,
+            List<GeneratedEvent> produced) {
+        SegmentTruth truth = new SegmentTruth(List.of(new SegmentTruth.Rule("late_buyers",
+                (name, json) -> name.equals("Order Completed"), 2, 3)));
+        produced.forEach(truth::add);
+        Map<List<String>, Long> countsBefore = AggregateTables.read(session, keyspace, "event_counts_by_day",
+                List.of("event", "day"), "count");
+        TallyConfig backfill = main.toBuilder().name(BACKFILL).segments(TallyConfigLoader.withEnvironment(Map.of())
+                .parse("""
+                        kafka: {bootstrap_servers: unused, topics: [unused]}
+                        segments:
+                          - {name: late_buyers, rule: {at_least: 2, within_days: 3, where: {event: Order Completed}}}
+                        """).segments()).build();
+        TestTopologies.submit(backfill, TallyTopology.build(backfill, TallyTopology.Scope.SEGMENTS_ONLY,
+                StateWrapper.NONE));
+        Map<List<String>, String> expected = truth.members();
+        assertThat(expected).as("late buyers").hasSizeGreaterThan(50);
+        Map<List<String>, String> backfilled = Eventually.poll(() -> segmentRows(session, keyspace, "late_buyers"),
+                expected::equals, DRAIN);
+        assertThat(AggregateTables.diff(expected, backfilled)).as("backfilled segment_members").isEmpty();
+        Eventually.poll(() -> onlySegment(entered(session, keyspace), "late_buyers"), truth.entered()::equals,
+                Duration.ofSeconds(30));
+        assertThat(AggregateTables.diff(truth.entered(), onlySegment(entered(session, keyspace), "late_buyers")))
+                .as("backfilled segment_sizes_by_day").isEmpty();
+        assertThat(AggregateTables.read(session, keyspace, "event_counts_by_day", List.of("event", "day"), "count"))
+                .as("nothing but the segment is counted again").isEqualTo(countsBefore);
+    }
+
+    private static Map<List<String>, String> segmentRows(CqlSession session, String keyspace, String segment) {
+        return onlySegment(AggregateTables.readRows(session, keyspace, "segment_members", List.of("segment", "user_id"),
+                List.of("qualified_on", "last_activity", "events")), segment);
+    }
+
+    private static <V> Map<List<String>, V> onlySegment(Map<List<String>, V> rows, String segment) {
+        Map<List<String>, V> kept = new HashMap<>(rows);
+        kept.keySet().removeIf(key -> !key.get(0).equals(segment));
+        return kept;
     }
 
     /** {@code tally query}'s segment reads on the same known data. */

@@ -27,6 +27,7 @@ import io.tally.topology.segment.MembershipColumns;
 import io.tally.topology.segment.SegmentEntries;
 import io.tally.topology.segment.SegmentMatches;
 import io.tally.topology.segment.SegmentProgressUpdater;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.storm.Config;
@@ -112,13 +113,13 @@ public final class TallyTopology {
                 .parallelismHint(parallelism)
                 .newValuesStream();
 
+        if (scope == Scope.SEGMENTS_ONLY && config.segments().isEmpty()) {
+            throw new IllegalArgumentException("a segments-only topology needs at least one segment");
+        }
         if (!config.segments().isEmpty()) {
             segments(counted, config, states);
         }
         if (scope == Scope.SEGMENTS_ONLY) {
-            if (config.segments().isEmpty()) {
-                throw new IllegalArgumentException("a segments-only topology needs at least one segment");
-            }
             return topology.build();
         }
 
@@ -169,7 +170,7 @@ public final class TallyTopology {
     private static void segments(Stream counted, TallyConfig config, StateWrapper states) {
         Fields segmentUser = new Fields("segment", "user_key");
         // Per-day counts a user keeps while not a member reach back as far as an event may be late.
-        int keepDays = (int) Math.ceil(config.ingest().maxLatenessMillis() / (double) UtcBucket.DAY.startOfIndex(1)) + 1;
+        int keepDays = (int) Duration.ofMillis(config.ingest().maxLatenessMillis()).toDays() + 1;
         Stream members = counted
                 .each(new Fields(IngestRecords.EVENT), new SegmentMatches(config.segments()), SegmentMatches.OUTPUT_FIELDS)
                 .partitionBy(segmentUser)
