@@ -118,7 +118,7 @@ class SegmentsTest {
         List<GeneratedEvent> produced = new ArrayList<>();
 
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
-            List<GeneratedEvent> first = ProducerRetries.next(generator, random, sent, 16_000);
+            List<GeneratedEvent> first = ProducerRetries.next(generator, random, sent, 12_000);
             // Five views in a row: these users cross the daily threshold inside one batch.
             for (int user = 0; user < 8; user++) {
                 for (int i = 0; i < 5; i++) {
@@ -142,7 +142,7 @@ class SegmentsTest {
             kafka.send(first);
             TestTopologies.submit(config, TallyTopology.build(config, TallyTopology.Scope.FULL, faults));
             for (int round = 0; round < 4; round++) {
-                List<GeneratedEvent> next = ProducerRetries.next(generator, random, sent, 4_000);
+                List<GeneratedEvent> next = ProducerRetries.next(generator, random, sent, 3_000);
                 if (round == 2) {
                     for (int user = 0; user < 8; user++) {
                         for (int i = 2; i < 4; i++) {
