@@ -10,6 +10,7 @@ import io.tally.it.support.AggregateTruth;
 import io.tally.it.support.Eventually;
 import io.tally.it.support.FailOnce;
 import io.tally.it.support.KafkaEvents;
+import io.tally.it.support.ProducerRetries;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
@@ -22,8 +23,6 @@ import io.tally.topology.query.Granularity;
 import io.tally.topology.query.QueryException;
 import io.tally.topology.query.Series;
 import io.tally.topology.query.SeriesQueries;
-import io.tally.spouts.kafka.KafkaSpoutSettings;
-import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,12 +56,7 @@ class AggregatesTest {
         String topic = "aggregate-events";
         String keyspace = TestKeyspaces.create("aggregates");
         TestTopologies.createTopic(topic, PARTITIONS);
-        TallyConfig base = TestTopologies.config("it-aggregates", topic, keyspace);
-        // Small batches over two state partitions: many batches, so the forced failures land mid-stream.
-        TallyConfig config = base.toBuilder()
-                .kafka(KafkaSpoutSettings.builder(RealServices.stack().kafka().bootstrapServers(), List.of(topic))
-                        .maxPollRecords(2_000).build())
-                .batch(BatchSettings.builder().parallelism(2).build())
+        TallyConfig config = TestTopologies.smallBatches("it-aggregates", topic, keyspace).toBuilder()
                 .transforms(new TransformConfig(List.of(), BREAKDOWNS))
                 .build();
         EventGenerator generator = new EventGenerator(5150L, Instant.parse("2026-11-16T00:00:00Z"), 72, 4_000);
@@ -74,14 +68,14 @@ class AggregatesTest {
         int tooLate = 0;
 
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
-            List<GeneratedEvent> first = stream(generator, random, sent, 30_000);
+            List<GeneratedEvent> first = ProducerRetries.next(generator, random, sent, 30_000);
             first.forEach(truth::add);
             kafka.send(first);
             TestTopologies.submit(config, TallyTopology.build(config, TallyTopology.Scope.FULL, faults));
             // More arrives while the first batches (and their forced replays) run.
             CompletableFuture<Void> more = CompletableFuture.runAsync(() -> {
                 for (int round = 0; round < 6; round++) {
-                    List<GeneratedEvent> next = stream(generator, random, sent, 5_000);
+                    List<GeneratedEvent> next = ProducerRetries.next(generator, random, sent, 5_000);
                     next.forEach(truth::add);
                     kafka.send(next);
                     Eventually.sleep(Duration.ofMillis(500));
@@ -176,23 +170,6 @@ class AggregatesTest {
             List<String> keyColumns, String valueColumn) {
         String diff = AggregateTables.diff(expected, AggregateTables.read(session, keyspace, table, keyColumns, valueColumn));
         assertThat(diff).as(table + " against the truth").isEmpty();
-    }
-
-    /** New events, with about 3% of them followed by a copy of an earlier one (a producer retry). */
-    private static List<GeneratedEvent> stream(EventGenerator generator, Random random, List<GeneratedEvent> sent,
-            int count) {
-        List<GeneratedEvent> events = new ArrayList<>(count);
-        synchronized (sent) {
-            for (int i = 0; i < count; i++) {
-                GeneratedEvent event = generator.next();
-                events.add(event);
-                sent.add(event);
-                if (random.nextInt(100) < 3) {
-                    events.add(sent.get(random.nextInt(sent.size())));
-                }
-            }
-        }
-        return events;
     }
 
     private static GeneratedEvent lateEvent(int i, long lateness) {

@@ -12,6 +12,7 @@ import io.tally.state.schema.TallyTables;
 import io.tally.state.cassandra.FirstClaimStateFactory;
 import io.tally.state.cassandra.FirstClaimUpdater;
 import io.tally.state.cassandra.MapTable;
+import io.tally.state.cassandra.RowTable;
 import io.tally.topology.aggregate.EventBuckets;
 import io.tally.topology.aggregate.MessageIds;
 import io.tally.topology.aggregate.PropertyBuckets;
@@ -21,6 +22,12 @@ import io.tally.topology.aggregate.RejectionHour;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.rejects.RejectionColumns;
+import io.tally.topology.segment.LongSum;
+import io.tally.topology.segment.MembershipColumns;
+import io.tally.topology.segment.SegmentEntries;
+import io.tally.topology.segment.SegmentMatches;
+import io.tally.topology.segment.SegmentProgressUpdater;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.storm.Config;
@@ -29,6 +36,7 @@ import org.apache.storm.trident.Stream;
 import org.apache.storm.trident.TridentTopology;
 import org.apache.storm.trident.fluent.GroupedStream;
 import org.apache.storm.trident.operation.BaseFunction;
+import org.apache.storm.trident.operation.CombinerAggregator;
 import org.apache.storm.trident.operation.builtin.Count;
 import org.apache.storm.tuple.Fields;
 
@@ -50,10 +58,11 @@ public final class TallyTopology {
     }
 
     /**
-     * Which streams to build: the full pipeline, or only the hourly event counts (no rejected-record storage),
-     * which the benchmark measures against the raw Kafka read rate.
+     * Which streams to build: the full pipeline; only the hourly event counts (no rejected-record storage), which the
+     * benchmark measures against the raw Kafka read rate; or only de-duplication and segments, which backfills
+     * segments from retained data under another topology name without counting anything else again.
      */
-    public enum Scope { FULL, COUNTS_ONLY }
+    public enum Scope { FULL, COUNTS_ONLY, SEGMENTS_ONLY }
 
     public static StormTopology build(TallyConfig config) {
         return build(config, Scope.FULL, StateWrapper.NONE);
@@ -104,6 +113,16 @@ public final class TallyTopology {
                 .parallelismHint(parallelism)
                 .newValuesStream();
 
+        if (scope == Scope.SEGMENTS_ONLY && config.segments().isEmpty()) {
+            throw new IllegalArgumentException("a segments-only topology needs at least one segment");
+        }
+        if (!config.segments().isEmpty()) {
+            segments(counted, config, states);
+        }
+        if (scope == Scope.SEGMENTS_ONLY) {
+            return topology.build();
+        }
+
         countBy(counted, IngestRecords.EVENT, new EventBuckets(UtcBucket.MINUTE), EventBuckets.OUTPUT_FIELDS,
                 TallyTables.EVENT_COUNTS_BY_MINUTE, config, states);
         countBy(counted, IngestRecords.EVENT, new EventBuckets(UtcBucket.HOUR), EventBuckets.OUTPUT_FIELDS,
@@ -143,6 +162,36 @@ public final class TallyTopology {
         return topology.build();
     }
 
+    /**
+     * Segment membership, exactly once: each (segment, user)'s progress is an opaque map value advanced once per batch
+     * by the batch's matching events; members' rows are idempotent upserts and daily entries opaque sums of the
+     * changes the progress reports (see {@link SegmentProgressUpdater}).
+     */
+    private static void segments(Stream counted, TallyConfig config, StateWrapper states) {
+        Fields segmentUser = new Fields("segment", "user_key");
+        // Per-day counts a user keeps while not a member reach back as far as an event may be late.
+        int keepDays = (int) Duration.ofMillis(config.ingest().maxLatenessMillis()).toDays() + 1;
+        Stream members = counted
+                .each(new Fields(IngestRecords.EVENT), new SegmentMatches(config.segments()), SegmentMatches.OUTPUT_FIELDS)
+                .partitionBy(segmentUser)
+                .partitionPersist(states.wrap(TallyTables.SEGMENT_PROGRESS.name(),
+                                CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS)),
+                        SegmentMatches.OUTPUT_FIELDS, new SegmentProgressUpdater(config.segments(), keepDays),
+                        SegmentProgressUpdater.OUTPUT_FIELDS)
+                .parallelismHint(config.batch().parallelism())
+                .newValuesStream();
+        Fields membership = new Fields("segment", "user_key", "events", "last_activity", "qualified_day");
+        RowTable memberRows = TallyTables.segmentMembers(MembershipColumns.bySegment());
+        RowTable userRows = TallyTables.userSegments(MembershipColumns.byUser());
+        for (RowTable rows : List.of(memberRows, userRows)) {
+            members.partitionPersist(states.wrap(rows.name(), CassandraRowStateFactory.of(config.cassandra(), rows)),
+                    membership, CassandraRowStateFactory.writer());
+        }
+        persist(members.each(new Fields("qualified_day", "entered_before"), new SegmentEntries(),
+                        SegmentEntries.OUTPUT_FIELDS).groupBy(new Fields("segment", "day")),
+                new Fields("delta"), new LongSum(), TallyTables.SEGMENT_SIZES_BY_DAY, config, states);
+    }
+
     /** Counts tuples per key: {@code keys} turns the {@code input} field into key(s), counted exactly once into {@code table}. */
     private static void countBy(Stream stream, String input, BaseFunction keys, Fields keyFields, MapTable<Long> table,
             TallyConfig config, StateWrapper states) {
@@ -151,9 +200,15 @@ public final class TallyTopology {
 
     private static void persistCount(GroupedStream grouped, MapTable<Long> table, TallyConfig config,
             StateWrapper states) {
+        persist(grouped, null, new Count(), table, config, states);
+    }
+
+    /** Aggregates {@code input} (null: no fields, as {@link Count} takes) per key, exactly once into {@code table}. */
+    private static void persist(GroupedStream grouped, Fields input, CombinerAggregator<?> aggregator,
+            MapTable<Long> table, TallyConfig config, StateWrapper states) {
         grouped.persistentAggregate(
                         states.wrap(table.name(), CassandraMapStateFactory.opaque(config.cassandra(), table)),
-                        new Count(), new Fields("count"))
+                        input, aggregator, new Fields("count"))
                 .parallelismHint(config.batch().parallelism());
     }
 

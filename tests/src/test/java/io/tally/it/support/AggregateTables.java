@@ -30,8 +30,34 @@ public final class AggregateTables {
         return counts;
     }
 
-    /** The differences between two count maps, at most 15 of them, with both totals; empty when equal. */
-    public static String diff(Map<List<String>, Long> expected, Map<List<String>, Long> actual) {
+    /**
+     * Reads several value columns per key, each row's values as text joined with {@code |} (timestamps as ISO
+     * instants, dates as ISO dates), for tables whose rows hold more than a count.
+     */
+    public static Map<List<String>, String> readRows(CqlSession session, String keyspace, String table,
+            List<String> keyColumns, List<String> valueColumns) {
+        Map<List<String>, String> rows = new HashMap<>();
+        String query = "SELECT " + String.join(", ", keyColumns) + ", " + String.join(", ", valueColumns)
+                + " FROM " + keyspace + "." + table;
+        for (Row row : session.execute(query)) {
+            List<String> key = new ArrayList<>(keyColumns.size());
+            for (String column : keyColumns) {
+                key.add(String.valueOf(row.getObject(column)));
+            }
+            List<String> values = new ArrayList<>(valueColumns.size());
+            for (String column : valueColumns) {
+                values.add(String.valueOf(row.getObject(column)));
+            }
+            rows.put(key, String.join("|", values));
+        }
+        return rows;
+    }
+
+    /**
+     * The differences between two maps, at most 15 of them, with both totals (sums of counts, else numbers of keys);
+     * empty when equal.
+     */
+    public static String diff(Map<List<String>, ?> expected, Map<List<String>, ?> actual) {
         if (expected.equals(actual)) {
             return "";
         }
@@ -42,8 +68,8 @@ public final class AggregateTables {
         int shown = 0;
         int differing = 0;
         for (List<String> key : keys) {
-            Long want = expected.get(key);
-            Long got = actual.get(key);
+            Object want = expected.get(key);
+            Object got = actual.get(key);
             if (!java.util.Objects.equals(want, got)) {
                 differing++;
                 if (shown++ < 15) {
@@ -51,10 +77,15 @@ public final class AggregateTables {
                 }
             }
         }
-        long wantTotal = expected.values().stream().mapToLong(Long::longValue).sum();
-        long gotTotal = actual.values().stream().mapToLong(Long::longValue).sum();
-        return out.append(differing).append(" keys differ; totals expected ").append(wantTotal).append(", counted ")
-                .append(gotTotal).toString();
+        return out.append(differing).append(" keys differ; totals expected ").append(total(expected))
+                .append(", counted ").append(total(actual)).toString();
+    }
+
+    private static String total(Map<List<String>, ?> values) {
+        if (values.values().stream().allMatch(Long.class::isInstance)) {
+            return String.valueOf(values.values().stream().mapToLong(v -> (Long) v).sum());
+        }
+        return values.size() + " keys";
     }
 
     public static long rows(CqlSession session, String keyspace, String table) {

@@ -4,6 +4,7 @@ import io.tally.local.kafka.KafkaTopics;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.topology.TallyTopology;
 import org.apache.storm.generated.StormTopology;
+import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
 import java.util.List;
 
@@ -17,6 +18,18 @@ public final class TestTopologies {
                 .name(name)
                 .kafka(KafkaSpoutSettings.builder(RealServices.stack().kafka().bootstrapServers(), List.of(topic)).build())
                 .cassandra(TestKeyspaces.settings(keyspace))
+                .build();
+    }
+
+    /**
+     * {@link #config} with small batches (2,000 records per partition) over two state partitions: many batches, so
+     * failures forced on a state land mid-stream.
+     */
+    public static TallyConfig smallBatches(String name, String topic, String keyspace) {
+        return config(name, topic, keyspace).toBuilder()
+                .kafka(KafkaSpoutSettings.builder(RealServices.stack().kafka().bootstrapServers(), List.of(topic))
+                        .maxPollRecords(2_000).build())
+                .batch(BatchSettings.builder().parallelism(2).build())
                 .build();
     }
 

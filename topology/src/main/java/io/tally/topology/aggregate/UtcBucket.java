@@ -15,4 +15,14 @@ public enum UtcBucket {
     public long start(long epochMillis) {
         return Math.floorDiv(epochMillis, millis) * millis;
     }
+
+    /** The number of the bucket holding {@code epochMillis}, counted from the epoch (for {@link #DAY}, the epoch day). */
+    public long index(long epochMillis) {
+        return Math.floorDiv(epochMillis, millis);
+    }
+
+    /** The start of the bucket numbered {@code index}, epoch milliseconds. */
+    public long startOfIndex(long index) {
+        return index * millis;
+    }
 }

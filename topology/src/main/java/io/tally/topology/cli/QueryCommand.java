@@ -9,7 +9,7 @@ import io.tally.state.schema.TallyTables;
 import io.tally.topology.config.TallyConfigLoader;
 import io.tally.topology.query.Granularity;
 import io.tally.topology.query.QueryException;
-import io.tally.topology.query.Series;
+import io.tally.topology.query.SegmentQueries;
 import io.tally.topology.query.SeriesFormat;
 import io.tally.topology.query.SeriesQueries;
 import java.nio.file.Path;
@@ -25,18 +25,37 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code tally query counts|users|breakdown}: the numbers analysts ask for, from the command line. */
+/**
+ * {@code tally query counts|users|breakdown|segment-members|segment-sizes|user-segments}: the numbers analysts ask
+ * for, from the command line.
+ */
 @Command(name = "query", mixinStandardHelpOptions = true,
-        description = {"Counts, distinct users or a property breakdown of an event over a time range (UTC).",
+        description = {"Counts, distinct users or a property breakdown of an event over a time range (UTC);"
+                + " the members, daily sizes or the segments of a user.",
                 "Without --config it reads the embedded default (the local runner's Cassandra on 127.0.0.1:9042)."})
 final class QueryCommand implements Callable<Integer> {
 
-    enum What { counts, users, breakdown }
+    /** What to query; written with '-' on the command line ({@code segment-members}). */
+    enum What { counts, users, breakdown, segment_members, segment_sizes, user_segments }
 
-    @Parameters(index = "0", paramLabel = "counts|users|breakdown",
+    @Parameters(index = "0", paramLabel = "WHAT", converter = WhatConverter.class,
             description = "counts: events per bucket; users: distinct users per day; breakdown: events per value of"
-                    + " --property.")
+                    + " --property; segment-members: members of --segment; segment-sizes: users entering --segment"
+                    + " per day (with --total: its members); user-segments: the segments of --user.")
     What what;
+
+    @Option(names = {"-s", "--segment"}, description = "Segment name, case-sensitive (segment-members, segment-sizes).")
+    String segment;
+
+    @Option(names = {"-u", "--user"}, description = "User id (userId, else anonymousId) for user-segments.")
+    String user;
+
+    @Option(names = "--total", description = "segment-sizes: members at the end of each day instead of entries.")
+    boolean total;
+
+    @Option(names = "--limit", defaultValue = "100", paramLabel = "N",
+            description = "segment-members: how many members, by user id (default: ${DEFAULT-VALUE}).")
+    int limit;
 
     @Option(names = {"-e", "--event"}, defaultValue = TallyTables.ALL_EVENTS,
             description = "Event name, case-sensitive (default: '*', all events).")
@@ -74,24 +93,31 @@ final class QueryCommand implements Callable<Integer> {
         CassandraSettings cassandra = config == null
                 ? CassandraSettings.builder().build()
                 : TallyConfigLoader.withSystemEnvironment().load(config).cassandra();
-        Granularity bucket = what == What.users ? Granularity.DAY : granularity;
+        Granularity bucket = what == What.users || what == What.segment_sizes ? Granularity.DAY : granularity;
         Instant end = to != null ? to : Instant.now();
         Instant start = from != null ? from : end.minus(switch (bucket) {
             case MINUTE -> Duration.ofHours(1);
             case HOUR -> Duration.ofDays(1);
             case DAY -> Duration.ofDays(30);
         });
-        if (what == What.breakdown && property == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "breakdown needs --property NAME");
+        require(what == What.breakdown, property, "breakdown needs --property NAME");
+        require(what == What.segment_members || what == What.segment_sizes, segment,
+                what.name().replace('_', '-') + " needs --segment NAME");
+        require(what == What.user_segments, user, "user-segments needs --user ID");
+        if (limit < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be positive, was " + limit);
         }
         try (CqlSession session = SessionRegistry.builder(cassandra).build()) {
             SeriesQueries queries = new SeriesQueries(session, cassandra.keyspace());
-            Series series = switch (what) {
-                case counts -> queries.counts(event, start, end, bucket);
-                case users -> queries.uniqueUsers(event, start, end);
-                case breakdown -> queries.breakdown(event, property, start, end, bucket);
-            };
-            System.out.print(format.render(series));
+            SegmentQueries segments = new SegmentQueries(session, cassandra.keyspace());
+            System.out.print(switch (what) {
+                case counts -> format.render(queries.counts(event, start, end, bucket));
+                case users -> format.render(queries.uniqueUsers(event, start, end));
+                case breakdown -> format.render(queries.breakdown(event, property, start, end, bucket));
+                case segment_members -> format.render(segments.members(segment, limit));
+                case segment_sizes -> format.render(segments.sizes(segment, start, end, total));
+                case user_segments -> format.render(segments.userSegments(user));
+            });
             return 0;
         } catch (QueryException e) {
             System.err.println(e.getMessage());
@@ -99,6 +125,12 @@ final class QueryCommand implements Callable<Integer> {
         } catch (AllNodesFailedException e) {
             System.err.println(CassandraConnectionProblem.describe(cassandra, e));
             return TallyCommand.EXIT_UNAVAILABLE;
+        }
+    }
+
+    private void require(boolean needed, String value, String message) {
+        if (needed && value == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), message);
         }
     }
 
@@ -135,8 +167,20 @@ final class QueryCommand implements Callable<Integer> {
                     return constant;
                 }
             }
-            throw new CommandLine.TypeConversionException("'" + text + "' is not one of "
-                    + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase()).toList());
+            throw new CommandLine.TypeConversionException("'" + text.replace('_', '-') + "' is not one of "
+                    + java.util.Arrays.stream(type.getEnumConstants())
+                            .map(c -> c.name().toLowerCase().replace('_', '-')).toList());
+        }
+    }
+
+    static final class WhatConverter extends LowerCaseEnum<What> {
+        WhatConverter() {
+            super(What.class);
+        }
+
+        @Override
+        public What convert(String text) {
+            return super.convert(text.replace('-', '_'));
         }
     }
 

@@ -26,13 +26,22 @@ final class SubmitCommand implements Callable<Integer> {
             + " print the plan and the effective settings (secrets masked); submit nothing.")
     boolean dryRun;
 
+    @Option(names = "--segments-only", description = "Only de-duplication and the configured segments, nothing"
+            + " else counted: backfills a new segment from retained data under its own --name (see OPERATIONS.md).")
+    boolean segmentsOnly;
+
     @Override
     public Integer call() throws Exception {
         TallyConfig tally = config.load();
         if (name != null) {
             tally = tally.toBuilder().name(name).build();
         }
-        StormTopology topology = TallyTopology.build(tally);
+        if (segmentsOnly && tally.segments().isEmpty()) {
+            System.err.println("--segments-only needs at least one segment in the configuration's segments section");
+            return TallyCommand.EXIT_BAD_CONFIG;
+        }
+        StormTopology topology = TallyTopology.build(tally,
+                segmentsOnly ? TallyTopology.Scope.SEGMENTS_ONLY : TallyTopology.Scope.FULL);
         Config conf = TallyTopology.stormConfig(tally);
         if (dryRun) {
             System.out.println("Effective settings: " + tally);

@@ -1,6 +1,8 @@
 package io.tally.topology.config;
 
 import io.tally.bolts.ingest.IngestSettings;
+import io.tally.bolts.segment.CompiledSegments;
+import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.CompiledTransforms;
 import io.tally.bolts.transform.TransformConfig;
 import io.tally.spouts.file.FileSpoutSettings;
@@ -9,6 +11,7 @@ import io.tally.state.cassandra.CassandraSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,6 +39,7 @@ public final class TallyConfig implements Serializable {
     private final IngestSettings ingest;
     private final TransformConfig transforms;
     private final Duration dedupWindow;
+    private final List<SegmentDefinition> segments;
 
     private TallyConfig(Builder b) {
         this.name = b.name;
@@ -47,6 +51,7 @@ public final class TallyConfig implements Serializable {
         this.ingest = b.ingest;
         this.transforms = b.transforms;
         this.dedupWindow = b.dedupWindow;
+        this.segments = b.segments;
     }
 
     public static Builder builder() {
@@ -55,7 +60,7 @@ public final class TallyConfig implements Serializable {
 
     public Builder toBuilder() {
         return new Builder().name(name).batch(batch).kafka(kafka).files(files).cassandra(cassandra).replication(replication)
-                .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow);
+                .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).segments(segments);
     }
 
     /** The topology's name on the cluster. */
@@ -101,11 +106,17 @@ public final class TallyConfig implements Serializable {
         return dedupWindow;
     }
 
+    /** The segments whose membership the topology keeps; see {@link CompiledSegments} for the rules. */
+    public List<SegmentDefinition> segments() {
+        return segments;
+    }
+
     /** Settings as an operator would check them; secrets masked. */
     @Override
     public String toString() {
         return "TallyConfig{name=" + name + ", batch=" + batch + ", kafka=" + kafka + ", files=" + files + ", cassandra=" + cassandra
-                + ", replication=" + replication + ", ingest=" + ingest + ", transforms=" + transforms + ", dedupWindow=" + dedupWindow + "}";
+                + ", replication=" + replication + ", ingest=" + ingest + ", transforms=" + transforms + ", dedupWindow=" + dedupWindow
+                + ", segments=" + segments.stream().map(SegmentDefinition::name).toList() + "}";
     }
 
     public static final class Builder {
@@ -118,6 +129,7 @@ public final class TallyConfig implements Serializable {
         private IngestSettings ingest = IngestSettings.DEFAULTS;
         private TransformConfig transforms = TransformConfig.NONE;
         private Duration dedupWindow = DEFAULT_DEDUP_WINDOW;
+        private List<SegmentDefinition> segments = List.of();
 
         private Builder() {
         }
@@ -184,6 +196,16 @@ public final class TallyConfig implements Serializable {
                         + (window == null ? null : window.toMillis()));
             }
             this.dedupWindow = window;
+            return this;
+        }
+
+        /**
+         * Default: none. Checked and compiled here, so a bad rule is refused before submitting. Segments are identified
+         * by name: a changed rule applies to the events counted from then on, members stay members.
+         */
+        public Builder segments(List<SegmentDefinition> segments) {
+            CompiledSegments.compile(Objects.requireNonNull(segments, "segments"));
+            this.segments = List.copyOf(segments);
             return this;
         }
 

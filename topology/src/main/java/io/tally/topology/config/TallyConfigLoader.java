@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tally.bolts.ingest.IngestSettings;
+import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.TransformConfig;
 import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
@@ -88,7 +89,7 @@ public final class TallyConfigLoader {
             throw new ConfigException("the configuration is empty");
         }
         if (!tree.isObject()) {
-            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, cassandra, ingest, transforms, aggregates)");
+            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, cassandra, ingest, transforms, aggregates, segments)");
         }
         resolveEnvironment(tree, "");
         FileModel model;
@@ -138,6 +139,13 @@ public final class TallyConfigLoader {
         if (model.transforms() != null) {
             try {
                 config.transforms(model.transforms());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage(), e); // already names its key
+            }
+        }
+        if (model.segments() != null) {
+            try {
+                config.segments(model.segments());
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(e.getMessage(), e); // already names its key
             }
@@ -337,7 +345,8 @@ public final class TallyConfigLoader {
     }
 
     record FileModel(TopologyModel topology, KafkaModel kafka, FilesModel files, CassandraModel cassandra,
-            IngestSettings ingest, TransformConfig transforms, AggregatesModel aggregates) {
+            IngestSettings ingest, TransformConfig transforms, AggregatesModel aggregates,
+            List<SegmentDefinition> segments) {
     }
 
     record AggregatesModel(@JsonProperty("dedup_window_ms") Long dedupWindowMs) {

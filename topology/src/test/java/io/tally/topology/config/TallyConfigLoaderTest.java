@@ -151,6 +151,79 @@ class TallyConfigLoaderTest {
     }
 
     @Test
+    void segmentsAreReadAndCheckedWithTheirPaths() {
+        TallyConfig config = LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                segments:
+                  - name: buyers
+                    rule: {event: Order Completed}
+                  - name: heavy_listeners
+                    rule: {at_least: 10, per: day, where: {event: Song Played}}
+                  - name: mobile_germany
+                    rule:
+                      and:
+                        - {field: context.location.country, equals: DE}
+                        - {field: context.os.name, in: [iOS, Android]}
+                """);
+        assertThat(config.segments()).extracting(s -> s.name())
+                .containsExactly("buyers", "heavy_listeners", "mobile_germany");
+        assertThat(config.toString()).contains("segments=[buyers, heavy_listeners, mobile_germany]");
+
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                segments:
+                  - name: buyers
+                    rule: {event: Order Completed}
+                  - name: pros
+                    rule: {and: [{field: properties.plan, equal: pro}]}
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessage("segments[1].rule.and[0]: unknown operator 'equal' (known: equals, not_equals, in, exists,"
+                        + " lt, lte, gt, gte, prefix)");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                segments:
+                  - name: listeners
+                    rule: {at_least: -2, per: day, where: {event: Song Played}}
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessage("segments[0].rule.at_least: must be a positive integer, was -2");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                segments:
+                  - name: a
+                    rule: {field: os.name, equals: iOS}
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessage("segments[0].rule.field: must be 'event' or a dotted path starting with properties.,"
+                        + " context. or traits. (e.g. context.os.name), was 'os.name'");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                segments:
+                  - {name: a, rule: {event: x}}
+                  - {name: a, rule: {event: y}}
+                """)).isInstanceOf(ConfigException.class).hasMessage("segments[1].name: duplicate segment name 'a'");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                segments:
+                  - {name: a, rules: {event: x}}
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessage("segments[0].rules: unknown key (known keys here: name, rule)");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                segments: {name: a}
+                """)).isInstanceOf(ConfigException.class).hasMessage("segments: expected a list");
+    }
+
+    @Test
+    void theCommentedSegmentsExampleInDeployIsValid() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("..", "deploy", "tally.yaml"));
+        StringBuilder example = new StringBuilder("kafka: {bootstrap_servers: b, topics: [t]}\n");
+        for (int i = lines.indexOf("# segments:"); i < lines.size() && lines.get(i).startsWith("#"); i++) {
+            example.append(lines.get(i).substring(2)).append('\n');
+        }
+        assertThat(LOADER.parse(example.toString()).segments()).extracting(s -> s.name())
+                .containsExactly("buyers", "mobile_germany", "heavy_listeners", "weekly_buyers");
+    }
+
+    @Test
     void filesAloneAreASource() {
         TallyConfig config = LOADER.parse("""
                 files:

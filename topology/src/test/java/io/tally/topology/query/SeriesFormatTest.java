@@ -45,6 +45,22 @@ class SeriesFormatTest {
     }
 
     @Test
+    void listingsAlignTheirColumnsInEveryFormat() {
+        Listing members = new Listing("members of 'buyers'", List.of("user_id", "qualified_on", "events"), List.of(
+                List.of("user-1", "2026-11-16", "12"), List.of("anon-7f, x", "2026-11-18", "1")));
+        assertThat(SeriesFormat.TABLE.render(members)).isEqualTo("""
+                members of 'buyers'
+                user_id     qualified_on  events
+                user-1      2026-11-16    12
+                anon-7f, x  2026-11-18    1
+                2 rows
+                """);
+        assertThat(SeriesFormat.CSV.render(members))
+                .isEqualTo("user_id,qualified_on,events\nuser-1,2026-11-16,12\n\"anon-7f, x\",2026-11-18,1\n");
+        assertThat(SeriesFormat.JSON.render(members)).contains("\"user_id\" : \"user-1\",\n    \"qualified_on\" : \"2026-11-16\"");
+    }
+
+    @Test
     void rangesAreHalfOpenAndRoundedDownToTheBucket() {
         assertThat(SeriesQueries.buckets(Instant.parse("2026-11-20T10:30:00Z"), Instant.parse("2026-11-20T13:00:00Z"),
                 Granularity.HOUR)).containsExactly(Instant.parse("2026-11-20T10:00:00Z"),

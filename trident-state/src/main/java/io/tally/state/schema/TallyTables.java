@@ -6,6 +6,8 @@ import io.tally.state.cassandra.LongCodec;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowBinder;
 import io.tally.state.cassandra.RowTable;
+import io.tally.state.segment.SegmentProgress;
+import io.tally.state.segment.SegmentProgressCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -83,10 +85,53 @@ public final class TallyTables {
         return new RowTable("rejected_events", List.of("reason", "hour"), REJECTED_EVENTS_COLUMNS, binder);
     }
 
+    /**
+     * Buckets of a segment's users: {@code segment_progress} and {@code segment_members} keep one segment in this many
+     * partitions, by a hash of the user, so a segment of ten million users is 32 partitions of about 300,000 rows.
+     */
+    public static final int SEGMENT_BUCKETS = 32;
+
+    /**
+     * Trident key {@code [segment, user]} → row {@code ((segment, bucket), user_id)}: each user's progress towards each
+     * segment (see {@code SegmentProgress}); exactly-once bookkeeping, not for analysts.
+     */
+    public static final MapTable<SegmentProgress> SEGMENT_PROGRESS = new MapTable<>("segment_progress",
+            List.of("segment", "bucket"), List.of("user_id"), new SegmentUserKey(), new SegmentProgressCodec());
+
+    /** Trident key {@code [segment, dayStart]} → row {@code ((segment, month), day)}: users who entered per day. */
+    public static final MapTable<Long> SEGMENT_SIZES_BY_DAY = new MapTable<>("segment_sizes_by_day",
+            List.of("segment", "month"), List.of("day"), new NameBucketKey(Parent.MONTH), new LongCodec("entered"));
+
+    /** Columns of {@code segment_members}, in the order its binder supplies them. */
+    public static final List<String> SEGMENT_MEMBERS_COLUMNS = List.of(
+            "segment", "bucket", "user_id", "qualified_on", "last_activity", "events");
+
+    /** {@code segment_members}: one row per member, rewritten whenever a batch brings the member matching events. */
+    public static RowTable segmentMembers(RowBinder binder) {
+        return new RowTable("segment_members", List.of("segment", "bucket"), SEGMENT_MEMBERS_COLUMNS, binder);
+    }
+
+    /** Columns of {@code user_segments}, in the order its binder supplies them. */
+    public static final List<String> USER_SEGMENTS_COLUMNS = List.of(
+            "user_id", "segment", "qualified_on", "last_activity", "events");
+
+    /** {@code user_segments}: the segments of a user, one partition per user. */
+    public static RowTable userSegments(RowBinder binder) {
+        return new RowTable("user_segments", List.of("user_id"), USER_SEGMENTS_COLUMNS, binder);
+    }
+
+    /**
+     * The bucket of a user in a segment's partitions. {@link String#hashCode()} is specified by the language, so every
+     * JVM (and an analyst's query) agrees on it.
+     */
+    public static int segmentBucket(String user) {
+        return Math.floorMod(user.hashCode(), SEGMENT_BUCKETS);
+    }
+
     /** Every map table the topology aggregates into. */
     public static List<MapTable<Long>> countTables() {
         return List.of(EVENT_COUNTS_BY_MINUTE, EVENT_COUNTS_BY_HOUR, EVENT_COUNTS_BY_DAY, PROPERTY_COUNTS_BY_HOUR,
-                PROPERTY_COUNTS_BY_DAY, UNIQUE_USERS_BY_DAY, REJECTED_COUNTS_BY_HOUR);
+                PROPERTY_COUNTS_BY_DAY, UNIQUE_USERS_BY_DAY, REJECTED_COUNTS_BY_HOUR, SEGMENT_SIZES_BY_DAY);
     }
 
     private TallyTables() {
@@ -163,6 +208,17 @@ public final class TallyTables {
         public List<Object> toColumns(List<Object> tridentKey) {
             Instant day = Instant.ofEpochMilli(((Number) tridentKey.get(1)).longValue());
             return List.of(tridentKey.get(0), LocalDate.ofInstant(day, ZoneOffset.UTC), tridentKey.get(2));
+        }
+    }
+
+    /** {@code [segment, user]} → {@code [segment, bucket, user]}. */
+    static final class SegmentUserKey implements KeyMapper {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public List<Object> toColumns(List<Object> tridentKey) {
+            String user = (String) tridentKey.get(1);
+            return List.of(tridentKey.get(0), segmentBucket(user), user);
         }
     }
 

@@ -20,6 +20,9 @@ class SchemaApplierTest {
         written.add(TallyTables.EVENT_USERS_BY_DAY.name());
         written.add(TallyTables.SEEN_MESSAGES.name());
         written.add(TallyTables.rejectedEvents(tuple -> List.of()).name());
+        written.add(TallyTables.SEGMENT_PROGRESS.name());
+        written.add(TallyTables.segmentMembers(tuple -> List.of()).name());
+        written.add(TallyTables.userSegments(tuple -> List.of()).name());
         assertThat(SchemaApplier.bundled().tableNames()).containsAll(written);
     }
 
@@ -81,6 +84,38 @@ class SchemaApplierTest {
         List<Object> seen = TallyTables.SEEN_MESSAGES.keyMapper().toColumns(List.of("msg-1"));
         assertThat((Integer) seen.get(0)).isBetween(0, TallyTables.MESSAGE_SHARDS - 1);
         assertThat(seen.get(1)).isEqualTo("msg-1");
+    }
+
+    @Test
+    void segmentTablesKeepASegmentInBoundedBuckets() {
+        List<Object> progress = TallyTables.SEGMENT_PROGRESS.keyMapper().toColumns(List.of("buyers", "user-7"));
+        assertThat(progress).containsExactly("buyers", TallyTables.segmentBucket("user-7"), "user-7");
+        assertThat(TallyTables.segmentBucket("user-7")).isBetween(0, TallyTables.SEGMENT_BUCKETS - 1)
+                .isEqualTo(Math.floorMod("user-7".hashCode(), 32));
+        long day = Instant.parse("2026-11-30T00:00:00Z").toEpochMilli();
+        assertThat(TallyTables.SEGMENT_SIZES_BY_DAY.keyMapper().toColumns(List.of("buyers", day)))
+                .containsExactly("buyers", "2026-11", LocalDate.parse("2026-11-30"));
+    }
+
+    @Test
+    void bundledSchemaHasEveryColumnOfTheSegmentTables() {
+        assertColumns("segment_members", TallyTables.SEGMENT_MEMBERS_COLUMNS);
+        assertColumns("user_segments", TallyTables.USER_SEGMENTS_COLUMNS);
+        List<String> progress = new java.util.ArrayList<>(TallyTables.SEGMENT_PROGRESS.keyColumns());
+        progress.add("txid");
+        for (String column : TallyTables.SEGMENT_PROGRESS.codec().columns()) {
+            progress.add(column);
+            progress.add("prev_" + column);
+        }
+        assertColumns("segment_progress", progress);
+    }
+
+    private static void assertColumns(String table, List<String> columns) {
+        String statement = SchemaApplier.bundled().statements().stream()
+                .filter(s -> s.contains("EXISTS " + table + " (")).findFirst().orElseThrow();
+        for (String column : columns) {
+            assertThat(statement).as(table).containsPattern("\\n\\s+" + column + "\\s");
+        }
     }
 
     @Test

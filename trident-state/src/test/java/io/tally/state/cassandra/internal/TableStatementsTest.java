@@ -21,6 +21,14 @@ class TableStatementsTest {
     }
 
     @Test
+    void readsSegmentProgressOfOneBucketWithOneInQuery() {
+        assertThat(TableStatements.selectIn("tally", TallyTables.SEGMENT_PROGRESS)).isEqualTo(
+                "SELECT segment, bucket, user_id, events, last_activity, qualified_on, open_days, txid, prev_events,"
+                        + " prev_last_activity, prev_qualified_on, prev_open_days FROM tally.segment_progress"
+                        + " WHERE segment = ? AND bucket = ? AND user_id IN ?");
+    }
+
+    @Test
     void insertsWithATimeToLive() {
         assertThat(TableStatements.insert("tally", "t", java.util.List.of("a", "b"), 60))
                 .isEqualTo("INSERT INTO tally.t (a, b) VALUES (?, ?) USING TTL 60");

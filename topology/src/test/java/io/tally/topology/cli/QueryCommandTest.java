@@ -1,0 +1,34 @@
+package io.tally.topology.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class QueryCommandTest {
+
+    private static QueryCommand parse(String... args) {
+        QueryCommand command = new QueryCommand();
+        new CommandLine(command).parseArgs(args);
+        return command;
+    }
+
+    @Test
+    void segmentQueriesAreWrittenWithDashes() {
+        QueryCommand members = parse("segment-members", "--segment", "buyers", "--limit", "20");
+        assertThat(members.what).isEqualTo(QueryCommand.What.segment_members);
+        assertThat(members.segment).isEqualTo("buyers");
+        assertThat(members.limit).isEqualTo(20);
+        assertThat(parse("segment-sizes", "-s", "buyers", "--total").total).isTrue();
+        assertThat(parse("user-segments", "--user", "user-7").user).isEqualTo("user-7");
+        assertThat(parse("counts").what).isEqualTo(QueryCommand.What.counts);
+    }
+
+    @Test
+    void anUnknownQueryListsTheKnownOnes() {
+        assertThatThrownBy(() -> parse("segment-member"))
+                .hasMessageContaining("'segment-member' is not one of [counts, users, breakdown, segment-members,"
+                        + " segment-sizes, user-segments]");
+    }
+}
