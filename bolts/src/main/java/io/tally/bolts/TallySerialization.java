@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import org.apache.storm.Config;
+import org.apache.storm.shade.net.minidev.json.JSONArray;
+import org.apache.storm.shade.net.minidev.json.JSONObject;
 
 /**
  * How Tally's values cross between workers. Storm requires every class sent over the wire to be registered
@@ -28,6 +30,10 @@ public final class TallySerialization {
     public static void register(Config conf) {
         conf.registerSerialization(Event.class, EventSerializer.class);
         conf.registerSerialization(Rejection.class, RejectionSerializer.class);
+        // A spout coordinator restarted in another worker reads its last batch's metadata back from ZooKeeper as
+        // Storm's JSON types and sends them to the spout tasks; unregistered, that kills the worker on every start.
+        conf.registerSerialization(JSONArray.class);
+        conf.registerSerialization(JSONObject.class);
     }
 
     /** Writes an event's scalar fields directly and its JSON maps as JSON. */

@@ -35,6 +35,20 @@ class TallySerializationTest {
         assertThat(roundTrip(kryo, rejection)).isEqualTo(rejection);
     }
 
+    @Test
+    void spoutCoordinatorMetadataReadBackFromZooKeeperCrossesWorkers() {
+        Config conf = new Config();
+        conf.putAll(Utils.readDefaultConfig());
+        TallySerialization.register(conf);
+        Kryo kryo = SerializationFactory.getKryo(conf);
+        Object kafkaPartitions = org.apache.storm.shade.net.minidev.json.JSONValue.parse(
+                "[{\"topic\":\"events\",\"partition\":0},{\"topic\":\"events\",\"partition\":1}]");
+        Object files = org.apache.storm.shade.net.minidev.json.JSONValue.parse("[\"dev-1-ino-2\\t/var/log/a.jsonl\\t7\"]");
+
+        assertThat(roundTrip(kryo, kafkaPartitions)).isEqualTo(kafkaPartitions);
+        assertThat(roundTrip(kryo, files)).isEqualTo(files);
+    }
+
     private static Object roundTrip(Kryo kryo, Object value) {
         Output out = new Output(1024, -1);
         kryo.writeClassAndObject(out, value);

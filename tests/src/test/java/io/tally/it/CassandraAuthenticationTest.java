@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.it.support.RealServices;
+import io.tally.it.support.TestDirectories;
 import io.tally.it.support.TestTopologies;
 import io.tally.local.server.CassandraServer;
 import io.tally.local.server.CassandraServerConfig;
@@ -15,8 +16,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Comparator;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,8 +31,7 @@ class CassandraAuthenticationTest {
 
     @Test
     void rightCredentialsWorkAndWrongOnesAreNamedWithoutTheSecret() throws Exception {
-        Path dir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "it-data").toAbsolutePath()),
-                "secured-cassandra-");
+        Path dir = TestDirectories.create("secured-cassandra-");
         String password = "pw-" + UUID.randomUUID();
         String wrongPassword = "wrong-" + UUID.randomUUID();
         String topic = "secured-events";
@@ -87,7 +85,7 @@ class CassandraAuthenticationTest {
                 }
             }
         } finally {
-            deleteTree(dir);
+            TestDirectories.delete(dir);
         }
     }
 
@@ -125,14 +123,6 @@ class CassandraAuthenticationTest {
         } finally {
             System.setOut(out);
             System.setErr(err);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 }

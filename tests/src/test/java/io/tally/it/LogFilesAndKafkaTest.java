@@ -8,6 +8,7 @@ import io.tally.it.support.Eventually;
 import io.tally.it.support.HourKey;
 import io.tally.it.support.KafkaEvents;
 import io.tally.it.support.RealServices;
+import io.tally.it.support.TestDirectories;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
 import io.tally.it.support.Truth;
@@ -19,7 +20,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +44,7 @@ class LogFilesAndKafkaTest {
     @Test
     void filesAndKafkaCountExactlyThroughAppendsRotationAndResubmit() throws Exception {
         // A directory of its own, removed afterwards, so no earlier run's files are read.
-        Path dir = Files.createTempDirectory(Files.createDirectories(Paths.get("target").toAbsolutePath()), "it-files-");
+        Path dir = TestDirectories.create("it-files-");
         Path done = dir.resolve("done");
         String topic = "files-and-kafka";
         String keyspace = TestKeyspaces.create("files");
@@ -98,15 +98,7 @@ class LogFilesAndKafkaTest {
             assertExact(session, keyspace, truth);
         } finally {
             TestTopologies.killQuietly(config.name());
-            deleteTree(dir);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+            TestDirectories.delete(dir);
         }
     }
 

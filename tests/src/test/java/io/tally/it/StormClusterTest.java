@@ -10,6 +10,7 @@ import io.tally.it.support.HourKey;
 import io.tally.it.support.KafkaEvents;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.StormClusterContainer;
+import io.tally.it.support.TestDirectories;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
 import io.tally.it.support.Truth;
@@ -17,15 +18,12 @@ import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
 import io.tally.local.server.StormCluster;
 import io.tally.local.server.StormClusterConfig;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The deployable jar on a real Storm cluster: ZooKeeper, Nimbus and a Supervisor in JVMs of their own, two worker
- * JVMs, the jar submitted as {@code storm jar} submits it; exact counts, then exact again after one worker is
- * killed with SIGKILL mid-stream and the supervisor restarts it. Alone: {@code mvn verify -pl tests -am
+ * JVMs, the jar submitted as {@code storm jar} submits it; exact counts, then exact again after each worker in
+ * turn is killed with SIGKILL mid-stream and the supervisor restarts it. Alone: {@code mvn verify -pl tests -am
  * -Dgroups=storm-cluster -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("storm-cluster")
@@ -46,14 +44,13 @@ class StormClusterTest {
     private static final Duration DRAIN = Duration.ofMinutes(4);
 
     @Test
-    void theDeployableJarCountsExactlyOnARealClusterThroughAWorkerKilledMidStream() throws Exception {
+    void theDeployableJarCountsExactlyOnARealClusterThroughWorkersKilledMidStream() throws Exception {
         Path jar = Path.of(System.getProperty("tally.storm.jar", "target/deploy/tally-storm.jar"));
         assertThat(jar).as("the deployable jar, copied by the build").exists();
         String topic = "cluster-events";
         String keyspace = TestKeyspaces.create("cluster");
         TestTopologies.createTopic(topic, 4);
-        Path dir = Files.createTempDirectory(Files.createDirectories(Paths.get("target", "it-data").toAbsolutePath()),
-                "storm-cluster-");
+        Path dir = TestDirectories.create("storm-cluster-");
         Path config = dir.resolve("tally.yaml");
         Files.writeString(config, tallyYaml(topic, keyspace));
         EventGenerator generator = new EventGenerator(7L, Instant.parse("2026-11-20T00:00:00Z"), 24, 5_000);
@@ -77,24 +74,26 @@ class StormClusterTest {
             assertExact(session, keyspace, truth);
             report("first 20,000 events counted", started);
 
-            try (BackgroundLoad load = new BackgroundLoad(kafka, generator, truth, 40_000, 4_000)) {
-                Eventually.sleep(Duration.ofSeconds(3));
-                ProcessHandle victim = cluster.workers().get(0);
-                victim.destroyForcibly(); // SIGKILL, as the kernel's OOM killer or a crashed host would
-                victim.onExit().get(10, TimeUnit.SECONDS);
-                long killedAt = System.nanoTime();
-                List<ProcessHandle> restarted = Eventually.poll(cluster::workers,
-                        workers -> workers.size() == 2 && workers.stream().noneMatch(w -> w.pid() == victim.pid()),
-                        Duration.ofMinutes(2));
-                assertThat(restarted).as("workers after the kill").hasSize(2);
-                report("worker " + victim.pid() + " killed; supervisor restarted it as "
-                        + restarted.stream().map(ProcessHandle::pid).toList() + " after", killedAt);
+            try (BackgroundLoad load = new BackgroundLoad(kafka, generator, truth, 40_000, 2_000)) {
+                // Each original worker in turn, so the one holding the spout coordinator is among them.
+                for (ProcessHandle victim : cluster.workers()) {
+                    Eventually.sleep(Duration.ofSeconds(3));
+                    victim.destroyForcibly(); // SIGKILL, as the kernel's OOM killer or a crashed host would
+                    victim.onExit().get(10, TimeUnit.SECONDS);
+                    long killedAt = System.nanoTime();
+                    List<ProcessHandle> restarted = Eventually.poll(cluster::workers,
+                            workers -> workers.size() == 2 && workers.stream().noneMatch(w -> w.pid() == victim.pid()),
+                            Duration.ofMinutes(2));
+                    assertThat(restarted).as("workers after the kill").hasSize(2);
+                    report("worker " + victim.pid() + " killed; supervisor restarted it as "
+                            + restarted.stream().map(ProcessHandle::pid).toList() + " after", killedAt);
+                }
                 load.awaitSent(Duration.ofMinutes(2));
             }
             long drainFrom = System.nanoTime();
             assertExact(session, keyspace, truth);
             assertThat(truth.events()).isEqualTo(60_000);
-            report("all 60,000 events exact after the worker kill; drained in", drainFrom);
+            report("all 60,000 events exact after the worker kills; drained in", drainFrom);
 
             cluster.kill(NAME);
             assertThat(Eventually.poll(() -> cluster.topology(NAME).isEmpty() && cluster.workers().isEmpty(),
@@ -103,7 +102,7 @@ class StormClusterTest {
         } finally {
             container.stop();
             if (passed) {
-                deleteTree(dir);
+                TestDirectories.delete(dir);
             } else {
                 System.out.println("StormClusterTest: daemon and worker logs kept in " + dir.resolve("cluster/logs"));
             }
@@ -156,13 +155,5 @@ class StormClusterTest {
 
     private static void report(String what, long sinceNanos) {
         System.out.printf("StormClusterTest: %s %.1f s%n", what, (System.nanoTime() - sinceNanos) / 1e9);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 }

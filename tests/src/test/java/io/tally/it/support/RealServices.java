@@ -3,11 +3,7 @@ package io.tally.it.support;
 import io.tally.local.LocalStack;
 import io.tally.local.LocalStackConfig;
 import io.tally.state.cassandra.internal.SessionRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -24,7 +20,7 @@ public final class RealServices implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent("local-stack", key -> {
-            Path dataDir = freshDataDir();
+            Path dataDir = TestDirectories.create("stack-");
             LocalStackContainer started = new LocalStackContainer(LocalStackConfig.builder()
                     .dataDir(dataDir)
                     .ephemeralPorts()
@@ -41,7 +37,7 @@ public final class RealServices implements BeforeAllCallback {
                     SessionRegistry.closeAll();
                 } finally {
                     started.stop();
-                    deleteRecursively(dataDir);
+                    TestDirectories.delete(dataDir);
                 }
             };
         }, ExtensionContext.Store.CloseableResource.class);
@@ -54,23 +50,5 @@ public final class RealServices implements BeforeAllCallback {
             throw new IllegalStateException("annotate the test class with @ExtendWith(RealServices.class)");
         }
         return current.stack();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
-
-    private static Path freshDataDir() {
-        try {
-            Path base = Paths.get("target", "it-data").toAbsolutePath();
-            Files.createDirectories(base);
-            return Files.createTempDirectory(base, "stack-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the test data directory", e);
-        }
     }
 }
