@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The asynchronous requests of one batch against one table: at most {@code maxInFlight} at a time (the caller
  * blocks for a permit, so a slow Cassandra slows the batch instead of queueing requests and the memory they
  * hold), and one outcome for all. Any failure fails the batch with a {@link FailedException}, which Trident
- * answers by replaying it: logged once, with its cause, not once per request.
+ * answers by replaying it: logged once, with its cause, not once per request, and reported only after a
+ * {@linkplain ReplayBackoff backoff} so an outage does not become a loop of instant replays.
  */
 final class BoundedRequests {
     private static final Logger LOG = LoggerFactory.getLogger(BoundedRequests.class);
@@ -71,6 +72,7 @@ final class BoundedRequests {
             R result = (R) future.join();
             results.add(result);
         }
+        ReplayBackoff.succeeded();
         return results;
     }
 
@@ -78,6 +80,7 @@ final class BoundedRequests {
         metrics.failed();
         String message = "Cassandra " + what + " on " + target + " failed; the batch will be replayed: " + cause;
         LOG.warn(message);
+        ReplayBackoff.beforeReportingFailure();
         return new FailedException(message, cause);
     }
 }
