@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.it.support.CountTables;
 import io.tally.it.support.Eventually;
-import io.tally.it.support.HourKey;
 import io.tally.it.support.KafkaEvents;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.TestDirectories;
@@ -23,9 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,14 +55,14 @@ class LogFilesAndKafkaTest {
         CqlSession session = TestKeyspaces.session();
 
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, 2)) {
-            writeLines(dir.resolve("app.jsonl"), events(generator, truth, 20_000), false);
-            writeGzip(dir.resolve("export-2026-11-19-00.jsonl.gz"), events(generator, truth, 20_000));
-            kafka.send(events(generator, truth, 20_000));
+            writeLines(dir.resolve("app.jsonl"), truth.generate(generator, 20_000), false);
+            writeGzip(dir.resolve("export-2026-11-19-00.jsonl.gz"), truth.generate(generator, 20_000));
+            kafka.send(truth.generate(generator, 20_000));
             TestTopologies.submit(config);
-            assertExact(session, keyspace, truth);
+            CountTables.assertExact(session, keyspace, truth, DRAIN);
 
             // Appended while being read, the last line completed by a later write.
-            List<GeneratedEvent> appended = events(generator, truth, 5_001);
+            List<GeneratedEvent> appended = truth.generate(generator, 5_001);
             writeLines(dir.resolve("app.jsonl"), appended.subList(0, 5_000), true);
             byte[] last = appended.get(5_000).json();
             Files.write(dir.resolve("app.jsonl"), java.util.Arrays.copyOf(last, 40), StandardOpenOption.CREATE,
@@ -75,19 +72,19 @@ class LogFilesAndKafkaTest {
                     new byte[] {'\n'}), StandardOpenOption.APPEND);
             // Rotation: the file is renamed and a new one takes its name.
             Files.move(dir.resolve("app.jsonl"), dir.resolve("app.jsonl.1"));
-            writeLines(dir.resolve("app.jsonl.1"), events(generator, truth, 1_000), true);
-            writeLines(dir.resolve("app.jsonl"), events(generator, truth, 3_000), false);
-            assertExact(session, keyspace, truth);
+            writeLines(dir.resolve("app.jsonl.1"), truth.generate(generator, 1_000), true);
+            writeLines(dir.resolve("app.jsonl"), truth.generate(generator, 3_000), false);
+            CountTables.assertExact(session, keyspace, truth, DRAIN);
 
             // A large new file; the topology is killed while reading it and submitted again.
             long before = CountTables.total(CountTables.hourly(session, keyspace));
-            writeLines(dir.resolve("backfill.jsonl"), events(generator, truth, 150_000), false);
+            writeLines(dir.resolve("backfill.jsonl"), truth.generate(generator, 150_000), false);
             Eventually.poll(() -> CountTables.total(CountTables.hourly(session, keyspace)), t -> t >= before + 10_000,
                     DRAIN);
             RealServices.stack().storm().kill(config.name());
             long atKill = CountTables.total(CountTables.hourly(session, keyspace));
             TestTopologies.submit(config);
-            assertExact(session, keyspace, truth);
+            CountTables.assertExact(session, keyspace, truth, DRAIN);
             assertThat(truth.events()).isEqualTo(219_001);
             assertThat(atKill).as("killed in the middle of the large file").isLessThan(truth.events());
 
@@ -95,21 +92,11 @@ class LogFilesAndKafkaTest {
             Path export = done.resolve("export-2026-11-19-00.jsonl.gz");
             Eventually.poll(() -> Files.exists(export), moved -> moved, DONE_AFTER.multipliedBy(3));
             assertThat(dir.resolve("export-2026-11-19-00.jsonl.gz")).doesNotExist();
-            assertExact(session, keyspace, truth);
+            CountTables.assertExact(session, keyspace, truth, DRAIN);
         } finally {
             TestTopologies.killQuietly(config.name());
             TestDirectories.delete(dir);
         }
-    }
-
-    private static List<GeneratedEvent> events(EventGenerator generator, Truth truth, int count) {
-        List<GeneratedEvent> events = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            GeneratedEvent event = generator.next();
-            truth.add(event);
-            events.add(event);
-        }
-        return events;
     }
 
     private static void writeLines(Path file, List<GeneratedEvent> events, boolean append) throws IOException {
@@ -139,14 +126,5 @@ class LogFilesAndKafkaTest {
         byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, both, a.length, b.length);
         return both;
-    }
-
-    private static void assertExact(CqlSession session, String keyspace, Truth truth) {
-        Map<HourKey, Long> expected = truth.hourly();
-        Map<HourKey, Long> counted = Eventually.poll(() -> CountTables.hourly(session, keyspace), expected::equals, DRAIN);
-        assertThat(CountTables.total(counted)).isEqualTo(truth.events());
-        assertThat(counted).isEqualTo(expected);
-        Eventually.sleep(Duration.ofSeconds(2));
-        assertThat(CountTables.hourly(session, keyspace)).isEqualTo(expected);
     }
 }

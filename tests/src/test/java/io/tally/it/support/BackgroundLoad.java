@@ -25,11 +25,7 @@ public final class BackgroundLoad implements AutoCloseable {
     private final Future<?> done;
 
     public BackgroundLoad(KafkaEvents kafka, EventGenerator generator, Truth truth, int events, int perSecond) {
-        this(kafka, generator, event -> {
-            synchronized (truth) {
-                truth.add(event);
-            }
-        }, events, perSecond);
+        this(kafka, generator, truth::add, events, perSecond);
     }
 
     /** Hands every event to {@code truth} (from the producing thread) before sending it. */

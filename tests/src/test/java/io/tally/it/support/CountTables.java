@@ -1,7 +1,10 @@
 package io.tally.it.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,6 +22,19 @@ public final class CountTables {
             counts.put(new HourKey(row.getString("event"), row.getInstant("hour").toEpochMilli()), row.getLong("count"));
         }
         return counts;
+    }
+
+    /**
+     * Waits up to {@code drain} for the hourly counts to equal the truth, asserts they do, and that they still do
+     * two seconds later (nothing counted twice by a late replay).
+     */
+    public static void assertExact(CqlSession session, String keyspace, Truth truth, Duration drain) {
+        Map<HourKey, Long> expected = truth.hourly();
+        Map<HourKey, Long> counted = Eventually.poll(() -> hourly(session, keyspace), expected::equals, drain);
+        assertThat(total(counted)).isEqualTo(truth.events());
+        assertThat(counted).isEqualTo(expected);
+        Eventually.sleep(Duration.ofSeconds(2));
+        assertThat(hourly(session, keyspace)).isEqualTo(expected);
     }
 
     public static long total(Map<HourKey, Long> counts) {

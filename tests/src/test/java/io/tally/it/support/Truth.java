@@ -1,7 +1,10 @@
 package io.tally.it.support;
 
+import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,16 +15,27 @@ public final class Truth {
     private final Map<HourKey, Long> hourly = new HashMap<>();
     private long events;
 
-    public void add(GeneratedEvent event) {
+    /** The next {@code count} events of {@code generator}, each added to this truth. */
+    public List<GeneratedEvent> generate(EventGenerator generator, int count) {
+        List<GeneratedEvent> events = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            GeneratedEvent event = generator.next();
+            add(event);
+            events.add(event);
+        }
+        return events;
+    }
+
+    public synchronized void add(GeneratedEvent event) {
         hourly.merge(HourKey.of(event.countName(), event.eventTimeMillis()), 1L, Long::sum);
         events++;
     }
 
-    public Map<HourKey, Long> hourly() {
+    public synchronized Map<HourKey, Long> hourly() {
         return Map.copyOf(hourly);
     }
 
-    public long events() {
+    public synchronized long events() {
         return events;
     }
 }
