@@ -112,17 +112,7 @@ class FaultToleranceTest {
     private static int mismatches(Map<List<String>, Long> expected, CqlSession session, String keyspace, String table,
             List<String> keys, String value) {
         Map<List<String>, Long> actual = AggregateTables.read(session, keyspace, table, keys, value);
-        int differing = 0;
-        for (List<String> key : expected.keySet()) {
-            if (!expected.get(key).equals(actual.get(key))) {
-                differing++;
-            }
-        }
-        for (List<String> key : actual.keySet()) {
-            if (!expected.containsKey(key)) {
-                differing++;
-            }
-        }
+        int differing = AggregateTables.differingKeys(expected, actual).size();
         if (differing > 0) {
             System.out.println(table + ": " + AggregateTables.diff(expected, actual));
         }

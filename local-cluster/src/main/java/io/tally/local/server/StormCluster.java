@@ -126,12 +126,6 @@ public final class StormCluster implements AutoCloseable {
         }
     }
 
-    /** Whether {@code name} is active with all its workers assigned. */
-    public boolean isRunning(String name) {
-        return summary().map(s -> s.get_topologies().stream().anyMatch(t -> t.get_name().equals(name)
-                && "ACTIVE".equals(t.get_status()) && t.get_num_workers() > 0)).orElse(false);
-    }
-
     public Optional<TopologySummary> topology(String name) {
         return summary().flatMap(s -> s.get_topologies().stream().filter(t -> t.get_name().equals(name)).findFirst());
     }
@@ -178,10 +172,6 @@ public final class StormCluster implements AutoCloseable {
         return conf;
     }
 
-    public Path stormYaml() {
-        return stormYaml;
-    }
-
     /**
      * Stops the workers first (the supervisor leaves them running when it stops, as it does for a supervisor
      * restart in production), then the daemons in reverse order; all by process id.
@@ -220,6 +210,13 @@ public final class StormCluster implements AutoCloseable {
         return yaml.toString();
     }
 
+    /** ZooKeeper and Curator chatter, quiet in daemons and workers alike. */
+    private static final String QUIET_LOGGERS = """
+                <Logger name="org.apache.storm.shade.org.apache.zookeeper" level="WARN"/>
+                <Logger name="org.apache.storm.shade.org.apache.curator" level="WARN"/>
+                <Logger name="org.apache.zookeeper" level="WARN"/>
+            """;
+
     private static final String DAEMON_LOG4J = """
             <?xml version="1.0" encoding="UTF-8"?>
             <Configuration status="WARN">
@@ -229,13 +226,11 @@ public final class StormCluster implements AutoCloseable {
                 </Console>
               </Appenders>
               <Loggers>
-                <Logger name="org.apache.storm.shade.org.apache.zookeeper" level="WARN"/>
-                <Logger name="org.apache.storm.shade.org.apache.curator" level="WARN"/>
-                <Logger name="org.apache.zookeeper" level="WARN"/>
+            QUIET
                 <Root level="INFO"><AppenderRef ref="out"/></Root>
               </Loggers>
             </Configuration>
-            """;
+            """.replace("QUIET\n", QUIET_LOGGERS);
 
     /** Workers log to {@code logs/workers-artifacts/<topology>/<port>/worker.log}, as in a distribution. */
     private static final String WORKER_LOG4J = """
@@ -247,12 +242,11 @@ public final class StormCluster implements AutoCloseable {
                 </File>
               </Appenders>
               <Loggers>
-                <Logger name="org.apache.storm.shade.org.apache.zookeeper" level="WARN"/>
-                <Logger name="org.apache.storm.shade.org.apache.curator" level="WARN"/>
+            QUIET
                 <Logger name="org.apache.kafka" level="WARN"/>
                 <Logger name="com.datastax.oss.driver" level="WARN"/>
                 <Root level="INFO"><AppenderRef ref="worker"/></Root>
               </Loggers>
             </Configuration>
-            """;
+            """.replace("QUIET\n", QUIET_LOGGERS);
 }

@@ -58,27 +58,25 @@ public final class AggregateTables {
      * empty when equal.
      */
     public static String diff(Map<List<String>, ?> expected, Map<List<String>, ?> actual) {
-        if (expected.equals(actual)) {
+        List<List<String>> differing = differingKeys(expected, actual);
+        if (differing.isEmpty()) {
             return "";
         }
+        StringBuilder out = new StringBuilder();
+        for (List<String> key : differing.subList(0, Math.min(15, differing.size()))) {
+            out.append(key).append(": expected ").append(expected.get(key)).append(", counted ").append(actual.get(key))
+                    .append('\n');
+        }
+        return out.append(differing.size()).append(" keys differ; totals expected ").append(total(expected))
+                .append(", counted ").append(total(actual)).toString();
+    }
+
+    /** The keys missing, extra or with another value in {@code actual}, in key order. */
+    public static List<List<String>> differingKeys(Map<List<String>, ?> expected, Map<List<String>, ?> actual) {
         java.util.Set<List<String>> keys = new java.util.TreeSet<>(java.util.Comparator.comparing(Object::toString));
         keys.addAll(expected.keySet());
         keys.addAll(actual.keySet());
-        StringBuilder out = new StringBuilder();
-        int shown = 0;
-        int differing = 0;
-        for (List<String> key : keys) {
-            Object want = expected.get(key);
-            Object got = actual.get(key);
-            if (!java.util.Objects.equals(want, got)) {
-                differing++;
-                if (shown++ < 15) {
-                    out.append(key).append(": expected ").append(want).append(", counted ").append(got).append('\n');
-                }
-            }
-        }
-        return out.append(differing).append(" keys differ; totals expected ").append(total(expected))
-                .append(", counted ").append(total(actual)).toString();
+        return keys.stream().filter(key -> !java.util.Objects.equals(expected.get(key), actual.get(key))).toList();
     }
 
     private static String total(Map<List<String>, ?> values) {
