@@ -13,7 +13,9 @@ import io.tally.state.cassandra.FirstClaimStateFactory;
 import io.tally.state.cassandra.FirstClaimUpdater;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowTable;
+import io.tally.topology.aggregate.BatchKeyCounts;
 import io.tally.topology.aggregate.EventBuckets;
+import io.tally.topology.aggregate.LongSum;
 import io.tally.topology.aggregate.MessageIds;
 import io.tally.topology.aggregate.PropertyBuckets;
 import io.tally.topology.aggregate.UserDays;
@@ -22,7 +24,6 @@ import io.tally.topology.aggregate.RejectionHour;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.rejects.RejectionColumns;
-import io.tally.topology.segment.LongSum;
 import io.tally.topology.segment.MembershipColumns;
 import io.tally.topology.segment.SegmentEntries;
 import io.tally.topology.segment.SegmentMatches;
@@ -192,11 +193,21 @@ public final class TallyTopology {
                 new Fields("delta"), new LongSum(), TallyTables.SEGMENT_SIZES_BY_DAY, config, states);
     }
 
-    /** Counts tuples per key: {@code keys} turns the {@code input} field into key(s), counted exactly once into {@code table}. */
+    /**
+     * Counts tuples per key: {@code keys} turns the {@code input} field into key(s), counted exactly once into
+     * {@code table}. Each partition counts its batch's keys first, so only distinct keys and their counts are
+     * repartitioned and summed into the state.
+     */
     private static void countBy(Stream stream, String input, BaseFunction keys, Fields keyFields, MapTable<Long> table,
             TallyConfig config, StateWrapper states) {
-        persistCount(stream.each(new Fields(input), keys, keyFields).groupBy(keyFields), table, config, states);
+        List<String> withCount = new ArrayList<>(keyFields.toList());
+        withCount.add(BATCH_COUNT);
+        persist(stream.partitionAggregate(new Fields(input), new BatchKeyCounts(keys), new Fields(withCount))
+                        .groupBy(keyFields),
+                new Fields(BATCH_COUNT), new LongSum(), table, config, states);
     }
+
+    private static final String BATCH_COUNT = "batch_count";
 
     private static void persistCount(GroupedStream grouped, MapTable<Long> table, TallyConfig config,
             StateWrapper states) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tally.local.LocalStack;
 import io.tally.local.LocalStackConfig;
 import io.tally.local.kafka.KafkaTopics;
-import io.tally.local.sample.EventGenerator;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.internal.SessionRegistry;
@@ -14,14 +13,16 @@ import io.tally.state.cassandra.internal.StateMetrics;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.TallyTopology;
+import io.tally.topology.TallyTopology.Scope;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
+import io.tally.topology.config.TallyConfigLoader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,32 +45,85 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Measures, in one run on this machine, the raw limit (a plain KafkaConsumer reading and Jackson-parsing the
- * topic, after a warm-up pass) and Tally's topology counting the same topic into Cassandra exactly once, then
- * checks the counts are exact. Prints a table and writes the same numbers as JSON.
+ * Measures, in one run on this machine and its real servers: the raw limit (a plain KafkaConsumer reading and
+ * Jackson-parsing the topic, after a warm-up pass); Tally's topology counting the same topic into Cassandra exactly
+ * once, counts only and then the full pipeline, with CPU per event, the worker's memory and Cassandra's rows per
+ * event; freshness at a fixed offered load; and checks every result against the workload's truth. With
+ * {@code --growth}, instead: how the full pipeline's costs grow with 4× and 16× the users and 5× the events.
+ * Prints tables and writes the same numbers as JSON.
  */
 @Command(name = "tally-benchmark", mixinStandardHelpOptions = true,
-        description = "Throughput of the Tally topology beside the raw Kafka read+parse rate, on real servers.")
+        description = "Throughput, freshness and cost of the Tally topology beside the raw Kafka read+parse rate.")
 public final class ThroughputBenchmark implements Callable<Integer> {
-    private static final String TOPIC = "bench-events";
     private static final int PARTITIONS = 4;
+    private static final long SEED = 42L;
+    /** The full pipeline as an operator would configure it: breakdowns and segments of every kind. */
+    private static final String FULL_PIPELINE_YAML = """
+            kafka: {bootstrap_servers: replaced, topics: [replaced]}
+            transforms:
+              steps:
+                - derive_property: {name: country, from: context.location.country}
+              breakdown_properties: [country, currency]
+            segments:
+              - name: buyers
+                rule: {event: Order Completed}
+              - name: big_spenders_de
+                rule:
+                  and:
+                    - event: [Product Added, Order Completed]
+                    - {field: properties.price, gte: 120}
+                    - {field: context.location.country, equals: DE}
+              - name: daily_viewers
+                rule: {at_least: 4, per: day, where: {event: Product Viewed}}
+              - name: steady_searchers
+                rule: {at_least: 3, within_days: 2, where: {event: Products Searched}}
+            """;
 
-    @Option(names = "--events", defaultValue = "2000000", description = "Events to produce (default: ${DEFAULT-VALUE}).")
-    int events;
+    @Option(names = "--events", defaultValue = "2000000", description = "Records to produce (default: ${DEFAULT-VALUE}).")
+    long events;
 
     @Option(names = "--users", defaultValue = "100000", description = "Distinct users (default: ${DEFAULT-VALUE}).")
     int users;
 
+    @Option(names = "--duplicates-percent", defaultValue = "2",
+            description = "Records that repeat an earlier record's messageId (default: ${DEFAULT-VALUE}).")
+    int duplicatePercent;
+
+    @Option(names = "--bad-percent", defaultValue = "1",
+            description = "Records Tally must reject (default: ${DEFAULT-VALUE}).")
+    int badPercent;
+
+    @Option(names = "--freshness-rate", defaultValue = "20000",
+            description = "Events per second offered while measuring freshness (default: ${DEFAULT-VALUE}).")
+    int freshnessRate;
+
+    @Option(names = "--freshness-seconds", defaultValue = "30",
+            description = "Seconds of offered load the freshness percentiles cover (default: ${DEFAULT-VALUE}).")
+    int freshnessSeconds;
+
+    @Option(names = "--spout-parallelism", defaultValue = "1",
+            description = "Spout tasks; parsing runs in as many tasks (default: ${DEFAULT-VALUE}).")
+    int spoutParallelism;
+
+    @Option(names = "--parallelism", defaultValue = "1",
+            description = "Tasks per Cassandra state (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--max-spout-pending", defaultValue = "2",
+            description = "Batches in flight at once (default: ${DEFAULT-VALUE}).")
+    int maxSpoutPending;
+
+    @Option(names = "--growth", description = "Measure the full pipeline's cost growth instead: the run as given, "
+            + "then 4x and 16x the users, then 5x the records.")
+    boolean growth;
+
     @Option(names = "--json", defaultValue = "target/benchmark.json", description = "Where to write the results as JSON.")
     Path json;
 
-    @Option(names = "--spout-parallelism", defaultValue = "1",
-            description = "Spout tasks; parsing runs in the same tasks (default: ${DEFAULT-VALUE}).")
-    int spoutParallelism;
-
-    @Option(names = "--scope", defaultValue = "FULL",
-            description = "Topology scope: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    TallyTopology.Scope scope;
+    private LocalStack stack;
+    private CqlSession session;
+    private ResourceUsage resources;
+    private int runs;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ThroughputBenchmark()).execute(args));
@@ -79,94 +133,155 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dataDir = Files.createTempDirectory("tally-bench-");
         Map<String, Object> results = new LinkedHashMap<>();
-        results.put("events", events);
-        results.put("partitions", PARTITIONS);
         results.put("cores", Runtime.getRuntime().availableProcessors());
-        try (LocalStack stack = LocalStack.start(LocalStackConfig.builder().dataDir(dataDir).ephemeralPorts().build())) {
-            String bootstrap = stack.kafka().bootstrapServers();
-            KafkaTopics.create(bootstrap, TOPIC, PARTITIONS);
-            Map<String, Long> truth = produce(bootstrap);
-            results.put("bytes_per_event", bytesPerEvent);
-
-            rawReadAndParse(bootstrap); // warm-up: the JIT compiles the consumer and parser paths
-            double rawRate = rawReadAndParse(bootstrap);
-            results.put("raw_read_parse_events_per_s", Math.round(rawRate));
-
+        results.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
+        results.put("partitions", PARTITIONS);
+        boolean exact;
+        try (LocalStack started = LocalStack.start(LocalStackConfig.builder().dataDir(dataDir).ephemeralPorts().build())) {
+            stack = started;
+            resources = new ResourceUsage(Map.of("worker", ProcessHandle.current().pid(),
+                    "kafka", stack.kafka().pid(), "cassandra", stack.cassandra().pid()));
             InetSocketAddress cassandra = stack.cassandra().contactPoint();
-            TallyConfig config = TallyConfig.builder()
-                    .name("tally-bench")
-                    .batch(BatchSettings.builder().spoutParallelism(spoutParallelism).build())
-                    .kafka(KafkaSpoutSettings.builder(bootstrap, List.of(TOPIC)).build())
-                    .cassandra(CassandraSettings.builder()
-                            .contactPoint(cassandra.getHostString() + ":" + cassandra.getPort())
-                            .keyspace("bench")
-                            .build())
+            session = SessionRegistry.builder(CassandraSettings.builder()
+                    .contactPoint(cassandra.getHostString() + ":" + cassandra.getPort()).keyspace("system").build())
                     .build();
-            try (CqlSession session = SessionRegistry.builder(config.cassandra()).build()) {
-                SchemaApplier.bundled().apply(session, "bench", config.replication());
-                stack.storm().submit(config.name(), TallyTopology.stormConfig(config), TallyTopology.build(config, scope));
-                Run run = awaitAllCounted(session, events, Duration.ofMinutes(20));
-                stack.storm().kill(config.name());
-                double topologyRate = (events - run.countedAtFirst) / run.seconds;
-                results.put("topology_scope", scope.name());
-                results.put("spout_parallelism", spoutParallelism);
-                results.put("topology_events_per_s", Math.round(topologyRate));
-                results.put("topology_vs_raw", Math.round(topologyRate / rawRate * 100) / 100.0);
-                // What the states cost Cassandra, per 1,000 events, over the whole run (this JVM runs every state).
-                StateMetrics.Totals cost = StateMetrics.totals();
-                results.put("cassandra_rows_read_per_1000_events", perThousand(cost.rowsRead(), events));
-                results.put("cassandra_read_requests_per_1000_events", perThousand(cost.readRequests(), events));
-                results.put("cassandra_rows_written_per_1000_events", perThousand(cost.rowsWritten(), events));
-                results.put("cassandra_write_requests_per_1000_events", perThousand(cost.writeRequests(), events));
-                Map<String, Long> counted = countsPerEvent(session);
-                results.put("exact", counted.equals(truth));
-                print(results);
-                Files.createDirectories(json.toAbsolutePath().getParent());
-                new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), results);
-                System.out.println("Results written to " + json.toAbsolutePath());
-                return counted.equals(truth) ? 0 : 1;
+            try {
+                exact = growth ? growthCurve(results) : fullRun(results);
             } finally {
+                session.close();
                 SessionRegistry.closeAll();
             }
         } finally {
             deleteRecursively(dataDir);
         }
+        Files.createDirectories(json.toAbsolutePath().getParent());
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), results);
+        System.out.println("Results written to " + json.toAbsolutePath());
+        if (!exact) {
+            System.out.println("NOT EXACT: a result differs from the workload's truth (see *_exact above).");
+        }
+        return exact ? 0 : 1;
     }
 
-    private long bytesPerEvent;
+    /** Raw limit, counts only, full pipeline and freshness on one workload. */
+    private boolean fullRun(Map<String, Object> results) throws Exception {
+        BenchmarkWorkload workload = new BenchmarkWorkload(events, users, duplicatePercent, badPercent);
+        String topic = "bench-events";
+        BenchmarkWorkload.Truth truth = produce(workload, topic);
+        results.put("workload", workloadSummary(truth));
 
-    private Map<String, Long> produce(String bootstrap) throws Exception {
-        EventGenerator generator = new EventGenerator(42L, Instant.parse("2026-11-20T00:00:00Z"), 48, users);
-        Map<String, Long> truth = new HashMap<>();
-        long bytes = 0;
+        rawReadAndParse(topic); // warm-up: the JIT compiles the consumer and parser paths
+        double raw = rawReadAndParse(topic);
+        results.put("raw_read_parse_events_per_s", Math.round(raw));
+
+        Map<String, Object> countsResult = new LinkedHashMap<>();
+        TopologyRun counts = runTopology("counts", topic, Scope.COUNTS_ONLY, baseConfig(),
+                truth.records() - truth.rejected(), keyspace -> {
+                    boolean exact = countsPerEvent(keyspace).equals(truth.countsPerEventWithDuplicates());
+                    countsResult.put("counts_exact", exact);
+                    return exact;
+                });
+        countsResult.putAll(counts.summary(raw));
+        results.put("counts_only", countsResult);
+
+        TallyConfig fullConfig = fullPipelineConfig();
+        Map<String, Object> fullResult = new LinkedHashMap<>();
+        TopologyRun full = runTopology("full", topic, Scope.FULL, fullConfig,
+                truth.records() - truth.rejected() - truth.duplicates(),
+                keyspace -> putExactness(fullResult, keyspace, truth));
+        fullResult.putAll(full.summary(raw));
+        results.put("full_pipeline", fullResult);
+
+        Map<String, Object> freshness = new LinkedHashMap<>();
+        freshness.put("counts_only", freshness(Scope.COUNTS_ONLY, baseConfig(), freshnessRate));
+        // Offered above what the pipeline sustains, every event waits longer than the last: measure it where it keeps up.
+        int fullRate = (int) Math.min(freshnessRate, Math.max(500, full.eventsPerSecond() / 2 / 500 * 500));
+        freshness.put("full_pipeline", freshness(Scope.FULL, fullConfig, fullRate));
+        results.put("freshness", freshness);
+
+        printRun(results);
+        return counts.exact() && full.exact();
+    }
+
+    /** The full pipeline at 1×, 4× and 16× the users and 5× the records: how each cost grows. */
+    private boolean growthCurve(Map<String, Object> results) throws Exception {
+        record Point(String label, long events, int users) {
+        }
+        List<Point> points = List.of(new Point("base", events, users), new Point("4x users", events, users * 4),
+                new Point("16x users", events, users * 16), new Point("5x events", events * 5, users));
+        List<Map<String, Object>> curve = new ArrayList<>();
+        boolean exact = true;
+        for (Point point : points) {
+            BenchmarkWorkload workload = new BenchmarkWorkload(point.events(), point.users(), duplicatePercent,
+                    badPercent);
+            String topic = "bench-growth-" + curve.size();
+            BenchmarkWorkload.Truth truth = produce(workload, topic);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("point", point.label());
+            row.put("records", point.events());
+            row.put("users", point.users());
+            Map<String, Object> exactness = new LinkedHashMap<>();
+            TopologyRun run = runTopology("growth", topic, Scope.FULL, fullPipelineConfig(),
+                    truth.records() - truth.rejected() - truth.duplicates(),
+                    keyspace -> putExactness(exactness, keyspace, truth));
+            row.putAll(run.summary(0));
+            row.putAll(exactness);
+            exact &= run.exact();
+            curve.add(row);
+            System.out.println(row);
+        }
+        results.put("growth", curve);
+        printTable("Full pipeline cost growth", curve);
+        return exact;
+    }
+
+    private BenchmarkWorkload.Truth produce(BenchmarkWorkload workload, String topic) throws Exception {
+        String bootstrap = stack.kafka().bootstrapServers();
+        KafkaTopics.create(bootstrap, topic, PARTITIONS);
         long start = System.nanoTime();
+        long[] sent = {0};
+        long[] bytes = {0};
+        BenchmarkWorkload.Truth truth;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "none"), new ByteArraySerializer(), new ByteArraySerializer())) {
-            Future<RecordMetadata> last = null;
-            for (int i = 0; i < events; i++) {
-                var event = generator.next();
-                truth.merge(event.countName(), 1L, Long::sum);
-                bytes += event.json().length;
-                last = producer.send(new ProducerRecord<>(TOPIC, i % PARTITIONS, null, event.json()));
-            }
+            List<Future<RecordMetadata>> last = new ArrayList<>(1);
+            last.add(null);
+            truth = workload.generate(SEED + workload.users(), record -> {
+                bytes[0] += record.length;
+                last.set(0, producer.send(new ProducerRecord<>(topic, (int) (sent[0]++ % PARTITIONS), null, record)));
+            });
             producer.flush();
-            last.get();
+            last.get(0).get();
         }
-        bytesPerEvent = bytes / events;
-        System.out.printf("Produced %,d events (%d bytes each on average) in %.1f s%n", events, bytesPerEvent,
-                (System.nanoTime() - start) / 1e9);
+        System.out.printf("Produced %,d records to %s (%d bytes each on average) in %.1f s%n", sent[0], topic,
+                bytes[0] / Math.max(1, sent[0]), (System.nanoTime() - start) / 1e9);
+        averageRecordBytes = bytes[0] / Math.max(1, sent[0]);
         return truth;
     }
 
-    /** A plain consumer reading every record of the topic and parsing each with Jackson; events per second. */
-    private double rawReadAndParse(String bootstrap) throws IOException {
+    private long averageRecordBytes;
+
+    private Map<String, Object> workloadSummary(BenchmarkWorkload.Truth truth) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("records", truth.records());
+        summary.put("bytes_per_record", averageRecordBytes);
+        summary.put("users", users);
+        summary.put("hours", BenchmarkWorkload.HOURS);
+        summary.put("event_names", truth.countsPerEvent().size());
+        summary.put("duplicates", truth.duplicates());
+        summary.put("bad_records", truth.rejected());
+        return summary;
+    }
+
+    /** A plain consumer reading every record of the topic and parsing each with Jackson; records per second. */
+    private double rawReadAndParse(String topic) throws IOException {
         ObjectMapper mapper = new ObjectMapper();
         Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100_000);
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 * 1024 * 1024);
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
@@ -174,56 +289,203 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (int p = 0; p < PARTITIONS; p++) {
-                partitions.add(new TopicPartition(TOPIC, p));
+                partitions.add(new TopicPartition(topic, p));
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long read = 0;
-            long fields = 0;
+            long parsed = 0;
             long start = System.nanoTime();
             while (read < events) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    fields += mapper.readTree(record.value()).size();
                     read++;
+                    try {
+                        mapper.readTree(record.value());
+                        parsed++;
+                    } catch (IOException malformed) {
+                        // A bad record costs the parser as much as a good one; Tally rejects it.
+                    }
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("Raw read+parse: %,d events in %.2f s (%d fields seen)%n", read, seconds, fields);
+            System.out.printf("Raw read+parse: %,d records (%,d parsed) in %.2f s%n", read, parsed, seconds);
             return read / seconds;
         }
     }
 
-    private record Run(long countedAtFirst, double seconds) {
+    private TallyConfig baseConfig() {
+        InetSocketAddress cassandra = stack.cassandra().contactPoint();
+        return TallyConfig.builder()
+                .batch(BatchSettings.builder().spoutParallelism(spoutParallelism).parallelism(parallelism)
+                        .maxSpoutPending(maxSpoutPending).build())
+                .kafka(KafkaSpoutSettings.builder(stack.kafka().bootstrapServers(), List.of("replaced")).build())
+                .cassandra(CassandraSettings.builder()
+                        .contactPoint(cassandra.getHostString() + ":" + cassandra.getPort())
+                        .keyspace("replaced")
+                        .build())
+                .build();
     }
 
-    /** From the first committed batch to the last event counted, polling the count table. */
-    private static Run awaitAllCounted(CqlSession session, long events, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    private TallyConfig fullPipelineConfig() {
+        TallyConfig base = baseConfig();
+        TallyConfig operators = TallyConfigLoader.withEnvironment(Map.of()).parse(FULL_PIPELINE_YAML);
+        return base.toBuilder().transforms(operators.transforms()).segments(operators.segments()).build();
+    }
+
+    /** One topology over {@code topic} into a fresh keyspace, from submit until every expected event is counted. */
+    private TopologyRun runTopology(String purpose, String topic, Scope scope, TallyConfig template, long expected,
+            ExactnessCheck check) throws InterruptedException {
+        String name = "bench-" + purpose + "-" + (++runs);
+        String keyspace = name.replace('-', '_');
+        TallyConfig config = template.toBuilder()
+                .name(name)
+                .kafka(KafkaSpoutSettings.builder(stack.kafka().bootstrapServers(), List.of(topic)).build())
+                .cassandra(CassandraSettings.builder()
+                        .contactPoint(template.cassandra().contactPoints().get(0))
+                        .keyspace(keyspace)
+                        .build())
+                .build();
+        SchemaApplier.bundled().apply(session, keyspace, config.replication());
+        StateMetrics.Totals costBefore = StateMetrics.totals();
+        stack.storm().submit(name, TallyTopology.stormConfig(config), TallyTopology.build(config, scope));
+        try {
+            TopologyRun run = awaitCounted(name, keyspace, scope, expected, costBefore);
+            // Checked before the kill: the hourly total can be complete while another state still commits the batch.
+            return run.checked(check.exact(keyspace));
+        } finally {
+            stack.storm().kill(name);
+        }
+    }
+
+    /**
+     * Polls the hourly totals; the rate runs from the first committed batch to the last event counted, and the CPU
+     * and memory window covers the same span.
+     */
+    private TopologyRun awaitCounted(String name, String keyspace, Scope scope, long expected,
+            StateMetrics.Totals costBefore) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(60).toNanos();
         long firstAt = 0;
         long countedAtFirst = 0;
+        ResourceUsage.Window window = null;
         while (System.nanoTime() < deadline) {
-            long total = 0;
-            for (Row row : session.execute("SELECT event, count FROM bench.event_counts_by_hour")) {
-                if (TallyTables.ALL_EVENTS.equals(row.getString(0))) {
-                    total += row.getLong(1);
-                }
-            }
+            long total = totalCounted(keyspace);
             long now = System.nanoTime();
-            if (total > 0 && firstAt == 0) {
+            if (total > 0 && window == null) {
+                window = resources.open();
                 firstAt = now;
                 countedAtFirst = total;
             }
-            if (total >= events) {
-                return new Run(countedAtFirst, Math.max(1e-3, (now - firstAt) / 1e9));
+            if (total >= expected) {
+                window.close();
+                StateMetrics.Totals cost = StateMetrics.totals();
+                TopologyRun run = new TopologyRun(name, keyspace, scope, expected, countedAtFirst,
+                        Math.max(1e-3, (now - firstAt) / 1e9), window, difference(cost, costBefore), false);
+                System.out.printf("%s: %,d events counted, %,d events/s%n", name, expected, run.eventsPerSecond());
+                return run;
             }
             Thread.sleep(50);
         }
-        throw new IllegalStateException("the topology did not count every event within " + timeout);
+        if (window != null) {
+            window.close();
+        }
+        throw new IllegalStateException(name + " did not count every event within the hour");
     }
 
-    private static Map<String, Long> countsPerEvent(CqlSession session) {
+    private static StateMetrics.Totals difference(StateMetrics.Totals after, StateMetrics.Totals before) {
+        return new StateMetrics.Totals(after.rowsRead() - before.rowsRead(),
+                after.readRequests() - before.readRequests(), after.rowsWritten() - before.rowsWritten(),
+                after.writeRequests() - before.writeRequests(), after.failedCalls() - before.failedCalls());
+    }
+
+    /** Compares a keyspace's tables with the truth, puts what it found into the results, and says if all matched. */
+    @FunctionalInterface
+    private interface ExactnessCheck {
+        boolean exact(String keyspace) throws InterruptedException;
+    }
+
+    private record TopologyRun(String name, String keyspace, Scope scope, long events, long countedAtFirst,
+            double seconds, ResourceUsage.Window resources, StateMetrics.Totals cost, boolean exact) {
+
+        TopologyRun checked(boolean exact) {
+            return new TopologyRun(name, keyspace, scope, events, countedAtFirst, seconds, resources, cost, exact);
+        }
+
+        long eventsPerSecond() {
+            return Math.round((events - countedAtFirst) / seconds);
+        }
+
+        Map<String, Object> summary(double rawRate) {
+            long measured = Math.max(1, events - countedAtFirst);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("events_counted", events);
+            summary.put("events_per_s", eventsPerSecond());
+            if (rawRate > 0) {
+                summary.put("vs_raw", Math.round(eventsPerSecond() / rawRate * 100) / 100.0);
+            }
+            Map<String, Duration> cpu = resources.cpu();
+            long totalCpuNanos = cpu.values().stream().mapToLong(Duration::toNanos).sum();
+            summary.put("cpu_us_per_event_worker", Math.round(cpu.get("worker").toNanos() / 1e3 / measured * 10) / 10.0);
+            summary.put("cpu_us_per_event_kafka", Math.round(cpu.get("kafka").toNanos() / 1e3 / measured * 10) / 10.0);
+            summary.put("cpu_us_per_event_cassandra",
+                    Math.round(cpu.get("cassandra").toNanos() / 1e3 / measured * 10) / 10.0);
+            summary.put("cpu_us_per_event_total", Math.round(totalCpuNanos / 1e3 / measured * 10) / 10.0);
+            summary.put("worker_peak_heap_used_mb", resources.peakHeapUsedBytes() >> 20);
+            summary.put("worker_peak_resident_mb", resources.peakResidentBytes() >> 20);
+            // Rows and requests over the whole run, from submit: every event's cost is in them.
+            summary.put("cassandra_rows_read_per_1000", perThousand(cost.rowsRead(), events));
+            summary.put("cassandra_rows_written_per_1000", perThousand(cost.rowsWritten(), events));
+            summary.put("cassandra_read_requests_per_1000", perThousand(cost.readRequests(), events));
+            summary.put("cassandra_write_requests_per_1000", perThousand(cost.writeRequests(), events));
+            summary.put("failed_state_calls", cost.failedCalls());
+            return summary;
+        }
+    }
+
+    private Map<String, Object> freshness(Scope scope, TallyConfig template, int rate) throws InterruptedException {
+        String name = "bench-fresh-" + (++runs);
+        String keyspace = name.replace('-', '_');
+        String topic = name + "-events";
+        KafkaTopics.create(stack.kafka().bootstrapServers(), topic, PARTITIONS);
+        TallyConfig config = template.toBuilder()
+                .name(name)
+                .kafka(KafkaSpoutSettings.builder(stack.kafka().bootstrapServers(), List.of(topic)).build())
+                .cassandra(CassandraSettings.builder()
+                        .contactPoint(template.cassandra().contactPoints().get(0))
+                        .keyspace(keyspace)
+                        .build())
+                .build();
+        SchemaApplier.bundled().apply(session, keyspace, config.replication());
+        stack.storm().submit(name, TallyTopology.stormConfig(config), TallyTopology.build(config, scope));
+        try {
+            Freshness.Result result = Freshness.measure(stack.kafka().bootstrapServers(), topic, PARTITIONS, session,
+                    keyspace, rate, Duration.ofSeconds(10), Duration.ofSeconds(freshnessSeconds), Duration.ofMinutes(2));
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("offered_events_per_s", result.offeredPerSecond());
+            summary.put("events_measured", result.measured());
+            summary.put("p50_ms", result.p50Millis());
+            summary.put("p99_ms", result.p99Millis());
+            summary.put("max_ms", result.maxMillis());
+            summary.put("kept_up", result.visibleWithin());
+            System.out.printf("%s (%s): %s%n", name, scope, summary);
+            return summary;
+        } finally {
+            stack.storm().kill(name);
+        }
+    }
+
+    private long totalCounted(String keyspace) {
+        long total = 0;
+        for (Row row : session.execute("SELECT event, count FROM " + keyspace + ".event_counts_by_hour")) {
+            if (TallyTables.ALL_EVENTS.equals(row.getString(0))) {
+                total += row.getLong(1);
+            }
+        }
+        return total;
+    }
+
+    private Map<String, Long> countsPerEvent(String keyspace) {
         Map<String, Long> counts = new HashMap<>();
-        for (Row row : session.execute("SELECT event, count FROM bench.event_counts_by_hour")) {
+        for (Row row : session.execute("SELECT event, count FROM " + keyspace + ".event_counts_by_hour")) {
             if (!TallyTables.ALL_EVENTS.equals(row.getString(0))) {
                 counts.merge(row.getString(0), row.getLong(1), Long::sum);
             }
@@ -231,17 +493,81 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         return counts;
     }
 
-    private static double perThousand(long amount, long events) {
-        return Math.round(amount * 1000.0 / events * 10) / 10.0;
+    /**
+     * Counts per event, daily active users and rejected records against the truth; true if all are exact. The hourly
+     * counts reaching the total does not mean every other state has committed the last batch, so a difference is
+     * looked at again for a while before it is reported.
+     */
+    private boolean putExactness(Map<String, Object> result, String keyspace, BenchmarkWorkload.Truth truth)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!compare(result, keyspace, truth) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        return compare(result, keyspace, truth);
     }
 
-    private static void print(Map<String, Object> results) {
+    private boolean compare(Map<String, Object> result, String keyspace, BenchmarkWorkload.Truth truth) {
+        boolean counts = countsPerEvent(keyspace).equals(truth.countsPerEvent());
+        Map<LocalDate, Long> activeUsers = new HashMap<>();
+        for (Row row : session.execute("SELECT event, day, users FROM " + keyspace + ".unique_users_by_day")) {
+            if (TallyTables.ALL_EVENTS.equals(row.getString(0))) {
+                activeUsers.put(row.getLocalDate(1), row.getLong(2));
+            }
+        }
+        boolean users = activeUsers.equals(truth.activeUsersPerDay());
+        long rejected = 0;
+        for (Row row : session.execute("SELECT count FROM " + keyspace + ".rejected_counts_by_hour")) {
+            rejected += row.getLong(0);
+        }
+        boolean rejects = rejected == truth.rejected();
+        result.put("counts_exact", counts);
+        result.put("daily_active_users_exact", users);
+        result.put("rejected_exact", rejects);
+        return counts && users && rejects;
+    }
+
+    private static double perThousand(long amount, long events) {
+        return Math.round(amount * 1000.0 / Math.max(1, events) * 10) / 10.0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void printRun(Map<String, Object> results) {
         System.out.println();
-        System.out.println("| measure | value |");
-        System.out.println("|---|---|");
-        results.forEach((k, v) -> System.out.printf("| %s | %s |%n", k,
-                v instanceof Long || v instanceof Integer ? String.format("%,d", ((Number) v).longValue()) : v));
+        System.out.println("| measure | counts only | full pipeline |");
+        System.out.println("|---|---|---|");
+        Map<String, Object> counts = (Map<String, Object>) results.get("counts_only");
+        Map<String, Object> full = (Map<String, Object>) results.get("full_pipeline");
+        System.out.printf("| raw read+parse, records/s | %s | |%n", format(results.get("raw_read_parse_events_per_s")));
+        for (String key : full.keySet()) {
+            System.out.printf("| %s | %s | %s |%n", key, format(counts.getOrDefault(key, "")), format(full.get(key)));
+        }
+        Map<String, Map<String, Object>> freshness = (Map<String, Map<String, Object>>) results.get("freshness");
+        for (String key : freshness.get("counts_only").keySet()) {
+            System.out.printf("| freshness %s | %s | %s |%n", key, format(freshness.get("counts_only").get(key)),
+                    format(freshness.get("full_pipeline").get(key)));
+        }
         System.out.println();
+        System.out.println("workload: " + results.get("workload"));
+    }
+
+    private static void printTable(String title, List<Map<String, Object>> rows) {
+        System.out.println();
+        System.out.println(title);
+        List<String> columns = new ArrayList<>(rows.get(0).keySet());
+        System.out.println("| " + String.join(" | ", columns) + " |");
+        System.out.println("|" + "---|".repeat(columns.size()));
+        for (Map<String, Object> row : rows) {
+            List<String> cells = new ArrayList<>();
+            columns.forEach(column -> cells.add(format(row.get(column))));
+            System.out.println("| " + String.join(" | ", cells) + " |");
+        }
+        System.out.println();
+    }
+
+    private static String format(Object value) {
+        return value instanceof Long || value instanceof Integer ? String.format("%,d", ((Number) value).longValue())
+                : String.valueOf(value);
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -1,4 +1,4 @@
-package io.tally.topology.segment;
+package io.tally.topology.aggregate;
 
 import org.apache.storm.trident.operation.CombinerAggregator;
 import org.apache.storm.trident.tuple.TridentTuple;

@@ -1,0 +1,104 @@
+package io.tally.local.bench;
+
+import io.tally.local.sample.EventGenerator;
+import io.tally.local.sample.GeneratedEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * The benchmark's seeded input: Segment-style events from {@link EventGenerator} spread over 48 hours, with a share
+ * sent twice (a producer's retry: the same bytes, the same messageId) and a share of records Tally must reject. It
+ * keeps the truth the results are checked against, computed here from what was sent, never from Tally's tables.
+ */
+final class BenchmarkWorkload {
+    static final Instant START = Instant.parse("2026-11-20T00:00:00Z");
+    static final int HOURS = 48;
+    /** How far back a duplicate reaches: a retry comes soon after the original. */
+    private static final int RETRY_HORIZON = 1_000;
+
+    private final long events;
+    private final int users;
+    private final int duplicatePercent;
+    private final int badPercent;
+
+    BenchmarkWorkload(long events, int users, int duplicatePercent, int badPercent) {
+        if (duplicatePercent + badPercent >= 100) {
+            throw new IllegalArgumentException("duplicates and bad records must leave room for events");
+        }
+        this.events = events;
+        this.users = users;
+        this.duplicatePercent = duplicatePercent;
+        this.badPercent = badPercent;
+    }
+
+    long events() {
+        return events;
+    }
+
+    int users() {
+        return users;
+    }
+
+    /** What Tally must report for the records sent, and how they divide. */
+    record Truth(long records, long duplicates, long rejected, Map<String, Long> countsPerEvent,
+            Map<String, Long> countsPerEventWithDuplicates, Map<LocalDate, Long> activeUsersPerDay) {
+    }
+
+    /** Hands every record, in order, to {@code send}, and returns the truth about them. */
+    Truth generate(long seed, Consumer<byte[]> send) {
+        EventGenerator generator = new EventGenerator(seed, START, HOURS, users);
+        SplittableRandom choice = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        GeneratedEvent[] recent = new GeneratedEvent[RETRY_HORIZON];
+        int recentCount = 0;
+        Map<String, Long> counts = new HashMap<>();
+        Map<String, Long> countsWithDuplicates = new HashMap<>();
+        Map<LocalDate, Set<String>> usersPerDay = new HashMap<>();
+        long duplicates = 0;
+        long rejected = 0;
+        for (long i = 0; i < events; i++) {
+            int roll = choice.nextInt(100);
+            if (roll < badPercent) {
+                send.accept(badRecord(i, generator.next()));
+                rejected++;
+            } else if (roll < badPercent + duplicatePercent && recentCount > 0) {
+                GeneratedEvent original = recent[choice.nextInt(Math.min(recentCount, RETRY_HORIZON))];
+                send.accept(original.json());
+                countsWithDuplicates.merge(original.countName(), 1L, Long::sum);
+                duplicates++;
+            } else {
+                GeneratedEvent event = generator.next();
+                send.accept(event.json());
+                counts.merge(event.countName(), 1L, Long::sum);
+                countsWithDuplicates.merge(event.countName(), 1L, Long::sum);
+                LocalDate day = LocalDate.ofInstant(Instant.ofEpochMilli(event.eventTimeMillis()), ZoneOffset.UTC);
+                usersPerDay.computeIfAbsent(day, d -> new HashSet<>()).add(event.userKey());
+                recent[recentCount++ % RETRY_HORIZON] = event;
+            }
+        }
+        Map<LocalDate, Long> activeUsers = new HashMap<>();
+        usersPerDay.forEach((day, set) -> activeUsers.put(day, (long) set.size()));
+        return new Truth(events, duplicates, rejected, Map.copyOf(counts), Map.copyOf(countsWithDuplicates),
+                Map.copyOf(activeUsers));
+    }
+
+    /** Four kinds of bad record, in turn: cut-off JSON, a non-object, an event without a user, a bad timestamp. */
+    private static byte[] badRecord(long index, GeneratedEvent event) {
+        String text = switch ((int) (index % 4)) {
+            case 0 -> new String(event.json(), 0, event.json().length / 2, StandardCharsets.UTF_8);
+            case 1 -> "[\"not\", \"an\", \"event\"]";
+            case 2 -> "{\"type\":\"track\",\"event\":\"Product Viewed\",\"messageId\":\"bad-" + index
+                    + "\",\"timestamp\":\"2026-11-20T10:00:00Z\"}";
+            default -> "{\"type\":\"track\",\"event\":\"Product Viewed\",\"userId\":\"user-1\",\"messageId\":\"bad-"
+                    + index + "\",\"timestamp\":\"the day before yesterday\"}";
+        };
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,63 @@
+package io.tally.topology.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tally.bolts.event.Event;
+import io.tally.bolts.event.EventType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.storm.trident.operation.TridentCollector;
+import org.apache.storm.trident.tuple.TridentTupleView;
+import org.apache.storm.tuple.Fields;
+import org.junit.jupiter.api.Test;
+
+class BatchKeyCountsTest {
+    private static final long HOUR = 3_600_000L;
+
+    @Test
+    void emitsEachDistinctKeyOnceWithHowOftenTheKeysFunctionEmittedIt() {
+        BatchKeyCounts counts = new BatchKeyCounts(new EventBuckets(UtcBucket.HOUR));
+        counts.prepare(Map.of(), null);
+        List<List<Object>> emitted = new ArrayList<>();
+        TridentCollector collector = new TridentCollector() {
+            @Override
+            public void emit(List<Object> values) {
+                emitted.add(values);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void reportError(Throwable t) {
+                throw new AssertionError(t);
+            }
+        };
+        var state = counts.init(1L, collector);
+        List<Event> events = List.of(event("Signed Up", 10), event("Signed Up", 20), event("Order Completed", 30),
+                event("Signed Up", HOUR + 5));
+        for (Event event : events) {
+            counts.aggregate(state, TridentTupleView.createFreshTuple(new Fields("event"), event), collector);
+        }
+        counts.complete(state, collector);
+
+        Map<List<Object>, Long> byKey = new HashMap<>();
+        for (List<Object> values : emitted) {
+            assertThat(byKey.put(values.subList(0, 2), (Long) values.get(2))).as("emitted once: " + values).isNull();
+        }
+        assertThat(byKey).containsOnly(
+                Map.entry(List.of("Signed Up", 0L), 2L),
+                Map.entry(List.of("Order Completed", 0L), 1L),
+                Map.entry(List.of("Signed Up", HOUR), 1L),
+                Map.entry(List.of("*", 0L), 3L),
+                Map.entry(List.of("*", HOUR), 1L));
+    }
+
+    private static Event event(String name, long timestamp) {
+        return new Event(EventType.TRACK, name, "m-" + name + timestamp, "user-1", null, timestamp, timestamp, null,
+                null, null);
+    }
+}
