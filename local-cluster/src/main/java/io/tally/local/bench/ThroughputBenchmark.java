@@ -332,11 +332,8 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         return base.toBuilder().transforms(operators.transforms()).segments(operators.segments()).build();
     }
 
-    /** One topology over {@code topic} into a fresh keyspace, from submit until every expected event is counted. */
-    private TopologyRun runTopology(String purpose, String topic, Scope scope, TallyConfig template, long expected,
-            ExactnessCheck check) throws InterruptedException {
-        String name = "bench-" + purpose + "-" + (++runs);
-        String keyspace = name.replace('-', '_');
+    /** {@code template} reading {@code topic} into a new keyspace whose schema is applied here. */
+    private TallyConfig deployed(TallyConfig template, String name, String topic, String keyspace) {
         TallyConfig config = template.toBuilder()
                 .name(name)
                 .kafka(KafkaSpoutSettings.builder(stack.kafka().bootstrapServers(), List.of(topic)).build())
@@ -346,6 +343,15 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                         .build())
                 .build();
         SchemaApplier.bundled().apply(session, keyspace, config.replication());
+        return config;
+    }
+
+    /** One topology over {@code topic} into a fresh keyspace, from submit until every expected event is counted. */
+    private TopologyRun runTopology(String purpose, String topic, Scope scope, TallyConfig template, long expected,
+            ExactnessCheck check) throws InterruptedException {
+        String name = "bench-" + purpose + "-" + (++runs);
+        String keyspace = name.replace('-', '_');
+        TallyConfig config = deployed(template, name, topic, keyspace);
         StateMetrics.Totals costBefore = StateMetrics.totals();
         stack.storm().submit(name, TallyTopology.stormConfig(config), TallyTopology.build(config, scope));
         try {
@@ -446,15 +452,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         String keyspace = name.replace('-', '_');
         String topic = name + "-events";
         KafkaTopics.create(stack.kafka().bootstrapServers(), topic, PARTITIONS);
-        TallyConfig config = template.toBuilder()
-                .name(name)
-                .kafka(KafkaSpoutSettings.builder(stack.kafka().bootstrapServers(), List.of(topic)).build())
-                .cassandra(CassandraSettings.builder()
-                        .contactPoint(template.cassandra().contactPoints().get(0))
-                        .keyspace(keyspace)
-                        .build())
-                .build();
-        SchemaApplier.bundled().apply(session, keyspace, config.replication());
+        TallyConfig config = deployed(template, name, topic, keyspace);
         stack.storm().submit(name, TallyTopology.stormConfig(config), TallyTopology.build(config, scope));
         try {
             Freshness.Result result = Freshness.measure(stack.kafka().bootstrapServers(), topic, PARTITIONS, session,
