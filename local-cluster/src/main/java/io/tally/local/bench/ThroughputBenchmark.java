@@ -98,8 +98,13 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     int freshnessRate;
 
     @Option(names = "--freshness-seconds", defaultValue = "30",
-            description = "Seconds of offered load the freshness percentiles cover (default: ${DEFAULT-VALUE}).")
+            description = "Seconds of offered load the freshness percentiles cover; 0 skips freshness "
+                    + "(default: ${DEFAULT-VALUE}).")
     int freshnessSeconds;
+
+    @Option(names = "--scopes", split = ",", defaultValue = "COUNTS_ONLY,FULL",
+            description = "Topologies to measure, of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    List<Scope> scopes;
 
     @Option(names = "--spout-parallelism", defaultValue = "1",
             description = "Spout tasks; parsing runs in as many tasks (default: ${DEFAULT-VALUE}).")
@@ -174,33 +179,46 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         double raw = rawReadAndParse(topic);
         results.put("raw_read_parse_events_per_s", Math.round(raw));
 
-        Map<String, Object> countsResult = new LinkedHashMap<>();
-        TopologyRun counts = runTopology("counts", topic, Scope.COUNTS_ONLY, baseConfig(),
-                truth.records() - truth.rejected(), keyspace -> {
-                    boolean exact = countsPerEvent(keyspace).equals(truth.countsPerEventWithDuplicates());
-                    countsResult.put("counts_exact", exact);
-                    return exact;
-                });
-        countsResult.putAll(counts.summary(raw));
-        results.put("counts_only", countsResult);
-
+        boolean exact = true;
+        if (scopes.contains(Scope.COUNTS_ONLY)) {
+            Map<String, Object> countsResult = new LinkedHashMap<>();
+            TopologyRun counts = runTopology("counts", topic, Scope.COUNTS_ONLY, baseConfig(),
+                    truth.records() - truth.rejected(), keyspace -> {
+                        boolean countsExact = countsPerEvent(keyspace).equals(truth.countsPerEventWithDuplicates());
+                        countsResult.put("counts_exact", countsExact);
+                        return countsExact;
+                    });
+            countsResult.putAll(counts.summary(raw));
+            results.put("counts_only", countsResult);
+            exact &= counts.exact();
+        }
         TallyConfig fullConfig = fullPipelineConfig();
-        Map<String, Object> fullResult = new LinkedHashMap<>();
-        TopologyRun full = runTopology("full", topic, Scope.FULL, fullConfig,
-                truth.records() - truth.rejected() - truth.duplicates(),
-                keyspace -> putExactness(fullResult, keyspace, truth));
-        fullResult.putAll(full.summary(raw));
-        results.put("full_pipeline", fullResult);
+        long fullRate = 0;
+        if (scopes.contains(Scope.FULL)) {
+            Map<String, Object> fullResult = new LinkedHashMap<>();
+            TopologyRun full = runTopology("full", topic, Scope.FULL, fullConfig,
+                    truth.records() - truth.rejected() - truth.duplicates(),
+                    keyspace -> putExactness(fullResult, keyspace, truth));
+            fullResult.putAll(full.summary(raw));
+            results.put("full_pipeline", fullResult);
+            exact &= full.exact();
+            fullRate = full.eventsPerSecond();
+        }
 
-        Map<String, Object> freshness = new LinkedHashMap<>();
-        freshness.put("counts_only", freshness(Scope.COUNTS_ONLY, baseConfig(), freshnessRate));
-        // Offered above what the pipeline sustains, every event waits longer than the last: measure it where it keeps up.
-        int fullRate = (int) Math.min(freshnessRate, Math.max(500, full.eventsPerSecond() / 2 / 500 * 500));
-        freshness.put("full_pipeline", freshness(Scope.FULL, fullConfig, fullRate));
-        results.put("freshness", freshness);
-
+        if (freshnessSeconds > 0) {
+            Map<String, Object> freshness = new LinkedHashMap<>();
+            if (scopes.contains(Scope.COUNTS_ONLY)) {
+                freshness.put("counts_only", freshness(Scope.COUNTS_ONLY, baseConfig(), freshnessRate));
+            }
+            if (scopes.contains(Scope.FULL)) {
+                // Offered above what it sustains, each event waits longer than the last: measure where it keeps up.
+                int rate = (int) Math.min(freshnessRate, Math.max(500, fullRate / 2 / 500 * 500));
+                freshness.put("full_pipeline", freshness(Scope.FULL, fullConfig, rate));
+            }
+            results.put("freshness", freshness);
+        }
         printRun(results);
-        return counts.exact() && full.exact();
+        return exact;
     }
 
     /** The full pipeline at 1×, 4× and 16× the users and 5× the records: how each cost grows. */
@@ -531,22 +549,32 @@ public final class ThroughputBenchmark implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     private static void printRun(Map<String, Object> results) {
+        Map<String, Object> counts = (Map<String, Object>) results.getOrDefault("counts_only", Map.of());
+        Map<String, Object> full = (Map<String, Object>) results.getOrDefault("full_pipeline", Map.of());
         System.out.println();
         System.out.println("| measure | counts only | full pipeline |");
         System.out.println("|---|---|---|");
-        Map<String, Object> counts = (Map<String, Object>) results.get("counts_only");
-        Map<String, Object> full = (Map<String, Object>) results.get("full_pipeline");
         System.out.printf("| raw read+parse, records/s | %s | |%n", format(results.get("raw_read_parse_events_per_s")));
-        for (String key : full.keySet()) {
-            System.out.printf("| %s | %s | %s |%n", key, format(counts.getOrDefault(key, "")), format(full.get(key)));
+        for (String key : keysOfBoth(counts, full)) {
+            System.out.printf("| %s | %s | %s |%n", key, format(counts.getOrDefault(key, "")),
+                    format(full.getOrDefault(key, "")));
         }
-        Map<String, Map<String, Object>> freshness = (Map<String, Map<String, Object>>) results.get("freshness");
-        for (String key : freshness.get("counts_only").keySet()) {
-            System.out.printf("| freshness %s | %s | %s |%n", key, format(freshness.get("counts_only").get(key)),
-                    format(freshness.get("full_pipeline").get(key)));
+        Map<String, Map<String, Object>> freshness =
+                (Map<String, Map<String, Object>>) results.getOrDefault("freshness", Map.of());
+        Map<String, Object> countsFreshness = freshness.getOrDefault("counts_only", Map.of());
+        Map<String, Object> fullFreshness = freshness.getOrDefault("full_pipeline", Map.of());
+        for (String key : keysOfBoth(countsFreshness, fullFreshness)) {
+            System.out.printf("| freshness %s | %s | %s |%n", key, format(countsFreshness.getOrDefault(key, "")),
+                    format(fullFreshness.getOrDefault(key, "")));
         }
         System.out.println();
         System.out.println("workload: " + results.get("workload"));
+    }
+
+    private static List<String> keysOfBoth(Map<String, Object> first, Map<String, Object> second) {
+        List<String> keys = new ArrayList<>(first.keySet());
+        second.keySet().stream().filter(key -> !keys.contains(key)).forEach(keys::add);
+        return keys;
     }
 
     private static void printTable(String title, List<Map<String, Object>> rows) {
