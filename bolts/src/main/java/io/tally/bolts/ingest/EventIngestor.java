@@ -36,7 +36,7 @@ import java.util.Map;
  *
  * <p>Records are UTF-8. The bytes are checked before parsing, so a record that is not UTF-8 is
  * {@code invalid_utf8} wherever the bad byte is (Jackson would call most of them {@code invalid_json}, depending
- * on which token it was reading), and a record with a NUL byte is {@code invalid_json}: JSON allows none, and
+ * on which token it was reading), and a UTF-8 record with a NUL byte is {@code invalid_json}: JSON allows none, and
  * Jackson would otherwise take a NUL near the start for UTF-16 or UTF-32 and accept such a record.
  *
  * <p>Not thread-safe: one instance per task.
@@ -179,24 +179,28 @@ public final class EventIngestor {
         }
     }
 
+    /** Not UTF-8 anywhere is invalid_utf8 (binary garbage too, NUL bytes or not); UTF-8 with a NUL byte is invalid_json. */
     private void checkUtf8WithoutNul(byte[] payload) throws InvalidRecord {
         boolean ascii = true;
+        int firstNul = -1;
         for (int i = 0; i < payload.length; i++) {
             byte b = payload[i];
-            if (b == 0) {
-                throw new InvalidRecord(RejectReason.INVALID_JSON, "a NUL byte at byte " + i
-                        + "; JSON text has none (is the record UTF-16 or binary?)");
+            if (b == 0 && firstNul < 0) {
+                firstNul = i;
             }
-            ascii &= b > 0;
+            ascii &= b >= 0;
         }
-        if (ascii) {
-            return;
+        if (!ascii) {
+            ByteBuffer bytes = ByteBuffer.wrap(payload);
+            CoderResult result = strictUtf8.reset().decode(bytes, CharBuffer.allocate(payload.length), true);
+            if (result.isError()) {
+                throw new InvalidRecord(RejectReason.INVALID_UTF8, "the bytes are not UTF-8: a malformed sequence at"
+                        + " byte " + bytes.position());
+            }
         }
-        ByteBuffer bytes = ByteBuffer.wrap(payload);
-        CoderResult result = strictUtf8.reset().decode(bytes, CharBuffer.allocate(payload.length), true);
-        if (result.isError()) {
-            throw new InvalidRecord(RejectReason.INVALID_UTF8, "the bytes are not UTF-8: a malformed sequence at byte "
-                    + bytes.position());
+        if (firstNul >= 0) {
+            throw new InvalidRecord(RejectReason.INVALID_JSON, "a NUL byte at byte " + firstNul
+                    + "; JSON text has none (is the record UTF-16 or binary?)");
         }
     }
 

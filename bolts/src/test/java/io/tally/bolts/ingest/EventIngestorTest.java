@@ -73,8 +73,10 @@ class EventIngestorTest {
         byte[] garbageStartingLikeJson = {'{', '"', 'a', '"', ':', (byte) 0xFF, 0x01, '}'};
         assertThat(rejection(garbageStartingLikeJson).reason()).isEqualTo(RejectReason.INVALID_UTF8);
         assertThat(rejection(garbageStartingLikeJson).detail()).contains("at byte 5");
-        byte[] nulFirst = {0, 0, 0, '{', (byte) 0xFF};
-        assertThat(rejection(nulFirst).reason()).isEqualTo(RejectReason.INVALID_JSON);
+        byte[] binaryWithNul = {0, 0, 0, '{', (byte) 0xFF};
+        assertThat(rejection(binaryWithNul).reason()).isEqualTo(RejectReason.INVALID_UTF8);
+        byte[] nulInUtf8 = "{\"type\":\"track\",\"userId\":\"\u00fc\u0000\",\"event\":\"e\"}".getBytes(StandardCharsets.UTF_8);
+        assertThat(rejection(nulInUtf8).reason()).isEqualTo(RejectReason.INVALID_JSON);
         byte[] utf16 = "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\"}".getBytes(StandardCharsets.UTF_16LE);
         assertThat(rejection(utf16).reason()).as("UTF-16 is not accepted as JSON").isEqualTo(RejectReason.INVALID_JSON);
         assertThat(accepted("{\"type\":\"track\",\"userId\":\"\u00fc\",\"event\":\"caf\u00e9 \ud83d\ude00\"}").countName())

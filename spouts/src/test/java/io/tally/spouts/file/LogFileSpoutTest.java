@@ -67,7 +67,7 @@ class LogFileSpoutTest {
     private long txid;
 
     private static LogFileSpout.FileEmitter emitter(FileSpoutSettings settings) {
-        return new LogFileSpout.FileEmitter(settings, MAX_SPOUT_PENDING, null);
+        return new LogFileSpout.FileEmitter(settings, MAX_SPOUT_PENDING, null, 60);
     }
 
     /** One new batch, with the next transaction id. */
