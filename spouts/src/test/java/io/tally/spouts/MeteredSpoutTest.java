@@ -47,28 +47,11 @@ class MeteredSpoutTest {
         }
     }
 
-    private static final class Collected implements TridentCollector {
-        final List<List<Object>> tuples = new ArrayList<>();
-
-        @Override
-        public void emit(List<Object> values) {
-            tuples.add(values);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void reportError(Throwable t) {
-        }
-    }
-
     @Test
     void replaysAreCountedOncePerAttemptWithEveryRecordTheyEmitAgain() {
         var emitter = new MeteredSpout.ReplayCountingEmitter<>(new ThreeRecords(),
                 new SpoutMetrics.Replays(null, Map.of(), "test"));
-        Collected collected = new Collected();
+        CollectingCollector collected = new CollectingCollector();
         SpoutMetrics.Totals before = SpoutMetrics.totals();
 
         emitter.emitBatchNew(new TransactionAttempt(1L, 0), collected, Set.of(new Partition("a")), Map.of());
