@@ -25,8 +25,9 @@ import java.util.Map;
 
 /**
  * Turns one raw record into an accepted {@link Event} or a {@link Rejection} with one reason; it never throws
- * for bad input. Parsing streams over the bytes once, and Jackson's read constraints stop oversized strings
- * and deep nesting while parsing, so a hostile record costs no more than its (capped) size.
+ * for bad input. One scan checks the bytes (a second, decoding one only for non-ASCII records), parsing streams over
+ * them once, and Jackson's read constraints stop oversized strings and deep nesting while parsing, so a hostile
+ * record costs no more than its (capped) size.
  *
  * <p>Event time: when {@code sentAt} and {@code originalTimestamp} are both present the client clock is
  * corrected, {@code timestamp = receivedAt − (sentAt − originalTimestamp)}; otherwise {@code timestamp}, else
