@@ -1,9 +1,9 @@
 package io.tally.state.cassandra;
 
+import io.tally.state.cassandra.internal.StateMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import io.tally.state.cassandra.internal.StateMetrics;
 import org.apache.storm.metric.api.CountMetric;
 import org.apache.storm.trident.operation.TridentCollector;
 import org.apache.storm.trident.operation.TridentOperationContext;
