@@ -16,6 +16,7 @@ import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
 import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
+import io.tally.spouts.SpoutMetrics;
 import io.tally.state.schema.TallyTables;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.topology.TallyTopology;
@@ -66,6 +67,7 @@ class AggregatesTest {
         FailOnce faults = new FailOnce(Set.of(TallyTables.SEEN_MESSAGES.name(), TallyTables.EVENT_COUNTS_BY_DAY.name()), 3);
         CqlSession session = TestKeyspaces.session();
         int tooLate = 0;
+        SpoutMetrics.Totals spoutsBefore = SpoutMetrics.totals();
 
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
             List<GeneratedEvent> first = ProducerRetries.next(generator, random, sent, 30_000);
@@ -106,6 +108,9 @@ class AggregatesTest {
             assertThat(truth.duplicates()).as("duplicates produced").isGreaterThan(500);
             assertThat(FailOnce.failures(TallyTables.SEEN_MESSAGES.name())).as("forced replays of dedup").isEqualTo(1);
             assertThat(FailOnce.failures(TallyTables.EVENT_COUNTS_BY_DAY.name())).as("forced replays of counts").isEqualTo(1);
+            SpoutMetrics.Totals spouts = SpoutMetrics.totals();
+            assertThat(spouts.replayedBatches() - spoutsBefore.replayedBatches()).as("replays the spouts saw").isPositive();
+            assertThat(spouts.replayedRecords() - spoutsBefore.replayedRecords()).as("records replayed").isPositive();
             assertExact(expectedMinutes, session, keyspace, "event_counts_by_minute", List.of("event", "minute"), "count");
             assertExact(truth.hours(), session, keyspace, "event_counts_by_hour", List.of("event", "hour"), "count");
             assertExact(truth.days(), session, keyspace, "event_counts_by_day", List.of("event", "day"), "count");

@@ -3,6 +3,7 @@ package io.tally.topology;
 import io.tally.bolts.TallySerialization;
 import io.tally.bolts.trident.IngestRecords;
 import io.tally.bolts.trident.IsPresent;
+import io.tally.spouts.MeteredSpout;
 import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.kafka.KafkaEventSpouts;
 import io.tally.spouts.file.LogFileSpout;
@@ -54,6 +55,8 @@ public final class TallyTopology {
     public static final String KAFKA_STREAM_ID = "tally-kafka";
     /** Trident stream id of the log-file spout. Never change it on a running installation. */
     public static final String FILES_STREAM_ID = "tally-files";
+    /** Storm metric: records dropped because an earlier record claimed their {@code messageId}. */
+    public static final String DUPLICATES_DROPPED_METRIC = "tally.dedup.duplicates_dropped";
 
     private TallyTopology() {
     }
@@ -83,10 +86,10 @@ public final class TallyTopology {
         TridentTopology topology = new TridentTopology();
         List<Stream> sources = new ArrayList<>();
         config.kafka().ifPresent(kafka -> sources.add(
-                topology.newStream(KAFKA_STREAM_ID, KafkaEventSpouts.exactReplay(kafka))
+                topology.newStream(KAFKA_STREAM_ID, new MeteredSpout("kafka", KafkaEventSpouts.exactReplay(kafka)))
                         .parallelismHint(batch.spoutParallelism())));
         config.files().ifPresent(files -> sources.add(
-                topology.newStream(FILES_STREAM_ID, new LogFileSpout(files))
+                topology.newStream(FILES_STREAM_ID, new MeteredSpout("files", new LogFileSpout(files)))
                         .parallelismHint(batch.spoutParallelism())));
         // Both sources emit the same raw-record fields and feed one ingest path.
         Stream raw = sources.size() == 1 ? sources.get(0) : topology.merge(RawRecordFields.FIELDS, sources);
@@ -110,7 +113,7 @@ public final class TallyTopology {
                 .partitionBy(MessageIds.OUTPUT_FIELDS)
                 .partitionPersist(states.wrap(TallyTables.SEEN_MESSAGES.name(), FirstClaimStateFactory.of(
                                 config.cassandra(), TallyTables.seenMessages(config.dedupWindow()))),
-                        messageClaim, new FirstClaimUpdater(1), messageClaim)
+                        messageClaim, new FirstClaimUpdater(1, DUPLICATES_DROPPED_METRIC), messageClaim)
                 .parallelismHint(parallelism)
                 .newValuesStream();
 

@@ -10,6 +10,11 @@ import io.tally.bolts.event.Event;
 import io.tally.bolts.event.EventType;
 import java.io.CharConversionException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -20,8 +25,9 @@ import java.util.Map;
 
 /**
  * Turns one raw record into an accepted {@link Event} or a {@link Rejection} with one reason; it never throws
- * for bad input. Parsing streams over the bytes once, and Jackson's read constraints stop oversized strings
- * and deep nesting while parsing, so a hostile record costs no more than its (capped) size.
+ * for bad input. One scan checks the bytes (a second, decoding one only for non-ASCII records), parsing streams over
+ * them once, and Jackson's read constraints stop oversized strings and deep nesting while parsing, so a hostile
+ * record costs no more than its (capped) size.
  *
  * <p>Event time: when {@code sentAt} and {@code originalTimestamp} are both present the client clock is
  * corrected, {@code timestamp = receivedAt − (sentAt − originalTimestamp)}; otherwise {@code timestamp}, else
@@ -29,11 +35,19 @@ import java.util.Map;
  * else the time the spout received the record. Timestamps are ISO-8601 date-times (an offset or {@code Z}; none
  * means UTC) or integer epoch milliseconds.
  *
+ * <p>Records are UTF-8. The bytes are checked before parsing, so a record that is not UTF-8 is
+ * {@code invalid_utf8} wherever the bad byte is (Jackson would call most of them {@code invalid_json}, depending
+ * on which token it was reading), and a UTF-8 record with a NUL byte is {@code invalid_json}: JSON allows none, and
+ * Jackson would otherwise take a NUL near the start for UTF-16 or UTF-32 and accept such a record.
+ *
  * <p>Not thread-safe: one instance per task.
  */
 public final class EventIngestor {
     private final IngestSettings settings;
     private final JsonFactory json;
+    private final CharsetDecoder strictUtf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
 
     public EventIngestor(IngestSettings settings) {
         this.settings = settings;
@@ -73,6 +87,7 @@ public final class EventIngestor {
             throw new InvalidRecord(RejectReason.TOO_LARGE, "the record has " + payload.length
                     + " bytes, more than the limit of " + settings.maxRecordBytes());
         }
+        checkUtf8WithoutNul(payload);
         Fields f = new Fields();
         try (JsonParser p = json.createParser(payload)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -129,7 +144,12 @@ public final class EventIngestor {
         long received = f.receivedAt != null ? f.receivedAt : ingestReceivedAt;
         long eventTime;
         if (f.sentAt != null && f.originalTimestamp != null) {
-            eventTime = received - (f.sentAt - f.originalTimestamp);
+            try {
+                eventTime = Math.subtractExact(received, Math.subtractExact(f.sentAt, f.originalTimestamp));
+            } catch (ArithmeticException overflow) {
+                throw new InvalidRecord(RejectReason.BAD_TIMESTAMP, "correcting the client clock by sentAt "
+                        + f.sentAt + " − originalTimestamp " + f.originalTimestamp + " leaves the range of time");
+            }
         } else if (f.timestamp != null) {
             eventTime = f.timestamp;
         } else if (f.originalTimestamp != null) {
@@ -137,18 +157,52 @@ public final class EventIngestor {
         } else {
             eventTime = received;
         }
-        if (eventTime - received > settings.futureToleranceMillis()) {
+        if (aheadMillis(eventTime, received) > settings.futureToleranceMillis()) {
             throw new InvalidRecord(RejectReason.TOO_FAR_IN_FUTURE, "event time " + Instant.ofEpochMilli(eventTime)
                     + " is more than " + settings.futureToleranceMillis() + " ms after its receipt at "
                     + Instant.ofEpochMilli(received));
         }
-        if (received - eventTime > settings.maxLatenessMillis()) {
+        if (aheadMillis(received, eventTime) > settings.maxLatenessMillis()) {
             throw new InvalidRecord(RejectReason.TOO_LATE, "event time " + Instant.ofEpochMilli(eventTime)
                     + " is more than " + settings.maxLatenessMillis() + " ms before its receipt at "
                     + Instant.ofEpochMilli(received));
         }
         return new Event(type, countName, f.messageId, f.userId, f.anonymousId, eventTime, received, properties,
                 f.context, f.traits);
+    }
+
+    /** How far {@code later} is after {@code earlier}; saturated, since a hostile timestamp may be near either end of long. */
+    private static long aheadMillis(long later, long earlier) {
+        try {
+            return Math.subtractExact(later, earlier);
+        } catch (ArithmeticException overflow) {
+            return later > earlier ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+    }
+
+    /** Not UTF-8 anywhere is invalid_utf8 (binary garbage too, NUL bytes or not); UTF-8 with a NUL byte is invalid_json. */
+    private void checkUtf8WithoutNul(byte[] payload) throws InvalidRecord {
+        boolean ascii = true;
+        int firstNul = -1;
+        for (int i = 0; i < payload.length; i++) {
+            byte b = payload[i];
+            if (b == 0 && firstNul < 0) {
+                firstNul = i;
+            }
+            ascii &= b >= 0;
+        }
+        if (!ascii) {
+            ByteBuffer bytes = ByteBuffer.wrap(payload);
+            CoderResult result = strictUtf8.reset().decode(bytes, CharBuffer.allocate(payload.length), true);
+            if (result.isError()) {
+                throw new InvalidRecord(RejectReason.INVALID_UTF8, "the bytes are not UTF-8: a malformed sequence at"
+                        + " byte " + bytes.position());
+            }
+        }
+        if (firstNul >= 0) {
+            throw new InvalidRecord(RejectReason.INVALID_JSON, "a NUL byte at byte " + firstNul
+                    + "; JSON text has none (is the record UTF-16 or binary?)");
+        }
     }
 
     private void readField(JsonParser p, String name, JsonToken value, Fields f) throws IOException, InvalidRecord {

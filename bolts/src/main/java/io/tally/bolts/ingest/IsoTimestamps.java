@@ -23,9 +23,14 @@ final class IsoTimestamps {
             return fast;
         }
         try {
-            return OffsetDateTime.parse(text).toInstant().toEpochMilli();
-        } catch (DateTimeException withOffsetOrZ) {
-            return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC).toEpochMilli();
+            try {
+                return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+            } catch (DateTimeException withOffsetOrZ) {
+                return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC).toEpochMilli();
+            }
+        } catch (ArithmeticException outOfRange) {
+            // java.time reads years up to ±999,999,999; epoch milliseconds end near ±292,000,000.
+            throw new DateTimeException("'" + text + "' is beyond the range of epoch milliseconds");
         }
     }
 

@@ -9,6 +9,7 @@ import io.tally.bolts.ingest.Rejection;
 import io.tally.bolts.transform.CompiledTransforms;
 import io.tally.bolts.transform.TransformConfig;
 import java.util.Map;
+import org.apache.storm.Config;
 import org.apache.storm.metric.api.CountMetric;
 import org.apache.storm.metric.api.MultiCountMetric;
 import org.apache.storm.trident.operation.BaseFunction;
@@ -17,6 +18,7 @@ import org.apache.storm.trident.operation.TridentOperationContext;
 import org.apache.storm.trident.tuple.TridentTuple;
 import org.apache.storm.tuple.Fields;
 import org.apache.storm.tuple.Values;
+import org.apache.storm.utils.ObjectReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +33,6 @@ import org.slf4j.LoggerFactory;
 public final class IngestRecords extends BaseFunction {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(IngestRecords.class);
-    private static final int METRIC_BUCKET_SECONDS = 60;
 
     public static final String EVENT = "event";
     public static final String REJECTION = "rejection";
@@ -56,8 +57,10 @@ public final class IngestRecords extends BaseFunction {
     public void prepare(Map<String, Object> conf, TridentOperationContext context) {
         ingestor = new EventIngestor(settings);
         transforms = CompiledTransforms.compile(transformConfig);
-        accepted = context.registerMetric("tally.ingest.accepted", new CountMetric(), METRIC_BUCKET_SECONDS);
-        rejected = context.registerMetric("tally.ingest.rejected", new MultiCountMetric(), METRIC_BUCKET_SECONDS);
+        // Reported with Storm's own metrics period, like every tally.* metric.
+        int bucketSeconds = ObjectReader.getInt(conf.get(Config.TOPOLOGY_BUILTIN_METRICS_BUCKET_SIZE_SECS), 60);
+        accepted = context.registerMetric("tally.ingest.accepted", new CountMetric(), bucketSeconds);
+        rejected = context.registerMetric("tally.ingest.rejected", new MultiCountMetric(), bucketSeconds);
     }
 
     private IngestResult transform(IngestResult parsed, byte[] payload, String source, long position,

@@ -51,6 +51,11 @@ class EventIngestorTest {
         "bad_timestamp       | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":true}'",
         "too_far_in_future   | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"2026-11-20T13:00:01Z\"}'",
         "too_late            | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"2025-10-16T11:59:59Z\"}'",
+        "bad_timestamp       | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"+999999999-12-31T23:59:59Z\"}'",
+        "bad_timestamp       | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"-999999999-01-01T00:00:00\"}'",
+        "bad_timestamp       | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"sentAt\":9223372036854775807,\"originalTimestamp\":-9223372036854775807}'",
+        "too_late            | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":-9223372036854775808}'",
+        "too_far_in_future   | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"timestamp\":9223372036854775807}'",
     })
     void rejectsWithTheSpecificReason(String code, String json) {
         IngestResult result = ingest(json);
@@ -61,6 +66,21 @@ class EventIngestorTest {
         assertThat(rejection.position()).isEqualTo(42);
         assertThat(rejection.receivedAtMillis()).isEqualTo(RECEIVED);
         assertThat(rejection.detail()).isNotBlank();
+    }
+
+    @Test
+    void notUtf8AnywhereIsInvalidUtf8AndNulIsInvalidJson() {
+        byte[] garbageStartingLikeJson = {'{', '"', 'a', '"', ':', (byte) 0xFF, 0x01, '}'};
+        assertThat(rejection(garbageStartingLikeJson).reason()).isEqualTo(RejectReason.INVALID_UTF8);
+        assertThat(rejection(garbageStartingLikeJson).detail()).contains("at byte 5");
+        byte[] binaryWithNul = {0, 0, 0, '{', (byte) 0xFF};
+        assertThat(rejection(binaryWithNul).reason()).isEqualTo(RejectReason.INVALID_UTF8);
+        byte[] nulInUtf8 = "{\"type\":\"track\",\"userId\":\"\u00fc\u0000\",\"event\":\"e\"}".getBytes(StandardCharsets.UTF_8);
+        assertThat(rejection(nulInUtf8).reason()).isEqualTo(RejectReason.INVALID_JSON);
+        byte[] utf16 = "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\"}".getBytes(StandardCharsets.UTF_16LE);
+        assertThat(rejection(utf16).reason()).as("UTF-16 is not accepted as JSON").isEqualTo(RejectReason.INVALID_JSON);
+        assertThat(accepted("{\"type\":\"track\",\"userId\":\"\u00fc\",\"event\":\"caf\u00e9 \ud83d\ude00\"}").countName())
+                .isEqualTo("caf\u00e9 \ud83d\ude00");
     }
 
     @Test
@@ -144,5 +164,11 @@ class EventIngestorTest {
 
     private Rejection rejection(String json) {
         return ((IngestResult.Rejected) ingest(json)).rejection();
+    }
+
+    private Rejection rejection(byte[] payload) {
+        IngestResult result = ingestor.ingest(payload, "file:1", 0, RECEIVED);
+        assertThat(result).isInstanceOf(IngestResult.Rejected.class);
+        return ((IngestResult.Rejected) result).rejection();
     }
 }

@@ -17,9 +17,15 @@ public final class KafkaTopics {
 
     /** Creates the topic with this many partitions unless it exists, and returns once it can be described. */
     public static void create(String bootstrapServers, String topic, int partitions) {
+        create(bootstrapServers, topic, partitions, Map.of());
+    }
+
+    /** The same, with topic-level settings such as {@code max.message.bytes} (used only if the topic is created). */
+    public static void create(String bootstrapServers, String topic, int partitions, Map<String, String> configs) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             try {
-                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
+                        .all().get(30, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("creating topic " + topic + " failed: " + e.getCause().getMessage(),

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,6 +110,21 @@ public final class LocalStorm implements AutoCloseable {
             return cluster.getTopologySummaries().stream().anyMatch(t -> t.get_name().equals(name));
         } catch (Exception e) {
             throw new IllegalStateException("cannot list topologies: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The errors the topology's executors reported (an exception that reached Storm, e.g. one that killed a worker),
+     * each as {@code component: error}; empty when none.
+     */
+    public List<String> reportedErrors(String name) {
+        try {
+            List<String> errors = new ArrayList<>();
+            cluster.getTopologyInfoByName(name).get_errors().forEach((component, reported) ->
+                    reported.forEach(error -> errors.add(component + ": " + error.get_error())));
+            return errors;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the errors of topology " + name + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.tally.spouts.file;
 
 import io.tally.spouts.RawRecordFields;
+import io.tally.spouts.SpoutMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -67,7 +68,8 @@ public final class LogFileSpout
     public Emitter<List<String>, FilePartition, Map<String, Object>> getEmitter(Map<String, Object> conf,
             TopologyContext context) {
         Object pending = conf.get(Config.TOPOLOGY_MAX_SPOUT_PENDING);
-        return new FileEmitter(settings, pending == null ? 1 : ((Number) pending).intValue(), context);
+        return new FileEmitter(settings, pending == null ? 1 : ((Number) pending).intValue(), context,
+                SpoutMetrics.bucketSeconds(conf));
     }
 
     @Override
@@ -157,18 +159,18 @@ public final class LogFileSpout
         private final CountMetric missingFiles;
         private final CountMetric movedFiles;
 
-        FileEmitter(FileSpoutSettings settings, int maxSpoutPending, TopologyContext context) {
+        FileEmitter(FileSpoutSettings settings, int maxSpoutPending, TopologyContext context, int metricSeconds) {
             this.settings = settings;
             this.maxSpoutPending = maxSpoutPending;
-            this.emptyLines = register(context, "tally.files.empty_lines");
-            this.truncatedLines = register(context, "tally.files.truncated_lines");
-            this.missingFiles = register(context, "tally.files.missing");
-            this.movedFiles = register(context, "tally.files.moved_to_done");
+            this.emptyLines = register(context, "tally.files.empty_lines", metricSeconds);
+            this.truncatedLines = register(context, "tally.files.truncated_lines", metricSeconds);
+            this.missingFiles = register(context, "tally.files.missing", metricSeconds);
+            this.movedFiles = register(context, "tally.files.moved_to_done", metricSeconds);
         }
 
-        private static CountMetric register(TopologyContext context, String name) {
+        private static CountMetric register(TopologyContext context, String name, int metricSeconds) {
             CountMetric metric = new CountMetric();
-            return context == null ? metric : context.registerMetric(name, metric, 60);
+            return context == null ? metric : context.registerMetric(name, metric, metricSeconds);
         }
 
         @Override

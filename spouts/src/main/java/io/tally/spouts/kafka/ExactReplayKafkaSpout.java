@@ -1,6 +1,7 @@
 package io.tally.spouts.kafka;
 
 import io.tally.spouts.RawRecordFields;
+import io.tally.spouts.WatchingCollector;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -143,27 +144,8 @@ public final class ExactReplayKafkaSpout implements IPartitionedTridentSpout<Lis
         }
     }
 
-    /** A collector in front of the spout's own, looking at each tuple on its way. */
-    abstract static class Watching implements TridentCollector {
-        final TridentCollector delegate;
-
-        Watching(TridentCollector delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void flush() {
-            delegate.flush();
-        }
-
-        @Override
-        public void reportError(Throwable t) {
-            delegate.reportError(t);
-        }
-    }
-
     /** Passes every tuple on, noting the sources (Kafka partitions) that gave any. */
-    static final class SourcesSeen extends Watching {
+    static final class SourcesSeen extends WatchingCollector {
         private static final int SOURCE_INDEX = RawRecordFields.FIELDS.fieldIndex(RawRecordFields.SOURCE);
         final Set<String> sources = new HashSet<>();
 
@@ -179,7 +161,7 @@ public final class ExactReplayKafkaSpout implements IPartitionedTridentSpout<Lis
     }
 
     /** Passes each Kafka offset on once, however often a re-read delivers it. */
-    static final class OnceEachOffset extends Watching {
+    static final class OnceEachOffset extends WatchingCollector {
         private static final int POSITION_INDEX = RawRecordFields.FIELDS.fieldIndex(RawRecordFields.POSITION);
         private long emittedUpTo = Long.MIN_VALUE;
 

@@ -3,6 +3,7 @@ package io.tally.spouts.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tally.spouts.CollectingCollector;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
@@ -12,12 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.GZIPOutputStream;
-import org.apache.storm.trident.operation.TridentCollector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,23 +26,7 @@ class LogFileSpoutTest {
     Path dir;
 
     /** Keeps what a batch emitted. */
-    static final class Collected implements TridentCollector {
-        final List<List<Object>> tuples = new ArrayList<>();
-
-        @Override
-        public void emit(List<Object> values) {
-            tuples.add(values);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void reportError(Throwable t) {
-            throw new AssertionError(t);
-        }
-
+    static final class Collected extends CollectingCollector {
         List<String> lines() {
             return tuples.stream().map(t -> new String((byte[]) t.get(0), StandardCharsets.UTF_8)).toList();
         }
@@ -67,7 +50,7 @@ class LogFileSpoutTest {
     private long txid;
 
     private static LogFileSpout.FileEmitter emitter(FileSpoutSettings settings) {
-        return new LogFileSpout.FileEmitter(settings, MAX_SPOUT_PENDING, null);
+        return new LogFileSpout.FileEmitter(settings, MAX_SPOUT_PENDING, null, 60);
     }
 
     /** One new batch, with the next transaction id. */

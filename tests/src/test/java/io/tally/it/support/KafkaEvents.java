@@ -20,13 +20,20 @@ public final class KafkaEvents implements AutoCloseable {
     private long sent;
 
     public KafkaEvents(String bootstrapServers, String topic, int partitions) {
+        this(bootstrapServers, topic, partitions, 1024 * 1024);
+    }
+
+    /** @param maxRecordBytes the largest record to send (the topic's {@code max.message.bytes} must allow it too) */
+    public KafkaEvents(String bootstrapServers, String topic, int partitions, int maxRecordBytes) {
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 // Idempotent, acknowledged by all replicas: the topic holds each event exactly once.
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes + 1024 * 1024,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L * 1024 * 1024, 4L * maxRecordBytes)),
                 new ByteArraySerializer(), new ByteArraySerializer());
         this.topic = topic;
         this.partitions = partitions;

@@ -58,7 +58,7 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"}) // OpaqueMap.build takes the raw OpaqueValue type
     public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex, int numPartitions) {
-        IBackingMap backing = new CassandraBackingMap<>(settings, table, StateMetrics.register(metrics, table.name()));
+        IBackingMap backing = new CassandraBackingMap<>(settings, table, StateMetrics.register(conf, metrics, table.name()));
         return cacheEntries == 0
                 ? OpaqueMap.build(backing)
                 : OpaqueMap.build(new CachedMap(backing, cacheEntries));

@@ -29,7 +29,7 @@ public final class CassandraRowStateFactory implements StateFactory {
 
     @Override
     public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex, int numPartitions) {
-        return new CassandraRowState(settings, table, StateMetrics.register(metrics, table.name()));
+        return new CassandraRowState(settings, table, StateMetrics.register(conf, metrics, table.name()));
     }
 
     /** The updater that writes each tuple of a batch as one row. */

@@ -42,6 +42,6 @@ public final class FirstClaimStateFactory implements StateFactory {
 
     @Override
     public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex, int numPartitions) {
-        return new CassandraClaimState(settings, table, cacheEntries, StateMetrics.register(metrics, table.name()));
+        return new CassandraClaimState(settings, table, cacheEntries, StateMetrics.register(conf, metrics, table.name()));
     }
 }

@@ -77,7 +77,7 @@ final class BoundedRequests {
     }
 
     FailedException failure(String what, Throwable cause) {
-        metrics.failed();
+        metrics.failed(cause);
         String message = "Cassandra " + what + " on " + target + " failed; the batch will be replayed: " + cause;
         LOG.warn(message);
         ReplayBackoff.beforeReportingFailure();

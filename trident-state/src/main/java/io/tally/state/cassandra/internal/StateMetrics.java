@@ -1,48 +1,67 @@
 package io.tally.state.cassandra.internal;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.storm.Config;
 import org.apache.storm.metric.api.CountMetric;
+import org.apache.storm.metric.api.MultiCountMetric;
 import org.apache.storm.task.IMetricsContext;
+import org.apache.storm.utils.ObjectReader;
 
 /**
  * What a state partition costs Cassandra, as Storm metrics: rows read and written, the requests that
- * carried them, and failed calls (each of which made Trident replay a batch).
+ * carried them, and failed calls (each of which made Trident replay a batch), also per cause: the class of the
+ * driver's exception, e.g. {@code WriteTimeoutException}, {@code UnavailableException},
+ * {@code AllNodesFailedException} (no node reachable), {@code DriverTimeoutException}. Reported every
+ * {@code topology.builtin.metrics.bucket.size.secs} (Storm's period for its own metrics, default 60 s).
  */
 public final class StateMetrics {
-    private static final int BUCKET_SECONDS = 60;
 
     private final CountMetric rowsRead;
     private final CountMetric readRequests;
     private final CountMetric rowsWritten;
     private final CountMetric writeRequests;
     private final CountMetric failures;
+    private final MultiCountMetric failuresByCause;
 
     private StateMetrics(CountMetric rowsRead, CountMetric readRequests, CountMetric rowsWritten,
-            CountMetric writeRequests, CountMetric failures) {
+            CountMetric writeRequests, CountMetric failures, MultiCountMetric failuresByCause) {
         this.rowsRead = rowsRead;
         this.readRequests = readRequests;
         this.rowsWritten = rowsWritten;
         this.writeRequests = writeRequests;
         this.failures = failures;
+        this.failuresByCause = failuresByCause;
     }
 
-    public static StateMetrics register(IMetricsContext context, String table) {
+    public static StateMetrics register(Map<String, Object> conf, IMetricsContext context, String table) {
         if (context == null) {
             return unregistered();
         }
         String prefix = "tally.state." + table + ".";
+        int bucket = bucketSeconds(conf);
         return new StateMetrics(
-                context.registerMetric(prefix + "rows_read", new CountMetric(), BUCKET_SECONDS),
-                context.registerMetric(prefix + "read_requests", new CountMetric(), BUCKET_SECONDS),
-                context.registerMetric(prefix + "rows_written", new CountMetric(), BUCKET_SECONDS),
-                context.registerMetric(prefix + "write_requests", new CountMetric(), BUCKET_SECONDS),
-                context.registerMetric(prefix + "failures", new CountMetric(), BUCKET_SECONDS));
+                context.registerMetric(prefix + "rows_read", new CountMetric(), bucket),
+                context.registerMetric(prefix + "read_requests", new CountMetric(), bucket),
+                context.registerMetric(prefix + "rows_written", new CountMetric(), bucket),
+                context.registerMetric(prefix + "write_requests", new CountMetric(), bucket),
+                context.registerMetric(prefix + "failures", new CountMetric(), bucket),
+                context.registerMetric(prefix + "failures_by_cause", new MultiCountMetric(), bucket));
+    }
+
+    /** The topology's metrics period, in seconds: the same as Storm's built-in metrics. */
+    public static int bucketSeconds(Map<String, Object> conf) {
+        return ObjectReader.getInt(conf.get(Config.TOPOLOGY_BUILTIN_METRICS_BUCKET_SIZE_SECS), 60);
     }
 
     /** Counts that are kept but reported nowhere, for use outside a topology. */
     public static StateMetrics unregistered() {
         return new StateMetrics(new CountMetric(), new CountMetric(), new CountMetric(), new CountMetric(),
-                new CountMetric());
+                new CountMetric(), new MultiCountMetric());
     }
 
     void read(int rows, int requests) {
@@ -78,8 +97,29 @@ public final class StateMetrics {
                 TOTAL_WRITE_REQUESTS.sum(), TOTAL_FAILED_CALLS.sum());
     }
 
-    void failed() {
+    private static final Map<String, LongAdder> TOTAL_FAILURES_BY_CAUSE = new ConcurrentHashMap<>();
+
+    /** Failed calls of every state in this JVM by {@linkplain #causeOf cause}, in name order. */
+    public static Map<String, Long> failuresByCause() {
+        Map<String, Long> byCause = new TreeMap<>();
+        TOTAL_FAILURES_BY_CAUSE.forEach((cause, count) -> byCause.put(cause, count.sum()));
+        return byCause;
+    }
+
+    void failed(Throwable cause) {
+        String name = causeOf(cause);
         failures.incr();
+        failuresByCause.scope(name).incr();
         TOTAL_FAILED_CALLS.add(1);
+        TOTAL_FAILURES_BY_CAUSE.computeIfAbsent(name, key -> new LongAdder()).increment();
+    }
+
+    /** The simple class name of what went wrong, beneath the future's wrapping. */
+    static String causeOf(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause == null ? "unknown" : cause.getClass().getSimpleName();
     }
 }

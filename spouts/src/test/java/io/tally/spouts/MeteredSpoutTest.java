@@ -1,0 +1,108 @@
+package io.tally.spouts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.storm.trident.operation.TridentCollector;
+import org.apache.storm.trident.spout.IPartitionedTridentSpout;
+import org.apache.storm.trident.spout.ISpoutPartition;
+import org.apache.storm.trident.spout.ITridentSpout;
+import org.apache.storm.trident.topology.TransactionAttempt;
+import org.junit.jupiter.api.Test;
+
+class MeteredSpoutTest {
+    private record Partition(String getId) implements ISpoutPartition {
+    }
+
+    /** Emits three records for every partition batch, new or replayed. */
+    private static final class ThreeRecords implements IPartitionedTridentSpout.Emitter<List<String>, Partition, String> {
+        @Override
+        public void reEmitPartitionBatch(TransactionAttempt tx, TridentCollector collector, Partition partition, String meta) {
+            for (int i = 0; i < 3; i++) {
+                collector.emit(List.of(partition.getId(), i));
+            }
+        }
+
+        @Override
+        public Map<Partition, String> emitBatchNew(TransactionAttempt tx, TridentCollector collector,
+                Set<Partition> partitions, Map<Partition, String> last) {
+            partitions.forEach(p -> reEmitPartitionBatch(tx, collector, p, null));
+            return Map.of();
+        }
+
+        @Override
+        public List<Partition> getOrderedPartitions(List<String> all) {
+            return all.stream().map(Partition::new).toList();
+        }
+
+        @Override
+        public void refreshPartitions(List<Partition> partitions) {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void replaysAreCountedOncePerAttemptWithEveryRecordTheyEmitAgain() {
+        var emitter = new MeteredSpout.ReplayCountingEmitter<>(new ThreeRecords(),
+                new SpoutMetrics.Replays(null, Map.of(), "test"));
+        CollectingCollector collected = new CollectingCollector();
+        SpoutMetrics.Totals before = SpoutMetrics.totals();
+
+        emitter.emitBatchNew(new TransactionAttempt(1L, 0), collected, Set.of(new Partition("a")), Map.of());
+        assertThat(SpoutMetrics.totals()).isEqualTo(before);
+
+        TransactionAttempt replay = new TransactionAttempt(1L, 1);
+        emitter.reEmitPartitionBatch(replay, collected, new Partition("a"), "m");
+        emitter.reEmitPartitionBatch(replay, collected, new Partition("b"), "m");
+        emitter.reEmitPartitionBatch(new TransactionAttempt(1L, 2), collected, new Partition("a"), "m");
+
+        SpoutMetrics.Totals after = SpoutMetrics.totals();
+        assertThat(after.replayedBatches() - before.replayedBatches()).isEqualTo(2);
+        assertThat(after.replayedRecords() - before.replayedRecords()).isEqualTo(9);
+        assertThat(collected.tuples).hasSize(12);
+    }
+
+    @Test
+    void aBatchIsTimedFromItsFirstAttemptToItsCommit() {
+        List<String> calls = new ArrayList<>();
+        ITridentSpout.BatchCoordinator<Object> inner = new ITridentSpout.BatchCoordinator<>() {
+            @Override
+            public Object initializeTransaction(long txid, Object prev, Object curr) {
+                calls.add("init " + txid);
+                return "meta-" + txid;
+            }
+
+            @Override
+            public void success(long txid) {
+                calls.add("success " + txid);
+            }
+
+            @Override
+            public boolean isReady(long txid) {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        var coordinator = new MeteredSpout.TimedCoordinator(inner, new SpoutMetrics.Latency(null, Map.of(), "test"));
+        long committedBefore = SpoutMetrics.totals().committedBatches();
+
+        assertThat(coordinator.initializeTransaction(1, null, null)).isEqualTo("meta-1");
+        coordinator.initializeTransaction(1, null, null); // a replay of batch 1
+        coordinator.initializeTransaction(2, null, null);
+        coordinator.success(1);
+        coordinator.success(2);
+        coordinator.success(3); // started before this coordinator existed: not timed
+
+        assertThat(SpoutMetrics.totals().committedBatches() - committedBefore).isEqualTo(2);
+        assertThat(calls).containsExactly("init 1", "init 1", "init 2", "success 1", "success 2", "success 3");
+    }
+}

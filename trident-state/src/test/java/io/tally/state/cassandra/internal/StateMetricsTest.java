@@ -1,0 +1,23 @@
+package io.tally.state.cassandra.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+class StateMetricsTest {
+    @Test
+    void failuresAreCountedByTheCauseBeneathTheFuturesWrapping() {
+        long before = StateMetrics.failuresByCause().getOrDefault("TimeoutException", 0L);
+        StateMetrics metrics = StateMetrics.unregistered();
+        metrics.failed(new CompletionException(new ExecutionException(new TimeoutException("slow"))));
+        metrics.failed(new TimeoutException("slow"));
+        metrics.failed(new IllegalStateException("closed"));
+
+        assertThat(StateMetrics.failuresByCause().get("TimeoutException") - before).isEqualTo(2);
+        assertThat(StateMetrics.failuresByCause()).containsKey("IllegalStateException");
+        assertThat(StateMetrics.causeOf(new CompletionException(null))).isEqualTo("CompletionException");
+    }
+}
