@@ -29,6 +29,8 @@ import java.util.function.BooleanSupplier;
 final class ChildJvm {
     private static final Set<ChildJvm> RUNNING = Collections.synchronizedSet(new LinkedHashSet<>());
     private static final int LOG_TAIL_LINES = 40;
+    /** In place of a classpath resource: the child runs with this JVM's own classpath (Tally's code, not a server's). */
+    static final String SAME_CLASSPATH = "(the classpath of this JVM)";
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -241,6 +243,9 @@ final class ChildJvm {
 
     /** The server's classpath plus the watchdog's own location. */
     private static String classpath(String resource) {
+        if (SAME_CLASSPATH.equals(resource)) {
+            return System.getProperty("java.class.path");
+        }
         try {
             Path self = Path.of(ParentWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             return runtimeClasspath(resource) + File.pathSeparator + self;
