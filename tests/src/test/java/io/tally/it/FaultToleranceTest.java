@@ -56,7 +56,7 @@ class FaultToleranceTest {
     private static final int PARTITIONS = 4;
     private static final int MAX_POLL_RECORDS = 2_000;
     private static final Duration CASSANDRA_DOWN = Duration.ofSeconds(20);
-    /** 25 s of load: the producer keeps writing through the whole Cassandra outage, so the spout has records to pull. */
+    /** 25 s of load: the producer writes through the whole Cassandra outage, so the spout has records to pull. */
     private static final int EVENTS_DURING_CASSANDRA_OUTAGE = 50_000;
     /**
      * Added to every chunk each way, so a request takes about 0.6 s longer: slow, yet well inside the driver's 10 s
@@ -64,8 +64,9 @@ class FaultToleranceTest {
      */
     private static final Duration SLOW_CHUNK_DELAY = Duration.ofMillis(300);
     /**
-     * A request takes about 12 s, beyond the driver's 10 s request timeout: writes reach Cassandra and are applied
-     * after the worker has given up on them and failed the batch. The replay must find them and not count them again.
+     * A request takes about 12 s, beyond the driver's 10 s request timeout: state calls fail by timeout while the
+     * connection stays up, and the batch is replayed once requests are fast again. (A batch reads before it writes, so
+     * what times out is mostly its first read; a write applied after its timeout was not seen in the runs.)
      */
     private static final Duration TIMED_OUT_CHUNK_DELAY = Duration.ofSeconds(6);
     private static final Duration SLOW_FOR = Duration.ofSeconds(20);
@@ -104,7 +105,8 @@ class FaultToleranceTest {
         AtomicReference<CassandraOutage> outage = new AtomicReference<>();
         TallyConfig config = null;
         try (TcpFaultProxy proxy = TcpFaultProxy.start(RealServices.stack().cassandra().contactPoint());
-                KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
+                KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic,
+                        PARTITIONS)) {
             // The topology reaches Cassandra through the proxy; the checker and the schema go to Cassandra directly.
             config = TestTopologies.config("it-faults", topic, keyspace).toBuilder()
                     .kafka(KafkaSpoutSettings.builder(RealServices.stack().kafka().bootstrapServers(), List.of(topic))
@@ -115,38 +117,41 @@ class FaultToleranceTest {
             TallyConfig submitted = config;
             Pipeline pipeline = new Pipeline(kafka, generator, truth, TestKeyspaces.session(), keyspace, true);
             TestTopologies.submit(config);
-            try (TridentProgress progress = new TridentProgress(RealServices.stack().storm().transactionalConf(),
-                    config)) {
-                outcomes.add(underLoad("none (baseline)", pipeline, EVENTS_PER_FAULT, () -> { }));
-                outcomes.add(underLoad("Cassandra stopped 20 s, restarted", pipeline, EVENTS_DURING_CASSANDRA_OUTAGE,
-                        () -> RealServices.stack().restartCassandra(
-                                () -> outage.set(observeOutage(progress, truth, CASSANDRA_DOWN)))));
-            }
-            outcomes.add(underLoad("Cassandra slow: +300 ms per chunk each way (proxy), 20 s", pipeline,
-                    EVENTS_PER_FAULT, () -> slowFor(proxy, SLOW_CHUNK_DELAY)));
-            outcomes.add(underLoad("Cassandra slower than the request timeout: +6 s per chunk each way (proxy), 20 s",
-                    pipeline, EVENTS_PER_FAULT, () -> slowFor(proxy, TIMED_OUT_CHUNK_DELAY)));
-            long resetBefore = proxy.connectionsReset();
-            outcomes.add(underLoad("Cassandra connections reset, new ones too for 15 s (proxy)", pipeline,
-                    EVENTS_PER_FAULT, () -> {
-                        proxy.resetConnections();
-                        try {
-                            Eventually.sleep(CONNECTIONS_RESET_FOR);
-                        } finally {
-                            proxy.passThrough();
-                        }
-                    }));
-            System.out.printf("Connections the proxy reset: %d%n", proxy.connectionsReset() - resetBefore);
-            outcomes.add(underLoad("Kafka broker stopped 5 s, restarted", pipeline, EVENTS_PER_FAULT,
-                    () -> RealServices.stack().restartKafka(Duration.ofSeconds(5))));
-            outcomes.add(underLoad("topology killed and resubmitted", pipeline, EVENTS_PER_FAULT, () -> {
-                RealServices.stack().storm().kill(submitted.name());
-                TestTopologies.submit(submitted);
-            }));
-        } finally {
-            if (config != null) {
+            try {
+                try (TridentProgress progress = new TridentProgress(RealServices.stack().storm().transactionalConf(),
+                        config)) {
+                    outcomes.add(underLoad("none (baseline)", pipeline, EVENTS_PER_FAULT, () -> { }));
+                    outcomes.add(underLoad("Cassandra stopped 20 s, restarted", pipeline,
+                            EVENTS_DURING_CASSANDRA_OUTAGE, () -> RealServices.stack().restartCassandra(
+                                    () -> outage.set(observeOutage(progress, truth, CASSANDRA_DOWN)))));
+                }
+                outcomes.add(underLoad("Cassandra slow: +300 ms per chunk each way (proxy), 20 s", pipeline,
+                        EVENTS_PER_FAULT, () -> slowFor(proxy, SLOW_CHUNK_DELAY)));
+                outcomes.add(underLoad(
+                        "Cassandra slower than the request timeout: +6 s per chunk each way (proxy), 20 s", pipeline,
+                        EVENTS_PER_FAULT, () -> slowFor(proxy, TIMED_OUT_CHUNK_DELAY)));
+                long resetBefore = proxy.connectionsReset();
+                outcomes.add(underLoad("Cassandra connections reset, new ones too for 15 s (proxy)", pipeline,
+                        EVENTS_PER_FAULT, () -> {
+                            proxy.resetConnections();
+                            try {
+                                Eventually.sleep(CONNECTIONS_RESET_FOR);
+                            } finally {
+                                proxy.passThrough();
+                            }
+                        }));
+                System.out.printf("Connections reset at the proxy: %d%n", proxy.connectionsReset() - resetBefore);
+                outcomes.add(underLoad("Kafka broker stopped 5 s, restarted", pipeline, EVENTS_PER_FAULT,
+                        () -> RealServices.stack().restartKafka(Duration.ofSeconds(5))));
+                outcomes.add(underLoad("topology killed and resubmitted", pipeline, EVENTS_PER_FAULT, () -> {
+                    RealServices.stack().storm().kill(submitted.name());
+                    TestTopologies.submit(submitted);
+                }));
+            } finally {
+                // Before the proxy closes, so the topology never runs against a closed port.
                 TestTopologies.killQuietly(config.name());
             }
+        } finally {
             printTable(outcomes);
             CassandraOutage measured = outage.get();
             if (measured != null) {

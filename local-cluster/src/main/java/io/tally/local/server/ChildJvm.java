@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
 final class ChildJvm {
     private static final Set<ChildJvm> RUNNING = Collections.synchronizedSet(new LinkedHashSet<>());
     private static final int LOG_TAIL_LINES = 40;
-    /** In place of a classpath resource: the child runs with this JVM's own classpath (Tally's code, not a server's). */
+    /** In place of a classpath resource: the child runs with this JVM's classpath (Tally's code, not a server's). */
     static final String SAME_CLASSPATH = "(the classpath of this JVM)";
 
     static {

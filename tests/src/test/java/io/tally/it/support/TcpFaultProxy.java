@@ -82,7 +82,10 @@ public final class TcpFaultProxy implements AutoCloseable {
         }
     }
 
-    /** Connections reset so far: open ones, and new ones turned away while resetting. */
+    /**
+     * Connections ended with a reset so far: open ones and new ones reset by {@link #resetConnections}, and those a
+     * side broke off.
+     */
     public long connectionsReset() {
         return connectionsReset.get();
     }
@@ -147,7 +150,9 @@ public final class TcpFaultProxy implements AutoCloseable {
             BlockingQueue<DelayedChunk> inTransit = new LinkedBlockingQueue<>();
             threads.execute(() -> {
                 byte[] buffer = new byte[CHUNK_BYTES];
-                try (InputStream in = from.getInputStream()) {
+                try {
+                    // Not closed when the peer half-closes: closing a socket's stream closes the socket.
+                    InputStream in = from.getInputStream();
                     int read;
                     while ((read = in.read(buffer)) >= 0) {
                         inTransit.put(new DelayedChunk(System.nanoTime() + delay.toNanos(),
