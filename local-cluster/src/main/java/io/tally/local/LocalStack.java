@@ -95,9 +95,20 @@ public final class LocalStack implements AutoCloseable {
 
     /** Stops Cassandra (cleanly, its data kept), leaves it down for {@code down}, and starts it again; for fault tests. */
     public CassandraServer restartCassandra(Duration down) {
+        return restartCassandra(() -> sleep(down));
+    }
+
+    /**
+     * Stops Cassandra (cleanly, its data kept), runs {@code whileDown} (which decides how long the outage lasts and
+     * may observe the pipeline meanwhile), and starts Cassandra again, even when {@code whileDown} failed.
+     */
+    public CassandraServer restartCassandra(Runnable whileDown) {
         cassandra.stop();
-        sleep(down);
-        cassandra = cassandra.startAgain();
+        try {
+            whileDown.run();
+        } finally {
+            cassandra = cassandra.startAgain();
+        }
         return cassandra;
     }
 

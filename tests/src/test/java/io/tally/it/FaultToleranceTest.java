@@ -7,38 +7,86 @@ import io.tally.it.support.AggregateTables;
 import io.tally.it.support.AggregateTruth;
 import io.tally.it.support.BackgroundLoad;
 import io.tally.it.support.Eventually;
+import io.tally.it.support.HeapPeak;
 import io.tally.it.support.KafkaEvents;
 import io.tally.it.support.RealServices;
+import io.tally.it.support.TcpFaultProxy;
+import io.tally.it.support.TestDirectories;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
+import io.tally.it.support.TridentProgress;
+import io.tally.local.server.LocalTopologyProcess;
 import io.tally.local.sample.EventGenerator;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.internal.StateMetrics;
 import io.tally.topology.config.TallyConfig;
+import io.tally.topology.config.TallyConfigLoader;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Nothing lost and nothing doubled through the outages production brings, while a producer writes at a steady
- * rate: Cassandra stopped for 20 s and started again, the Kafka broker restarted, the topology killed and
- * submitted again. After each fault the pipeline drains by itself and every count table (minute, hour, day, per
- * event and over all events) and the distinct users equal the truth computed from what was produced. Prints one
- * row per fault: events sent, state calls failed (each makes Trident replay a batch), time to recover, mismatches.
+ * rate: Cassandra stopped for 20 s and started again; Cassandra slow, slower than the driver's request timeout, and
+ * its connections reset (all three through a TCP proxy between the topology and Cassandra); the Kafka broker
+ * restarted; the topology killed and submitted again; and the whole LocalCluster JVM killed with SIGKILL and started
+ * again on the same ZooKeeper data. After each
+ * fault the pipeline drains by itself and every count table (minute, hour, day, per event and over all events) and
+ * the distinct users equal the truth computed from what was produced. Prints one row per fault.
+ *
+ * <p>The LocalCluster crash is a test of its own: every other fault runs the topology in the suite's shared
+ * LocalCluster, inside this JVM, which cannot be killed without killing the test; the crash runs a LocalCluster in a
+ * child JVM with its own ZooKeeper directory, on a topic and keyspace of its own.
  */
 @ExtendWith(RealServices.class)
 class FaultToleranceTest {
     private static final Duration DRAIN = Duration.ofMinutes(5);
     private static final int EVENTS_PER_FAULT = 20_000;
     private static final int RATE = 2_000;
+    private static final int PARTITIONS = 4;
+    private static final int MAX_POLL_RECORDS = 2_000;
+    private static final Duration CASSANDRA_DOWN = Duration.ofSeconds(20);
+    /** 25 s of load: the producer writes through the whole Cassandra outage, so the spout has records to pull. */
+    private static final int EVENTS_DURING_CASSANDRA_OUTAGE = 50_000;
+    /**
+     * Added to every chunk each way, so a request takes about 0.6 s longer: slow, yet well inside the driver's 10 s
+     * request timeout. The batch slows down; nothing should fail or be retried.
+     */
+    private static final Duration SLOW_CHUNK_DELAY = Duration.ofMillis(300);
+    /**
+     * A request takes about 12 s, beyond the driver's 10 s request timeout: state calls fail by timeout while the
+     * connection stays up, and the batch is replayed once requests are fast again. (A batch reads before it writes, so
+     * what times out is mostly its first read; a write applied after its timeout was not seen in the runs.)
+     */
+    private static final Duration TIMED_OUT_CHUNK_DELAY = Duration.ofSeconds(6);
+    private static final Duration SLOW_FOR = Duration.ofSeconds(20);
+    private static final Duration CONNECTIONS_RESET_FOR = Duration.ofSeconds(15);
 
-    private record Outcome(String fault, long eventsSent, long failedStateCalls, double recoverSeconds,
+    /**
+     * One fault's row. {@code failedStateCalls} is empty when the topology ran in another JVM, whose counters this one
+     * cannot read.
+     */
+    private record Outcome(String fault, long eventsSent, OptionalLong failedStateCalls, double recoverSeconds,
             int mismatches) {
+    }
+
+    /** What the spout and the heap did while Cassandra was down. */
+    private record CassandraOutage(long recordsReadBySpout, long recordsProduced, long heapPeakMiB, long heapMaxMiB) {
+    }
+
+    /** What one test produces into and reads back from. */
+    private record Pipeline(KafkaEvents kafka, EventGenerator generator, AggregateTruth truth, CqlSession session,
+            String keyspace, boolean stateInThisJvm) {
     }
 
     @FunctionalInterface
@@ -50,46 +98,172 @@ class FaultToleranceTest {
     void everyTableIsExactAfterEachOutage() throws Exception {
         String topic = "fault-events";
         String keyspace = TestKeyspaces.create("faults");
-        TestTopologies.createTopic(topic, 4);
-        TallyConfig config = TestTopologies.config("it-faults", topic, keyspace).toBuilder()
-                .kafka(KafkaSpoutSettings.builder(RealServices.stack().kafka().bootstrapServers(), List.of(topic))
-                        .maxPollRecords(2_000).build())
-                .build();
+        TestTopologies.createTopic(topic, PARTITIONS);
         EventGenerator generator = new EventGenerator(2718L, Instant.parse("2026-11-21T00:00:00Z"), 48, 3_000);
         AggregateTruth truth = new AggregateTruth(List.of());
-        CqlSession session = TestKeyspaces.session();
         List<Outcome> outcomes = new ArrayList<>();
-        try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, 4)) {
+        AtomicReference<CassandraOutage> outage = new AtomicReference<>();
+        TallyConfig config = null;
+        try (TcpFaultProxy proxy = TcpFaultProxy.start(RealServices.stack().cassandra().contactPoint());
+                KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic,
+                        PARTITIONS)) {
+            // The topology reaches Cassandra through the proxy; the checker and the schema go to Cassandra directly.
+            config = TestTopologies.config("it-faults", topic, keyspace).toBuilder()
+                    .kafka(KafkaSpoutSettings.builder(RealServices.stack().kafka().bootstrapServers(), List.of(topic))
+                            .maxPollRecords(MAX_POLL_RECORDS).build())
+                    .cassandra(TestKeyspaces.settings(keyspace).toBuilder()
+                            .contactPoints(List.of(proxy.hostAndPort())).build())
+                    .build();
+            TallyConfig submitted = config;
+            Pipeline pipeline = new Pipeline(kafka, generator, truth, TestKeyspaces.session(), keyspace, true);
             TestTopologies.submit(config);
-            outcomes.add(underLoad("none (baseline)", kafka, generator, truth, session, keyspace, () -> { }));
-            outcomes.add(underLoad("Cassandra stopped 20 s, restarted", kafka, generator, truth, session, keyspace,
-                    () -> RealServices.stack().restartCassandra(Duration.ofSeconds(20))));
-            outcomes.add(underLoad("Kafka broker stopped 5 s, restarted", kafka, generator, truth, session, keyspace,
-                    () -> RealServices.stack().restartKafka(Duration.ofSeconds(5))));
-            outcomes.add(underLoad("topology killed and resubmitted", kafka, generator, truth, session, keyspace,
-                    () -> {
-                        RealServices.stack().storm().kill(config.name());
-                        TestTopologies.submit(config);
-                    }));
+            try {
+                try (TridentProgress progress = new TridentProgress(RealServices.stack().storm().transactionalConf(),
+                        config)) {
+                    outcomes.add(underLoad("none (baseline)", pipeline, EVENTS_PER_FAULT, () -> { }));
+                    outcomes.add(underLoad("Cassandra stopped 20 s, restarted", pipeline,
+                            EVENTS_DURING_CASSANDRA_OUTAGE, () -> RealServices.stack().restartCassandra(
+                                    () -> outage.set(observeOutage(progress, truth, CASSANDRA_DOWN)))));
+                }
+                outcomes.add(underLoad("Cassandra slow: +300 ms per chunk each way (proxy), 20 s", pipeline,
+                        EVENTS_PER_FAULT, () -> slowFor(proxy, SLOW_CHUNK_DELAY)));
+                outcomes.add(underLoad(
+                        "Cassandra slower than the request timeout: +6 s per chunk each way (proxy), 20 s", pipeline,
+                        EVENTS_PER_FAULT, () -> slowFor(proxy, TIMED_OUT_CHUNK_DELAY)));
+                long resetBefore = proxy.connectionsReset();
+                outcomes.add(underLoad("Cassandra connections reset, new ones too for 15 s (proxy)", pipeline,
+                        EVENTS_PER_FAULT, () -> {
+                            proxy.resetConnections();
+                            try {
+                                Eventually.sleep(CONNECTIONS_RESET_FOR);
+                            } finally {
+                                proxy.passThrough();
+                            }
+                        }));
+                System.out.printf("Connections reset at the proxy: %d%n", proxy.connectionsReset() - resetBefore);
+                outcomes.add(underLoad("Kafka broker stopped 5 s, restarted", pipeline, EVENTS_PER_FAULT,
+                        () -> RealServices.stack().restartKafka(Duration.ofSeconds(5))));
+                outcomes.add(underLoad("topology killed and resubmitted", pipeline, EVENTS_PER_FAULT, () -> {
+                    RealServices.stack().storm().kill(submitted.name());
+                    TestTopologies.submit(submitted);
+                }));
+            } finally {
+                // Before the proxy closes, so the topology never runs against a closed port.
+                TestTopologies.killQuietly(config.name());
+            }
         } finally {
-            TestTopologies.killQuietly(config.name());
-            System.out.println("| fault | events sent | failed state calls (replays) | recovered after fault (s) | mismatches |");
-            System.out.println("|---|---|---|---|---|");
-            outcomes.forEach(o -> System.out.printf("| %s | %,d | %d | %.1f | %d |%n", o.fault(), o.eventsSent(),
-                    o.failedStateCalls(), o.recoverSeconds(), o.mismatches()));
+            printTable(outcomes);
+            CassandraOutage measured = outage.get();
+            if (measured != null) {
+                System.out.printf("While Cassandra was down (%d s): the spout read %,d records of the %,d produced"
+                        + " meanwhile (at most max_spout_pending %d x %,d records x %d partitions = %,d);"
+                        + " heap peak of the JVM running the worker %,d MiB of %,d MiB.%n",
+                        CASSANDRA_DOWN.toSeconds(), measured.recordsReadBySpout(), measured.recordsProduced(),
+                        config.batch().maxSpoutPending(), MAX_POLL_RECORDS, PARTITIONS, spoutReadBound(config),
+                        measured.heapPeakMiB(), measured.heapMaxMiB());
+            }
         }
-        assertThat(outcomes).hasSize(4).allSatisfy(o -> assertThat(o.mismatches()).as(o.fault()).isZero());
+        assertThat(outcomes).hasSize(7).allSatisfy(o -> assertThat(o.mismatches()).as(o.fault()).isZero());
+        // Trident starts no batch beyond max_spout_pending while none commits, and a transactional replay re-reads
+        // the same offsets: whatever the outage's length, the spout pulls at most that many batches' worth.
+        assertThat(outage.get().recordsReadBySpout()).isLessThanOrEqualTo(spoutReadBound(config));
     }
 
-    /** Produces {@link #EVENTS_PER_FAULT} events at a steady rate, injects the fault a few seconds in, drains. */
-    private static Outcome underLoad(String name, KafkaEvents kafka, EventGenerator generator, AggregateTruth truth,
-            CqlSession session, String keyspace, Fault fault) throws Exception {
+    @Test
+    void everyTableIsExactAfterTheLocalClusterJvmIsKilled() throws Exception {
+        String topic = "crash-events";
+        String keyspace = TestKeyspaces.create("crash");
+        TestTopologies.createTopic(topic, PARTITIONS);
+        Path dir = TestDirectories.create("local-cluster-crash-");
+        Path configFile = dir.resolve("tally.yaml");
+        InetSocketAddress cassandra = RealServices.stack().cassandra().contactPoint();
+        Files.writeString(configFile, String.join("\n",
+                "topology:",
+                "  name: it-crash",
+                "kafka:",
+                "  bootstrap_servers: " + RealServices.stack().kafka().bootstrapServers(),
+                "  topics: [" + topic + "]",
+                "  max_poll_records: " + MAX_POLL_RECORDS,
+                "cassandra:",
+                "  contact_points: [\"" + cassandra.getHostString() + ":" + cassandra.getPort() + "\"]",
+                "  local_datacenter: " + RealServices.stack().cassandra().localDatacenter(),
+                "  keyspace: " + keyspace,
+                ""));
+        TallyConfig config = TallyConfigLoader.withSystemEnvironment().load(configFile);
+        EventGenerator generator = new EventGenerator(3141L, Instant.parse("2026-11-21T00:00:00Z"), 48, 3_000);
+        AggregateTruth truth = new AggregateTruth(List.of());
+        List<Outcome> outcomes = new ArrayList<>();
+        AtomicReference<LocalTopologyProcess> storm = new AtomicReference<>(
+                LocalTopologyProcess.start(dir.resolve("zookeeper"), configFile, dir.resolve("local-cluster.log")));
+        long[] nextTxid = new long[2]; // before the kill, right after the restart
+        try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
+            Pipeline pipeline = new Pipeline(kafka, generator, truth, TestKeyspaces.session(), keyspace, false);
+            // Committed batches first, so that the kill finds txids and offsets in ZooKeeper to continue from.
+            outcomes.add(underLoad("none (baseline, LocalCluster in a child JVM)", pipeline, EVENTS_PER_FAULT / 2,
+                    () -> { }));
+            outcomes.add(underLoad("LocalCluster JVM killed -9, restarted on the same ZooKeeper data", pipeline,
+                    EVENTS_PER_FAULT, () -> {
+                        nextTxid[0] = nextTxidToCommit(storm.get(), config);
+                        storm.get().kill();
+                        storm.set(storm.get().startAgain());
+                        nextTxid[1] = nextTxidToCommit(storm.get(), config);
+                    }));
+        } finally {
+            storm.get().close();
+            printTable(outcomes);
+            System.out.printf("Trident's next txid to commit: %d before the kill, %d after the restart.%n", nextTxid[0],
+                    nextTxid[1]);
+            TestDirectories.delete(dir);
+        }
+        assertThat(outcomes).hasSize(2).allSatisfy(o -> assertThat(o.mismatches()).as(o.fault()).isZero());
+        // A ZooKeeper started afresh would begin again at txid 1 against rows holding higher txids.
+        assertThat(nextTxid[0]).isGreaterThan(1);
+        assertThat(nextTxid[1]).isGreaterThanOrEqualTo(nextTxid[0]);
+    }
+
+    private static long nextTxidToCommit(LocalTopologyProcess storm, TallyConfig config) {
+        try (TridentProgress progress = new TridentProgress(storm.transactionalConf(), config)) {
+            return progress.nextTxidToCommit();
+        }
+    }
+
+    private static void slowFor(TcpFaultProxy proxy, Duration perChunk) {
+        proxy.delay(perChunk);
+        try {
+            Eventually.sleep(SLOW_FOR);
+        } finally {
+            proxy.passThrough();
+        }
+    }
+
+    /** The records Trident may pull while no batch commits: max_spout_pending full batches. */
+    private static long spoutReadBound(TallyConfig config) {
+        return (long) config.batch().maxSpoutPending() * MAX_POLL_RECORDS * PARTITIONS;
+    }
+
+    /** Waits out an outage of {@code length}, recording how many records the spout pulled and the heap's peak. */
+    private static CassandraOutage observeOutage(TridentProgress progress, AggregateTruth truth, Duration length) {
+        try (HeapPeak heap = new HeapPeak()) {
+            long readBefore = progress.recordsRead();
+            long producedBefore = truth.distinctMessages();
+            Eventually.sleep(length);
+            return new CassandraOutage(progress.recordsRead() - readBefore, truth.distinctMessages() - producedBefore,
+                    heap.peakMiB(), heap.maxMiB());
+        }
+    }
+
+    /** Produces {@code events} at a steady rate, injects the fault a few seconds in, drains. */
+    private static Outcome underLoad(String name, Pipeline pipeline, int events, Fault fault) throws Exception {
+        AggregateTruth truth = pipeline.truth();
         long failedBefore = StateMetrics.totals().failedCalls();
-        try (BackgroundLoad load = new BackgroundLoad(kafka, generator, truth::add, EVENTS_PER_FAULT, RATE)) {
+        try (BackgroundLoad load = new BackgroundLoad(pipeline.kafka(), pipeline.generator(), truth::add, events,
+                RATE)) {
             Eventually.sleep(Duration.ofSeconds(3));
             fault.inject();
             long recovered = System.nanoTime();
             load.awaitSent(DRAIN);
+            CqlSession session = pipeline.session();
+            String keyspace = pipeline.keyspace();
             Map<List<String>, Long> minutes = truth.minutes();
             Eventually.poll(readOrEmpty(() -> AggregateTables.read(session, keyspace, "event_counts_by_minute",
                     List.of("event", "minute"), "count")), minutes::equals, DRAIN);
@@ -103,9 +277,25 @@ class FaultToleranceTest {
                     + mismatches(truth.days(), session, keyspace, "event_counts_by_day", List.of("event", "day"), "count")
                     + mismatches(truth.uniqueUsers(), session, keyspace, "unique_users_by_day", List.of("event", "day"),
                             "users");
-            return new Outcome(name, truth.distinctMessages(), StateMetrics.totals().failedCalls() - failedBefore,
-                    recoverSeconds, mismatches);
+            OptionalLong failedCalls = pipeline.stateInThisJvm()
+                    ? OptionalLong.of(StateMetrics.totals().failedCalls() - failedBefore)
+                    : OptionalLong.empty();
+            return new Outcome(name, truth.distinctMessages(), failedCalls, recoverSeconds, mismatches);
         }
+    }
+
+    /**
+     * The per-fault table. "Replays observed" stays empty until Tally has a replay metric (issue #9): failed state
+     * calls count the calls that failed a batch, not the replays Trident then made.
+     */
+    private static void printTable(List<Outcome> outcomes) {
+        System.out.println("| fault | events sent | failed state calls | replays observed | recovered after fault (s)"
+                + " | mismatches |");
+        System.out.println("|---|---|---|---|---|---|");
+        outcomes.forEach(o -> System.out.printf("| %s | %,d | %s | %s | %.1f | %d |%n", o.fault(), o.eventsSent(),
+                o.failedStateCalls().isPresent() ? String.valueOf(o.failedStateCalls().getAsLong())
+                        : "n/a (other JVM)",
+                "not measured yet", o.recoverSeconds(), o.mismatches()));
     }
 
     /** Keys whose stored value differs from the truth (missing, extra or wrong), with the differences printed. */

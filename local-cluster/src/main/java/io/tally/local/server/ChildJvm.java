@@ -11,12 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * A server running in a JVM of its own, started from a classpath Maven resolved: the one piece Kafka and
@@ -29,6 +31,8 @@ import java.util.function.BooleanSupplier;
 final class ChildJvm {
     private static final Set<ChildJvm> RUNNING = Collections.synchronizedSet(new LinkedHashSet<>());
     private static final int LOG_TAIL_LINES = 40;
+    /** In place of a classpath resource: the child runs with this JVM's classpath (Tally's code, not a server's). */
+    static final String SAME_CLASSPATH = "(the classpath of this JVM)";
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -241,6 +245,12 @@ final class ChildJvm {
 
     /** The server's classpath plus the watchdog's own location. */
     private static String classpath(String resource) {
+        if (SAME_CLASSPATH.equals(resource)) {
+            // Absolute, since the child runs in a directory of its own.
+            return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                    .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                    .collect(Collectors.joining(File.pathSeparator));
+        }
         try {
             Path self = Path.of(ParentWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             return runtimeClasspath(resource) + File.pathSeparator + self;

@@ -42,10 +42,15 @@ public final class LocalStorm implements AutoCloseable {
     }
 
     public static LocalStorm start(Path zookeeperDataDir) {
+        return start(zookeeperDataDir, 0);
+    }
+
+    /** @param zookeeperPort where the Trident ZooKeeper listens; 0 for any free port */
+    public static LocalStorm start(Path zookeeperDataDir, int zookeeperPort) {
         NIOServerCnxnFactory zookeeper;
         try {
             Files.createDirectories(zookeeperDataDir);
-            zookeeper = Zookeeper.mkInprocessZookeeper(zookeeperDataDir.toAbsolutePath().toString(), 0);
+            zookeeper = Zookeeper.mkInprocessZookeeper(zookeeperDataDir.toAbsolutePath().toString(), zookeeperPort);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + zookeeperDataDir, e);
         } catch (Exception e) {
