@@ -18,6 +18,7 @@ import io.tally.it.support.TridentProgress;
 import io.tally.local.server.LocalTopologyProcess;
 import io.tally.local.sample.EventGenerator;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
+import io.tally.spouts.SpoutMetrics;
 import io.tally.state.cassandra.internal.StateMetrics;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
@@ -73,11 +74,11 @@ class FaultToleranceTest {
     private static final Duration CONNECTIONS_RESET_FOR = Duration.ofSeconds(15);
 
     /**
-     * One fault's row. {@code failedStateCalls} is empty when the topology ran in another JVM, whose counters this one
-     * cannot read.
+     * One fault's row. {@code failedStateCalls} and {@code replayedBatches} are empty when the topology ran in another
+     * JVM, whose counters this one cannot read.
      */
-    private record Outcome(String fault, long eventsSent, OptionalLong failedStateCalls, double recoverSeconds,
-            int mismatches) {
+    private record Outcome(String fault, long eventsSent, OptionalLong failedStateCalls, OptionalLong replayedBatches,
+            double recoverSeconds, int mismatches) {
     }
 
     /** What the spout and the heap did while Cassandra was down. */
@@ -256,6 +257,7 @@ class FaultToleranceTest {
     private static Outcome underLoad(String name, Pipeline pipeline, int events, Fault fault) throws Exception {
         AggregateTruth truth = pipeline.truth();
         long failedBefore = StateMetrics.totals().failedCalls();
+        long replayedBefore = SpoutMetrics.totals().replayedBatches();
         try (BackgroundLoad load = new BackgroundLoad(pipeline.kafka(), pipeline.generator(), truth::add, events,
                 RATE)) {
             Eventually.sleep(Duration.ofSeconds(3));
@@ -280,22 +282,28 @@ class FaultToleranceTest {
             OptionalLong failedCalls = pipeline.stateInThisJvm()
                     ? OptionalLong.of(StateMetrics.totals().failedCalls() - failedBefore)
                     : OptionalLong.empty();
-            return new Outcome(name, truth.distinctMessages(), failedCalls, recoverSeconds, mismatches);
+            OptionalLong replays = pipeline.stateInThisJvm()
+                    ? OptionalLong.of(SpoutMetrics.totals().replayedBatches() - replayedBefore)
+                    : OptionalLong.empty();
+            return new Outcome(name, truth.distinctMessages(), failedCalls, replays, recoverSeconds, mismatches);
         }
     }
 
     /**
-     * The per-fault table. "Replays observed" stays empty until Tally has a replay metric (issue #9): failed state
-     * calls count the calls that failed a batch, not the replays Trident then made.
+     * The per-fault table. Failed state calls are the calls that failed a batch; replays observed are the batches the
+     * spout then emitted again ({@code tally.spout.*.replayed_batches}).
      */
+    private static String inThisJvm(OptionalLong count) {
+        return count.isPresent() ? String.valueOf(count.getAsLong()) : "n/a (other JVM)";
+    }
+
     private static void printTable(List<Outcome> outcomes) {
         System.out.println("| fault | events sent | failed state calls | replays observed | recovered after fault (s)"
                 + " | mismatches |");
         System.out.println("|---|---|---|---|---|---|");
         outcomes.forEach(o -> System.out.printf("| %s | %,d | %s | %s | %.1f | %d |%n", o.fault(), o.eventsSent(),
-                o.failedStateCalls().isPresent() ? String.valueOf(o.failedStateCalls().getAsLong())
-                        : "n/a (other JVM)",
-                "not measured yet", o.recoverSeconds(), o.mismatches()));
+                inThisJvm(o.failedStateCalls()),
+                inThisJvm(o.replayedBatches()), o.recoverSeconds(), o.mismatches()));
     }
 
     /** Keys whose stored value differs from the truth (missing, extra or wrong), with the differences printed. */
