@@ -64,7 +64,7 @@ final class BoundedRequests {
             throw failure(what, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw failure(what, e);
+            throw interrupted(what, e);
         }
         List<R> results = new ArrayList<>(futures.length);
         for (CompletableFuture<?> future : futures) {
@@ -74,6 +74,17 @@ final class BoundedRequests {
         }
         ReplayBackoff.succeeded();
         return results;
+    }
+
+    /**
+     * Storm interrupts executors when it stops a worker (a topology kill, a rebalance): Cassandra did not fail, so
+     * this is neither counted nor logged as a failure, and there is no backoff; the batch is replayed wherever the
+     * topology runs next.
+     */
+    private FailedException interrupted(String what, InterruptedException cause) {
+        String message = "Cassandra " + what + " on " + target + " interrupted: the worker is stopping";
+        LOG.info(message);
+        return new FailedException(message, cause);
     }
 
     FailedException failure(String what, Throwable cause) {
