@@ -93,11 +93,6 @@ public final class LocalStack implements AutoCloseable {
         return storm;
     }
 
-    /** Stops Cassandra (cleanly, its data kept), leaves it down for {@code down}, and starts it again; for fault tests. */
-    public CassandraServer restartCassandra(Duration down) {
-        return restartCassandra(() -> sleep(down));
-    }
-
     /**
      * Stops Cassandra (cleanly, its data kept), runs {@code whileDown} (which decides how long the outage lasts and
      * may observe the pipeline meanwhile), and starts Cassandra again, even when {@code whileDown} failed.
@@ -112,11 +107,17 @@ public final class LocalStack implements AutoCloseable {
         return cassandra;
     }
 
-    /** Stops the Kafka broker (cleanly, its data kept), leaves it down for {@code down}, and starts it again. */
+    /**
+     * Stops the Kafka broker (cleanly, its data kept), leaves it down for {@code down}, and starts it again, even when
+     * the wait was interrupted.
+     */
     public KafkaServer restartKafka(Duration down) {
         kafka.stop();
-        sleep(down);
-        kafka = kafka.startAgain();
+        try {
+            sleep(down);
+        } finally {
+            kafka = kafka.startAgain();
+        }
         return kafka;
     }
 

@@ -3,6 +3,7 @@ package io.tally.spouts;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.Set;
 import org.apache.storm.task.TopologyContext;
 import org.apache.storm.trident.operation.TridentCollector;
@@ -39,7 +40,7 @@ public final class MeteredSpout implements ITridentSpout<Object> {
     @Override
     public BatchCoordinator<Object> getCoordinator(String txStateId, Map<String, Object> conf, TopologyContext context) {
         return new TimedCoordinator(executor.getCoordinator(txStateId, conf, context),
-                new SpoutMetrics.Latency(context, conf, name));
+                new SpoutMetrics.Latency(context, conf, name), System::nanoTime);
     }
 
     @Override
@@ -62,15 +63,17 @@ public final class MeteredSpout implements ITridentSpout<Object> {
         private final SpoutMetrics.Latency latency;
         /** When the first attempt of each uncommitted batch started. */
         private final Map<Long, Long> startedAt = new HashMap<>();
+        private final LongSupplier nanoTime;
 
-        TimedCoordinator(BatchCoordinator<Object> coordinator, SpoutMetrics.Latency latency) {
+        TimedCoordinator(BatchCoordinator<Object> coordinator, SpoutMetrics.Latency latency, LongSupplier nanoTime) {
             this.coordinator = coordinator;
             this.latency = latency;
+            this.nanoTime = nanoTime;
         }
 
         @Override
         public Object initializeTransaction(long txid, Object prevMetadata, Object currMetadata) {
-            startedAt.putIfAbsent(txid, System.nanoTime());
+            startedAt.putIfAbsent(txid, nanoTime.getAsLong());
             return coordinator.initializeTransaction(txid, prevMetadata, currMetadata);
         }
 
@@ -79,7 +82,7 @@ public final class MeteredSpout implements ITridentSpout<Object> {
             Long started = startedAt.remove(txid);
             // Batches started before this coordinator (a restarted worker) have no start time here.
             if (started != null) {
-                latency.committed((System.nanoTime() - started) / 1_000_000);
+                latency.committed((nanoTime.getAsLong() - started) / 1_000_000);
             }
             startedAt.keySet().removeIf(earlier -> earlier < txid);
             coordinator.success(txid);

@@ -48,11 +48,19 @@ public final class SpoutMetrics {
         return ObjectReader.getInt(conf.get(Config.TOPOLOGY_BUILTIN_METRICS_BUCKET_SIZE_SECS), 60);
     }
 
-    /** Registers {@code metric} under {@code tally.spout.<spout>.<name>}; without a context (a unit test) it is only kept. */
+    /** Registers {@code metric} under {@code tally.spout.<spout>.<name>}. */
     private static <T extends IMetric> T register(IMetricsContext context, Map<String, Object> conf, String spout,
             String name, T metric) {
-        return context == null ? metric
-                : context.registerMetric("tally.spout." + spout + "." + name, metric, bucketSeconds(conf));
+        return register(context, conf, "tally.spout." + spout + "." + name, metric);
+    }
+
+    /**
+     * Registers {@code metric} under {@code fullName} on the topology's metrics period; without a context (a unit
+     * test) it is only kept.
+     */
+    public static <T extends IMetric> T register(IMetricsContext context, Map<String, Object> conf, String fullName,
+            T metric) {
+        return context == null ? metric : context.registerMetric(fullName, metric, bucketSeconds(conf));
     }
 
     /** The replays of one emitter task. */
@@ -78,9 +86,9 @@ public final class SpoutMetrics {
 
     /** Batch latency as the spout's coordinator sees it: from a batch's first attempt starting to its commit. */
     static final class Latency {
-        private final ReducedMetric meanMillis;
-        private final CombinedMetric maxMillis;
-        private final CountMetric committed;
+        final ReducedMetric meanMillis;
+        final CombinedMetric maxMillis;
+        final CountMetric committed;
 
         Latency(IMetricsContext context, Map<String, Object> conf, String spout) {
             meanMillis = register(context, conf, spout, "batch_latency_ms", new ReducedMetric(new MeanReducer()));

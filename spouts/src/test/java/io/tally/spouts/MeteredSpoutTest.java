@@ -92,17 +92,26 @@ class MeteredSpoutTest {
             public void close() {
             }
         };
-        var coordinator = new MeteredSpout.TimedCoordinator(inner, new SpoutMetrics.Latency(null, Map.of(), "test"));
+        SpoutMetrics.Latency latency = new SpoutMetrics.Latency(null, Map.of(), "test");
+        long[] nowMillis = {0};
+        var coordinator = new MeteredSpout.TimedCoordinator(inner, latency, () -> nowMillis[0] * 1_000_000);
         long committedBefore = SpoutMetrics.totals().committedBatches();
 
         assertThat(coordinator.initializeTransaction(1, null, null)).isEqualTo("meta-1");
-        coordinator.initializeTransaction(1, null, null); // a replay of batch 1
+        nowMillis[0] = 5;
+        coordinator.initializeTransaction(1, null, null); // a replay of batch 1: still timed from its first attempt
+        nowMillis[0] = 6;
         coordinator.initializeTransaction(2, null, null);
-        coordinator.success(1);
-        coordinator.success(2);
+        nowMillis[0] = 10;
+        coordinator.success(1); // 10 ms
+        nowMillis[0] = 30;
+        coordinator.success(2); // 24 ms
         coordinator.success(3); // started before this coordinator existed: not timed
 
         assertThat(SpoutMetrics.totals().committedBatches() - committedBefore).isEqualTo(2);
+        assertThat(latency.maxMillis.getValueAndReset()).isEqualTo(24L);
+        assertThat(latency.meanMillis.getValueAndReset()).isEqualTo(17.0);
+        assertThat(latency.committed.getValueAndReset()).isEqualTo(2L);
         assertThat(calls).containsExactly("init 1", "init 1", "init 2", "success 1", "success 2", "success 3");
     }
 }

@@ -104,6 +104,7 @@ class FaultToleranceTest {
         AggregateTruth truth = new AggregateTruth(List.of());
         List<Outcome> outcomes = new ArrayList<>();
         AtomicReference<CassandraOutage> outage = new AtomicReference<>();
+        long connectionsReset = 0;
         TallyConfig config = null;
         try (TcpFaultProxy proxy = TcpFaultProxy.start(RealServices.stack().cassandra().contactPoint());
                 KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic,
@@ -141,7 +142,8 @@ class FaultToleranceTest {
                                 proxy.passThrough();
                             }
                         }));
-                System.out.printf("Connections reset at the proxy: %d%n", proxy.connectionsReset() - resetBefore);
+                connectionsReset = proxy.connectionsReset() - resetBefore;
+                System.out.printf("Connections reset at the proxy: %d%n", connectionsReset);
                 outcomes.add(underLoad("Kafka broker stopped 5 s, restarted", pipeline, EVENTS_PER_FAULT,
                         () -> RealServices.stack().restartKafka(Duration.ofSeconds(5))));
                 outcomes.add(underLoad("topology killed and resubmitted", pipeline, EVENTS_PER_FAULT, () -> {
@@ -165,9 +167,19 @@ class FaultToleranceTest {
             }
         }
         assertThat(outcomes).hasSize(7).allSatisfy(o -> assertThat(o.mismatches()).as(o.fault()).isZero());
+        // Each fault really reached the topology: a fault that missed it (say a driver bypassing the proxy) would
+        // leave these rows looking exact without proving anything.
+        for (int faulted : new int[] {1, 3, 4}) {
+            Outcome o = outcomes.get(faulted);
+            assertThat(o.failedStateCalls().getAsLong()).as(o.fault() + ": failed state calls").isPositive();
+            assertThat(o.replayedBatches().getAsLong()).as(o.fault() + ": replays").isPositive();
+        }
+        assertThat(connectionsReset).as("connections reset at the proxy").isPositive();
         // Trident starts no batch beyond max_spout_pending while none commits, and a transactional replay re-reads
         // the same offsets: whatever the outage's length, the spout pulls at most that many batches' worth.
         assertThat(outage.get().recordsReadBySpout()).isLessThanOrEqualTo(spoutReadBound(config));
+        assertThat(outage.get().recordsProduced()).as("records produced during the outage, above the bound")
+                .isGreaterThan(spoutReadBound(config));
     }
 
     @Test
@@ -289,14 +301,14 @@ class FaultToleranceTest {
         }
     }
 
-    /**
-     * The per-fault table. Failed state calls are the calls that failed a batch; replays observed are the batches the
-     * spout then emitted again ({@code tally.spout.*.replayed_batches}).
-     */
     private static String inThisJvm(OptionalLong count) {
         return count.isPresent() ? String.valueOf(count.getAsLong()) : "n/a (other JVM)";
     }
 
+    /**
+     * The per-fault table. Failed state calls are the calls that failed a batch; replays observed are the batches the
+     * spout then emitted again ({@code tally.spout.*.replayed_batches}).
+     */
     private static void printTable(List<Outcome> outcomes) {
         System.out.println("| fault | events sent | failed state calls | replays observed | recovered after fault (s)"
                 + " | mismatches |");
@@ -318,7 +330,7 @@ class FaultToleranceTest {
     }
 
     /** Reads that fail while the driver reconnects after an outage count as "not there yet". */
-    private static <T> Supplier<Map<List<String>, Long>> readOrEmpty(Supplier<Map<List<String>, Long>> read) {
+    private static Supplier<Map<List<String>, Long>> readOrEmpty(Supplier<Map<List<String>, Long>> read) {
         return () -> {
             try {
                 return read.get();

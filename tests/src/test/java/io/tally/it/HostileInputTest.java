@@ -121,6 +121,8 @@ class HostileInputTest {
             }
         }
         assertThat(expected.records).isEqualTo(RECORDS);
+        // Every record the generator built is exactly one of counted, duplicate or rejected.
+        assertThat(expected.counted.events() + expected.duplicates + expected.rejected()).isEqualTo(RECORDS);
         assertThat(expected.rejectedPerReason.keySet()).hasSizeGreaterThanOrEqualTo(15);
 
         CqlSession session = TestKeyspaces.session();
@@ -142,8 +144,6 @@ class HostileInputTest {
                     expected.rejectedPerReason::equals, Duration.ofMinutes(1));
             assertThat(counted).isEqualTo(expected.rejectedPerReason);
             assertThat(rejectedRows(session, keyspace)).isEqualTo(expected.rejectedPerReason);
-            assertThat(CountTables.total(CountTables.hourly(session, keyspace)) + expected.duplicates + expected.rejected())
-                    .isEqualTo(RECORDS);
 
             long countedAt = System.nanoTime();
             assertMetricsEqualTheTruth(expected, spoutsBefore);

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.it.support.CountTables;
-import io.tally.it.support.Eventually;
-import io.tally.it.support.HourKey;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.TestDirectories;
 import io.tally.it.support.TestKeyspaces;
@@ -22,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -60,11 +57,8 @@ class LargeLogFileTest {
             Files.move(partial, dir.resolve("export.jsonl")); // appears whole, as an upload would
             TestTopologies.submit(config, TallyTopology.build(config, TallyTopology.Scope.COUNTS_ONLY));
 
-            Map<HourKey, Long> expected = truth.hourly();
-            Map<HourKey, Long> counted = Eventually.poll(() -> CountTables.hourly(session, keyspace), expected::equals,
-                    Duration.ofMinutes(5));
-            assertThat(CountTables.total(counted)).isEqualTo(LINES);
-            assertThat(counted).isEqualTo(expected);
+            assertThat(truth.events()).isEqualTo(LINES);
+            CountTables.assertExact(session, keyspace, truth, Duration.ofMinutes(5));
         } finally {
             TestTopologies.killQuietly(config.name());
             TestDirectories.delete(dir);

@@ -81,6 +81,9 @@ public final class TallyTopology {
      *     injector in the tests that force replays
      */
     public static StormTopology build(TallyConfig config, Scope scope, StateWrapper states) {
+        if (scope == Scope.SEGMENTS_ONLY && config.segments().isEmpty()) {
+            throw new IllegalArgumentException("a segments-only topology needs at least one segment");
+        }
         BatchSettings batch = config.batch();
         int parallelism = batch.parallelism();
         TridentTopology topology = new TridentTopology();
@@ -117,9 +120,6 @@ public final class TallyTopology {
                 .parallelismHint(parallelism)
                 .newValuesStream();
 
-        if (scope == Scope.SEGMENTS_ONLY && config.segments().isEmpty()) {
-            throw new IllegalArgumentException("a segments-only topology needs at least one segment");
-        }
         if (!config.segments().isEmpty()) {
             segments(counted, config, states);
         }

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import org.apache.storm.generated.StormTopology;
 import org.junit.jupiter.api.Test;
 
 class TallyTopologyTest {
@@ -16,18 +17,34 @@ class TallyTopologyTest {
               - {name: buyers, rule: {event: Order Completed}}
             """);
 
+    private static final List<String> SEGMENT_TABLES = List.of("segment_progress", "segment_members", "user_segments",
+            "segment_sizes_by_day");
+
     @Test
     void segmentsOnlyBuildsNoCountsButTheSegmentStates() {
-        StormTopology full = TallyTopology.build(WITH_SEGMENT, TallyTopology.Scope.FULL, StateWrapper.NONE);
-        StormTopology segments = TallyTopology.build(WITH_SEGMENT, TallyTopology.Scope.SEGMENTS_ONLY, StateWrapper.NONE);
-        assertThat(segments.get_bolts().size()).isLessThan(full.get_bolts().size());
-        StormTopology none = TallyTopology.build(WITH_SEGMENT.toBuilder().segments(java.util.List.of()).build());
-        assertThat(none.get_bolts().size()).isLessThan(full.get_bolts().size());
+        assertThat(statesOf(WITH_SEGMENT, TallyTopology.Scope.SEGMENTS_ONLY))
+                .containsExactlyInAnyOrder("seen_messages", "segment_progress", "segment_members", "user_segments",
+                        "segment_sizes_by_day");
+        assertThat(statesOf(WITH_SEGMENT, TallyTopology.Scope.FULL)).containsAll(SEGMENT_TABLES)
+                .contains("event_counts_by_hour", "unique_users_by_day", "rejected_events");
+        assertThat(statesOf(WITH_SEGMENT.toBuilder().segments(List.of()).build(), TallyTopology.Scope.FULL))
+                .doesNotContainAnyElementsOf(SEGMENT_TABLES)
+                .contains("event_counts_by_hour");
+    }
+
+    /** The tables a topology built from {@code config} keeps state in, as its state wrapper sees them. */
+    private static List<String> statesOf(TallyConfig config, TallyTopology.Scope scope) {
+        List<String> tables = new ArrayList<>();
+        TallyTopology.build(config, scope, (table, factory) -> {
+            tables.add(table);
+            return factory;
+        });
+        return tables;
     }
 
     @Test
     void segmentsOnlyNeedsASegment() {
-        TallyConfig noSegments = WITH_SEGMENT.toBuilder().segments(java.util.List.of()).build();
+        TallyConfig noSegments = WITH_SEGMENT.toBuilder().segments(List.of()).build();
         assertThatThrownBy(() -> TallyTopology.build(noSegments, TallyTopology.Scope.SEGMENTS_ONLY, StateWrapper.NONE))
                 .hasMessage("a segments-only topology needs at least one segment");
     }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.tally.bolts.event.Event;
 import io.tally.bolts.event.EventType;
-import java.io.CharConversionException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -48,6 +47,8 @@ public final class EventIngestor {
     private final CharsetDecoder strictUtf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
+    /** Where the UTF-8 check decodes into; reused, as an ingestor serves one task. */
+    private final CharBuffer decodeScratch = CharBuffer.allocate(4096);
 
     public EventIngestor(IngestSettings settings) {
         this.settings = settings;
@@ -103,14 +104,9 @@ public final class EventIngestor {
             }
         } catch (StreamConstraintsException e) {
             throw constraint(e);
-        } catch (CharConversionException e) {
-            throw new InvalidRecord(RejectReason.INVALID_UTF8, e.getMessage());
         } catch (JsonParseException e) {
-            String message = e.getOriginalMessage();
-            if (message != null && message.contains("Invalid UTF-8")) {
-                throw new InvalidRecord(RejectReason.INVALID_UTF8, message);
-            }
-            throw new InvalidRecord(RejectReason.INVALID_JSON, message + locationOf(e));
+            // Encoding errors never reach here: checkUtf8WithoutNul refused them before Jackson saw the bytes.
+            throw new InvalidRecord(RejectReason.INVALID_JSON, e.getOriginalMessage() + locationOf(e));
         } catch (IOException e) {
             throw new InvalidRecord(RejectReason.INVALID_JSON, String.valueOf(e.getMessage()));
         }
@@ -193,7 +189,11 @@ public final class EventIngestor {
         }
         if (!ascii) {
             ByteBuffer bytes = ByteBuffer.wrap(payload);
-            CoderResult result = strictUtf8.reset().decode(bytes, CharBuffer.allocate(payload.length), true);
+            strictUtf8.reset();
+            CoderResult result;
+            do { // only validating: the decoded text is thrown away, a chunk at a time
+                result = strictUtf8.decode(bytes, decodeScratch.clear(), true);
+            } while (result.isOverflow());
             if (result.isError()) {
                 throw new InvalidRecord(RejectReason.INVALID_UTF8, "the bytes are not UTF-8: a malformed sequence at"
                         + " byte " + bytes.position());

@@ -75,10 +75,6 @@ public final class CompiledSegments {
         return byName.get(name);
     }
 
-    public List<CompiledSegment> all() {
-        return List.copyOf(byName.values());
-    }
-
     private static CompiledSegment rule(String name, Object rule, String key) {
         if (rule == null) {
             throw new IllegalArgumentException(key + ": is required: an event predicate or {at_least: N, per: day,"

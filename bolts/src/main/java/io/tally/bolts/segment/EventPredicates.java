@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.DoublePredicate;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -126,7 +127,12 @@ final class EventPredicates {
                 }
                 yield e -> {
                     Object value = field.apply(e);
-                    return any.stream().anyMatch(p -> p.test(value));
+                    for (Predicate<Object> p : any) {
+                        if (p.test(value)) {
+                            return true;
+                        }
+                    }
+                    return false;
                 };
             }
             case "exists" -> {
@@ -140,12 +146,13 @@ final class EventPredicates {
                     throw new IllegalArgumentException(at + ": expected a number, was " + describe(operand));
                 }
                 double bound = number.doubleValue();
-                yield e -> field.apply(e) instanceof Number value && switch (operator) {
-                    case "lt" -> value.doubleValue() < bound;
-                    case "lte" -> value.doubleValue() <= bound;
-                    case "gt" -> value.doubleValue() > bound;
-                    default -> value.doubleValue() >= bound;
+                DoublePredicate compared = switch (operator) {
+                    case "lt" -> v -> v < bound;
+                    case "lte" -> v -> v <= bound;
+                    case "gt" -> v -> v > bound;
+                    default -> v -> v >= bound;
                 };
+                yield e -> field.apply(e) instanceof Number value && compared.test(value.doubleValue());
             }
             case "prefix" -> {
                 String prefix = text(operand, at);
@@ -191,8 +198,9 @@ final class EventPredicates {
     /** Whether a field's value equals {@code expected}: numerically when both are numbers, else as text. */
     private static Predicate<Object> same(Object expected) {
         String text = expected.toString();
-        double number = expected instanceof Number n ? n.doubleValue() : Double.NaN;
-        return value -> value instanceof Number n && expected instanceof Number
+        boolean numeric = expected instanceof Number;
+        double number = numeric ? ((Number) expected).doubleValue() : Double.NaN;
+        return value -> numeric && value instanceof Number n
                 ? n.doubleValue() == number
                 : isScalar(value) && value.toString().equals(text);
     }

@@ -92,6 +92,21 @@ class EventIngestorTest {
     }
 
     @Test
+    void aBadByteFarIntoALongRecordIsFoundAcrossDecodeChunks() {
+        EventIngestor defaults = new EventIngestor(IngestSettings.DEFAULTS);
+        String padding = "\u00e9".repeat(6_000); // 12,000 bytes, 6,000 chars: past the 4,096-char decode chunk
+        byte[] good = ("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"p\":\"" + padding
+                + "\"}}").getBytes(StandardCharsets.UTF_8);
+        assertThat(defaults.ingest(good, "file:1", 0, RECEIVED)).isInstanceOf(IngestResult.Accepted.class);
+        byte[] bad = good.clone();
+        int badAt = good.length - 3; // the closing quote, after 12,000 bytes of two-byte characters
+        bad[badAt] = (byte) 0xFF;
+        IngestResult result = defaults.ingest(bad, "file:1", 0, RECEIVED);
+        assertThat(((IngestResult.Rejected) result).rejection().reason()).isEqualTo(RejectReason.INVALID_UTF8);
+        assertThat(((IngestResult.Rejected) result).rejection().detail()).contains("at byte " + badAt);
+    }
+
+    @Test
     void invalidUtf8IsNamed() {
         byte[] bytes = "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\u00ff\"}".getBytes(StandardCharsets.ISO_8859_1);
         IngestResult result = ingestor.ingest(bytes, "file:1", 0, RECEIVED);

@@ -48,12 +48,17 @@ final class BenchmarkWorkload {
     }
 
     /** What Tally must report for the records sent, and how they divide. */
-    record Truth(long records, long duplicates, long rejected, Map<String, Long> countsPerEvent,
+    record Truth(long records, long bytesPerRecord, long duplicates, long rejected, Map<String, Long> countsPerEvent,
             Map<String, Long> countsPerEventWithDuplicates, Map<LocalDate, Long> activeUsersPerDay) {
     }
 
     /** Hands every record, in order, to {@code send}, and returns the truth about them. */
     Truth generate(long seed, Consumer<byte[]> send) {
+        long[] bytes = {0};
+        Consumer<byte[]> counted = record -> {
+            bytes[0] += record.length;
+            send.accept(record);
+        };
         EventGenerator generator = new EventGenerator(seed, START, HOURS, users);
         SplittableRandom choice = new SplittableRandom(seed ^ 0x5DEECE66DL);
         GeneratedEvent[] recent = new GeneratedEvent[RETRY_HORIZON];
@@ -66,16 +71,16 @@ final class BenchmarkWorkload {
         for (long i = 0; i < events; i++) {
             int roll = choice.nextInt(100);
             if (roll < badPercent) {
-                send.accept(badRecord(i, generator.next()));
+                counted.accept(badRecord(i, generator.next()));
                 rejected++;
             } else if (roll < badPercent + duplicatePercent && recentCount > 0) {
                 GeneratedEvent original = recent[choice.nextInt(Math.min(recentCount, RETRY_HORIZON))];
-                send.accept(original.json());
+                counted.accept(original.json());
                 countsWithDuplicates.merge(original.countName(), 1L, Long::sum);
                 duplicates++;
             } else {
                 GeneratedEvent event = generator.next();
-                send.accept(event.json());
+                counted.accept(event.json());
                 counts.merge(event.countName(), 1L, Long::sum);
                 countsWithDuplicates.merge(event.countName(), 1L, Long::sum);
                 LocalDate day = LocalDate.ofInstant(Instant.ofEpochMilli(event.eventTimeMillis()), ZoneOffset.UTC);
@@ -85,7 +90,7 @@ final class BenchmarkWorkload {
         }
         Map<LocalDate, Long> activeUsers = new HashMap<>();
         usersPerDay.forEach((day, set) -> activeUsers.put(day, (long) set.size()));
-        return new Truth(events, duplicates, rejected, Map.copyOf(counts), Map.copyOf(countsWithDuplicates),
+        return new Truth(events, bytes[0] / Math.max(1, events), duplicates, rejected, Map.copyOf(counts), Map.copyOf(countsWithDuplicates),
                 Map.copyOf(activeUsers));
     }
 

@@ -258,7 +258,6 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         KafkaTopics.create(bootstrap, topic, PARTITIONS);
         long start = System.nanoTime();
         long[] sent = {0};
-        long[] bytes = {0};
         BenchmarkWorkload.Truth truth;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -269,24 +268,20 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             List<Future<RecordMetadata>> last = new ArrayList<>(1);
             last.add(null);
             truth = workload.generate(SEED + workload.users(), record -> {
-                bytes[0] += record.length;
                 last.set(0, producer.send(new ProducerRecord<>(topic, (int) (sent[0]++ % PARTITIONS), null, record)));
             });
             producer.flush();
             last.get(0).get();
         }
         System.out.printf("Produced %,d records to %s (%d bytes each on average) in %.1f s%n", sent[0], topic,
-                bytes[0] / Math.max(1, sent[0]), (System.nanoTime() - start) / 1e9);
-        averageRecordBytes = bytes[0] / Math.max(1, sent[0]);
+                truth.bytesPerRecord(), (System.nanoTime() - start) / 1e9);
         return truth;
     }
-
-    private long averageRecordBytes;
 
     private Map<String, Object> workloadSummary(BenchmarkWorkload.Truth truth) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("records", truth.records());
-        summary.put("bytes_per_record", averageRecordBytes);
+        summary.put("bytes_per_record", truth.bytesPerRecord());
         summary.put("users", users);
         summary.put("hours", BenchmarkWorkload.HOURS);
         summary.put("event_names", truth.countsPerEvent().size());
@@ -392,7 +387,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         long countedAtFirst = 0;
         ResourceUsage.Window window = null;
         while (System.nanoTime() < deadline) {
-            long total = totalCounted(keyspace);
+            long total = hourlyCountsPerEvent(keyspace).getOrDefault(TallyTables.ALL_EVENTS, 0L);
             long now = System.nanoTime();
             if (total > 0 && window == null) {
                 window = resources.open();
@@ -489,23 +484,18 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         }
     }
 
-    private long totalCounted(String keyspace) {
-        long total = 0;
+    /** Every hourly count summed per event, the all-events total ({@value TallyTables#ALL_EVENTS}) among them. */
+    private Map<String, Long> hourlyCountsPerEvent(String keyspace) {
+        Map<String, Long> counts = new HashMap<>();
         for (Row row : session.execute("SELECT event, count FROM " + keyspace + ".event_counts_by_hour")) {
-            if (TallyTables.ALL_EVENTS.equals(row.getString(0))) {
-                total += row.getLong(1);
-            }
+            counts.merge(row.getString(0), row.getLong(1), Long::sum);
         }
-        return total;
+        return counts;
     }
 
     private Map<String, Long> countsPerEvent(String keyspace) {
-        Map<String, Long> counts = new HashMap<>();
-        for (Row row : session.execute("SELECT event, count FROM " + keyspace + ".event_counts_by_hour")) {
-            if (!TallyTables.ALL_EVENTS.equals(row.getString(0))) {
-                counts.merge(row.getString(0), row.getLong(1), Long::sum);
-            }
-        }
+        Map<String, Long> counts = hourlyCountsPerEvent(keyspace);
+        counts.remove(TallyTables.ALL_EVENTS);
         return counts;
     }
 

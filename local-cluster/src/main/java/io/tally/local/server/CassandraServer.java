@@ -43,13 +43,11 @@ public final class CassandraServer implements AutoCloseable {
             "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED");
 
     private final ChildJvm jvm;
-    private final int nativePort;
     /** The configuration with the ports actually used, so the server can be started again where it was. */
     private final CassandraServerConfig effective;
 
     private CassandraServer(ChildJvm jvm, CassandraServerConfig effective) {
         this.jvm = jvm;
-        this.nativePort = effective.nativePort();
         this.effective = effective;
     }
 
@@ -97,7 +95,7 @@ public final class CassandraServer implements AutoCloseable {
     }
 
     public InetSocketAddress contactPoint() {
-        return new InetSocketAddress(Ports.HOST, nativePort);
+        return new InetSocketAddress(Ports.HOST, effective.nativePort());
     }
 
     public String localDatacenter() {

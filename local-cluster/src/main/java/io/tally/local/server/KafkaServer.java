@@ -18,13 +18,11 @@ public final class KafkaServer implements AutoCloseable {
     private static final String CLASSPATH = "/META-INF/tally/kafka-server.classpath";
 
     private final ChildJvm jvm;
-    private final int port;
     /** The configuration with the ports actually used, so the broker can be started again where it was. */
     private final KafkaServerConfig effective;
 
     private KafkaServer(ChildJvm jvm, KafkaServerConfig effective) {
         this.jvm = jvm;
-        this.port = effective.port();
         this.effective = effective;
     }
 
@@ -65,11 +63,11 @@ public final class KafkaServer implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return Ports.HOST + ":" + port;
+        return Ports.HOST + ":" + effective.port();
     }
 
     public int port() {
-        return port;
+        return effective.port();
     }
 
     public long pid() {

@@ -68,8 +68,7 @@ public final class LogFileSpout
     public Emitter<List<String>, FilePartition, Map<String, Object>> getEmitter(Map<String, Object> conf,
             TopologyContext context) {
         Object pending = conf.get(Config.TOPOLOGY_MAX_SPOUT_PENDING);
-        return new FileEmitter(settings, pending == null ? 1 : ((Number) pending).intValue(), context,
-                SpoutMetrics.bucketSeconds(conf));
+        return new FileEmitter(settings, pending == null ? 1 : ((Number) pending).intValue(), context, conf);
     }
 
     @Override
@@ -159,18 +158,13 @@ public final class LogFileSpout
         private final CountMetric missingFiles;
         private final CountMetric movedFiles;
 
-        FileEmitter(FileSpoutSettings settings, int maxSpoutPending, TopologyContext context, int metricSeconds) {
+        FileEmitter(FileSpoutSettings settings, int maxSpoutPending, TopologyContext context, Map<String, Object> conf) {
             this.settings = settings;
             this.maxSpoutPending = maxSpoutPending;
-            this.emptyLines = register(context, "tally.files.empty_lines", metricSeconds);
-            this.truncatedLines = register(context, "tally.files.truncated_lines", metricSeconds);
-            this.missingFiles = register(context, "tally.files.missing", metricSeconds);
-            this.movedFiles = register(context, "tally.files.moved_to_done", metricSeconds);
-        }
-
-        private static CountMetric register(TopologyContext context, String name, int metricSeconds) {
-            CountMetric metric = new CountMetric();
-            return context == null ? metric : context.registerMetric(name, metric, metricSeconds);
+            this.emptyLines = SpoutMetrics.register(context, conf, "tally.files.empty_lines", new CountMetric());
+            this.truncatedLines = SpoutMetrics.register(context, conf, "tally.files.truncated_lines", new CountMetric());
+            this.missingFiles = SpoutMetrics.register(context, conf, "tally.files.missing", new CountMetric());
+            this.movedFiles = SpoutMetrics.register(context, conf, "tally.files.moved_to_done", new CountMetric());
         }
 
         @Override

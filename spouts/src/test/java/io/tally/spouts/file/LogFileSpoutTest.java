@@ -50,7 +50,7 @@ class LogFileSpoutTest {
     private long txid;
 
     private static LogFileSpout.FileEmitter emitter(FileSpoutSettings settings) {
-        return new LogFileSpout.FileEmitter(settings, MAX_SPOUT_PENDING, null, 60);
+        return new LogFileSpout.FileEmitter(settings, MAX_SPOUT_PENDING, null, Map.of());
     }
 
     /** One new batch, with the next transaction id. */

@@ -11,7 +11,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +103,7 @@ public final class SegmentQueries {
             months.add(Granularity.DAY.partitionOf(day));
         }
         months.add(Granularity.DAY.partitionOf(to.minusMillis(1)));
-        Map<Instant, Long> entered = new HashMap<>();
+        Map<Instant, Long> entered = new TreeMap<>();
         for (Object month : months) {
             for (Row row : session.execute(select.bind(segment, month))) {
                 Instant day = row.getLocalDate(0).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -113,7 +112,7 @@ public final class SegmentQueries {
                 }
             }
         }
-        return new TreeMap<>(entered);
+        return entered;
     }
 
     private static List<String> columns(String first) {

@@ -23,8 +23,6 @@ public final class SegmentMatches extends BaseFunction {
     private transient CompiledSegments segments;
 
     public SegmentMatches(List<SegmentDefinition> definitions) {
-        // Compiled here too, so a bad rule is refused when the topology is built, not in a worker.
-        CompiledSegments.compile(definitions);
         this.definitions = List.copyOf(definitions);
     }
 

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.bolts.event.Event;
 import io.tally.bolts.event.EventType;
-import java.util.ArrayList;
+import io.tally.topology.RecordingCollector;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.storm.trident.operation.TridentCollector;
 import org.apache.storm.trident.tuple.TridentTupleView;
 import org.apache.storm.tuple.Fields;
 import org.junit.jupiter.api.Test;
@@ -20,22 +19,7 @@ class BatchKeyCountsTest {
     void emitsEachDistinctKeyOnceWithHowOftenTheKeysFunctionEmittedIt() {
         BatchKeyCounts counts = new BatchKeyCounts(new EventBuckets(UtcBucket.HOUR));
         counts.prepare(Map.of(), null);
-        List<List<Object>> emitted = new ArrayList<>();
-        TridentCollector collector = new TridentCollector() {
-            @Override
-            public void emit(List<Object> values) {
-                emitted.add(values);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void reportError(Throwable t) {
-                throw new AssertionError(t);
-            }
-        };
+        RecordingCollector collector = new RecordingCollector();
         var state = counts.init(1L, collector);
         List<Event> events = List.of(event("Signed Up", 10), event("Signed Up", 20), event("Order Completed", 30),
                 event("Signed Up", HOUR + 5));
@@ -45,7 +29,7 @@ class BatchKeyCountsTest {
         counts.complete(state, collector);
 
         Map<List<Object>, Long> byKey = new HashMap<>();
-        for (List<Object> values : emitted) {
+        for (List<Object> values : collector.emitted()) {
             assertThat(byKey.put(values.subList(0, 2), (Long) values.get(2))).as("emitted once: " + values).isNull();
         }
         assertThat(byKey).containsOnly(

@@ -57,7 +57,7 @@ public final class FirstClaimUpdater extends BaseStateUpdater<FirstClaimState> {
         for (int i = 0; i < tuples.size(); i++) {
             if (counts.get(i)) {
                 collector.emit(tuples.get(i).getValues());
-            } else if (dropped != null) {
+            } else {
                 dropped.incr();
             }
         }

@@ -82,7 +82,6 @@ public final class StateMetrics {
     private static final LongAdder TOTAL_READ_REQUESTS = new LongAdder();
     private static final LongAdder TOTAL_ROWS_WRITTEN = new LongAdder();
     private static final LongAdder TOTAL_WRITE_REQUESTS = new LongAdder();
-    private static final LongAdder TOTAL_FAILED_CALLS = new LongAdder();
 
     /** Cassandra rows and requests of every state in this JVM since it started. */
     public record Totals(long rowsRead, long readRequests, long rowsWritten, long writeRequests, long failedCalls) {
@@ -94,7 +93,7 @@ public final class StateMetrics {
      */
     public static Totals totals() {
         return new Totals(TOTAL_ROWS_READ.sum(), TOTAL_READ_REQUESTS.sum(), TOTAL_ROWS_WRITTEN.sum(),
-                TOTAL_WRITE_REQUESTS.sum(), TOTAL_FAILED_CALLS.sum());
+                TOTAL_WRITE_REQUESTS.sum(), TOTAL_FAILURES_BY_CAUSE.values().stream().mapToLong(LongAdder::sum).sum());
     }
 
     private static final Map<String, LongAdder> TOTAL_FAILURES_BY_CAUSE = new ConcurrentHashMap<>();
@@ -110,7 +109,6 @@ public final class StateMetrics {
         String name = causeOf(cause);
         failures.incr();
         failuresByCause.scope(name).incr();
-        TOTAL_FAILED_CALLS.add(1);
         TOTAL_FAILURES_BY_CAUSE.computeIfAbsent(name, key -> new LongAdder()).increment();
     }
 
