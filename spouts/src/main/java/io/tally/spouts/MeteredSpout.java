@@ -17,7 +17,8 @@ import org.apache.storm.tuple.Fields;
 /**
  * A transactional Tally spout as Trident runs it ({@link PartitionedTridentSpoutExecutor}, exactly what
  * {@code TridentTopology.newStream(id, partitionedSpout)} builds), with its replays and batch latency measured
- * (see {@link SpoutMetrics}).
+ * (see {@link SpoutMetrics}), and its {@link RawRecordFields} records passed on in {@link RecordChunk}s: the
+ * stream's only field is {@link RecordChunk#FIELDS}.
  *
  * <p>A replay is a call of the emitter's {@code reEmitPartitionBatch}: Trident makes it exactly when the batch's
  * metadata is already stored, i.e. for a batch emitted before. The latency is timed by the batch coordinator,
@@ -99,7 +100,7 @@ public final class MeteredSpout implements ITridentSpout<Object> {
         }
     }
 
-    /** The spout itself, with each emitter counting what it emits again. */
+    /** The spout itself, with each emitter counting what it emits again and chunking what it emits. */
     static final class ReplayCounting<C, P extends ISpoutPartition, M> implements IPartitionedTridentSpout<C, P, M> {
         private static final long serialVersionUID = 1L;
 
@@ -129,7 +130,7 @@ public final class MeteredSpout implements ITridentSpout<Object> {
 
         @Override
         public Fields getOutputFields() {
-            return spout.getOutputFields();
+            return RecordChunk.FIELDS;
         }
     }
 
@@ -150,13 +151,18 @@ public final class MeteredSpout implements ITridentSpout<Object> {
                 lastReplayed = tx;
                 replays.batch();
             }
-            emitter.reEmitPartitionBatch(tx, new CountingCollector(collector, replays), partition, meta);
+            RecordChunker chunks = new RecordChunker(collector);
+            emitter.reEmitPartitionBatch(tx, new CountingCollector(chunks, replays), partition, meta);
+            chunks.finish();
         }
 
         @Override
         public Map<P, M> emitBatchNew(TransactionAttempt tx, TridentCollector collector, Set<P> partitions,
                 Map<P, M> lastPartitionMetaMap) {
-            return emitter.emitBatchNew(tx, collector, partitions, lastPartitionMetaMap);
+            RecordChunker chunks = new RecordChunker(collector);
+            Map<P, M> metas = emitter.emitBatchNew(tx, chunks, partitions, lastPartitionMetaMap);
+            chunks.finish();
+            return metas;
         }
 
         @Override

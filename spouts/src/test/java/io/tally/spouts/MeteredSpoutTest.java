@@ -2,6 +2,7 @@ package io.tally.spouts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +18,18 @@ class MeteredSpoutTest {
     private record Partition(String getId) implements ISpoutPartition {
     }
 
-    /** Emits three records for every partition batch, new or replayed. */
-    private static final class ThreeRecords implements IPartitionedTridentSpout.Emitter<List<String>, Partition, String> {
+    /** Emits {@code perPartition} raw records for every partition batch, new or replayed. */
+    private static final class RecordsPerPartition implements IPartitionedTridentSpout.Emitter<List<String>, Partition, String> {
+        private final int perPartition;
+
+        RecordsPerPartition(int perPartition) {
+            this.perPartition = perPartition;
+        }
+
         @Override
         public void reEmitPartitionBatch(TransactionAttempt tx, TridentCollector collector, Partition partition, String meta) {
-            for (int i = 0; i < 3; i++) {
-                collector.emit(List.of(partition.getId(), i));
+            for (long i = 0; i < perPartition; i++) {
+                collector.emit(List.of(("record " + i).getBytes(StandardCharsets.UTF_8), partition.getId(), i, 1000 + i));
             }
         }
 
@@ -49,7 +56,7 @@ class MeteredSpoutTest {
 
     @Test
     void replaysAreCountedOncePerAttemptWithEveryRecordTheyEmitAgain() {
-        var emitter = new MeteredSpout.ReplayCountingEmitter<>(new ThreeRecords(),
+        var emitter = new MeteredSpout.ReplayCountingEmitter<>(new RecordsPerPartition(3),
                 new SpoutMetrics.Replays(null, Map.of(), "test"));
         CollectingCollector collected = new CollectingCollector();
         SpoutMetrics.Totals before = SpoutMetrics.totals();
@@ -65,7 +72,31 @@ class MeteredSpoutTest {
         SpoutMetrics.Totals after = SpoutMetrics.totals();
         assertThat(after.replayedBatches() - before.replayedBatches()).isEqualTo(2);
         assertThat(after.replayedRecords() - before.replayedRecords()).isEqualTo(9);
-        assertThat(collected.tuples).hasSize(12);
+        assertThat(collected.tuples).hasSize(4); // one chunk per partition batch
+        assertThat(collected.tuples.stream().mapToInt(tuple -> ((RecordChunk) tuple.get(0)).size()).sum()).isEqualTo(12);
+    }
+
+    @Test
+    void recordsLeaveInChunksOfOneSourceInTheOrderEmitted() {
+        var emitter = new MeteredSpout.ReplayCountingEmitter<>(new RecordsPerPartition(1100),
+                new SpoutMetrics.Replays(null, Map.of(), "test"));
+        CollectingCollector collected = new CollectingCollector();
+        var partitions = new java.util.LinkedHashSet<>(List.of(new Partition("a"), new Partition("b")));
+
+        emitter.emitBatchNew(new TransactionAttempt(1L, 0), collected, partitions, Map.of());
+
+        List<RecordChunk> chunks = collected.tuples.stream().map(tuple -> (RecordChunk) tuple.get(0)).toList();
+        assertThat(chunks).extracting(RecordChunk::source).containsExactly("a", "a", "a", "b", "b", "b");
+        assertThat(chunks).extracting(RecordChunk::size).containsExactly(512, 512, 76, 512, 512, 76);
+        List<Long> positionsOfB = new ArrayList<>();
+        for (RecordChunk chunk : chunks.subList(3, 6)) {
+            for (int i = 0; i < chunk.size(); i++) {
+                positionsOfB.add(chunk.position(i));
+                assertThat(chunk.receivedAtMillis(i)).isEqualTo(1000 + chunk.position(i));
+                assertThat(new String(chunk.payload(i), StandardCharsets.UTF_8)).isEqualTo("record " + chunk.position(i));
+            }
+        }
+        assertThat(positionsOfB).isEqualTo(java.util.stream.LongStream.range(0, 1100).boxed().toList());
     }
 
     @Test

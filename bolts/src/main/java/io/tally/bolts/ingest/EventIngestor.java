@@ -9,7 +9,10 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.tally.bolts.event.Event;
 import io.tally.bolts.event.EventType;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
@@ -26,7 +29,8 @@ import java.util.Map;
  * Turns one raw record into an accepted {@link Event} or a {@link Rejection} with one reason; it never throws
  * for bad input. One scan checks the bytes (a second, decoding one only for non-ASCII records), parsing streams over
  * them once, and Jackson's read constraints stop oversized strings and deep nesting while parsing, so a hostile
- * record costs no more than its (capped) size.
+ * record costs no more than its (capped) size. Properties, context and traits are checked on that pass but built
+ * only when something looks at them ({@link LazyJsonObject}).
  *
  * <p>Event time: when {@code sentAt} and {@code originalTimestamp} are both present the client clock is
  * corrected, {@code timestamp = receivedAt − (sentAt − originalTimestamp)}; otherwise {@code timestamp}, else
@@ -97,7 +101,7 @@ public final class EventIngestor {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
-                readField(p, name, value, f);
+                readField(p, name, value, f, payload);
             }
             if (p.nextToken() != null) {
                 throw new InvalidRecord(RejectReason.INVALID_JSON, "content follows the end of the JSON object");
@@ -178,6 +182,9 @@ public final class EventIngestor {
 
     /** Not UTF-8 anywhere is invalid_utf8 (binary garbage too, NUL bytes or not); UTF-8 with a NUL byte is invalid_json. */
     private void checkUtf8WithoutNul(byte[] payload) throws InvalidRecord {
+        if (isAsciiWithoutNul(payload)) {
+            return; // nearly every record
+        }
         boolean ascii = true;
         int firstNul = -1;
         for (int i = 0; i < payload.length; i++) {
@@ -205,7 +212,32 @@ public final class EventIngestor {
         }
     }
 
-    private void readField(JsonParser p, String name, JsonToken value, Fields f) throws IOException, InvalidRecord {
+    /**
+     * Whether every byte is in 0x01..0x7F, looked at eight bytes at a time: a byte with its high bit set is not
+     * ASCII, and {@code (w - 0x01..01) & ~w & 0x80..80} is non-zero exactly when a byte of {@code w} is zero.
+     */
+    static boolean isAsciiWithoutNul(byte[] payload) {
+        int i = 0;
+        for (; i + Long.BYTES <= payload.length; i += Long.BYTES) {
+            long w = (long) LONGS.get(payload, i);
+            if (((w | ((w - LOW_BITS) & ~w)) & HIGH_BITS) != 0) {
+                return false;
+            }
+        }
+        for (; i < payload.length; i++) {
+            if (payload[i] <= 0) { // negative: the high bit is set
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
+    private void readField(JsonParser p, String name, JsonToken value, Fields f, byte[] payload)
+            throws IOException, InvalidRecord {
         switch (name) {
             case "type" -> f.type = text(p, value, name);
             case "messageId" -> f.messageId = identifier(p, value, name);
@@ -213,9 +245,9 @@ public final class EventIngestor {
             case "anonymousId" -> f.anonymousId = identifier(p, value, name);
             case "event" -> f.event = nonBlank(text(p, value, name));
             case "name" -> f.name = nonBlank(text(p, value, name));
-            case "properties" -> f.properties = object(p, value, name, true);
-            case "traits" -> f.traits = object(p, value, name, true);
-            case "context" -> f.context = object(p, value, name, false);
+            case "properties" -> f.properties = object(p, value, name, true, payload);
+            case "traits" -> f.traits = object(p, value, name, true, payload);
+            case "context" -> f.context = object(p, value, name, false, payload);
             case "timestamp" -> f.timestamp = timestamp(p, value, name);
             case "originalTimestamp" -> f.originalTimestamp = timestamp(p, value, name);
             case "sentAt" -> f.sentAt = timestamp(p, value, name);
@@ -243,7 +275,12 @@ public final class EventIngestor {
         return nonBlank(text(p, value, field));
     }
 
-    private Map<String, Object> object(JsonParser p, JsonToken value, String field, boolean counted)
+    /**
+     * Checks an object value as the parser passes over it, without building it: its entries are counted and every
+     * string in it, at any depth, is held to the length limit (the parser itself holds nesting, names and numbers to
+     * theirs). The event gets a {@link LazyJsonObject} over the object's bytes.
+     */
+    private Map<String, Object> object(JsonParser p, JsonToken value, String field, boolean counted, byte[] payload)
             throws IOException, InvalidRecord {
         if (value == JsonToken.VALUE_NULL) {
             return null;
@@ -252,15 +289,38 @@ public final class EventIngestor {
             p.skipChildren();
             throw new InvalidRecord(RejectReason.BAD_FIELD_TYPE, "'" + field + "' must be an object, was " + describe(value));
         }
-        Map<String, Object> map = readObject(p);
-        if (counted && map.size() > settings.maxProperties()) {
-            throw new InvalidRecord(RejectReason.TOO_MANY_PROPERTIES, "'" + field + "' has " + map.size()
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        int entries = 0;
+        int depth = 1;
+        while (depth > 0) {
+            JsonToken token = p.nextToken();
+            if (token == null) {
+                throw new InvalidRecord(RejectReason.INVALID_JSON, "the record ends inside '" + field + "'");
+            }
+            switch (token) {
+                case START_OBJECT, START_ARRAY -> depth++;
+                case END_OBJECT, END_ARRAY -> depth--;
+                case FIELD_NAME -> entries += depth == 1 ? 1 : 0;
+                case VALUE_STRING -> {
+                    if (p.getTextLength() > settings.maxStringLength()) {
+                        throw new InvalidRecord(RejectReason.STRING_TOO_LONG, "a string in '" + field + "' has "
+                                + p.getTextLength() + " characters, more than the limit of "
+                                + settings.maxStringLength());
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        if (counted && entries > settings.maxProperties()) {
+            throw new InvalidRecord(RejectReason.TOO_MANY_PROPERTIES, "'" + field + "' has " + entries
                     + " entries, more than the limit of " + settings.maxProperties());
         }
-        return map;
+        int end = (int) p.currentLocation().getByteOffset();
+        return new LazyJsonObject(json, payload, start, end - start);
     }
 
-    private static Map<String, Object> readObject(JsonParser p) throws IOException {
+    static Map<String, Object> readObject(JsonParser p) throws IOException {
         Map<String, Object> map = new LinkedHashMap<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();

@@ -39,6 +39,10 @@ class EventIngestorTest {
         "too_deep            | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"a\":{\"b\":{\"c\":{\"d\":1}}}}}'",
         "string_too_long     | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\"}'",
         "too_many_properties | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4}}'",
+        "string_too_long     | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"a\":[{\"b\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}]}}'",
+        "string_too_long     | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"context\":{\"ip\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}}'",
+        "invalid_json        | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"a\":[1,'",
+        "invalid_json        | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"context\":{\"a\":}}'",
         "bad_field_type      | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":5}'",
         "bad_field_type      | '{\"type\":7,\"userId\":\"u\",\"event\":\"e\"}'",
         "missing_type        | '{\"userId\":\"u\",\"event\":\"e\"}'",
@@ -185,5 +189,41 @@ class EventIngestorTest {
         IngestResult result = ingestor.ingest(payload, "file:1", 0, RECEIVED);
         assertThat(result).isInstanceOf(IngestResult.Rejected.class);
         return ((IngestResult.Rejected) result).rejection();
+    }
+
+    @Test
+    void theWordAtATimeAsciiCheckFindsANulOrAHighByteAtEveryPosition() {
+        for (int length = 0; length <= 24; length++) {
+            byte[] ascii = new byte[length];
+            java.util.Arrays.fill(ascii, (byte) 'a');
+            assertThat(EventIngestor.isAsciiWithoutNul(ascii)).as("length %d", length).isTrue();
+            for (int at = 0; at < length; at++) {
+                for (byte bad : new byte[] {0, (byte) 0x80, (byte) 0xC3, (byte) 0xFF}) {
+                    byte[] payload = ascii.clone();
+                    payload[at] = bad;
+                    assertThat(EventIngestor.isAsciiWithoutNul(payload)).as("0x%02x at %d of %d", bad, at, length)
+                            .isFalse();
+                }
+            }
+        }
+        byte[] all = new byte[127];
+        for (int b = 1; b <= 127; b++) {
+            all[b - 1] = (byte) b;
+        }
+        assertThat(EventIngestor.isAsciiWithoutNul(all)).isTrue();
+    }
+
+    @Test
+    void objectsAreBuiltOnFirstLookWithEveryValueAsParsed() {
+        Event event = accepted("{\"type\":\"identify\",\"userId\":\"u1\",\"traits\":{\"plan\":\"pro\"},"
+                + "\"properties\":{\"n\":{\"deep\":[1,2.5,true,null,\"s\"]},\"big\":123456789012345678901234567890},"
+                + "\"context\":{\"ip\":\"10.0.0.1\"},\"timestamp\":\"2026-11-20T10:15:00Z\"}");
+        Map<String, Object> nested = new java.util.LinkedHashMap<>();
+        nested.put("deep", java.util.Arrays.asList(1L, 2.5, true, null, "s"));
+        assertThat(event.properties()).containsExactly(Map.entry("n", nested),
+                Map.entry("big", "123456789012345678901234567890"));
+        assertThat(event.traits()).isEqualTo(Map.of("plan", "pro"));
+        assertThat(event.context().get("ip")).isEqualTo("10.0.0.1");
+        assertThat(event.context()).hasSize(1).containsKey("ip");
     }
 }

@@ -8,6 +8,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -50,6 +51,11 @@ final class BenchmarkWorkload {
     /** What Tally must report for the records sent, and how they divide. */
     record Truth(long records, long bytesPerRecord, long duplicates, long rejected, Map<String, Long> countsPerEvent,
             Map<String, Long> countsPerEventWithDuplicates, Map<LocalDate, Long> activeUsersPerDay) {
+
+        /** The days (UTC) the accepted events fall on. */
+        List<LocalDate> days() {
+            return activeUsersPerDay.keySet().stream().sorted().toList();
+        }
     }
 
     /** Hands every record, in order, to {@code send}, and returns the truth about them. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * CPU time and memory of the processes a benchmark phase runs on: this JVM (the Storm worker, as LocalCluster runs
@@ -27,9 +28,36 @@ final class ResourceUsage {
         return new Window();
     }
 
+    /**
+     * Waits until every process spends less than {@code cores} of CPU over a second, or {@code atMost} passes; returns
+     * the time waited. Creating a keyspace keeps Cassandra flushing and compacting its schema tables, and every
+     * driver session re-reading the schema, for seconds: a run measured straight after would count that work as
+     * the topology's.
+     */
+    Duration awaitIdle(double cores, Duration atMost) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + atMost.toNanos();
+        Map<String, Duration> before = cpuNow();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            Map<String, Duration> now = cpuNow();
+            boolean idle = true;
+            for (Map.Entry<String, Duration> entry : now.entrySet()) {
+                idle &= entry.getValue().minus(before.get(entry.getKey())).toMillis() < cores * 1000;
+            }
+            if (idle) {
+                break;
+            }
+            before = now;
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
     /** CPU spent and the worker's memory high-water marks between {@link #open()} and {@link #close()}. */
     final class Window implements AutoCloseable {
         private final Map<String, Duration> cpuAtStart = cpuNow();
+        private final Map<String, Map<String, Long>> threadTicksAtStart = threadTicksNow();
+        private Map<String, Map<String, Duration>> threadsSpent;
         private final Thread sampler;
         private volatile boolean open = true;
         private volatile long peakHeapUsed;
@@ -60,6 +88,30 @@ final class ResourceUsage {
             Map<String, Duration> end = cpuNow();
             spent = new LinkedHashMap<>();
             end.forEach((name, cpu) -> spent.put(name, cpu.minus(cpuAtStart.getOrDefault(name, Duration.ZERO))));
+            threadsSpent = new LinkedHashMap<>();
+            threadTicksNow().forEach((process, ticks) -> {
+                Map<String, Long> before = threadTicksAtStart.getOrDefault(process, Map.of());
+                Map<String, Duration> byGroup = new LinkedHashMap<>();
+                ticks.forEach((group, now) -> {
+                    long spentTicks = now - before.getOrDefault(group, 0L);
+                    if (spentTicks > 0) {
+                        byGroup.put(group, Duration.ofMillis(spentTicks * 1000 / CLOCK_TICKS_PER_SECOND));
+                    }
+                });
+                threadsSpent.put(process, byGroup);
+            });
+        }
+
+        /**
+         * CPU time per process and thread group over the window (threads named alike, digits aside, form a group:
+         * Storm's executor threads per component, the JIT compilers, GC threads); empty where /proc is not there.
+         * Only after {@link #close()}. A thread that ended within the window is not in it.
+         */
+        Map<String, Map<String, Duration>> cpuByThreadGroup() {
+            if (threadsSpent == null) {
+                throw new IllegalStateException("the window is still open");
+            }
+            return threadsSpent;
         }
 
         /** CPU time per process over the window; only after {@link #close()}. */
@@ -85,6 +137,35 @@ final class ResourceUsage {
                 .flatMap(process -> process.info().totalCpuDuration())
                 .orElse(Duration.ZERO)));
         return cpu;
+    }
+
+    /** Linux's USER_HZ, the unit of /proc's CPU times: 100 on every architecture Linux runs Java on. */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
+
+    /** Per process, CPU clock ticks summed per thread group, from /proc/<pid>/task/<tid>/stat. */
+    private Map<String, Map<String, Long>> threadTicksNow() {
+        Map<String, Map<String, Long>> ticks = new LinkedHashMap<>();
+        pids.forEach((name, pid) -> {
+            Map<String, Long> groups = new TreeMap<>();
+            try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name
+                        groups.merge(comm.replaceAll("[0-9]+", "N"),
+                                Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+                    } catch (IOException | RuntimeException threadEnded) {
+                        // the thread ended between the listing and the read
+                    }
+                }
+            } catch (IOException noProc) {
+                // not Linux, or the process ended
+            }
+            ticks.put(name, groups);
+        });
+        return ticks;
     }
 
     /** This JVM's resident set (VmRSS) on Linux, 0 where /proc is not there. */
