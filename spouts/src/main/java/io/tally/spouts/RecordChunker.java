@@ -16,6 +16,7 @@ final class RecordChunker extends WatchingCollector {
         super(delegate);
     }
 
+    /** @param rawRecord a spout's tuple: {@link RawRecordFields#FIELDS}, by position */
     @Override
     public void emit(List<Object> rawRecord) {
         String source = (String) rawRecord.get(1);
