@@ -20,7 +20,7 @@ import org.apache.storm.tuple.Fields;
 public final class RecordChunk {
     /** The single field of a spout's tuple: the chunk. */
     public static final Fields FIELDS = new Fields("records");
-    /** Records per chunk at most: enough to make the hand-off cost vanish, few enough to share a batch among tasks. */
+    /** Records per chunk at most: enough to make the hand-off cost vanish, few enough to keep a chunk small. */
     static final int MAX_RECORDS = 512;
 
     private final String source;

@@ -27,6 +27,12 @@ final class RecordChunker extends WatchingCollector {
                 ((Number) rawRecord.get(3)).longValue());
     }
 
+    @Override
+    public void flush() {
+        finish();
+        delegate.flush();
+    }
+
     /** Emits the records not yet emitted. */
     void finish() {
         if (!chunk.isEmpty()) {

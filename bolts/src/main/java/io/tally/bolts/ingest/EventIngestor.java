@@ -21,9 +21,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns one raw record into an accepted {@link Event} or a {@link Rejection} with one reason; it never throws
@@ -301,9 +303,10 @@ public final class EventIngestor {
                 case START_OBJECT, START_ARRAY -> depth++;
                 case END_OBJECT, END_ARRAY -> depth--;
                 case FIELD_NAME -> entries += depth == 1 ? 1 : 0;
-                case VALUE_STRING -> {
+                // Jackson reads a long integer through its text, under the string limit, when the value is built.
+                case VALUE_STRING, VALUE_NUMBER_INT -> {
                     if (p.getTextLength() > settings.maxStringLength()) {
-                        throw new InvalidRecord(RejectReason.STRING_TOO_LONG, "a string in '" + field + "' has "
+                        throw new InvalidRecord(RejectReason.STRING_TOO_LONG, "a value in '" + field + "' has "
                                 + p.getTextLength() + " characters, more than the limit of "
                                 + settings.maxStringLength());
                     }
@@ -312,12 +315,30 @@ public final class EventIngestor {
                 }
             }
         }
-        if (counted && entries > settings.maxProperties()) {
-            throw new InvalidRecord(RejectReason.TOO_MANY_PROPERTIES, "'" + field + "' has " + entries
-                    + " entries, more than the limit of " + settings.maxProperties());
-        }
         int end = (int) p.currentLocation().getByteOffset();
+        if (counted && entries > settings.maxProperties()) {
+            // A repeated name is one entry, as in the built map; told apart only when there may be too many.
+            int distinct = distinctNames(payload, start, end);
+            if (distinct > settings.maxProperties()) {
+                throw new InvalidRecord(RejectReason.TOO_MANY_PROPERTIES, "'" + field + "' has " + distinct
+                        + " entries, more than the limit of " + settings.maxProperties());
+            }
+        }
         return new LazyJsonObject(json, payload, start, end - start);
+    }
+
+    /** How many different names the object in {@code payload[start, end)}, already checked, has at its top. */
+    private int distinctNames(byte[] payload, int start, int end) throws IOException {
+        Set<String> names = new HashSet<>();
+        try (JsonParser p = json.createParser(payload, start, end - start)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                names.add(p.currentName());
+                p.nextToken();
+                p.skipChildren();
+            }
+        }
+        return names.size();
     }
 
     static Map<String, Object> readObject(JsonParser p) throws IOException {

@@ -41,6 +41,8 @@ class EventIngestorTest {
         "too_many_properties | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4}}'",
         "string_too_long     | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"a\":[{\"b\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}]}}'",
         "string_too_long     | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"context\":{\"ip\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}}'",
+        "string_too_long     | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"n\":12345678901234567890123456789012345678901}}'",
+        "too_many_properties | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"a\":1,\"a\":2,\"b\":3,\"c\":4,\"d\":5}}'",
         "invalid_json        | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"a\":[1,'",
         "invalid_json        | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"context\":{\"a\":}}'",
         "bad_field_type      | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":5}'",
@@ -211,6 +213,13 @@ class EventIngestorTest {
             all[b - 1] = (byte) b;
         }
         assertThat(EventIngestor.isAsciiWithoutNul(all)).isTrue();
+    }
+
+    @Test
+    void aRepeatedNameIsOneEntryAsInTheBuiltMap() {
+        Event event = accepted("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\","
+                + "\"properties\":{\"a\":1,\"a\":2,\"b\":3,\"c\":4}}");
+        assertThat(event.properties()).containsExactly(Map.entry("a", 2L), Map.entry("b", 3L), Map.entry("c", 4L));
     }
 
     @Test

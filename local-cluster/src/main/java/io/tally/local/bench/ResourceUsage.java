@@ -29,14 +29,13 @@ final class ResourceUsage {
     }
 
     /**
-     * Waits until every process spends less than {@code cores} of CPU over a second, or {@code atMost} passes; returns
-     * the time waited. Creating a keyspace keeps Cassandra flushing and compacting its schema tables, and every
+     * Waits until every process spends less than {@code cores} of CPU over a second, or {@code atMost} passes; says
+     * whether they did. Creating a keyspace keeps Cassandra flushing and compacting its schema tables, and every
      * driver session re-reading the schema, for seconds: a run measured straight after would count that work as
      * the topology's.
      */
-    Duration awaitIdle(double cores, Duration atMost) throws InterruptedException {
-        long start = System.nanoTime();
-        long deadline = start + atMost.toNanos();
+    boolean awaitIdle(double cores, Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
         Map<String, Duration> before = cpuNow();
         while (System.nanoTime() < deadline) {
             Thread.sleep(1000);
@@ -46,17 +45,17 @@ final class ResourceUsage {
                 idle &= entry.getValue().minus(before.get(entry.getKey())).toMillis() < cores * 1000;
             }
             if (idle) {
-                break;
+                return true;
             }
             before = now;
         }
-        return Duration.ofNanos(System.nanoTime() - start);
+        return false;
     }
 
     /** CPU spent and the worker's memory high-water marks between {@link #open()} and {@link #close()}. */
     final class Window implements AutoCloseable {
         private final Map<String, Duration> cpuAtStart = cpuNow();
-        private final Map<String, Map<String, Long>> threadTicksAtStart = threadTicksNow();
+        private final Map<String, Map<String, ThreadTicks>> threadTicksAtStart = threadTicksNow();
         private Map<String, Map<String, Duration>> threadsSpent;
         private final Thread sampler;
         private volatile boolean open = true;
@@ -89,13 +88,17 @@ final class ResourceUsage {
             spent = new LinkedHashMap<>();
             end.forEach((name, cpu) -> spent.put(name, cpu.minus(cpuAtStart.getOrDefault(name, Duration.ZERO))));
             threadsSpent = new LinkedHashMap<>();
-            threadTicksNow().forEach((process, ticks) -> {
-                Map<String, Long> before = threadTicksAtStart.getOrDefault(process, Map.of());
+            threadTicksNow().forEach((process, threads) -> {
+                Map<String, ThreadTicks> before = threadTicksAtStart.getOrDefault(process, Map.of());
+                Map<String, Long> ticksByGroup = new TreeMap<>();
+                threads.forEach((tid, now) -> {
+                    ThreadTicks then = before.get(tid);
+                    ticksByGroup.merge(now.group(), now.ticks() - (then == null ? 0 : then.ticks()), Long::sum);
+                });
                 Map<String, Duration> byGroup = new LinkedHashMap<>();
-                ticks.forEach((group, now) -> {
-                    long spentTicks = now - before.getOrDefault(group, 0L);
-                    if (spentTicks > 0) {
-                        byGroup.put(group, Duration.ofMillis(spentTicks * 1000 / CLOCK_TICKS_PER_SECOND));
+                ticksByGroup.forEach((group, ticks) -> {
+                    if (ticks > 0) {
+                        byGroup.put(group, Duration.ofMillis(ticks * 1000 / CLOCK_TICKS_PER_SECOND));
                     }
                 });
                 threadsSpent.put(process, byGroup);
@@ -104,8 +107,9 @@ final class ResourceUsage {
 
         /**
          * CPU time per process and thread group over the window (threads named alike, digits aside, form a group:
-         * Storm's executor threads per component, the JIT compilers, GC threads); empty where /proc is not there.
-         * Only after {@link #close()}. A thread that ended within the window is not in it.
+         * Storm's executor threads per component, the JIT compilers, GC threads; Linux keeps 15 characters of a
+         * name, so one component's executors may fall into two groups); empty where /proc is not there. Only after
+         * {@link #close()}. A thread that ended within the window is not in it.
          */
         Map<String, Map<String, Duration>> cpuByThreadGroup() {
             if (threadsSpent == null) {
@@ -142,11 +146,15 @@ final class ResourceUsage {
     /** Linux's USER_HZ, the unit of /proc's CPU times: 100 on every architecture Linux runs Java on. */
     private static final long CLOCK_TICKS_PER_SECOND = 100;
 
-    /** Per process, CPU clock ticks summed per thread group, from /proc/<pid>/task/<tid>/stat. */
-    private Map<String, Map<String, Long>> threadTicksNow() {
-        Map<String, Map<String, Long>> ticks = new LinkedHashMap<>();
+    /** A thread's group (its name, digits aside) and the CPU clock ticks it has used. */
+    private record ThreadTicks(String group, long ticks) {
+    }
+
+    /** Per process, each thread's CPU clock ticks by thread id, from /proc/<pid>/task/<tid>/stat. */
+    private Map<String, Map<String, ThreadTicks>> threadTicksNow() {
+        Map<String, Map<String, ThreadTicks>> ticks = new LinkedHashMap<>();
         pids.forEach((name, pid) -> {
-            Map<String, Long> groups = new TreeMap<>();
+            Map<String, ThreadTicks> threads = new LinkedHashMap<>();
             try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
                 for (Path task : tasks.toList()) {
                     try {
@@ -154,8 +162,8 @@ final class ResourceUsage {
                         String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                         // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name
-                        groups.merge(comm.replaceAll("[0-9]+", "N"),
-                                Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+                        threads.put(task.getFileName().toString(), new ThreadTicks(comm.replaceAll("[0-9]+", "N"),
+                                Long.parseLong(fields[11]) + Long.parseLong(fields[12])));
                     } catch (IOException | RuntimeException threadEnded) {
                         // the thread ended between the listing and the read
                     }
@@ -163,7 +171,7 @@ final class ResourceUsage {
             } catch (IOException noProc) {
                 // not Linux, or the process ended
             }
-            ticks.put(name, groups);
+            ticks.put(name, threads);
         });
         return ticks;
     }
