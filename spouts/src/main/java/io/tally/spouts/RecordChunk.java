@@ -73,9 +73,9 @@ public final class RecordChunk {
     /** Builds one chunk at a time, reusing nothing a built chunk holds. */
     static final class Builder {
         private String source;
-        private byte[][] payloads = new byte[MAX_RECORDS][];
-        private long[] positions = new long[MAX_RECORDS];
-        private long[] receivedAt = new long[MAX_RECORDS];
+        private final byte[][] payloads = new byte[MAX_RECORDS][];
+        private final long[] positions = new long[MAX_RECORDS];
+        private final long[] receivedAt = new long[MAX_RECORDS];
         private int size;
 
         /** Whether a record of {@code recordSource} can join the chunk being built. */

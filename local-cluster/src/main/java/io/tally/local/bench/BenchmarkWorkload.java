@@ -52,6 +52,16 @@ final class BenchmarkWorkload {
     record Truth(long records, long bytesPerRecord, long duplicates, long rejected, Map<String, Long> countsPerEvent,
             Map<String, Long> countsPerEventWithDuplicates, Map<LocalDate, Long> activeUsersPerDay) {
 
+        /** Records Tally accepts: duplicates included, as counts only counts them. */
+        long accepted() {
+            return records - rejected;
+        }
+
+        /** Events the full pipeline counts: accepted, and the first of their {@code messageId}. */
+        long counted() {
+            return records - rejected - duplicates;
+        }
+
         /** The days (UTC) the accepted events fall on. */
         List<LocalDate> days() {
             return activeUsersPerDay.keySet().stream().sorted().toList();

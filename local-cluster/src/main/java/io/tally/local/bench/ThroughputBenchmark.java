@@ -184,13 +184,6 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         String topic = "bench-events";
         BenchmarkWorkload.Truth truth = produce(workload, topic);
         results.put("workload", workloadSummary(truth));
-        // Each topology runs once unmeasured first, so that neither this JVM's nor Cassandra's compilers are at work
-        // in the measured run (they took a third of the two cores in a first run): the full pipeline over a topic of
-        // a fifth as many records.
-        String warmUpTopic = "bench-warm-up";
-        BenchmarkWorkload.Truth warmUp = produce(new BenchmarkWorkload(Math.max(1, events / 5), users,
-                duplicatePercent, badPercent), warmUpTopic);
-
         resources.awaitIdle(0.1, Duration.ofSeconds(30)); // Kafka is still flushing what was produced
         rawReadAndParse(topic); // warm-up: the JIT compiles the consumer and parser paths
         List<Double> rawRuns = new ArrayList<>();
@@ -203,13 +196,18 @@ public final class ThroughputBenchmark implements Callable<Integer> {
 
         boolean exact = true;
         if (scopes.contains(Scope.COUNTS_ONLY)) {
-            // Counting is fast enough to warm up on the whole topic: on a fifth of it Cassandra was still compiling.
-            warmUp(topic, Scope.COUNTS_ONLY, baseConfig(), truth.records() - truth.rejected(), truth);
+            // Each topology runs once unmeasured first, so that neither this JVM's nor Cassandra's compilers are at
+            // work in the measured run (they took a third of the two cores in a first run). Counting is fast enough
+            // to warm up on the whole topic: on a fifth of it Cassandra was still compiling.
+            TopologyRun warmUp = runTopology("warm-up", topic, Scope.COUNTS_ONLY, baseConfig(), truth.accepted(),
+                    truth.days(), keyspace -> true);
+            System.out.printf("Warm-up (%s): %,d events/s, not reported%n", Scope.COUNTS_ONLY,
+                    warmUp.eventsPerSecond());
             List<TopologyRun> runs = new ArrayList<>();
             boolean countsExact = true;
             for (int run = 0; run < repeat; run++) {
                 TopologyRun counts = runTopology("counts", topic, Scope.COUNTS_ONLY, baseConfig(),
-                        truth.records() - truth.rejected(), truth.days(),
+                        truth.accepted(), truth.days(),
                         keyspace -> countsPerEvent(keyspace).equals(truth.countsPerEventWithDuplicates()));
                 countsExact &= counts.exact();
                 runs.add(counts);
@@ -225,11 +223,10 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         TallyConfig fullConfig = fullPipelineConfig();
         long fullRate = 0;
         if (scopes.contains(Scope.FULL)) {
-            warmUp(warmUpTopic, Scope.FULL, fullConfig, warmUp.records() - warmUp.rejected() - warmUp.duplicates(),
-                    warmUp);
+            warmUpFullPipeline();
             Map<String, Object> fullResult = new LinkedHashMap<>();
             TopologyRun full = runTopology("full", topic, Scope.FULL, fullConfig,
-                    truth.records() - truth.rejected() - truth.duplicates(), truth.days(),
+                    truth.counted(), truth.days(),
                     keyspace -> putExactness(fullResult, keyspace, truth));
             fullResult.putAll(full.summary(raw));
             results.put("full_pipeline", fullResult);
@@ -253,11 +250,17 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         return exact;
     }
 
-    /** Runs {@code scope} over the warm-up records until all are counted; neither measured nor checked. */
-    private void warmUp(String topic, Scope scope, TallyConfig config, long expected, BenchmarkWorkload.Truth truth)
-            throws InterruptedException {
-        TopologyRun run = runTopology("warm-up", topic, scope, config, expected, truth.days(), keyspace -> true);
-        System.out.printf("Warm-up (%s): %,d events/s, not reported%n", scope, run.eventsPerSecond());
+    /**
+     * Runs the full pipeline once, neither measured nor checked, over a fifth as many records as the measured runs,
+     * so that no JIT compiler is at work in them.
+     */
+    private void warmUpFullPipeline() throws Exception {
+        String topic = "bench-warm-up";
+        BenchmarkWorkload.Truth truth = produce(new BenchmarkWorkload(Math.max(1, events / 5), users,
+                duplicatePercent, badPercent), topic);
+        TopologyRun run = runTopology("warm-up", topic, Scope.FULL, fullPipelineConfig(), truth.counted(),
+                truth.days(), keyspace -> true);
+        System.out.printf("Warm-up (%s): %,d events/s, not reported%n", Scope.FULL, run.eventsPerSecond());
     }
 
     /** The full pipeline at 1×, 4× and 16× the users and 5× the records: how each cost grows. */
@@ -268,11 +271,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                 new Point("16x users", events, users * 16), new Point("5x events", events * 5, users));
         List<Map<String, Object>> curve = new ArrayList<>();
         boolean exact = true;
-        // As in the full run: one unmeasured pass first, so that the first point does not pay the JIT's warm-up.
-        BenchmarkWorkload.Truth warmUp = produce(new BenchmarkWorkload(Math.max(1, events / 5), users,
-                duplicatePercent, badPercent), "bench-growth-warm-up");
-        warmUp("bench-growth-warm-up", Scope.FULL, fullPipelineConfig(),
-                warmUp.records() - warmUp.rejected() - warmUp.duplicates(), warmUp);
+        warmUpFullPipeline(); // so that the first point does not pay the JIT's warm-up
         for (Point point : points) {
             BenchmarkWorkload workload = new BenchmarkWorkload(point.events(), point.users(), duplicatePercent,
                     badPercent);
@@ -284,7 +283,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             row.put("users", point.users());
             Map<String, Object> exactness = new LinkedHashMap<>();
             TopologyRun run = runTopology("growth", topic, Scope.FULL, fullPipelineConfig(),
-                    truth.records() - truth.rejected() - truth.duplicates(), truth.days(),
+                    truth.counted(), truth.days(),
                     keyspace -> putExactness(exactness, keyspace, truth));
             row.putAll(run.summary(0));
             row.putAll(exactness);

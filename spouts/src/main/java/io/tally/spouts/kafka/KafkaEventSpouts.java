@@ -1,12 +1,9 @@
 package io.tally.spouts.kafka;
 
 import io.tally.spouts.RawRecordFields;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.storm.kafka.spout.FirstPollOffsetStrategy;
 import org.apache.storm.kafka.spout.Func;
@@ -55,18 +52,20 @@ public final class KafkaEventSpouts {
     static final class ToRawRecord implements Func<ConsumerRecord<byte[], byte[]>, List<Object>> {
         private static final long serialVersionUID = 1L;
         private static final byte[] EMPTY = new byte[0];
-        /** Each partition's source name, built once rather than for every record. */
-        private transient Map<TopicPartition, String> sources;
+        /** The last record's partition and its source name: the emitter hands over one partition's records at a time. */
+        private transient String lastTopic;
+        private transient int lastPartition;
+        private transient String lastSource;
 
         @Override
         public List<Object> apply(ConsumerRecord<byte[], byte[]> record) {
             byte[] payload = record.value() == null ? EMPTY : record.value();
-            if (sources == null) {
-                sources = new HashMap<>();
+            if (lastSource == null || record.partition() != lastPartition || !record.topic().equals(lastTopic)) {
+                lastTopic = record.topic();
+                lastPartition = record.partition();
+                lastSource = source(lastTopic, lastPartition);
             }
-            String source = sources.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
-                    partition -> source(partition.topic(), partition.partition()));
-            return List.of(payload, source, record.offset(), record.timestamp());
+            return List.of(payload, lastSource, record.offset(), record.timestamp());
         }
 
         static String source(String topic, int partition) {
