@@ -3,9 +3,9 @@ package io.tally.spouts;
 import org.apache.storm.tuple.Fields;
 
 /**
- * The tuple every Tally spout emits, whatever it reads: one raw input record and where it came from. On their way to
- * the ingest tier these travel in {@link RecordChunk}s ({@link MeteredSpout} chunks them, {@link SplitRecordChunks}
- * splits them), and the ingest tier reads exactly these fields again.
+ * What every Tally spout reads, whatever its source: one raw input record and where it came from. On their way to
+ * the ingest tier these travel in {@link RecordChunk}s ({@link MeteredSpout} chunks them); the ingest tier passes
+ * {@link #SOURCE} and {@link #POSITION} on with each record's outcome.
  *
  * <p>Both spouts emit exactly these fields so that one parse/validate/transform path serves them all,
  * and so that a rejected record can be stored under its source coordinates: {@code (source, position)}

@@ -13,8 +13,8 @@ import org.apache.storm.tuple.Fields;
  *
  * <p>Why: Trident's cost per tuple crossing from a spout task to the next bolt (a tuple object, routing, a queue
  * hand-off and batch tracking on each side) was as large as parsing the record. A chunk pays it once for many
- * records; {@link SplitRecordChunks} turns it back into {@link RawRecordFields} tuples inside the ingest task,
- * where tuples are plain method calls. Which records share a chunk never changes a result: every aggregate is
+ * records; the ingest tier reads the records out of it and makes one tuple per record inside its own task, where
+ * tuples are plain method calls. Which records share a chunk never changes a result: every aggregate is
  * per batch, and a chunk never spans two batches.
  */
 public final class RecordChunk {
@@ -28,7 +28,8 @@ public final class RecordChunk {
     private final long[] positions;
     private final long[] receivedAt;
 
-    RecordChunk(String source, byte[][] payloads, long[] positions, long[] receivedAt) {
+    /** Records of {@code source}: for each, its bytes, position and receipt time, at the same index. */
+    public RecordChunk(String source, byte[][] payloads, long[] positions, long[] receivedAt) {
         if (payloads.length != positions.length || payloads.length != receivedAt.length) {
             throw new IllegalArgumentException("a chunk needs a position and a receipt time for each payload");
         }

@@ -6,10 +6,6 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.storm.trident.tuple.TridentTupleView;
-import org.apache.storm.tuple.Values;
 import org.junit.jupiter.api.Test;
 
 class RecordChunkTest {
@@ -37,18 +33,6 @@ class RecordChunkTest {
             assertThat(received.position(i)).isEqualTo(100L + i);
             assertThat(received.receivedAtMillis(i)).isEqualTo(5000L + i);
         }
-    }
-
-    @Test
-    void splittingEmitsEachRecordAsTheRawRecordFieldsInOrder() {
-        List<List<Object>> emitted = new ArrayList<>();
-        RecordChunk chunk = chunkOf("file:x.jsonl", "one", "two");
-        new SplitRecordChunks().execute(TridentTupleView.createFreshTuple(RecordChunk.FIELDS, new Values(chunk)))
-                .forEach(emitted::add);
-
-        assertThat(emitted).hasSize(2);
-        assertThat(new String((byte[]) emitted.get(1).get(0), StandardCharsets.UTF_8)).isEqualTo("two");
-        assertThat(emitted.get(1).subList(1, 4)).containsExactly("file:x.jsonl", 101L, 5001L);
     }
 
     @Test

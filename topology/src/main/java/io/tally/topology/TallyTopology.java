@@ -6,7 +6,6 @@ import io.tally.bolts.trident.IsPresent;
 import io.tally.spouts.MeteredSpout;
 import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.RecordChunk;
-import io.tally.spouts.SplitRecordChunks;
 import io.tally.spouts.kafka.KafkaEventSpouts;
 import io.tally.spouts.file.LogFileSpout;
 import io.tally.state.cassandra.CassandraMapStateFactory;
@@ -98,8 +97,7 @@ public final class TallyTopology {
                         .parallelismHint(batch.spoutParallelism())));
         // Both sources emit chunks of the same raw records and feed one ingest path.
         Stream chunks = sources.size() == 1 ? sources.get(0) : topology.merge(RecordChunk.FIELDS, sources);
-        Stream raw = chunks.flatMap(new SplitRecordChunks(), RawRecordFields.FIELDS);
-        Stream ingested = raw.each(RawRecordFields.FIELDS, new IngestRecords(config.ingest(), config.transforms()),
+        Stream ingested = chunks.flatMap(new IngestRecords(config.ingest(), config.transforms()),
                 IngestRecords.OUTPUT_FIELDS);
         Fields event = new Fields(IngestRecords.EVENT);
         Stream accepted = ingested.filter(event, new IsPresent());

@@ -8,12 +8,16 @@ import io.tally.bolts.ingest.RejectReason;
 import io.tally.bolts.ingest.Rejection;
 import io.tally.bolts.transform.CompiledTransforms;
 import io.tally.bolts.transform.TransformConfig;
+import io.tally.spouts.RawRecordFields;
+import io.tally.spouts.RecordChunk;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import org.apache.storm.Config;
 import org.apache.storm.metric.api.CountMetric;
 import org.apache.storm.metric.api.MultiCountMetric;
-import org.apache.storm.trident.operation.BaseFunction;
-import org.apache.storm.trident.operation.TridentCollector;
+import org.apache.storm.trident.operation.FlatMapFunction;
+import org.apache.storm.trident.operation.Operation;
 import org.apache.storm.trident.operation.TridentOperationContext;
 import org.apache.storm.trident.tuple.TridentTuple;
 import org.apache.storm.tuple.Fields;
@@ -23,20 +27,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ingest tier as a Trident function (parse, validate, then the configured transforms): every raw record in, exactly one tuple out, holding either the
- * accepted {@link Event} or its {@link Rejection}. The input is, by position, the spouts' raw-record fields
- * {@code (payload byte[], source String, position long, received_at long)}.
+ * The ingest tier as a Trident flat map (parse, validate, then the configured transforms): a spout's
+ * {@link RecordChunk} in, and for every record in it, in order, exactly one tuple out: {@link #OUTPUT_FIELDS}, the
+ * record's source and position with either the accepted {@link Event} or its {@link Rejection}.
+ *
+ * <p>Why it takes whole chunks: a tuple per raw record, then another with the outcome appended, cost the ingest
+ * task about a tenth of its time in Trident's tuple handling alone; this way each record makes one tuple.
  *
  * <p>Nothing escapes: a record the parser cannot handle (a bug) becomes an {@code ingest_error} rejection,
  * logged once per task and reason, so one bad record never fails a batch forever or kills a worker.
  */
-public final class IngestRecords extends BaseFunction {
+public final class IngestRecords implements FlatMapFunction, Operation {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(IngestRecords.class);
 
     public static final String EVENT = "event";
     public static final String REJECTION = "rejection";
-    public static final Fields OUTPUT_FIELDS = new Fields(EVENT, REJECTION);
+    public static final Fields OUTPUT_FIELDS = new Fields(RawRecordFields.SOURCE, RawRecordFields.POSITION, EVENT,
+            REJECTION);
 
     private final IngestSettings settings;
     private final TransformConfig transformConfig;
@@ -77,11 +85,30 @@ public final class IngestRecords extends BaseFunction {
     }
 
     @Override
-    public void execute(TridentTuple tuple, TridentCollector collector) {
-        byte[] payload = tuple.getBinary(0);
-        String source = tuple.getString(1);
-        long position = tuple.getLong(2);
-        long receivedAt = tuple.getLong(3);
+    public Iterable<Values> execute(TridentTuple input) {
+        RecordChunk chunk = (RecordChunk) input.getValue(0);
+        // Each record is ingested as Trident asks for it, so it goes on downstream while its bytes are still cached.
+        return () -> new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < chunk.size();
+            }
+
+            @Override
+            public Values next() {
+                if (next >= chunk.size()) {
+                    throw new NoSuchElementException();
+                }
+                int record = next++;
+                return ingest(chunk.payload(record), chunk.source(), chunk.position(record),
+                        chunk.receivedAtMillis(record));
+            }
+        };
+    }
+
+    private Values ingest(byte[] payload, String source, long position, long receivedAt) {
         IngestResult result;
         try {
             result = transform(ingestor.ingest(payload, source, position, receivedAt), payload, source, position,
@@ -97,11 +124,14 @@ public final class IngestRecords extends BaseFunction {
         }
         if (result instanceof IngestResult.Accepted ok) {
             accepted.incr();
-            collector.emit(new Values(ok.event(), null));
-        } else {
-            Rejection rejection = ((IngestResult.Rejected) result).rejection();
-            rejected.scope(rejection.reason().code()).incr();
-            collector.emit(new Values(null, rejection));
+            return new Values(source, position, ok.event(), null);
         }
+        Rejection rejection = ((IngestResult.Rejected) result).rejection();
+        rejected.scope(rejection.reason().code()).incr();
+        return new Values(source, position, null, rejection);
+    }
+
+    @Override
+    public void cleanup() {
     }
 }
