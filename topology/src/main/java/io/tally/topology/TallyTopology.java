@@ -38,7 +38,6 @@ import org.apache.storm.generated.StormTopology;
 import org.apache.storm.trident.Stream;
 import org.apache.storm.trident.TridentTopology;
 import org.apache.storm.trident.fluent.GroupedStream;
-import org.apache.storm.trident.operation.BaseFunction;
 import org.apache.storm.trident.operation.CombinerAggregator;
 import org.apache.storm.trident.operation.builtin.Count;
 import org.apache.storm.tuple.Fields;
@@ -103,7 +102,7 @@ public final class TallyTopology {
         Stream accepted = ingested.filter(event, new IsPresent());
 
         if (scope == Scope.COUNTS_ONLY) {
-            countBy(accepted, IngestRecords.EVENT, new EventBuckets(UtcBucket.HOUR), EventBuckets.OUTPUT_FIELDS,
+            countBy(accepted, IngestRecords.EVENT, EventBuckets.counts(UtcBucket.HOUR), EventBuckets.OUTPUT_FIELDS,
                     TallyTables.EVENT_COUNTS_BY_HOUR, config, states);
             return topology.build();
         }
@@ -128,17 +127,19 @@ public final class TallyTopology {
             return topology.build();
         }
 
-        countBy(counted, IngestRecords.EVENT, new EventBuckets(UtcBucket.MINUTE), EventBuckets.OUTPUT_FIELDS,
+        countBy(counted, IngestRecords.EVENT, EventBuckets.counts(UtcBucket.MINUTE), EventBuckets.OUTPUT_FIELDS,
                 TallyTables.EVENT_COUNTS_BY_MINUTE, config, states);
-        countBy(counted, IngestRecords.EVENT, new EventBuckets(UtcBucket.HOUR), EventBuckets.OUTPUT_FIELDS,
+        countBy(counted, IngestRecords.EVENT, EventBuckets.counts(UtcBucket.HOUR), EventBuckets.OUTPUT_FIELDS,
                 TallyTables.EVENT_COUNTS_BY_HOUR, config, states);
-        countBy(counted, IngestRecords.EVENT, new EventBuckets(UtcBucket.DAY), EventBuckets.OUTPUT_FIELDS,
+        countBy(counted, IngestRecords.EVENT, EventBuckets.counts(UtcBucket.DAY), EventBuckets.OUTPUT_FIELDS,
                 TallyTables.EVENT_COUNTS_BY_DAY, config, states);
         List<String> breakdowns = config.transforms().breakdownProperties();
         if (!breakdowns.isEmpty()) {
-            countBy(counted, IngestRecords.EVENT, new PropertyBuckets(UtcBucket.HOUR, breakdowns), PropertyBuckets.OUTPUT_FIELDS,
+            countBy(counted, IngestRecords.EVENT, new BatchKeyCounts(new PropertyBuckets(UtcBucket.HOUR, breakdowns)),
+                    PropertyBuckets.OUTPUT_FIELDS,
                     TallyTables.PROPERTY_COUNTS_BY_HOUR, config, states);
-            countBy(counted, IngestRecords.EVENT, new PropertyBuckets(UtcBucket.DAY, breakdowns), PropertyBuckets.OUTPUT_FIELDS,
+            countBy(counted, IngestRecords.EVENT, new BatchKeyCounts(new PropertyBuckets(UtcBucket.DAY, breakdowns)),
+                    PropertyBuckets.OUTPUT_FIELDS,
                     TallyTables.PROPERTY_COUNTS_BY_DAY, config, states);
         }
 
@@ -162,8 +163,8 @@ public final class TallyTopology {
                 states.wrap("rejected_events", CassandraRowStateFactory.of(config.cassandra(),
                         TallyTables.rejectedEvents(new RejectionColumns()))),
                 rejection, CassandraRowStateFactory.writer());
-        countBy(rejected, IngestRecords.REJECTION, new RejectionHour(), RejectionHour.OUTPUT_FIELDS, TallyTables.REJECTED_COUNTS_BY_HOUR,
-                config, states);
+        countBy(rejected, IngestRecords.REJECTION, new BatchKeyCounts(new RejectionHour()), RejectionHour.OUTPUT_FIELDS,
+                TallyTables.REJECTED_COUNTS_BY_HOUR, config, states);
         return topology.build();
     }
 
@@ -198,15 +199,15 @@ public final class TallyTopology {
     }
 
     /**
-     * Counts tuples per key: {@code keys} turns the {@code input} field into key(s), counted exactly once into
-     * {@code table}. Each partition counts its batch's keys first, so only distinct keys and their counts are
-     * repartitioned and summed into the state.
+     * Counts tuples per key, exactly once into {@code table}: {@code batchCounts} turns the {@code input} field into
+     * key(s) and counts them per partition and batch first, so only distinct keys and their counts are repartitioned
+     * and summed into the state.
      */
-    private static void countBy(Stream stream, String input, BaseFunction keys, Fields keyFields, MapTable<Long> table,
-            TallyConfig config, StateWrapper states) {
+    private static void countBy(Stream stream, String input, BatchKeyCounts batchCounts, Fields keyFields,
+            MapTable<Long> table, TallyConfig config, StateWrapper states) {
         List<String> withCount = new ArrayList<>(keyFields.toList());
         withCount.add(BATCH_COUNT);
-        persist(stream.partitionAggregate(new Fields(input), new BatchKeyCounts(keys), new Fields(withCount))
+        persist(stream.partitionAggregate(new Fields(input), batchCounts, new Fields(withCount))
                         .groupBy(keyFields),
                 new Fields(BATCH_COUNT), new LongSum(), table, config, states);
     }

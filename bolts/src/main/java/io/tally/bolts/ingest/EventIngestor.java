@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,13 @@ public final class EventIngestor {
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     /** Where the UTF-8 check decodes into; reused, as an ingestor serves one task. */
     private final CharBuffer decodeScratch = CharBuffer.allocate(4096);
+    /**
+     * One instance of each event name seen (up to {@link #MAX_CANONICAL_EVENT_NAMES}): every count and claim key holds
+     * the name, and comparing equal keys then compares one reference instead of the names' bytes. That comparison was
+     * a tenth of the ingest task's time when counting only.
+     */
+    private final Map<String, String> canonicalEventNames = new HashMap<>();
+    private static final int MAX_CANONICAL_EVENT_NAMES = 10_000;
 
     public EventIngestor(IngestSettings settings) {
         this.settings = settings;
@@ -140,8 +148,8 @@ public final class EventIngestor {
         }
         Map<String, Object> properties = f.properties;
         if (f.name != null && (type == EventType.PAGE || type == EventType.SCREEN)) {
-            properties = new LinkedHashMap<>(properties == null ? Map.of() : properties);
-            properties.putIfAbsent("name", f.name);
+            // The page's name is a property too, unless the properties name it themselves.
+            properties = f.properties == null ? Map.of("name", f.name) : f.properties.withEntryIfAbsent("name", f.name);
         }
         long received = f.receivedAt != null ? f.receivedAt : ingestReceivedAt;
         long eventTime;
@@ -245,7 +253,7 @@ public final class EventIngestor {
             case "messageId" -> f.messageId = identifier(p, value, name);
             case "userId" -> f.userId = identifier(p, value, name);
             case "anonymousId" -> f.anonymousId = identifier(p, value, name);
-            case "event" -> f.event = nonBlank(text(p, value, name));
+            case "event" -> f.event = canonicalEventName(nonBlank(text(p, value, name)));
             case "name" -> f.name = nonBlank(text(p, value, name));
             case "properties" -> f.properties = object(p, value, name, true, payload);
             case "traits" -> f.traits = object(p, value, name, true, payload);
@@ -256,6 +264,20 @@ public final class EventIngestor {
             case "receivedAt" -> f.receivedAt = timestamp(p, value, name);
             default -> p.skipChildren();
         }
+    }
+
+    private String canonicalEventName(String name) {
+        if (name == null) {
+            return null;
+        }
+        String known = canonicalEventNames.get(name);
+        if (known != null) {
+            return known;
+        }
+        if (canonicalEventNames.size() < MAX_CANONICAL_EVENT_NAMES) {
+            canonicalEventNames.put(name, name);
+        }
+        return name;
     }
 
     private static String text(JsonParser p, JsonToken value, String field) throws IOException, InvalidRecord {
@@ -282,7 +304,7 @@ public final class EventIngestor {
      * string in it, at any depth, is held to the length limit (the parser itself holds nesting, names and numbers to
      * theirs). The event gets a {@link LazyJsonObject} over the object's bytes.
      */
-    private Map<String, Object> object(JsonParser p, JsonToken value, String field, boolean counted, byte[] payload)
+    private LazyJsonObject object(JsonParser p, JsonToken value, String field, boolean counted, byte[] payload)
             throws IOException, InvalidRecord {
         if (value == JsonToken.VALUE_NULL) {
             return null;
@@ -383,12 +405,14 @@ public final class EventIngestor {
             throw new InvalidRecord(RejectReason.BAD_TIMESTAMP, "'" + field + "' must be an ISO-8601 date-time, was "
                     + describe(value));
         }
-        String text = p.getText();
+        char[] chars = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        int length = p.getTextLength();
         try {
-            return IsoTimestamps.toEpochMillis(text);
+            return IsoTimestamps.toEpochMillis(chars, offset, length);
         } catch (DateTimeException e) {
             throw new InvalidRecord(RejectReason.BAD_TIMESTAMP, "'" + field + "' is not an ISO-8601 date-time: '"
-                    + abbreviate(text) + "'");
+                    + abbreviate(new String(chars, offset, length)) + "'");
         }
     }
 
@@ -450,9 +474,9 @@ public final class EventIngestor {
         String anonymousId;
         String event;
         String name;
-        Map<String, Object> properties;
-        Map<String, Object> context;
-        Map<String, Object> traits;
+        LazyJsonObject properties;
+        LazyJsonObject context;
+        LazyJsonObject traits;
         Long timestamp;
         Long originalTimestamp;
         Long sentAt;

@@ -21,14 +21,29 @@ final class LazyJsonObject extends AbstractMap<String, Object> {
     private final byte[] record;
     private final int offset;
     private final int length;
+    /** An entry the object gets when built unless it has one of that name; null for none. */
+    private final String defaultName;
+    private final Object defaultValue;
     private volatile Map<String, Object> built;
 
     /** @param offset where the object's opening brace is in {@code record}; {@code length} runs to its closing one */
     LazyJsonObject(JsonFactory json, byte[] record, int offset, int length) {
+        this(json, record, offset, length, null, null);
+    }
+
+    private LazyJsonObject(JsonFactory json, byte[] record, int offset, int length, String defaultName,
+            Object defaultValue) {
         this.json = json;
         this.record = record;
         this.offset = offset;
         this.length = length;
+        this.defaultName = defaultName;
+        this.defaultValue = defaultValue;
+    }
+
+    /** The same object with the entry {@code name: value} after its own entries unless it has one of that name. */
+    LazyJsonObject withEntryIfAbsent(String name, Object value) {
+        return new LazyJsonObject(json, record, offset, length, name, value);
     }
 
     private Map<String, Object> built() {
@@ -37,6 +52,9 @@ final class LazyJsonObject extends AbstractMap<String, Object> {
             try (JsonParser p = json.createParser(record, offset, length)) {
                 p.nextToken();
                 read = EventIngestor.readObject(p);
+                if (defaultName != null) {
+                    read.putIfAbsent(defaultName, defaultValue);
+                }
             } catch (IOException e) {
                 throw new IllegalStateException("a JSON object the ingestor accepted cannot be read again", e);
             }

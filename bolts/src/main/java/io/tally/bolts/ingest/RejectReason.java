@@ -44,8 +44,10 @@ public enum RejectReason {
     /** Tally's own code failed on this record (a bug): kept, with the error, rather than lost or crashing a worker. */
     INGEST_ERROR;
 
+    private final String code = name().toLowerCase(Locale.ROOT);
+
     /** The stable lower_snake code, e.g. {@code invalid_json}. */
     public String code() {
-        return name().toLowerCase(Locale.ROOT);
+        return code;
     }
 }

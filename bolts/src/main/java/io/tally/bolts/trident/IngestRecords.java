@@ -31,11 +31,11 @@ import org.slf4j.LoggerFactory;
  * {@link RecordChunk} in, and for every record in it, in order, exactly one tuple out: {@link #OUTPUT_FIELDS}, the
  * record's source and position with either the accepted {@link Event} or its {@link Rejection}.
  *
- * <p>Why it takes whole chunks: a tuple per raw record, then another with the outcome appended, cost the ingest
- * task about a tenth of its time in Trident's tuple handling alone; this way each record makes one tuple.
+ * <p>Why it takes whole chunks: with a tuple per raw record, then another with the outcome appended, Trident's
+ * tuple handling alone was about a tenth of the ingest task's profile; this way each record makes one tuple.
  *
  * <p>Nothing escapes: a record the parser cannot handle (a bug) becomes an {@code ingest_error} rejection,
- * logged once per task and reason, so one bad record never fails a batch forever or kills a worker.
+ * logged once per task, so one bad record never fails a batch forever or kills a worker.
  */
 public final class IngestRecords implements FlatMapFunction, Operation {
     private static final long serialVersionUID = 1L;

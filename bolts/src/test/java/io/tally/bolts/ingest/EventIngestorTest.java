@@ -146,6 +146,26 @@ class EventIngestorTest {
     }
 
     @Test
+    void aPagesNameFollowsItsOwnPropertiesUnlessTheyNameThePageThemselves() {
+        Event named = accepted("{\"type\":\"page\",\"anonymousId\":\"a1\",\"name\":\"Pricing\","
+                + "\"properties\":{\"path\":\"/pricing\",\"n\":2}}");
+        assertThat(named.properties()).containsExactly(Map.entry("path", "/pricing"), Map.entry("n", 2L),
+                Map.entry("name", "Pricing"));
+
+        Event selfNamed = accepted("{\"type\":\"screen\",\"anonymousId\":\"a1\",\"name\":\"Pricing\","
+                + "\"properties\":{\"name\":\"Plans\"}}");
+        assertThat(selfNamed.properties()).containsExactly(Map.entry("name", "Plans"));
+    }
+
+    @Test
+    void recordsWithTheSameEventNameShareOneInstanceOfIt() {
+        Event first = accepted("{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"Signed Up\"}");
+        Event second = accepted("{\"type\":\"track\",\"userId\":\"u2\",\"event\":\" Signed Up\"}");
+
+        assertThat(second.countName()).isEqualTo("Signed Up").isSameAs(first.countName());
+    }
+
+    @Test
     void clientClockSkewIsCorrectedAgainstReceivedAt() {
         // The device clock runs 10 minutes fast; the call took 2 s to send.
         Event event = accepted("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\","

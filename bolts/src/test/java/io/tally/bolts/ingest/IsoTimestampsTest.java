@@ -19,11 +19,11 @@ class IsoTimestampsTest {
         for (int i = 0; i < 1_000_000; i++) {
             Instant instant = Instant.ofEpochMilli(random.nextLong(-2_000_000_000_000L, 4_000_000_000_000L));
             String utc = instant.toString();
-            assertThat(IsoTimestamps.toEpochMillis(utc)).as(utc).isEqualTo(instant.toEpochMilli());
+            assertThat(millis(utc)).as(utc).isEqualTo(instant.toEpochMilli());
             int offsetMinutes = random.nextInt(-18 * 60, 18 * 60 + 1);
             String withOffset = OffsetDateTime.ofInstant(instant, java.time.ZoneOffset.ofTotalSeconds(offsetMinutes * 60))
                     .toString();
-            assertThat(IsoTimestamps.toEpochMillis(withOffset)).as(withOffset)
+            assertThat(millis(withOffset)).as(withOffset)
                     .isEqualTo(OffsetDateTime.parse(withOffset).toInstant().toEpochMilli());
         }
     }
@@ -35,13 +35,22 @@ class IsoTimestampsTest {
         long expected = text.endsWith("Z") || text.contains("+")
                 ? OffsetDateTime.parse(text).toInstant().toEpochMilli()
                 : java.time.LocalDateTime.parse(text).toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
-        assertThat(IsoTimestamps.toEpochMillis(text)).isEqualTo(expected);
+        assertThat(millis(text)).isEqualTo(expected);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-20 10:15:00Z",
         "2026-11-20T10:15:00+5:30", "soon", "", "2026-11-20"})
     void invalidTextIsRefused(String text) {
-        assertThatThrownBy(() -> IsoTimestamps.toEpochMillis(text)).isInstanceOf(DateTimeException.class);
+        assertThatThrownBy(() -> millis(text)).isInstanceOf(DateTimeException.class);
+    }
+
+    /**
+     * Reads {@code text} as the parser hands it over: inside a larger buffer, here between characters that would
+     * change the result if they were read.
+     */
+    private static long millis(String text) {
+        char[] buffer = ("#.:" + text + "9Z+05:00").toCharArray();
+        return IsoTimestamps.toEpochMillis(buffer, 3, text.length());
     }
 }

@@ -2,13 +2,18 @@ package io.tally.topology.aggregate;
 
 import io.tally.bolts.event.Event;
 import io.tally.state.schema.TallyTables;
+import java.util.AbstractList;
+import java.util.List;
+import java.util.RandomAccess;
 import org.apache.storm.trident.operation.BaseFunction;
 import org.apache.storm.trident.operation.TridentCollector;
 import org.apache.storm.trident.tuple.TridentTuple;
 import org.apache.storm.tuple.Fields;
-import org.apache.storm.tuple.Values;
 
-/** The count keys of an accepted event in one bucket size: its own name, and all events ({@value TallyTables#ALL_EVENTS}). */
+/**
+ * The count key of an accepted event in one bucket size: its own name and the bucket. {@link #counts} also counts it
+ * under all events ({@value TallyTables#ALL_EVENTS}).
+ */
 public final class EventBuckets extends BaseFunction {
     private static final long serialVersionUID = 1L;
 
@@ -20,11 +25,67 @@ public final class EventBuckets extends BaseFunction {
         this.bucket = bucket;
     }
 
+    /** Per batch, each event's count under its own name and under all events, per {@code bucket}. */
+    public static BatchKeyCounts counts(UtcBucket bucket) {
+        return new BatchKeyCounts(new EventBuckets(bucket), new AllEvents());
+    }
+
     @Override
     public void execute(TridentTuple tuple, TridentCollector collector) {
         Event event = (Event) tuple.getValue(0);
-        long start = bucket.start(event.timestampMillis());
-        collector.emit(new Values(event.countName(), start));
-        collector.emit(new Values(TallyTables.ALL_EVENTS, start));
+        collector.emit(new NameAndBucket(event.countName(), bucket.start(event.timestampMillis())));
+    }
+
+    /**
+     * The key {@code [name, bucket start]} as a list, compared field by field: a batch's counts look one up per
+     * event, and an {@code ArrayList} key made each lookup compare a boxed start and walk two arrays.
+     */
+    static final class NameAndBucket extends AbstractList<Object> implements RandomAccess {
+        private final String name;
+        private final long start;
+        private final int hash;
+
+        NameAndBucket(String name, long start) {
+            this.name = name;
+            this.start = start;
+            this.hash = 31 * (31 + name.hashCode()) + Long.hashCode(start); // as List.hashCode has it
+        }
+
+        @Override
+        public Object get(int index) {
+            return switch (index) {
+                case 0 -> name;
+                case 1 -> start;
+                default -> throw new IndexOutOfBoundsException(index);
+            };
+        }
+
+        @Override
+        public int size() {
+            return 2;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (other instanceof NameAndBucket key) {
+                return hash == key.hash && start == key.start && name.equals(key.name);
+            }
+            return super.equals(other);
+        }
+    }
+
+    /** An event name's key in a bucket rolls up to all events' key in the same bucket. */
+    private static final class AllEvents implements BatchKeyCounts.RollUp {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public List<Object> of(List<Object> key) {
+            return new NameAndBucket(TallyTables.ALL_EVENTS, (Long) key.get(1));
+        }
     }
 }

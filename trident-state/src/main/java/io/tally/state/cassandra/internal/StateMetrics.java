@@ -27,9 +27,11 @@ public final class StateMetrics {
     private final CountMetric writeRequests;
     private final CountMetric failures;
     private final MultiCountMetric failuresByCause;
+    private final TableSums sums;
 
     private StateMetrics(CountMetric rowsRead, CountMetric readRequests, CountMetric rowsWritten,
-            CountMetric writeRequests, CountMetric failures, MultiCountMetric failuresByCause) {
+            CountMetric writeRequests, CountMetric failures, MultiCountMetric failuresByCause, TableSums sums) {
+        this.sums = sums;
         this.rowsRead = rowsRead;
         this.readRequests = readRequests;
         this.rowsWritten = rowsWritten;
@@ -50,7 +52,8 @@ public final class StateMetrics {
                 context.registerMetric(prefix + "rows_written", new CountMetric(), bucket),
                 context.registerMetric(prefix + "write_requests", new CountMetric(), bucket),
                 context.registerMetric(prefix + "failures", new CountMetric(), bucket),
-                context.registerMetric(prefix + "failures_by_cause", new MultiCountMetric(), bucket));
+                context.registerMetric(prefix + "failures_by_cause", new MultiCountMetric(), bucket),
+                SUMS_BY_TABLE.computeIfAbsent(table, name -> new TableSums()));
     }
 
     /** The topology's metrics period, in seconds: the same as Storm's built-in metrics. */
@@ -61,30 +64,59 @@ public final class StateMetrics {
     /** Counts that are kept but reported nowhere, for use outside a topology. */
     public static StateMetrics unregistered() {
         return new StateMetrics(new CountMetric(), new CountMetric(), new CountMetric(), new CountMetric(),
-                new CountMetric(), new MultiCountMetric());
+                new CountMetric(), new MultiCountMetric(), SUMS_BY_TABLE.computeIfAbsent(UNREGISTERED,
+                        name -> new TableSums()));
     }
+
+    /** Where {@link #totalsByTable()} counts the {@linkplain #unregistered() unregistered} metrics. */
+    static final String UNREGISTERED = "(unregistered)";
 
     void read(int rows, int requests) {
         rowsRead.incrBy(rows);
         readRequests.incrBy(requests);
-        TOTAL_ROWS_READ.add(rows);
-        TOTAL_READ_REQUESTS.add(requests);
+        sums.rowsRead.add(rows);
+        sums.readRequests.add(requests);
     }
 
     void wrote(int rows, int requests) {
         rowsWritten.incrBy(rows);
         writeRequests.incrBy(requests);
-        TOTAL_ROWS_WRITTEN.add(rows);
-        TOTAL_WRITE_REQUESTS.add(requests);
+        sums.rowsWritten.add(rows);
+        sums.writeRequests.add(requests);
     }
 
-    private static final LongAdder TOTAL_ROWS_READ = new LongAdder();
-    private static final LongAdder TOTAL_READ_REQUESTS = new LongAdder();
-    private static final LongAdder TOTAL_ROWS_WRITTEN = new LongAdder();
-    private static final LongAdder TOTAL_WRITE_REQUESTS = new LongAdder();
+    /** This JVM's running sums for one table, over all its state partitions. */
+    private static final class TableSums {
+        final LongAdder rowsRead = new LongAdder();
+        final LongAdder readRequests = new LongAdder();
+        final LongAdder rowsWritten = new LongAdder();
+        final LongAdder writeRequests = new LongAdder();
+        final LongAdder failedCalls = new LongAdder();
+
+        Totals totals() {
+            return new Totals(rowsRead.sum(), readRequests.sum(), rowsWritten.sum(), writeRequests.sum(),
+                    failedCalls.sum());
+        }
+    }
+
+    private static final Map<String, TableSums> SUMS_BY_TABLE = new ConcurrentHashMap<>();
 
     /** Cassandra rows and requests of every state in this JVM since it started. */
     public record Totals(long rowsRead, long readRequests, long rowsWritten, long writeRequests, long failedCalls) {
+        public static final Totals NONE = new Totals(0, 0, 0, 0, 0);
+
+        public Totals plus(Totals other) {
+            return new Totals(rowsRead + other.rowsRead, readRequests + other.readRequests,
+                    rowsWritten + other.rowsWritten, writeRequests + other.writeRequests,
+                    failedCalls + other.failedCalls);
+        }
+
+        /** What was added since {@code before}. */
+        public Totals minus(Totals before) {
+            return new Totals(rowsRead - before.rowsRead, readRequests - before.readRequests,
+                    rowsWritten - before.rowsWritten, writeRequests - before.writeRequests,
+                    failedCalls - before.failedCalls);
+        }
     }
 
     /**
@@ -92,8 +124,14 @@ public final class StateMetrics {
      * to report the cost per event. On a cluster, read the per-task Storm metrics instead.
      */
     public static Totals totals() {
-        return new Totals(TOTAL_ROWS_READ.sum(), TOTAL_READ_REQUESTS.sum(), TOTAL_ROWS_WRITTEN.sum(),
-                TOTAL_WRITE_REQUESTS.sum(), TOTAL_FAILURES_BY_CAUSE.values().stream().mapToLong(LongAdder::sum).sum());
+        return totalsByTable().values().stream().reduce(Totals.NONE, Totals::plus);
+    }
+
+    /** {@link #totals()} per table, in name order: where a topology's Cassandra rows go. */
+    public static Map<String, Totals> totalsByTable() {
+        Map<String, Totals> byTable = new TreeMap<>();
+        SUMS_BY_TABLE.forEach((table, sums) -> byTable.put(table, sums.totals()));
+        return byTable;
     }
 
     private static final Map<String, LongAdder> TOTAL_FAILURES_BY_CAUSE = new ConcurrentHashMap<>();
@@ -109,6 +147,7 @@ public final class StateMetrics {
         String name = causeOf(cause);
         failures.incr();
         failuresByCause.scope(name).incr();
+        sums.failedCalls.increment();
         TOTAL_FAILURES_BY_CAUSE.computeIfAbsent(name, key -> new LongAdder()).increment();
     }
 

@@ -2,9 +2,14 @@ package io.tally.state.cassandra.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import org.apache.storm.metric.api.IMetric;
+import org.apache.storm.task.IMetricsContext;
+import org.apache.storm.task.TopologyContext;
+import org.apache.storm.trident.operation.TridentOperationContext;
 import org.junit.jupiter.api.Test;
 
 class StateMetricsTest {
@@ -22,5 +27,32 @@ class StateMetricsTest {
         assertThat(StateMetrics.failuresByCause().get("IllegalStateException") - illegalBefore).isEqualTo(1);
         assertThat(StateMetrics.totals().failedCalls() - callsBefore).isEqualTo(3);
         assertThat(StateMetrics.causeOf(new CompletionException(null))).isEqualTo("CompletionException");
+    }
+
+    @Test
+    void rowsRequestsAndFailuresAreSummedPerTableOverItsPartitionsAndOverall() {
+        Map<String, StateMetrics.Totals> before = StateMetrics.totalsByTable();
+        StateMetrics.Totals totalBefore = StateMetrics.totals();
+        IMetricsContext context = new TridentOperationContext((TopologyContext) null, null) {
+            @Override
+            public <T extends IMetric> T registerMetric(String name, T metric, int timeBucketSizeInSecs) {
+                return metric;
+            }
+        };
+        StateMetrics partitionOne = StateMetrics.register(Map.of(), context, "metrics_test_a");
+        StateMetrics partitionTwo = StateMetrics.register(Map.of(), context, "metrics_test_a");
+        StateMetrics otherTable = StateMetrics.register(Map.of(), context, "metrics_test_b");
+        partitionOne.read(10, 1);
+        partitionTwo.wrote(7, 2);
+        partitionTwo.read(3, 1);
+        otherTable.wrote(5, 1);
+        otherTable.failed(new TimeoutException("slow"));
+
+        Map<String, StateMetrics.Totals> after = StateMetrics.totalsByTable();
+        assertThat(after.get("metrics_test_a").minus(before.getOrDefault("metrics_test_a", StateMetrics.Totals.NONE)))
+                .isEqualTo(new StateMetrics.Totals(13, 2, 7, 2, 0));
+        assertThat(after.get("metrics_test_b").minus(before.getOrDefault("metrics_test_b", StateMetrics.Totals.NONE)))
+                .isEqualTo(new StateMetrics.Totals(0, 0, 5, 1, 1));
+        assertThat(StateMetrics.totals().minus(totalBefore)).isEqualTo(new StateMetrics.Totals(13, 2, 12, 3, 1));
     }
 }
