@@ -28,7 +28,10 @@ public final class RecordChunk {
     private final long[] positions;
     private final long[] receivedAt;
 
-    /** Records of {@code source}: for each, its bytes, position and receipt time, at the same index. */
+    /**
+     * Records of {@code source}: for each, its bytes, position and receipt time, at the same index. The chunk keeps
+     * the arrays as given (no copy), so the caller must not change them afterwards.
+     */
     public RecordChunk(String source, byte[][] payloads, long[] positions, long[] receivedAt) {
         if (payloads.length != positions.length || payloads.length != receivedAt.length) {
             throw new IllegalArgumentException("a chunk needs a position and a receipt time for each payload");

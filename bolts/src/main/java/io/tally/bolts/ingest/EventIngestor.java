@@ -57,12 +57,14 @@ public final class EventIngestor {
     /** Where the UTF-8 check decodes into; reused, as an ingestor serves one task. */
     private final CharBuffer decodeScratch = CharBuffer.allocate(4096);
     /**
-     * One instance of each event name seen (up to {@link #MAX_CANONICAL_EVENT_NAMES}): every count and claim key holds
+     * One instance of each event name accepted (up to {@link #MAX_CANONICAL_EVENT_NAMES} names of up to
+     * {@link #MAX_CANONICAL_NAME_LENGTH} characters, at most a few megabytes): every count and claim key holds
      * the name, and comparing equal keys then compares one reference instead of the names' bytes. That comparison was
      * a tenth of the ingest task's time when counting only.
      */
     private final Map<String, String> canonicalEventNames = new HashMap<>();
     private static final int MAX_CANONICAL_EVENT_NAMES = 10_000;
+    private static final int MAX_CANONICAL_NAME_LENGTH = 128;
 
     public EventIngestor(IngestSettings settings) {
         this.settings = settings;
@@ -177,6 +179,9 @@ public final class EventIngestor {
                     + " is more than " + settings.maxLatenessMillis() + " ms before its receipt at "
                     + Instant.ofEpochMilli(received));
         }
+        if (type == EventType.TRACK) {
+            countName = canonicalEventName(countName); // accepted: the other names are constants
+        }
         return new Event(type, countName, f.messageId, f.userId, f.anonymousId, eventTime, received, properties,
                 f.context, f.traits);
     }
@@ -253,7 +258,7 @@ public final class EventIngestor {
             case "messageId" -> f.messageId = identifier(p, value, name);
             case "userId" -> f.userId = identifier(p, value, name);
             case "anonymousId" -> f.anonymousId = identifier(p, value, name);
-            case "event" -> f.event = canonicalEventName(nonBlank(text(p, value, name)));
+            case "event" -> f.event = nonBlank(text(p, value, name));
             case "name" -> f.name = nonBlank(text(p, value, name));
             case "properties" -> f.properties = object(p, value, name, true, payload);
             case "traits" -> f.traits = object(p, value, name, true, payload);
@@ -266,15 +271,13 @@ public final class EventIngestor {
         }
     }
 
+    /** Only names of accepted events, and only short ones, are kept, so hostile records cannot fill the memory. */
     private String canonicalEventName(String name) {
-        if (name == null) {
-            return null;
-        }
         String known = canonicalEventNames.get(name);
         if (known != null) {
             return known;
         }
-        if (canonicalEventNames.size() < MAX_CANONICAL_EVENT_NAMES) {
+        if (canonicalEventNames.size() < MAX_CANONICAL_EVENT_NAMES && name.length() <= MAX_CANONICAL_NAME_LENGTH) {
             canonicalEventNames.put(name, name);
         }
         return name;

@@ -7,6 +7,7 @@ import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.ingest.RejectReason;
 import io.tally.bolts.ingest.Rejection;
 import io.tally.bolts.transform.TransformConfig;
+import io.tally.bolts.transform.TransformStep;
 import io.tally.spouts.RecordChunk;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,7 +25,11 @@ class IngestRecordsTest {
     private final Map<String, IMetric> metrics = new HashMap<>();
 
     private IngestRecords prepared() {
-        IngestRecords ingest = new IngestRecords(IngestSettings.DEFAULTS, TransformConfig.NONE);
+        return prepared(TransformConfig.NONE);
+    }
+
+    private IngestRecords prepared(TransformConfig transforms) {
+        IngestRecords ingest = new IngestRecords(IngestSettings.DEFAULTS, transforms);
         ingest.prepare(Map.of(), new TridentOperationContext((TopologyContext) null, null) {
             @Override
             public <T extends IMetric> T registerMetric(String name, T metric, int timeBucketSizeInSecs) {
@@ -74,6 +79,27 @@ class IngestRecordsTest {
         assertThat(metrics.get("tally.ingest.accepted").getValueAndReset()).isEqualTo(2L);
         assertThat(metrics.get("tally.ingest.rejected").getValueAndReset())
                 .isEqualTo(Map.of(RejectReason.INVALID_JSON.code(), 1L));
+    }
+
+    @Test
+    void anEventATransformDropsIsKeptAsARejectionWithTheRuleThatDroppedIt() {
+        String debug = "{\"type\":\"track\",\"event\":\"Debug Ping\",\"userId\":\"u1\","
+                + "\"timestamp\":\"2026-11-20T10:00:00Z\"}";
+        TransformConfig dropDebug = new TransformConfig(
+                List.of(new TransformStep.DropEvents(List.of("Debug Ping"), null, null)), List.of());
+        RecordChunk chunk = new RecordChunk("file:app.log", new byte[][] {bytes(debug)}, new long[] {7},
+                new long[] {1_795_176_000_000L});
+
+        List<Values> out = ingest(prepared(dropDebug), chunk);
+
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).subList(0, 3)).containsExactly("file:app.log", 7L, null);
+        Rejection rejection = (Rejection) out.get(0).get(3);
+        assertThat(rejection.reason()).isEqualTo(RejectReason.DROPPED_BY_RULE);
+        assertThat(rejection.detail()).isEqualTo("dropped by transforms.steps[0] (drop_events)");
+        assertThat(metrics.get("tally.ingest.accepted").getValueAndReset()).isEqualTo(0L);
+        assertThat(metrics.get("tally.ingest.rejected").getValueAndReset())
+                .isEqualTo(Map.of(RejectReason.DROPPED_BY_RULE.code(), 1L));
     }
 
     private static byte[] bytes(String text) {

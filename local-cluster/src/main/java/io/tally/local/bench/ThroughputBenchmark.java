@@ -266,9 +266,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                     Scope.COUNTS_ONLY, warmUp.eventsPerSecond(), compilers * 100);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("events_per_s", warmUp.eventsPerSecond());
-            result.put("jit_compiler_cpu_share", Math.round(compilers * 100) / 100.0);
+            result.put("jit_compiler_cpu_share", rounded(compilers));
             warmUps.add(result);
-            if (compilers < SETTLED_COMPILER_SHARE) {
+            if (compilers < SETTLED_COMPILER_SHARE) { // false for NaN: without figures, every warm-up runs
                 break;
             }
         }
@@ -544,15 +544,22 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             return costByTable.values().stream().reduce(StateMetrics.Totals.NONE, StateMetrics.Totals::plus);
         }
 
-        /** The JIT compiler threads' share of the CPU all processes used in the run. */
+        /**
+         * The JIT compiler threads' share of the CPU all processes used in the run; NaN without per-thread figures
+         * (no /proc). A compiler thread HotSpot stopped within the run is not counted, so this can understate.
+         */
         double compilerShare() {
             long total = resources.cpu().values().stream().mapToLong(Duration::toNanos).sum();
-            long compilers = resources.cpuByThreadGroup().values().stream()
+            Map<String, Map<String, Duration>> threads = resources.cpuByThreadGroup();
+            if (total == 0 || threads.values().stream().allMatch(Map::isEmpty)) {
+                return Double.NaN;
+            }
+            long compilers = threads.values().stream()
                     .flatMap(groups -> groups.entrySet().stream())
                     .filter(group -> group.getKey().contains("CompilerThre"))
                     .mapToLong(group -> group.getValue().toNanos())
                     .sum();
-            return total == 0 ? 0 : (double) compilers / total;
+            return (double) compilers / total;
         }
 
         Map<String, Object> summary(double rawRate) {
@@ -570,7 +577,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             summary.put("cpu_us_per_event_cassandra",
                     Math.round(cpu.get("cassandra").toNanos() / 1e3 / measured * 10) / 10.0);
             summary.put("cpu_us_per_event_total", Math.round(totalCpuNanos / 1e3 / measured * 10) / 10.0);
-            summary.put("jit_compiler_cpu_share", Math.round(compilerShare() * 100) / 100.0);
+            summary.put("jit_compiler_cpu_share", rounded(compilerShare()));
             summary.put("worker_peak_heap_used_mb", resources.peakHeapUsedBytes() >> 20);
             summary.put("worker_peak_resident_mb", resources.peakResidentBytes() >> 20);
             // Rows and requests over the whole run, from submit: every event's cost is in them.
@@ -692,6 +699,11 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     private static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         return sorted.get(sorted.size() / 2);
+    }
+
+    /** A share to two decimals; null when unknown (NaN). */
+    private static Double rounded(double share) {
+        return Double.isNaN(share) ? null : Math.round(share * 100) / 100.0;
     }
 
     private static double perThousand(long amount, long events) {

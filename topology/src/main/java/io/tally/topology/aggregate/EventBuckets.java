@@ -21,7 +21,8 @@ public final class EventBuckets extends BaseFunction {
 
     private final UtcBucket bucket;
 
-    public EventBuckets(UtcBucket bucket) {
+    /** Only through {@link #counts}: without the roll-up, all events would not be counted. */
+    private EventBuckets(UtcBucket bucket) {
         this.bucket = bucket;
     }
 
