@@ -50,8 +50,11 @@ public final class FirstClaimUpdater extends BaseStateUpdater<FirstClaimState> {
     public void updateState(FirstClaimState state, List<TridentTuple> tuples, TridentCollector collector) {
         List<FirstClaimState.Claim> claims = new ArrayList<>(tuples.size());
         for (TridentTuple tuple : tuples) {
-            claims.add(new FirstClaimState.Claim(new ArrayList<>(tuple.subList(0, keyFields)),
-                    tuple.getString(keyFields), tuple.getLong(keyFields + 1)));
+            List<Object> key = new ArrayList<>(keyFields);
+            for (int i = 0; i < keyFields; i++) {
+                key.add(tuple.getValue(i));
+            }
+            claims.add(new FirstClaimState.Claim(key, tuple.getString(keyFields), tuple.getLong(keyFields + 1)));
         }
         List<Boolean> counts = state.claim(claims);
         for (int i = 0; i < tuples.size(); i++) {

@@ -1,9 +1,12 @@
 package io.tally.state.cassandra.internal;
 
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.ClaimTable;
 import io.tally.state.cassandra.FirstClaimState;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,6 +26,29 @@ public final class CassandraClaimState implements FirstClaimState {
     private record Claimer(String source, long position) {
         boolean is(Claim claim) {
             return position == claim.position() && source.equals(claim.source());
+        }
+    }
+
+    /** A key not in the cache, until Cassandra answers: claimed there, or unclaimed. */
+    private static final Claimer UNKNOWN = new Claimer("", -1);
+
+    /**
+     * A row's key columns with their hash computed once: a batch looks each key up four or five times, and hashing
+     * the columns each time was a seventh of the claim task's time.
+     */
+    private record RowKey(List<Object> columns, int hash) {
+        RowKey(List<Object> columns) {
+            this(columns, columns.hashCode());
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof RowKey key && hash == key.hash && columns.equals(key.columns);
         }
     }
 
@@ -49,42 +75,45 @@ public final class CassandraClaimState implements FirstClaimState {
         if (claims.isEmpty()) {
             return List.of();
         }
-        long now = System.currentTimeMillis();
-        Map<List<Object>, Claimer> claimers = new HashMap<>();
-        List<List<Object>> rowKeys = new ArrayList<>(claims.size());
+        Map<RowKey, Claimer> claimers = new HashMap<>();
+        List<RowKey> rowKeys = new ArrayList<>(claims.size());
         List<List<Object>> unknown = new ArrayList<>();
         for (Claim claim : claims) {
-            List<Object> rowKey = table.keyMapper().toColumns(claim.key());
+            RowKey rowKey = new RowKey(table.keyMapper().toColumns(claim.key()));
             rowKeys.add(rowKey);
-            if (!claimers.containsKey(rowKey)) {
-                Claimer cached = cache.get(rowKey, now);
-                claimers.put(rowKey, cached);
+            if (claimers.get(rowKey) == null) {
+                Claimer cached = cache.get(rowKey);
                 if (cached == null) {
-                    unknown.add(rowKey);
+                    claimers.put(rowKey, UNKNOWN);
+                    unknown.add(rowKey.columns());
+                } else {
+                    claimers.put(rowKey, cached);
                 }
             }
         }
         if (!unknown.isEmpty()) {
             PreparedTable p = prepared();
+            int keyColumns = table.keyColumns().size();
+            // The key columns come first in the select, then source and position (ClaimTable.columns()).
             for (Row row : partitioned.readByKeys(p.session(), p.selectIn(), p.read(), unknown)) {
-                List<Object> rowKey = new ArrayList<>(rowKeys.get(0).size());
-                for (String column : table.keyColumns()) {
-                    rowKey.add(row.getObject(column));
+                List<Object> columns = new ArrayList<>(keyColumns);
+                for (int i = 0; i < keyColumns; i++) {
+                    columns.add(row.getObject(i));
                 }
-                Claimer stored = new Claimer(row.getString(ClaimTable.SOURCE_COLUMN),
-                        row.getLong(ClaimTable.POSITION_COLUMN));
+                RowKey rowKey = new RowKey(columns);
+                Claimer stored = new Claimer(row.getString(keyColumns), row.getLong(keyColumns + 1));
                 claimers.put(rowKey, stored);
-                cache.put(rowKey, stored, now);
+                cache.put(rowKey, stored);
             }
         }
         // Unclaimed keys go to their first record in this batch.
-        Map<List<Object>, Claimer> newClaims = new LinkedHashMap<>();
+        Map<RowKey, Claimer> newClaims = new LinkedHashMap<>();
         List<Boolean> counts = new ArrayList<>(claims.size());
         for (int i = 0; i < claims.size(); i++) {
             Claim claim = claims.get(i);
-            List<Object> rowKey = rowKeys.get(i);
+            RowKey rowKey = rowKeys.get(i);
             Claimer claimer = claimers.get(rowKey);
-            if (claimer == null) {
+            if (claimer == UNKNOWN) {
                 claimer = new Claimer(claim.source(), claim.position());
                 claimers.put(rowKey, claimer);
                 newClaims.put(rowKey, claimer);
@@ -92,17 +121,17 @@ public final class CassandraClaimState implements FirstClaimState {
             counts.add(claimer.is(claim));
         }
         write(newClaims);
-        newClaims.forEach((rowKey, claimer) -> cache.put(rowKey, claimer, now));
+        newClaims.forEach(cache::put);
         return counts;
     }
 
-    private void write(Map<List<Object>, Claimer> newClaims) {
+    private void write(Map<RowKey, Claimer> newClaims) {
         if (newClaims.isEmpty()) {
             return;
         }
         List<List<Object>> rows = new ArrayList<>(newClaims.size());
         newClaims.forEach((rowKey, claimer) -> {
-            List<Object> row = new ArrayList<>(rowKey);
+            List<Object> row = new ArrayList<>(rowKey.columns());
             row.add(claimer.source());
             row.add(claimer.position());
             rows.add(row);
@@ -120,38 +149,35 @@ public final class CassandraClaimState implements FirstClaimState {
         return prepared;
     }
 
-    /** Least-recently-used claims, each trusted for {@code trustMillis} (forever when 0). */
+    /**
+     * Known claims, each trusted for {@code trustMillis} (forever when 0). Caffeine's admission by frequency matters
+     * here: most keys are seen once (a new {@code messageId}, a user's first event of a kind on a day), and under
+     * least-recently-used eviction those one-off keys pushed out the keys that recur (a user's all-events key of the
+     * day, read again for each of the user's events).
+     */
     private static final class ClaimCache {
-        private record Entry(Claimer claimer, long cachedAt) {
-        }
-
-        private final long trustMillis;
-        private final LinkedHashMap<List<Object>, Entry> entries;
+        private final Cache<RowKey, Claimer> entries;
 
         ClaimCache(int capacity, long trustMillis) {
-            this.trustMillis = trustMillis;
-            this.entries = new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<List<Object>, Entry> eldest) {
-                    return size() > capacity;
-                }
-            };
+            Caffeine<Object, Object> builder = Caffeine.newBuilder()
+                    .maximumSize(capacity)
+                    // One state partition uses its cache from one thread; upkeep on that thread keeps it off the
+                    // common fork-join pool.
+                    .executor(Runnable::run);
+            if (trustMillis > 0) {
+                builder.expireAfterWrite(Duration.ofMillis(trustMillis));
+            }
+            this.entries = capacity == 0 ? null : builder.build();
         }
 
-        Claimer get(List<Object> key, long now) {
-            Entry entry = entries.get(key);
-            if (entry == null) {
-                return null;
-            }
-            if (trustMillis > 0 && now - entry.cachedAt() > trustMillis) {
-                entries.remove(key);
-                return null;
-            }
-            return entry.claimer();
+        Claimer get(RowKey key) {
+            return entries == null ? null : entries.getIfPresent(key);
         }
 
-        void put(List<Object> key, Claimer claimer, long now) {
-            entries.put(key, new Entry(claimer, now));
+        void put(RowKey key, Claimer claimer) {
+            if (entries != null) {
+                entries.put(key, claimer);
+            }
         }
     }
 }

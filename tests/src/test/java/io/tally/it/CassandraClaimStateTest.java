@@ -1,0 +1,119 @@
+package io.tally.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.tally.it.support.RealServices;
+import io.tally.it.support.TestKeyspaces;
+import io.tally.state.cassandra.CassandraSettings;
+import io.tally.state.cassandra.ClaimTable;
+import io.tally.state.cassandra.FirstClaimState;
+import io.tally.state.cassandra.FirstClaimState.Claim;
+import io.tally.state.cassandra.FirstClaimStateFactory;
+import io.tally.state.schema.TallyTables;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The first-claim state on the real Cassandra: which record counts for each key, within a batch, across batches,
+ * and when a state without a cache must read the claims back (a restarted worker, a replayed batch).
+ */
+@ExtendWith(RealServices.class)
+class CassandraClaimStateTest {
+    private static final long DAY = 86_400_000L;
+    private static final long DAY_START = Instant.parse("2026-11-20T00:00:00Z").toEpochMilli();
+
+    private static String keyspace;
+    private static CassandraSettings settings;
+
+    @BeforeAll
+    static void schema() {
+        keyspace = TestKeyspaces.create("claims");
+        settings = TestKeyspaces.settings(keyspace);
+    }
+
+    @Test
+    void userDaysAreClaimedByTheirFirstRecordAndReadBackByAStateWithoutCache() {
+        // Three events on two days of 200 users: six partitions, some with more than one IN read of 100 keys.
+        List<Claim> first = new ArrayList<>();
+        long position = 0;
+        for (int user = 0; user < 200; user++) {
+            for (String event : List.of("Signed In", "Order Completed", "*")) {
+                first.add(userDay(event, DAY_START + (user % 2) * DAY, "user-" + user, "kafka:events:0", position++));
+            }
+        }
+        // The same user-day again later in the batch: not its first record.
+        first.add(userDay("Signed In", DAY_START, "user-0", "kafka:events:1", 7));
+        checkBatches(TallyTables.EVENT_USERS_BY_DAY, first);
+    }
+
+    @Test
+    void messageIdsAreClaimedByTheirFirstRecordAcrossShards() {
+        List<Claim> first = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            first.add(new Claim(List.of("message-" + i), "files:/logs/a.jsonl", i * 10L));
+        }
+        // A producer's retry of message-3, read from another source.
+        first.add(new Claim(List.of("message-3"), "kafka:events:2", 41));
+        checkBatches(TallyTables.seenMessages(Duration.ofDays(1)), first);
+    }
+
+    /**
+     * Claims {@code first} as one batch, then a second batch that replays it and brings each key again from new
+     * records, on a state that keeps its cache and on states that start empty; each decision is checked against the
+     * rule worked out here: a record counts if and only if it is the first record of its key.
+     */
+    private static void checkBatches(ClaimTable table, List<Claim> first) {
+        Map<List<Object>, Claim> claimers = new LinkedHashMap<>();
+        first.forEach(claim -> claimers.putIfAbsent(table.keyMapper().toColumns(claim.key()), claim));
+
+        FirstClaimState cached = newState(table, FirstClaimStateFactory.DEFAULT_CACHE_ENTRIES);
+        assertThat(cached.claim(first)).isEqualTo(expected(table, first, claimers));
+
+        List<Claim> second = new ArrayList<>(first);
+        for (Claim claim : first) {
+            second.add(new Claim(claim.key(), "kafka:events:3", claim.position() + 1_000_000));
+        }
+        List<Boolean> secondExpected = expected(table, second, claimers);
+        assertThat(cached.claim(second)).isEqualTo(secondExpected);
+        assertThat(newState(table, 0).claim(second)).isEqualTo(secondExpected);
+        assertThat(newState(table, FirstClaimStateFactory.DEFAULT_CACHE_ENTRIES).claim(second))
+                .isEqualTo(secondExpected);
+
+        Map<List<Object>, String> stored = new HashMap<>();
+        for (Row row : TestKeyspaces.session().execute("SELECT * FROM " + keyspace + "." + table.name())) {
+            List<Object> key = new ArrayList<>();
+            table.keyColumns().forEach(column -> key.add(row.getObject(column)));
+            stored.put(key, row.getString(ClaimTable.SOURCE_COLUMN) + "@" + row.getLong(ClaimTable.POSITION_COLUMN));
+        }
+        Map<List<Object>, String> claimed = new HashMap<>();
+        claimers.forEach((key, claim) -> claimed.put(key, claim.source() + "@" + claim.position()));
+        assertThat(stored).isEqualTo(claimed);
+    }
+
+    private static List<Boolean> expected(ClaimTable table, List<Claim> batch, Map<List<Object>, Claim> claimers) {
+        List<Boolean> counts = new ArrayList<>();
+        for (Claim claim : batch) {
+            Claim claimer = claimers.get(table.keyMapper().toColumns(claim.key()));
+            counts.add(claimer.source().equals(claim.source()) && claimer.position() == claim.position());
+        }
+        return counts;
+    }
+
+    private static Claim userDay(String event, long dayStart, String user, String source, long position) {
+        return new Claim(List.of(event, dayStart, user), source, position);
+    }
+
+    private static FirstClaimState newState(ClaimTable table, int cacheEntries) {
+        return (FirstClaimState) FirstClaimStateFactory.of(settings, table).withCacheEntries(cacheEntries)
+                .makeState(Map.of(), null, 0, 1);
+    }
+}
