@@ -3,6 +3,7 @@ package io.tally.local;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.local.kafka.KafkaTopics;
 import io.tally.local.sample.SampleEvents;
+import io.tally.spouts.SpoutMetrics;
 import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.CassandraSettings;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -92,6 +94,7 @@ public final class LocalRunner implements Callable<Integer> {
                         SampleEvents.load(), console);
 
                 console.step("Submitting topology '" + config.name() + "' to LocalCluster");
+                long commitsBefore = SpoutMetrics.totals().committedBatches();
                 stack.storm().submit(config.name(), TallyTopology.stormConfig(config), TallyTopology.build(config));
                 CountsReport report = new CountsReport(session, config.cassandra().keyspace());
                 long expected = load.expectedTotal();
@@ -114,6 +117,9 @@ public final class LocalRunner implements Callable<Integer> {
                             + ", keyspace " + config.cassandra().keyspace());
                     awaitInterrupt();
                 }
+                // On a second run the counts are complete before the topology's worker has started, and killing
+                // a topology whose worker is still starting makes LocalCluster's supervisor halt this JVM.
+                awaitFirstCommit(commitsBefore);
                 console.step("Stopping");
                 stack.storm().kill(config.name());
             } finally {
@@ -122,6 +128,14 @@ public final class LocalRunner implements Callable<Integer> {
         }
         console.done("everything stopped");
         return 0;
+    }
+
+    /** Waits (at most a minute) until the topology has committed a batch: its worker is running. */
+    private static void awaitFirstCommit(long commitsBefore) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (SpoutMetrics.totals().committedBatches() <= commitsBefore && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
     }
 
     private static void awaitInterrupt() throws InterruptedException {

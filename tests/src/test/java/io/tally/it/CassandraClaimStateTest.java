@@ -42,10 +42,10 @@ class CassandraClaimStateTest {
 
     @Test
     void userDaysAreClaimedByTheirFirstRecordAndReadBackByAStateWithoutCache() {
-        // Three events on two days of 200 users: six partitions, some with more than one IN read of 100 keys.
+        // Three events on two days of 500 users: six partitions of 250 keys, each read with three IN queries.
         List<Claim> first = new ArrayList<>();
         long position = 0;
-        for (int user = 0; user < 200; user++) {
+        for (int user = 0; user < 500; user++) {
             for (String event : List.of("Signed In", "Order Completed", "*")) {
                 first.add(userDay(event, DAY_START + (user % 2) * DAY, "user-" + user, "kafka:events:0", position++));
             }
@@ -67,9 +67,12 @@ class CassandraClaimStateTest {
     }
 
     /**
-     * Claims {@code first} as one batch, then a second batch that replays it and brings each key again from new
-     * records, on a state that keeps its cache and on states that start empty; each decision is checked against the
-     * rule worked out here: a record counts if and only if it is the first record of its key.
+     * Claims {@code first} as one batch. Then a second batch brings each key again from a new record, before the
+     * records of the first batch again (a replay) and records with new keys; a state that did not find the first
+     * batch's claims in Cassandra would give those keys to the new records. The second batch runs on the state
+     * that keeps its cache, on fresh states without a cache and with one too small for the batch, and each
+     * decision is checked against the rule worked out here: a record counts if and only if it is the first
+     * record of its key.
      */
     private static void checkBatches(ClaimTable table, List<Claim> first) {
         Map<List<Object>, Claim> claimers = new LinkedHashMap<>();
@@ -78,15 +81,24 @@ class CassandraClaimStateTest {
         FirstClaimState cached = newState(table, FirstClaimStateFactory.DEFAULT_CACHE_ENTRIES);
         assertThat(cached.claim(first)).isEqualTo(expected(table, first, claimers));
 
-        List<Claim> second = new ArrayList<>(first);
+        List<Claim> second = new ArrayList<>();
         for (Claim claim : first) {
             second.add(new Claim(claim.key(), "kafka:events:3", claim.position() + 1_000_000));
         }
-        List<Boolean> secondExpected = expected(table, second, claimers);
-        assertThat(cached.claim(second)).isEqualTo(secondExpected);
+        second.addAll(first);
+        for (Claim claim : first.subList(0, 50)) {
+            List<Object> newKey = new ArrayList<>(claim.key());
+            newKey.set(newKey.size() - 1, newKey.get(newKey.size() - 1) + "-new");
+            second.add(new Claim(newKey, "kafka:events:3", claim.position() + 2_000_000));
+        }
+        Map<List<Object>, Claim> secondClaimers = new LinkedHashMap<>(claimers);
+        second.forEach(claim -> secondClaimers.putIfAbsent(table.keyMapper().toColumns(claim.key()), claim));
+        List<Boolean> secondExpected = expected(table, second, secondClaimers);
+        assertThat(secondExpected).contains(true, false);
+
         assertThat(newState(table, 0).claim(second)).isEqualTo(secondExpected);
-        assertThat(newState(table, FirstClaimStateFactory.DEFAULT_CACHE_ENTRIES).claim(second))
-                .isEqualTo(secondExpected);
+        assertThat(newState(table, 10).claim(second)).isEqualTo(secondExpected);
+        assertThat(cached.claim(second)).isEqualTo(secondExpected);
 
         Map<List<Object>, String> stored = new HashMap<>();
         for (Row row : TestKeyspaces.session().execute("SELECT * FROM " + keyspace + "." + table.name())) {
@@ -95,7 +107,7 @@ class CassandraClaimStateTest {
             stored.put(key, row.getString(ClaimTable.SOURCE_COLUMN) + "@" + row.getLong(ClaimTable.POSITION_COLUMN));
         }
         Map<List<Object>, String> claimed = new HashMap<>();
-        claimers.forEach((key, claim) -> claimed.put(key, claim.source() + "@" + claim.position()));
+        secondClaimers.forEach((key, claim) -> claimed.put(key, claim.source() + "@" + claim.position()));
         assertThat(stored).isEqualTo(claimed);
     }
 

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -104,7 +105,7 @@ public final class EventIngestor {
             throw new InvalidRecord(RejectReason.TOO_LARGE, "the record has " + payload.length
                     + " bytes, more than the limit of " + settings.maxRecordBytes());
         }
-        checkUtf8WithoutNul(payload);
+        checkEncoding(payload);
         Fields f = new Fields();
         try (JsonParser p = json.createParser(payload)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -121,7 +122,7 @@ public final class EventIngestor {
         } catch (StreamConstraintsException e) {
             throw constraint(e);
         } catch (JsonParseException e) {
-            // Encoding errors never reach here: checkUtf8WithoutNul refused them before Jackson saw the bytes.
+            // Encoding errors never reach here: checkEncoding refused them before Jackson saw the bytes.
             throw new InvalidRecord(RejectReason.INVALID_JSON, e.getOriginalMessage() + locationOf(e));
         } catch (IOException e) {
             throw new InvalidRecord(RejectReason.INVALID_JSON, String.valueOf(e.getMessage()));
@@ -196,8 +197,8 @@ public final class EventIngestor {
     }
 
     /** Not UTF-8 anywhere is invalid_utf8 (binary garbage too, NUL bytes or not); UTF-8 with a NUL byte is invalid_json. */
-    private void checkUtf8WithoutNul(byte[] payload) throws InvalidRecord {
-        if (isAsciiWithoutNul(payload)) {
+    private void checkEncoding(byte[] payload) throws InvalidRecord {
+        if (isPlainAscii(payload)) {
             return; // nearly every record
         }
         boolean ascii = true;
@@ -225,22 +226,86 @@ public final class EventIngestor {
             throw new InvalidRecord(RejectReason.INVALID_JSON, "a NUL byte at byte " + firstNul
                     + "; JSON text has none (is the record UTF-16 or binary?)");
         }
+        checkSurrogateEscapes(payload);
     }
 
     /**
-     * Whether every byte is in 0x01..0x7F, looked at eight bytes at a time: a byte with its high bit set is not
-     * ASCII, and {@code (w - 0x01..01) & ~w & 0x80..80} is non-zero exactly when a byte of {@code w} is zero.
+     * Refuses an escape of half a UTF-16 surrogate pair (a backslash, {@code u} and four hex digits from D800 to
+     * DFFF) that is not followed, or preceded, by an escape of the other half. Such a string is not Unicode text:
+     * Jackson decodes it anyway, and the Cassandra driver then refuses to bind it, which would fail the batch on
+     * every replay. UTF-8 bytes cannot encode a surrogate (the strict decoder refuses them), so escapes are the
+     * only way one gets in.
      */
-    static boolean isAsciiWithoutNul(byte[] payload) {
+    private static void checkSurrogateEscapes(byte[] payload) throws InvalidRecord {
+        int unpairedHigh = -1; // where an escaped high surrogate waits for its low half
+        int i = 0;
+        while (i < payload.length) {
+            if (payload[i] == '\\' && i + 1 < payload.length) {
+                int unit = payload[i + 1] == 'u' ? hexUnit(payload, i + 2) : -1;
+                if (unit >= 0xDC00 && unit <= 0xDFFF) {
+                    if (unpairedHigh < 0) {
+                        throw unpairedSurrogate(unit, i);
+                    }
+                    unpairedHigh = -1;
+                } else {
+                    if (unpairedHigh >= 0) {
+                        throw unpairedSurrogate(hexUnit(payload, unpairedHigh + 2), unpairedHigh);
+                    }
+                    if (unit >= 0xD800 && unit <= 0xDBFF) {
+                        unpairedHigh = i;
+                    }
+                }
+                i += unit >= 0 ? 6 : 2; // an escape is never the first half of another one
+            } else {
+                if (unpairedHigh >= 0) {
+                    throw unpairedSurrogate(hexUnit(payload, unpairedHigh + 2), unpairedHigh);
+                }
+                i++;
+            }
+        }
+        if (unpairedHigh >= 0) {
+            throw unpairedSurrogate(hexUnit(payload, unpairedHigh + 2), unpairedHigh);
+        }
+    }
+
+    /** The four hex digits at {@code at} as a UTF-16 code unit, or -1 when they are not four hex digits. */
+    private static int hexUnit(byte[] payload, int at) {
+        if (at + 4 > payload.length) {
+            return -1;
+        }
+        int unit = 0;
+        for (int i = at; i < at + 4; i++) {
+            int digit = Character.digit(payload[i], 16);
+            if (digit < 0) {
+                return -1;
+            }
+            unit = unit * 16 + digit;
+        }
+        return unit;
+    }
+
+    private static InvalidRecord unpairedSurrogate(int unit, int at) {
+        return new InvalidRecord(RejectReason.INVALID_JSON, String.format(Locale.ROOT,
+                "the escape \\u%04X at byte %d is half of a UTF-16 surrogate pair without the other half, so it is "
+                        + "not a character", unit, at));
+    }
+
+    /**
+     * Whether every byte is in 0x01..0x7F and none is a backslash (so no escape needs a look), eight bytes at a time:
+     * a byte with its high bit set is not ASCII, {@code (w - 0x01..01) & ~w & 0x80..80} is non-zero exactly when a
+     * byte of {@code w} is zero, and the same of {@code w ^ 0x5C..5C} when one is a backslash.
+     */
+    static boolean isPlainAscii(byte[] payload) {
         int i = 0;
         for (; i + Long.BYTES <= payload.length; i += Long.BYTES) {
             long w = (long) LONGS.get(payload, i);
-            if (((w | ((w - LOW_BITS) & ~w)) & HIGH_BITS) != 0) {
+            long b = w ^ BACKSLASHES;
+            if (((w | ((w - LOW_BITS) & ~w) | ((b - LOW_BITS) & ~b)) & HIGH_BITS) != 0) {
                 return false;
             }
         }
         for (; i < payload.length; i++) {
-            if (payload[i] <= 0) { // negative: the high bit is set
+            if (payload[i] <= 0 || payload[i] == '\\') { // negative: the high bit is set
                 return false;
             }
         }
@@ -250,6 +315,7 @@ public final class EventIngestor {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long LOW_BITS = 0x0101010101010101L;
     private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
 
     private void readField(JsonParser p, String name, JsonToken value, Fields f, byte[] payload)
             throws IOException, InvalidRecord {

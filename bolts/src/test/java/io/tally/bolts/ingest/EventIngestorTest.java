@@ -214,25 +214,56 @@ class EventIngestorTest {
     }
 
     @Test
-    void theWordAtATimeAsciiCheckFindsANulOrAHighByteAtEveryPosition() {
+    void theWordAtATimeAsciiCheckFindsANulAHighByteOrABackslashAtEveryPosition() {
         for (int length = 0; length <= 24; length++) {
             byte[] ascii = new byte[length];
             java.util.Arrays.fill(ascii, (byte) 'a');
-            assertThat(EventIngestor.isAsciiWithoutNul(ascii)).as("length %d", length).isTrue();
+            assertThat(EventIngestor.isPlainAscii(ascii)).as("length %d", length).isTrue();
             for (int at = 0; at < length; at++) {
-                for (byte bad : new byte[] {0, (byte) 0x80, (byte) 0xC3, (byte) 0xFF}) {
+                for (byte bad : new byte[] {0, (byte) 0x80, (byte) 0xC3, (byte) 0xFF, '\\'}) {
                     byte[] payload = ascii.clone();
                     payload[at] = bad;
-                    assertThat(EventIngestor.isAsciiWithoutNul(payload)).as("0x%02x at %d of %d", bad, at, length)
+                    assertThat(EventIngestor.isPlainAscii(payload)).as("0x%02x at %d of %d", bad, at, length)
                             .isFalse();
                 }
             }
         }
-        byte[] all = new byte[127];
+        byte[] all = new byte[126];
+        int next = 0;
         for (int b = 1; b <= 127; b++) {
-            all[b - 1] = (byte) b;
+            if (b != '\\') {
+                all[next++] = (byte) b;
+            }
         }
-        assertThat(EventIngestor.isAsciiWithoutNul(all)).isTrue();
+        assertThat(EventIngestor.isPlainAscii(all)).isTrue();
+    }
+
+    /** The record's userId is {@code value}, written as it stands into the JSON text (escapes and all). */
+    private static String withUserId(String value) {
+        return "{\"type\":\"track\",\"event\":\"e\",\"userId\":\"" + value + "\"}";
+    }
+
+    @Test
+    void anEscapedHalfOfASurrogatePairWithoutTheOtherHalfIsRejectedWithWhereItIs() {
+        // Each would decode to a string Cassandra's driver refuses to bind.
+        for (String lone : List.of("u\\ud800", "\\uDBFFx", "\\udc00u", "\\udc00\\ud800", "\\ud800\\u0041",
+                "\\ud800\\ud800\\udc00", "\\ud800\\n")) {
+            Rejection rejection = rejection(withUserId(lone));
+            assertThat(rejection.reason()).as(lone).isEqualTo(RejectReason.INVALID_JSON);
+            assertThat(rejection.detail()).as(lone).contains("surrogate pair without the other half");
+        }
+        assertThat(rejection(withUserId("u\\ud800")).detail())
+                .isEqualTo("the escape \\uD800 at byte 39 is half of a UTF-16 surrogate pair without the other half,"
+                        + " so it is not a character");
+    }
+
+    @Test
+    void escapesThatAreWholeCharactersAreAccepted() {
+        assertThat(accepted(withUserId("u\\ud83d\\ude00")).userId()).isEqualTo("u\uD83D\uDE00");
+        assertThat(accepted(withUserId("u\\uD83D\\uDE00\\u00e9")).userId()).isEqualTo("u\uD83D\uDE00\u00E9");
+        // An escaped backslash, then the letters u, d, 8, 0, 0: no escape at all.
+        assertThat(accepted(withUserId("u\\\\ud800")).userId()).isEqualTo("u\\ud800");
+        assertThat(accepted(withUserId("u\\uE000\\\"")).userId()).isEqualTo("u\uE000\"");
     }
 
     @Test

@@ -172,8 +172,9 @@ public final class CassandraServer implements AutoCloseable {
                 // Tally's claims read single rows out of wide partitions; with the default 64 KiB between row-index
                 // entries each lookup read several hundred rows before it (see deploy/OPERATIONS.md).
                 "column_index_size: 4KiB",
-                // A new server has no 4.x nodes or files to stay compatible with, so it can use 5.0's trie-indexed
-                // sstables.
+                // One node, with no 4.x peers to stay compatible with, so it can use 5.0's trie-indexed sstables.
+                // Files an older Tally wrote with 4.x compatibility are read as they are; going back to such a
+                // version on the same data directory is not possible (see the README).
                 "storage_compatibility_mode: NONE",
                 "sstable:",
                 "  selected_format: bti",

@@ -81,7 +81,10 @@ public final class HostileRecords {
                     TRACK + ",\"properties\":{\"x\":NaN}}",
                     TRACK + "} and then some",
                     "{type:\"track\"}",
-                    TRACK + ",\"timestamp\":\"2026-11-18T00:00:00Z\"")), "invalid_json");
+                    TRACK + ",\"timestamp\":\"2026-11-18T00:00:00Z\"",
+                    // Half a surrogate pair: Jackson decodes it, but no text column can store it.
+                    "{\"type\":\"track\",\"userId\":\"u\\ud800\",\"event\":\"e\"}",
+                    TRACK + ",\"properties\":{\"k\":\"\\udc00x\"}}")), "invalid_json");
         }
         if (kind < 675) {
             return rejected(utf8(TRACK + ",\"properties\":{\"a\":\"x\u0000y\"}}"), "invalid_json");

@@ -58,7 +58,9 @@ public final class CassandraClaimState implements FirstClaimState {
         this.requests = new BoundedRequests(settings.maxRequestsInFlight(), settings.requestTimeout().toMillis(),
                 settings.keyspace() + "." + table.name(), metrics);
         this.partitioned = new PartitionedRequests(requests, metrics);
-        // A cached claim is trusted for half its lifetime, so the cache never outlives Cassandra's copy.
+        // A cached claim is trusted for half the table's TTL from when it was cached. A claim written here expires
+        // in the cache first; one read back late in its life may outlive Cassandra's copy by up to that half, so a
+        // key seen again just after the window may still be taken as claimed (the window is that approximate).
         this.cache = new ClaimCache(cacheEntries, table.ttlSeconds() * 500L);
     }
 
@@ -93,15 +95,17 @@ public final class CassandraClaimState implements FirstClaimState {
         }
         if (!unknown.isEmpty()) {
             PreparedTable p = prepared();
+            // The select lists ClaimTable.columns(): the key columns first, then source and position.
             int keyColumns = table.keyColumns().size();
-            // The key columns come first in the select, then source and position (ClaimTable.columns()).
+            int source = table.columns().indexOf(ClaimTable.SOURCE_COLUMN);
+            int position = table.columns().indexOf(ClaimTable.POSITION_COLUMN);
             for (Row row : partitioned.readByKeys(p.session(), p.selectIn(), p.read(), unknown)) {
                 List<Object> columns = new ArrayList<>(keyColumns);
                 for (int i = 0; i < keyColumns; i++) {
                     columns.add(row.getObject(i));
                 }
                 RowKey rowKey = new RowKey(columns);
-                Claimer stored = new Claimer(row.getString(keyColumns), row.getLong(keyColumns + 1));
+                Claimer stored = new Claimer(row.getString(source), row.getLong(position));
                 claimers.put(rowKey, stored);
                 cache.put(rowKey, stored);
             }
@@ -159,6 +163,10 @@ public final class CassandraClaimState implements FirstClaimState {
         private final Cache<RowKey, Claimer> entries;
 
         ClaimCache(int capacity, long trustMillis) {
+            if (capacity == 0) {
+                this.entries = null;
+                return;
+            }
             Caffeine<Object, Object> builder = Caffeine.newBuilder()
                     .maximumSize(capacity)
                     // One state partition uses its cache from one thread; upkeep on that thread keeps it off the
@@ -167,7 +175,7 @@ public final class CassandraClaimState implements FirstClaimState {
             if (trustMillis > 0) {
                 builder.expireAfterWrite(Duration.ofMillis(trustMillis));
             }
-            this.entries = capacity == 0 ? null : builder.build();
+            this.entries = builder.build();
         }
 
         Claimer get(RowKey key) {
