@@ -237,35 +237,30 @@ public final class EventIngestor {
      * only way one gets in.
      */
     private static void checkSurrogateEscapes(byte[] payload) throws InvalidRecord {
-        int unpairedHigh = -1; // where an escaped high surrogate waits for its low half
         int i = 0;
         while (i < payload.length) {
-            if (payload[i] == '\\' && i + 1 < payload.length) {
-                int unit = payload[i + 1] == 'u' ? hexUnit(payload, i + 2) : -1;
-                if (unit >= 0xDC00 && unit <= 0xDFFF) {
-                    if (unpairedHigh < 0) {
-                        throw unpairedSurrogate(unit, i);
-                    }
-                    unpairedHigh = -1;
-                } else {
-                    if (unpairedHigh >= 0) {
-                        throw unpairedSurrogate(hexUnit(payload, unpairedHigh + 2), unpairedHigh);
-                    }
-                    if (unit >= 0xD800 && unit <= 0xDBFF) {
-                        unpairedHigh = i;
-                    }
-                }
-                i += unit >= 0 ? 6 : 2; // an escape is never the first half of another one
-            } else {
-                if (unpairedHigh >= 0) {
-                    throw unpairedSurrogate(hexUnit(payload, unpairedHigh + 2), unpairedHigh);
-                }
+            if (payload[i] != '\\') {
                 i++;
+                continue;
+            }
+            int unit = escapedUnit(payload, i);
+            if (unit >= 0xD800 && unit <= 0xDBFF) {
+                int low = escapedUnit(payload, i + 6);
+                if (low < 0xDC00 || low > 0xDFFF) {
+                    throw unpairedSurrogate(unit, i);
+                }
+                i += 12;
+            } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+                throw unpairedSurrogate(unit, i);
+            } else {
+                i += unit >= 0 ? 6 : 2; // a two-character escape, such as an escaped backslash, is skipped whole
             }
         }
-        if (unpairedHigh >= 0) {
-            throw unpairedSurrogate(hexUnit(payload, unpairedHigh + 2), unpairedHigh);
-        }
+    }
+
+    /** The code unit of the escape (a backslash, {@code u}, four hex digits) at {@code at}; -1 when there is none. */
+    private static int escapedUnit(byte[] payload, int at) {
+        return at + 1 < payload.length && payload[at] == '\\' && payload[at + 1] == 'u' ? hexUnit(payload, at + 2) : -1;
     }
 
     /** The four hex digits at {@code at} as a UTF-16 code unit, or -1 when they are not four hex digits. */

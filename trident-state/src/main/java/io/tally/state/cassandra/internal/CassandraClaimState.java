@@ -20,6 +20,9 @@ public final class CassandraClaimState implements FirstClaimState {
     private final BoundedRequests requests;
     private final PartitionedRequests partitioned;
     private final ClaimCache cache;
+    private final int keyColumns;
+    private final int sourceColumn;
+    private final int positionColumn;
     private PreparedTable prepared;
 
     /** Where the claiming record was read. */
@@ -58,6 +61,10 @@ public final class CassandraClaimState implements FirstClaimState {
         this.requests = new BoundedRequests(settings.maxRequestsInFlight(), settings.requestTimeout().toMillis(),
                 settings.keyspace() + "." + table.name(), metrics);
         this.partitioned = new PartitionedRequests(requests, metrics);
+        // The select lists ClaimTable.columns(): the key columns first, then source and position.
+        this.keyColumns = table.keyColumns().size();
+        this.sourceColumn = table.columns().indexOf(ClaimTable.SOURCE_COLUMN);
+        this.positionColumn = table.columns().indexOf(ClaimTable.POSITION_COLUMN);
         // A cached claim is trusted for half the table's TTL from when it was cached. A claim written here expires
         // in the cache first; one read back late in its life may outlive Cassandra's copy by up to that half, so a
         // key seen again just after the window may still be taken as claimed (the window is that approximate).
@@ -95,17 +102,13 @@ public final class CassandraClaimState implements FirstClaimState {
         }
         if (!unknown.isEmpty()) {
             PreparedTable p = prepared();
-            // The select lists ClaimTable.columns(): the key columns first, then source and position.
-            int keyColumns = table.keyColumns().size();
-            int source = table.columns().indexOf(ClaimTable.SOURCE_COLUMN);
-            int position = table.columns().indexOf(ClaimTable.POSITION_COLUMN);
             for (Row row : partitioned.readByKeys(p.session(), p.selectIn(), p.read(), unknown)) {
                 List<Object> columns = new ArrayList<>(keyColumns);
                 for (int i = 0; i < keyColumns; i++) {
                     columns.add(row.getObject(i));
                 }
                 RowKey rowKey = new RowKey(columns);
-                Claimer stored = new Claimer(row.getString(source), row.getLong(position));
+                Claimer stored = new Claimer(row.getString(sourceColumn), row.getLong(positionColumn));
                 claimers.put(rowKey, stored);
                 cache.put(rowKey, stored);
             }
