@@ -67,6 +67,45 @@ class CassandraClaimStateTest {
     }
 
     /**
+     * A claim held in a state's cache must leave it when its row expires in Cassandra, not later: here a state reads
+     * a claim back with 3 of its 8 seconds left, and once the row has expired, a new record with the key must claim it
+     * again. A cache that trusted the claim for longer (say, half the TTL from reading it) would drop that record, so
+     * the de-duplication window would depend on which state answered.
+     */
+    @Test
+    void aCachedClaimExpiresWithItsRow() throws InterruptedException {
+        // seen_messages with 8-second claims, in a table of its own: the other tests read all of seen_messages.
+        ClaimTable seenMessages = TallyTables.seenMessages(Duration.ofSeconds(8));
+        ClaimTable table = new ClaimTable("expiring_messages", seenMessages.partitionKeyColumns(),
+                seenMessages.clusteringColumns(), seenMessages.keyMapper(), seenMessages.ttlSeconds());
+        TestKeyspaces.session().execute("CREATE TABLE " + keyspace + ".expiring_messages (shard int, message_id text,"
+                + " source text, position bigint, PRIMARY KEY ((shard), message_id))");
+        List<Object> key = List.of("message-1");
+        FirstClaimState writer = newState(table, FirstClaimStateFactory.DEFAULT_CACHE_ENTRIES);
+        assertThat(writer.claim(List.of(new Claim(key, "kafka:events:0", 1)))).containsExactly(true);
+        long written = System.nanoTime();
+
+        Thread.sleep(Math.max(0, Duration.ofSeconds(5).toMillis() - (System.nanoTime() - written) / 1_000_000));
+        FirstClaimState reader = newState(table, FirstClaimStateFactory.DEFAULT_CACHE_ENTRIES);
+        assertThat(reader.claim(List.of(new Claim(key, "kafka:events:1", 2)))).containsExactly(false);
+
+        String select = "SELECT message_id FROM " + keyspace + ".expiring_messages";
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (TestKeyspaces.session().execute(select).one() != null) {
+            assertThat(System.nanoTime()).as("the claim's row expires within 10 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(reader.claim(List.of(new Claim(key, "kafka:events:2", 3)))).containsExactly(true);
+        // The writer's own cached claim has expired too: it finds the new claim in Cassandra.
+        assertThat(writer.claim(List.of(new Claim(key, "kafka:events:3", 4)))).containsExactly(false);
+        assertThat(TestKeyspaces.session().execute("SELECT source, position FROM " + keyspace + ".expiring_messages")
+                .all()).singleElement().satisfies(row -> {
+                    assertThat(row.getString(0)).isEqualTo("kafka:events:2");
+                    assertThat(row.getLong(1)).isEqualTo(3);
+                });
+    }
+
+    /**
      * Claims {@code first} as one batch. Then a second batch brings each key again from a new record, before the
      * records of the first batch again (a replay) and records with new keys; a state that did not find the first
      * batch's claims in Cassandra would give those keys to the new records. The second batch runs on the state

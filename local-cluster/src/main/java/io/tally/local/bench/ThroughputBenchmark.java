@@ -14,6 +14,7 @@ import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.state.cassandra.internal.StateMetrics;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.state.schema.TallyTables;
+import io.tally.topology.StateWrapper;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.TallyTopology.Scope;
 import io.tally.topology.config.BatchSettings;
@@ -126,6 +127,11 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                     + "in the JSON (default: ${DEFAULT-VALUE}). The full pipeline runs once.")
     int repeat;
 
+    @Option(names = "--in-memory-states", description = "Also run the full pipeline with its claims and map states in "
+            + "the worker's memory (all but the hourly counts, which the run is timed and checked by): what the "
+            + "topology itself sustains when those states cost nothing.")
+    boolean inMemoryStates;
+
     @Option(names = "--growth", description = "Measure the full pipeline's cost growth instead: the run as given, "
             + "then 4x and 16x the users, then 5x the records.")
     boolean growth;
@@ -228,6 +234,15 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             results.put("full_pipeline", fullResult);
             exact &= full.exact();
             fullRate = full.eventsPerSecond();
+        }
+        if (inMemoryStates) {
+            TopologyRun ceiling = runTopology("memory", topic, Scope.FULL, fullConfig, new InMemoryStates(),
+                    truth.counted(), truth.days(), keyspace -> countsPerEvent(keyspace).equals(truth.countsPerEvent()));
+            Map<String, Object> ceilingResult = new LinkedHashMap<>();
+            ceilingResult.put("counts_exact", ceiling.exact());
+            ceilingResult.putAll(ceiling.summary(raw));
+            results.put(IN_MEMORY_KEY, ceilingResult);
+            exact &= ceiling.exact();
         }
 
         if (freshnessSeconds > 0) {
@@ -456,6 +471,12 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     /** One topology over {@code topic} into a fresh keyspace, from submit until every expected event is counted. */
     private TopologyRun runTopology(String purpose, String topic, Scope scope, TallyConfig template, long expected,
             List<LocalDate> days, ExactnessCheck check) throws InterruptedException {
+        return runTopology(purpose, topic, scope, template, StateWrapper.NONE, expected, days, check);
+    }
+
+    private TopologyRun runTopology(String purpose, String topic, Scope scope, TallyConfig template,
+            StateWrapper states, long expected, List<LocalDate> days, ExactnessCheck check)
+            throws InterruptedException {
         String name = "bench-" + purpose + "-" + (++runs);
         String keyspace = name.replace('-', '_');
         TallyConfig config = deployed(template, name, topic, keyspace);
@@ -463,7 +484,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             System.out.printf("%s: a process was still busy after 30 s; measuring anyway%n", name);
         }
         Map<String, StateMetrics.Totals> costBefore = StateMetrics.totalsByTable();
-        stack.storm().submit(name, TallyTopology.stormConfig(config), TallyTopology.build(config, scope));
+        stack.storm().submit(name, TallyTopology.stormConfig(config), TallyTopology.build(config, scope, states));
         try {
             TopologyRun run = awaitCounted(name, keyspace, scope, expected, days, costBefore);
             // Checked before the kill: the hourly total can be complete while another state still commits the batch.
@@ -604,6 +625,8 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     private static final String THREADS_KEY = "cpu_us_per_event_by_thread_group";
     /** Per table, Cassandra rows read / written per 1,000 events; in the JSON and after the table. */
     private static final String TABLES_KEY = "cassandra_rows_read_written_per_1000_by_table";
+    /** The full pipeline with its states in memory ({@code --in-memory-states}), in the JSON and the table. */
+    private static final String IN_MEMORY_KEY = "full_pipeline_states_in_memory";
     /** The warm-up runs before the measured ones, in the JSON; printed as they end, not in the table. */
     private static final String WARM_UPS_KEY = "warm_up_runs";
 
@@ -712,42 +735,42 @@ public final class ThroughputBenchmark implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     private static void printRun(Map<String, Object> results) {
-        Map<String, Object> counts = (Map<String, Object>) results.getOrDefault("counts_only", Map.of());
-        Map<String, Object> full = (Map<String, Object>) results.getOrDefault("full_pipeline", Map.of());
-        System.out.println();
-        System.out.println("| measure | counts only | full pipeline |");
-        System.out.println("|---|---|---|");
-        System.out.printf("| raw read+parse, records/s | %s | |%n", format(results.get("raw_read_parse_events_per_s")));
-        for (String key : keysOfBoth(counts, full)) {
-            if (!List.of(THREADS_KEY, TABLES_KEY, WARM_UPS_KEY).contains(key)) {
-                System.out.printf("| %s | %s | %s |%n", key, format(counts.getOrDefault(key, "")),
-                        format(full.getOrDefault(key, "")));
-            }
+        Map<String, Map<String, Object>> columns = new LinkedHashMap<>();
+        columns.put("counts only", (Map<String, Object>) results.getOrDefault("counts_only", Map.of()));
+        columns.put("full pipeline", (Map<String, Object>) results.getOrDefault("full_pipeline", Map.of()));
+        if (results.containsKey(IN_MEMORY_KEY)) {
+            columns.put("full, states in memory", (Map<String, Object>) results.get(IN_MEMORY_KEY));
         }
+        System.out.println();
+        System.out.println("| measure | " + String.join(" | ", columns.keySet()) + " |");
+        System.out.println("|---|" + "---|".repeat(columns.size()));
+        System.out.printf("| raw read+parse, records/s | %s |%s%n", format(results.get("raw_read_parse_events_per_s")),
+                " |".repeat(columns.size() - 1));
+        printRows("", columns.values());
         Map<String, Map<String, Object>> freshness =
                 (Map<String, Map<String, Object>>) results.getOrDefault("freshness", Map.of());
-        Map<String, Object> countsFreshness = freshness.getOrDefault("counts_only", Map.of());
-        Map<String, Object> fullFreshness = freshness.getOrDefault("full_pipeline", Map.of());
-        for (String key : keysOfBoth(countsFreshness, fullFreshness)) {
-            System.out.printf("| freshness %s | %s | %s |%n", key, format(countsFreshness.getOrDefault(key, "")),
-                    format(fullFreshness.getOrDefault(key, "")));
-        }
+        printRows("freshness ", List.of(freshness.getOrDefault("counts_only", Map.of()),
+                freshness.getOrDefault("full_pipeline", Map.of())));
         System.out.println();
-        for (Map<String, Object> run : List.of(counts, full)) {
+        columns.forEach((name, run) -> {
             if (run.containsKey(THREADS_KEY)) {
-                System.out.println((run == counts ? "counts only" : "full pipeline") + ", CPU µs per event by thread "
-                        + "group: " + run.get(THREADS_KEY));
-                System.out.println((run == counts ? "counts only" : "full pipeline") + ", Cassandra rows read / "
-                        + "written per 1,000 events by table: " + run.get(TABLES_KEY));
+                System.out.println(name + ", CPU µs per event by thread group: " + run.get(THREADS_KEY));
+                System.out.println(name + ", Cassandra rows read / written per 1,000 events by table: "
+                        + run.get(TABLES_KEY));
             }
-        }
+        });
         System.out.println("workload: " + results.get("workload"));
     }
 
-    private static List<String> keysOfBoth(Map<String, Object> first, Map<String, Object> second) {
-        List<String> keys = new ArrayList<>(first.keySet());
-        second.keySet().stream().filter(key -> !keys.contains(key)).forEach(keys::add);
-        return keys;
+    /** One table row per key of any of the runs (the detail keys left out), one cell per run. */
+    private static void printRows(String prefix, java.util.Collection<Map<String, Object>> runs) {
+        List<String> keys = new ArrayList<>();
+        runs.forEach(run -> run.keySet().stream().filter(key -> !keys.contains(key)).forEach(keys::add));
+        keys.removeAll(List.of(THREADS_KEY, TABLES_KEY, WARM_UPS_KEY));
+        for (String key : keys) {
+            List<String> cells = runs.stream().map(run -> format(run.getOrDefault(key, ""))).toList();
+            System.out.println("| " + prefix + key + " | " + String.join(" | ", cells) + " |");
+        }
     }
 
     private static void printTable(String title, List<Map<String, Object>> rows) {

@@ -38,9 +38,9 @@ import org.apache.storm.trident.state.State;
  * Per batch and partition: one read per distinct key not in the cache, grouped into one {@code IN} query per
  * partition of the table; one write per newly claimed key, grouped into unlogged single-partition batches; no
  * write for a key that was already claimed. Claims are immutable, so a bounded cache of known claims saves reads
- * of keys that recur (active users) without any risk of staleness. Expiry is the exception: a cached claim is
- * trusted for half the table's TTL, so near the end of the window the cache may still hold a claim Cassandra has
- * dropped (see {@code CassandraClaimState}).
+ * of keys that recur (active users) without any risk of staleness. Each cached claim leaves the cache when its row in
+ * Cassandra may have expired (its TTL is read back with it), so a key is claimed anew exactly when the table would
+ * say it is unclaimed, whether the cache or Cassandra answers.
  */
 public interface FirstClaimState extends State {
 

@@ -3,6 +3,7 @@ package io.tally.state.cassandra.internal;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.ClaimTable;
 import io.tally.state.cassandra.FirstClaimState;
@@ -23,17 +24,31 @@ public final class CassandraClaimState implements FirstClaimState {
     private final int keyColumns;
     private final int sourceColumn;
     private final int positionColumn;
+    /** The select's column of the claim's remaining TTL in seconds; -1 when the table keeps claims forever. */
+    private final int ttlColumn;
     private PreparedTable prepared;
 
-    /** Where the claiming record was read. */
-    private record Claimer(String source, long position) {
+    /**
+     * Where the claiming record was read, and for how long from now the claim holds: its row's time to live
+     * ({@link #FOREVER} without one).
+     */
+    private record Claimer(String source, long position, Duration holds) {
         boolean is(Claim claim) {
             return position == claim.position() && source.equals(claim.source());
         }
     }
 
     /** A key not in the cache, until Cassandra answers: claimed there, or unclaimed. */
-    private static final Claimer UNKNOWN = new Claimer("", -1);
+    private static final Claimer UNKNOWN = new Claimer("", -1, Duration.ZERO);
+
+    private static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
+
+    /**
+     * Taken off a claim's time to live before it is cached: Cassandra counts expiry in whole seconds from its own
+     * clock, so a row may expire up to a second before the TTL it reports (or was written with) runs out here.
+     */
+    private static final Duration EXPIRY_ROUNDING = Duration.ofSeconds(1);
+
 
     /**
      * A row's key columns with their hash computed once: a batch looks each key up four or five times, and hashing
@@ -61,14 +76,23 @@ public final class CassandraClaimState implements FirstClaimState {
         this.requests = new BoundedRequests(settings.maxRequestsInFlight(), settings.requestTimeout().toMillis(),
                 settings.keyspace() + "." + table.name(), metrics);
         this.partitioned = new PartitionedRequests(requests, metrics);
-        // The select lists ClaimTable.columns(): the key columns first, then source and position.
+        // The select lists ClaimTable.columns() (the key columns first, then source and position), then the claim's
+        // remaining TTL when the table has one.
         this.keyColumns = table.keyColumns().size();
         this.sourceColumn = table.columns().indexOf(ClaimTable.SOURCE_COLUMN);
         this.positionColumn = table.columns().indexOf(ClaimTable.POSITION_COLUMN);
-        // A cached claim is trusted for half the table's TTL from when it was cached. A claim written here expires
-        // in the cache first; one read back late in its life may outlive Cassandra's copy by up to that half, so a
-        // key seen again just after the window may still be taken as claimed (the window is that approximate).
-        this.cache = new ClaimCache(cacheEntries, table.ttlSeconds() * 500L);
+        this.ttlColumn = table.ttlSeconds() > 0 ? table.columns().size() : -1;
+        this.cache = new ClaimCache(cacheEntries);
+    }
+
+    /** For how long a claim written now holds. */
+    private Duration newClaimHolds() {
+        return table.ttlSeconds() > 0 ? Duration.ofSeconds(table.ttlSeconds()) : FOREVER;
+    }
+
+    /** For how long a claim read back holds: the TTL left on its row, which may predate the table's current TTL. */
+    private Duration storedClaimHolds(Row row) {
+        return ttlColumn < 0 || row.isNull(ttlColumn) ? FOREVER : Duration.ofSeconds(row.getInt(ttlColumn));
     }
 
     @Override
@@ -108,20 +132,22 @@ public final class CassandraClaimState implements FirstClaimState {
                     columns.add(row.getObject(i));
                 }
                 RowKey rowKey = new RowKey(columns);
-                Claimer stored = new Claimer(row.getString(sourceColumn), row.getLong(positionColumn));
+                Claimer stored = new Claimer(row.getString(sourceColumn), row.getLong(positionColumn),
+                        storedClaimHolds(row));
                 claimers.put(rowKey, stored);
                 cache.put(rowKey, stored);
             }
         }
         // Unclaimed keys go to their first record in this batch.
         Map<RowKey, Claimer> newClaims = new LinkedHashMap<>();
+        Duration newClaimHolds = newClaimHolds();
         List<Boolean> counts = new ArrayList<>(claims.size());
         for (int i = 0; i < claims.size(); i++) {
             Claim claim = claims.get(i);
             RowKey rowKey = rowKeys.get(i);
             Claimer claimer = claimers.get(rowKey);
             if (claimer == UNKNOWN) {
-                claimer = new Claimer(claim.source(), claim.position());
+                claimer = new Claimer(claim.source(), claim.position(), newClaimHolds);
                 claimers.put(rowKey, claimer);
                 newClaims.put(rowKey, claimer);
             }
@@ -149,15 +175,20 @@ public final class CassandraClaimState implements FirstClaimState {
     private PreparedTable prepared() {
         if (prepared == null) {
             String keyspace = settings.keyspace();
+            List<String> selected = table.columns();
+            if (ttlColumn >= 0) {
+                selected.add("TTL(" + ClaimTable.SOURCE_COLUMN + ")");
+            }
             prepared = PreparedTable.connect(settings,
-                    TableStatements.selectIn(keyspace, table.name(), table.columns(), table.keyColumns()),
+                    TableStatements.selectIn(keyspace, table.name(), selected, table.keyColumns()),
                     TableStatements.insert(keyspace, table.name(), table.columns(), table.ttlSeconds()), requests);
         }
         return prepared;
     }
 
     /**
-     * Known claims, each trusted for {@code trustMillis} (forever when 0). Caffeine's admission by frequency matters
+     * Known claims, each until its row in Cassandra may have expired, so that a key whose claim has expired is
+     * claimed anew exactly when Cassandra would say it is unclaimed. Caffeine's admission by frequency matters
      * here: most keys are seen once (a new {@code messageId}, a user's first event of a kind on a day), and under
      * least-recently-used eviction those one-off keys pushed out the keys that recur (a user's all-events key of the
      * day, read again for each of the user's events).
@@ -165,20 +196,16 @@ public final class CassandraClaimState implements FirstClaimState {
     private static final class ClaimCache {
         private final Cache<RowKey, Claimer> entries;
 
-        ClaimCache(int capacity, long trustMillis) {
-            if (capacity == 0) {
-                this.entries = null;
-                return;
-            }
-            Caffeine<Object, Object> builder = Caffeine.newBuilder()
+        ClaimCache(int capacity) {
+            this.entries = capacity == 0 ? null : Caffeine.newBuilder()
                     .maximumSize(capacity)
+                    .expireAfter(Expiry.<RowKey, Claimer>writing((key, claimer) -> claimer.holds() == FOREVER ? FOREVER
+                            : claimer.holds().compareTo(EXPIRY_ROUNDING) <= 0 ? Duration.ZERO
+                            : claimer.holds().minus(EXPIRY_ROUNDING)))
                     // One state partition uses its cache from one thread; upkeep on that thread keeps it off the
                     // common fork-join pool.
-                    .executor(Runnable::run);
-            if (trustMillis > 0) {
-                builder.expireAfterWrite(Duration.ofMillis(trustMillis));
-            }
-            this.entries = builder.build();
+                    .executor(Runnable::run)
+                    .build();
         }
 
         Claimer get(RowKey key) {
