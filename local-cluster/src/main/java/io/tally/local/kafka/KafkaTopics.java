@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Topic administration for the local broker (the broker does not create topics on first use). */
@@ -15,7 +16,7 @@ public final class KafkaTopics {
     private KafkaTopics() {
     }
 
-    /** Creates the topic with this many partitions unless it exists, and returns once it can be described. */
+    /** Creates the topic with this many partitions unless it exists, and returns once every partition has a leader. */
     public static void create(String bootstrapServers, String topic, int partitions) {
         create(bootstrapServers, topic, partitions, Map.of());
     }
@@ -32,12 +33,33 @@ public final class KafkaTopics {
                             e.getCause());
                 }
             }
-            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, topic);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topic " + topic, e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("topic " + topic + " is not usable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until the broker names a leader for every partition. A producer that writes to a partition before that
+     * gets NOT_LEADER_OR_FOLLOWER; its idempotent retries were then refused as OUT_OF_ORDER_SEQUENCE_NUMBER until
+     * they timed out (seen once in the benchmark, which lost those records).
+     */
+    private static void awaitLeaders(Admin admin, String topic)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(30, TimeUnit.SECONDS).get(topic);
+            if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("a partition of " + topic + " still has no leader after 30 s");
+            }
+            Thread.sleep(50);
         }
     }
 }

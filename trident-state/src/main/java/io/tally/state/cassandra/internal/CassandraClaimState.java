@@ -7,12 +7,12 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.ClaimTable;
 import io.tally.state.cassandra.FirstClaimState;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** {@link FirstClaimState} on a Cassandra {@link ClaimTable}, with a bounded cache of known claims. */
 public final class CassandraClaimState implements FirstClaimState {
@@ -29,25 +29,33 @@ public final class CassandraClaimState implements FirstClaimState {
     private PreparedTable prepared;
 
     /**
-     * Where the claiming record was read, and for how long from now the claim holds: its row's time to live
-     * ({@link #FOREVER} without one).
+     * Where the claiming record was read, and until when ({@link System#nanoTime()}) a cached copy may answer for the
+     * claim's row: {@link #FOREVER} for a row that does not expire.
      */
-    private record Claimer(String source, long position, Duration holds) {
+    private record Claimer(String source, long position, long trustedUntilNanos) {
         boolean is(Claim claim) {
             return position == claim.position() && source.equals(claim.source());
+        }
+
+        boolean trustedAt(long nanos) {
+            return trustedUntilNanos == FOREVER || trustedUntilNanos - nanos > 0;
         }
     }
 
     /** A key not in the cache, until Cassandra answers: claimed there, or unclaimed. */
-    private static final Claimer UNKNOWN = new Claimer("", -1, Duration.ZERO);
+    private static final Claimer UNKNOWN = new Claimer("", -1, 0);
 
-    private static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
+    private static final long FOREVER = Long.MAX_VALUE;
 
     /**
-     * Taken off a claim's time to live before it is cached: Cassandra counts expiry in whole seconds from its own
-     * clock, so a row may expire up to a second before the TTL it reports (or was written with) runs out here.
+     * Until when a claim whose row had {@code ttlSeconds} left when Cassandra handled a request sent at
+     * {@code sentNanos} may answer from the cache. Cassandra counts expiry in whole seconds of its own clock, so the
+     * row may expire up to a second before that TTL runs out from the moment it handled the request, which is no
+     * earlier than the moment the request was sent.
      */
-    private static final Duration EXPIRY_ROUNDING = Duration.ofSeconds(1);
+    private static long trustedUntil(long sentNanos, long ttlSeconds) {
+        return sentNanos + TimeUnit.SECONDS.toNanos(ttlSeconds - 1);
+    }
 
 
     /**
@@ -82,17 +90,7 @@ public final class CassandraClaimState implements FirstClaimState {
         this.sourceColumn = table.columns().indexOf(ClaimTable.SOURCE_COLUMN);
         this.positionColumn = table.columns().indexOf(ClaimTable.POSITION_COLUMN);
         this.ttlColumn = table.ttlSeconds() > 0 ? table.columns().size() : -1;
-        this.cache = new ClaimCache(cacheEntries);
-    }
-
-    /** For how long a claim written now holds. */
-    private Duration newClaimHolds() {
-        return table.ttlSeconds() > 0 ? Duration.ofSeconds(table.ttlSeconds()) : FOREVER;
-    }
-
-    /** For how long a claim read back holds: the TTL left on its row, which may predate the table's current TTL. */
-    private Duration storedClaimHolds(Row row) {
-        return ttlColumn < 0 || row.isNull(ttlColumn) ? FOREVER : Duration.ofSeconds(row.getInt(ttlColumn));
+        this.cache = new ClaimCache(cacheEntries, ttlColumn >= 0);
     }
 
     @Override
@@ -126,28 +124,30 @@ public final class CassandraClaimState implements FirstClaimState {
         }
         if (!unknown.isEmpty()) {
             PreparedTable p = prepared();
+            long sent = System.nanoTime();
             for (Row row : partitioned.readByKeys(p.session(), p.selectIn(), p.read(), unknown)) {
                 List<Object> columns = new ArrayList<>(keyColumns);
                 for (int i = 0; i < keyColumns; i++) {
                     columns.add(row.getObject(i));
                 }
                 RowKey rowKey = new RowKey(columns);
+                // The TTL left on the row, which may predate the table's current TTL.
                 Claimer stored = new Claimer(row.getString(sourceColumn), row.getLong(positionColumn),
-                        storedClaimHolds(row));
+                        ttlColumn < 0 || row.isNull(ttlColumn) ? FOREVER : trustedUntil(sent, row.getInt(ttlColumn)));
                 claimers.put(rowKey, stored);
                 cache.put(rowKey, stored);
             }
         }
         // Unclaimed keys go to their first record in this batch.
         Map<RowKey, Claimer> newClaims = new LinkedHashMap<>();
-        Duration newClaimHolds = newClaimHolds();
+        long newClaimsTrustedUntil = ttlColumn < 0 ? FOREVER : trustedUntil(System.nanoTime(), table.ttlSeconds());
         List<Boolean> counts = new ArrayList<>(claims.size());
         for (int i = 0; i < claims.size(); i++) {
             Claim claim = claims.get(i);
             RowKey rowKey = rowKeys.get(i);
             Claimer claimer = claimers.get(rowKey);
             if (claimer == UNKNOWN) {
-                claimer = new Claimer(claim.source(), claim.position(), newClaimHolds);
+                claimer = new Claimer(claim.source(), claim.position(), newClaimsTrustedUntil);
                 claimers.put(rowKey, claimer);
                 newClaims.put(rowKey, claimer);
             }
@@ -187,25 +187,28 @@ public final class CassandraClaimState implements FirstClaimState {
     }
 
     /**
-     * Known claims, each until its row in Cassandra may have expired, so that a key whose claim has expired is
-     * claimed anew exactly when Cassandra would say it is unclaimed. Caffeine's admission by frequency matters
-     * here: most keys are seen once (a new {@code messageId}, a user's first event of a kind on a day), and under
-     * least-recently-used eviction those one-off keys pushed out the keys that recur (a user's all-events key of the
-     * day, read again for each of the user's events).
+     * Known claims, each until its row in Cassandra may have expired: a key whose row has expired is looked up in
+     * Cassandra again, so it is claimed anew exactly when Cassandra says it is unclaimed. Caffeine's admission by
+     * frequency matters here: most keys are seen once (a new {@code messageId}, a user's first event of a kind on a
+     * day), and under least-recently-used eviction those one-off keys pushed out the keys that recur (a user's
+     * all-events key of the day, read again for each of the user's events).
      */
     private static final class ClaimCache {
         private final Cache<RowKey, Claimer> entries;
 
-        ClaimCache(int capacity) {
-            this.entries = capacity == 0 ? null : Caffeine.newBuilder()
+        ClaimCache(int capacity, boolean expiring) {
+            if (capacity == 0) {
+                this.entries = null;
+                return;
+            }
+            Caffeine<Object, Object> builder = Caffeine.newBuilder()
                     .maximumSize(capacity)
-                    .expireAfter(Expiry.<RowKey, Claimer>writing((key, claimer) -> claimer.holds() == FOREVER ? FOREVER
-                            : claimer.holds().compareTo(EXPIRY_ROUNDING) <= 0 ? Duration.ZERO
-                            : claimer.holds().minus(EXPIRY_ROUNDING)))
                     // One state partition uses its cache from one thread; upkeep on that thread keeps it off the
                     // common fork-join pool.
-                    .executor(Runnable::run)
-                    .build();
+                    .executor(Runnable::run);
+            this.entries = expiring
+                    ? builder.expireAfter(new UntilTrusted()).build()
+                    : builder.<RowKey, Claimer>build();
         }
 
         Claimer get(RowKey key) {
@@ -213,9 +216,28 @@ public final class CassandraClaimState implements FirstClaimState {
         }
 
         void put(RowKey key, Claimer claimer) {
-            if (entries != null) {
+            if (entries != null && claimer.trustedAt(System.nanoTime())) {
                 entries.put(key, claimer);
             }
+        }
+    }
+
+    /** Expires a cached claim when it is no longer trusted (the cache's clock is {@link System#nanoTime()}). */
+    private static final class UntilTrusted implements Expiry<RowKey, Claimer> {
+        @Override
+        public long expireAfterCreate(RowKey key, Claimer claimer, long currentTime) {
+            return claimer.trustedUntilNanos() == FOREVER ? Long.MAX_VALUE
+                    : Math.max(0, claimer.trustedUntilNanos() - currentTime);
+        }
+
+        @Override
+        public long expireAfterUpdate(RowKey key, Claimer claimer, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, claimer, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(RowKey key, Claimer claimer, long currentTime, long currentDuration) {
+            return currentDuration;
         }
     }
 }
