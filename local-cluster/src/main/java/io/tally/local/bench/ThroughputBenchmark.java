@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -747,35 +748,43 @@ public final class ThroughputBenchmark implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     private static void printRun(Map<String, Object> results) {
-        Map<String, Map<String, Object>> columns = new LinkedHashMap<>();
-        columns.put("counts only", (Map<String, Object>) results.getOrDefault("counts_only", Map.of()));
-        columns.put("full pipeline", (Map<String, Object>) results.getOrDefault("full_pipeline", Map.of()));
+        // Column heading by result key; freshness results use the same keys.
+        Map<String, String> headings = new LinkedHashMap<>();
+        headings.put("counts_only", "counts only");
+        headings.put("full_pipeline", "full pipeline");
         if (results.containsKey(IN_MEMORY_KEY)) {
-            columns.put("full, states in memory", (Map<String, Object>) results.get(IN_MEMORY_KEY));
+            headings.put(IN_MEMORY_KEY, "full, states in memory");
         }
-        System.out.println();
-        System.out.println("| measure | " + String.join(" | ", columns.keySet()) + " |");
-        System.out.println("|---|" + "---|".repeat(columns.size()));
-        System.out.printf("| raw read+parse, records/s | %s |%s%n", format(results.get("raw_read_parse_events_per_s")),
-                " |".repeat(columns.size() - 1));
-        printRows("", columns.values());
         Map<String, Map<String, Object>> freshness =
                 (Map<String, Map<String, Object>>) results.getOrDefault("freshness", Map.of());
-        printRows("freshness ", List.<Map<String, Object>>of(freshness.getOrDefault("counts_only", Map.of()),
-                freshness.getOrDefault("full_pipeline", Map.of()), Map.of()).subList(0, columns.size()));
+        List<Map<String, Object>> runs = new ArrayList<>();
+        List<Map<String, Object>> runsFreshness = new ArrayList<>();
+        headings.keySet().forEach(key -> {
+            runs.add((Map<String, Object>) results.getOrDefault(key, Map.of()));
+            runsFreshness.add(freshness.getOrDefault(key, Map.of()));
+        });
         System.out.println();
-        columns.forEach((name, run) -> {
+        System.out.println("| measure | " + String.join(" | ", headings.values()) + " |");
+        System.out.println("|---|" + "---|".repeat(headings.size()));
+        System.out.printf("| raw read+parse, records/s | %s |%s%n", format(results.get("raw_read_parse_events_per_s")),
+                " |".repeat(headings.size() - 1));
+        printRows("", runs);
+        printRows("freshness ", runsFreshness);
+        System.out.println();
+        Iterator<String> names = headings.values().iterator();
+        for (Map<String, Object> run : runs) {
+            String name = names.next();
             if (run.containsKey(THREADS_KEY)) {
                 System.out.println(name + ", CPU µs per event by thread group: " + run.get(THREADS_KEY));
                 System.out.println(name + ", Cassandra rows read / written per 1,000 events by table: "
                         + run.get(TABLES_KEY));
             }
-        });
+        }
         System.out.println("workload: " + results.get("workload"));
     }
 
     /** One table row per key of any of the runs (the detail keys left out), one cell per run. */
-    private static void printRows(String prefix, java.util.Collection<Map<String, Object>> runs) {
+    private static void printRows(String prefix, List<Map<String, Object>> runs) {
         List<String> keys = new ArrayList<>();
         runs.forEach(run -> run.keySet().stream().filter(key -> !keys.contains(key)).forEach(keys::add));
         keys.removeAll(List.of(THREADS_KEY, TABLES_KEY, WARM_UPS_KEY));

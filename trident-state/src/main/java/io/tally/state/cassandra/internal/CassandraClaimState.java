@@ -37,8 +37,9 @@ public final class CassandraClaimState implements FirstClaimState {
             return position == claim.position() && source.equals(claim.source());
         }
 
-        boolean trustedAt(long nanos) {
-            return trustedUntilNanos == FOREVER || trustedUntilNanos - nanos > 0;
+        /** Nanoseconds from {@code now} that the claim may still answer from the cache (0: no longer). */
+        long trustLeft(long now) {
+            return trustedUntilNanos == FOREVER ? Long.MAX_VALUE : Math.max(0, trustedUntilNanos - now);
         }
     }
 
@@ -56,7 +57,6 @@ public final class CassandraClaimState implements FirstClaimState {
     private static long trustedUntil(long sentNanos, long ttlSeconds) {
         return sentNanos + TimeUnit.SECONDS.toNanos(ttlSeconds - 1);
     }
-
 
     /**
      * A row's key columns with their hash computed once: a batch looks each key up four or five times, and hashing
@@ -216,7 +216,7 @@ public final class CassandraClaimState implements FirstClaimState {
         }
 
         void put(RowKey key, Claimer claimer) {
-            if (entries != null && claimer.trustedAt(System.nanoTime())) {
+            if (entries != null && claimer.trustLeft(System.nanoTime()) > 0) {
                 entries.put(key, claimer);
             }
         }
@@ -226,8 +226,7 @@ public final class CassandraClaimState implements FirstClaimState {
     private static final class UntilTrusted implements Expiry<RowKey, Claimer> {
         @Override
         public long expireAfterCreate(RowKey key, Claimer claimer, long currentTime) {
-            return claimer.trustedUntilNanos() == FOREVER ? Long.MAX_VALUE
-                    : Math.max(0, claimer.trustedUntilNanos() - currentTime);
+            return claimer.trustLeft(currentTime);
         }
 
         @Override
