@@ -2,6 +2,8 @@ package io.tally.spouts.file;
 
 import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.SpoutMetrics;
+import io.tally.spouts.lines.LineBatch;
+import io.tally.spouts.lines.LineReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -279,7 +281,7 @@ public final class LogFileSpout
 
         private LineReader reader(FilePartition partition) {
             return readers.computeIfAbsent(partition.getId(),
-                    id -> new LineReader(partition.path(), partition.gzipped(), settings.maxLineBytes()));
+                    id -> LineReader.of(partition.path(), partition.gzipped(), settings.maxLineBytes()));
         }
 
         private static Map<String, Object> meta(long start, long next, Path path, long readAt, long dataTxid) {

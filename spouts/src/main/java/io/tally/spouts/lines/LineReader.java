@@ -1,17 +1,16 @@
-package io.tally.spouts.file;
+package io.tally.spouts.lines;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads whole lines of one file from a byte offset. A plain file is read from the offset directly; a gzip file
+ * Reads whole lines of one file or object from a byte offset. Plain data is read from the offset directly; gzip data
  * is decompressed from its start and skipped forward, so the stream is kept open between batches and only
  * reopened when a batch asks for another offset (a replay).
  *
@@ -19,15 +18,21 @@ import java.util.zip.GZIPInputStream;
  * decides when a file has been idle long enough for its unterminated last line to count. Lines are found by
  * scanning a buffer for newlines, not byte by byte through a stream.
  */
-final class LineReader implements AutoCloseable {
+public final class LineReader implements AutoCloseable {
     /** Receives each line: its bytes without the line end, and the offset where it starts. */
-    interface LineSink {
+    public interface LineSink {
         void line(byte[] payload, long position);
+    }
+
+    /** Where the stored bytes come from: a file, or an object read in ranges. */
+    public interface ByteSource {
+        /** The stored (for gzip: compressed) bytes from {@code offset} to the end. */
+        InputStream openAt(long offset) throws IOException;
     }
 
     private static final int BUFFER_BYTES = 256 * 1024;
 
-    private final Path path;
+    private final ByteSource source;
     private final boolean gzipped;
     private final int maxLineBytes;
     private final byte[] buffer = new byte[BUFFER_BYTES];
@@ -38,17 +43,27 @@ final class LineReader implements AutoCloseable {
     private int end;
     private boolean endOfData;
 
-    LineReader(Path path, boolean gzipped, int maxLineBytes) {
-        this.path = path;
+    /** @param maxLineBytes a longer line is emitted cut to this many bytes plus one */
+    public LineReader(ByteSource source, boolean gzipped, int maxLineBytes) {
+        this.source = source;
         this.gzipped = gzipped;
         this.maxLineBytes = maxLineBytes;
+    }
+
+    /** Reads a file. */
+    public static LineReader of(Path path, boolean gzipped, int maxLineBytes) {
+        return new LineReader(offset -> {
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+            channel.position(offset);
+            return Channels.newInputStream(channel);
+        }, gzipped, maxLineBytes);
     }
 
     /**
      * Reads up to the limits from {@code offset}. With {@code takeUnterminated}, a last line without a newline at
      * the end of the data is emitted too (the file is idle); a gzip stream's end always ends its last line.
      */
-    LineBatch read(long offset, int maxLines, long maxBytes, boolean takeUnterminated, LineSink sink) throws IOException {
+    public LineBatch read(long offset, int maxLines, long maxBytes, boolean takeUnterminated, LineSink sink) throws IOException {
         seek(offset);
         endOfData = false;
         int lines = 0;
@@ -171,12 +186,10 @@ final class LineReader implements AutoCloseable {
     private void reopenAt(long offset) throws IOException {
         close();
         if (gzipped) {
-            in = new GZIPInputStream(Files.newInputStream(path), 64 * 1024);
+            in = new GZIPInputStream(source.openAt(0), 64 * 1024);
             in.skipNBytes(offset);
         } else {
-            FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
-            channel.position(offset);
-            in = Channels.newInputStream(channel);
+            in = source.openAt(offset);
         }
         bufferOffset = offset;
         start = 0;

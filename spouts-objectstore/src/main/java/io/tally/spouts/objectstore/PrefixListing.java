@@ -1,0 +1,66 @@
+package io.tally.spouts.objectstore;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.function.LongSupplier;
+
+/**
+ * The keys of one prefix after a watermark, a page at a time. Only the current page is held, so memory stays the
+ * same whatever the prefix holds. A prefix listed to its end is listed again only after the scan interval.
+ */
+final class PrefixListing {
+    private final ObjectStoreClient client;
+    private final String prefix;
+    private final String startAfter;
+    private final long scanIntervalMillis;
+    private final LongSupplier clock;
+    private final Deque<StoredObject> page = new ArrayDeque<>();
+    private boolean moreListed;
+    private boolean everListed;
+    private long listedAt;
+
+    /** @param startAfter keys up to this one are never returned (null: none excluded) */
+    PrefixListing(ObjectStoreClient client, String prefix, String startAfter, long scanIntervalMillis,
+            LongSupplier clock) {
+        this.client = client;
+        this.prefix = prefix;
+        this.startAfter = startAfter;
+        this.scanIntervalMillis = scanIntervalMillis;
+        this.clock = clock;
+    }
+
+    /** The first object whose key sorts after {@code watermark} (null: the start), or null when none is known now. */
+    StoredObject next(String watermark) {
+        String after = later(watermark, startAfter);
+        dropUpTo(after);
+        if (page.isEmpty() && (!everListed || moreListed || clock.getAsLong() - listedAt >= scanIntervalMillis)) {
+            ObjectStoreClient.Page listed = client.list(prefix, after);
+            everListed = true;
+            listedAt = clock.getAsLong();
+            page.addAll(listed.objects());
+            moreListed = listed.truncated();
+            dropUpTo(after);
+        }
+        return page.peekFirst();
+    }
+
+    private void dropUpTo(String key) {
+        while (key != null && !page.isEmpty() && compareKeys(page.peekFirst().key(), key) <= 0) {
+            page.removeFirst();
+        }
+    }
+
+    private static String later(String a, String b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || compareKeys(a, b) >= 0 ? a : b;
+    }
+
+    /** The store's order of keys: by their UTF-8 bytes, which differs from String order for some characters. */
+    static int compareKeys(String a, String b) {
+        return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+}
