@@ -8,6 +8,7 @@ import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.RecordChunk;
 import io.tally.spouts.kafka.KafkaEventSpouts;
 import io.tally.spouts.file.LogFileSpout;
+import io.tally.spouts.objectstore.ObjectStoreSpout;
 import io.tally.state.cassandra.CassandraMapStateFactory;
 import io.tally.state.cassandra.CassandraRowStateFactory;
 import io.tally.state.schema.TallyTables;
@@ -55,6 +56,7 @@ public final class TallyTopology {
     public static final String KAFKA_STREAM_ID = "tally-kafka";
     /** Trident stream id of the log-file spout. Never change it on a running installation. */
     public static final String FILES_STREAM_ID = "tally-files";
+    public static final String OBJECTS_STREAM_ID = "tally-objects";
     /** Storm metric: records dropped because an earlier record claimed their {@code messageId}. */
     public static final String DUPLICATES_DROPPED_METRIC = "tally.dedup.duplicates_dropped";
 
@@ -94,7 +96,10 @@ public final class TallyTopology {
         config.files().ifPresent(files -> sources.add(
                 topology.newStream(FILES_STREAM_ID, new MeteredSpout("files", new LogFileSpout(files)))
                         .parallelismHint(batch.spoutParallelism())));
-        // Both sources emit chunks of the same raw records and feed one ingest path.
+        config.objects().ifPresent(objects -> sources.add(
+                topology.newStream(OBJECTS_STREAM_ID, new MeteredSpout("objects", new ObjectStoreSpout(objects)))
+                        .parallelismHint(Math.min(batch.spoutParallelism(), objects.prefixes().size()))));
+        // Every source emits chunks of the same raw records and feeds one ingest path.
         Stream chunks = sources.size() == 1 ? sources.get(0) : topology.merge(RecordChunk.FIELDS, sources);
         Stream ingested = chunks.flatMap(new IngestRecords(config.ingest(), config.transforms()),
                 IngestRecords.OUTPUT_FIELDS);

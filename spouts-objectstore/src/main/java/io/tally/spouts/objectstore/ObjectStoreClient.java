@@ -52,6 +52,10 @@ final class ObjectStoreClient implements AutoCloseable {
      * pinned to one version by its ETag.
      */
     static S3Client build(ObjectStoreSettings settings) {
+        return builder(settings).build();
+    }
+
+    static S3ClientBuilder builder(ObjectStoreSettings settings) {
         S3ClientBuilder builder = S3Client.builder()
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
                 .httpClientBuilder(ApacheHttpClient.builder())
@@ -67,7 +71,7 @@ final class ObjectStoreClient implements AutoCloseable {
         } else if (settings.endpoint() != null) {
             builder.region(Region.US_EAST_1);
         }
-        return builder.build();
+        return builder;
     }
 
     String bucket() {

@@ -6,11 +6,12 @@ import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /**
- * A real S3 API server (S3Proxy over jclouds' filesystem blob store) on 127.0.0.1, in the test JVM, requiring AWS
- * signatures with a test key pair. The key pair reaches the client the way production credentials do: through the
+ * A real S3 API server (S3Proxy over jclouds' filesystem or in-memory blob store) on 127.0.0.1, in the test JVM,
+ * requiring AWS signatures with a test key pair. The key pair reaches the client the way production credentials do: through the
  * SDK's default credentials chain (here its system properties).
  */
 final class S3ProxyServer implements AutoCloseable {
@@ -25,11 +26,19 @@ final class S3ProxyServer implements AutoCloseable {
         this.context = context;
     }
 
+    /** Objects kept as files under {@code directory}. */
     static S3ProxyServer start(Path directory) throws Exception {
         Properties properties = new Properties();
         properties.setProperty("jclouds.filesystem.basedir", directory.toString());
-        BlobStoreContext context = ContextBuilder.newBuilder("filesystem").overrides(properties)
-                .build(BlobStoreContext.class);
+        return start(ContextBuilder.newBuilder("filesystem").overrides(properties).build(BlobStoreContext.class));
+    }
+
+    /** Objects kept in memory, which the test can also fill directly through {@link #blobStore()}. */
+    static S3ProxyServer startInMemory() throws Exception {
+        return start(ContextBuilder.newBuilder("transient").build(BlobStoreContext.class));
+    }
+
+    private static S3ProxyServer start(BlobStoreContext context) throws Exception {
         S3Proxy proxy = S3Proxy.builder().blobStore(context.getBlobStore())
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
@@ -45,6 +54,10 @@ final class S3ProxyServer implements AutoCloseable {
         System.setProperty("aws.accessKeyId", ACCESS_KEY);
         System.setProperty("aws.secretAccessKey", SECRET_KEY);
         return new S3ProxyServer(proxy, context);
+    }
+
+    BlobStore blobStore() {
+        return context.getBlobStore();
     }
 
     String endpoint() {

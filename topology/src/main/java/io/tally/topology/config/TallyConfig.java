@@ -7,6 +7,7 @@ import io.tally.bolts.transform.CompiledTransforms;
 import io.tally.bolts.transform.TransformConfig;
 import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
+import io.tally.spouts.objectstore.ObjectStoreSettings;
 import io.tally.state.cassandra.CassandraSettings;
 import java.io.Serializable;
 import java.time.Duration;
@@ -34,6 +35,7 @@ public final class TallyConfig implements Serializable {
     private final BatchSettings batch;
     private final KafkaSpoutSettings kafka;
     private final FileSpoutSettings files;
+    private final ObjectStoreSettings objects;
     private final CassandraSettings cassandra;
     private final Map<String, String> replication;
     private final IngestSettings ingest;
@@ -46,6 +48,7 @@ public final class TallyConfig implements Serializable {
         this.batch = b.batch;
         this.kafka = b.kafka;
         this.files = b.files;
+        this.objects = b.objects;
         this.cassandra = b.cassandra;
         this.replication = Map.copyOf(b.replication);
         this.ingest = b.ingest;
@@ -59,7 +62,7 @@ public final class TallyConfig implements Serializable {
     }
 
     public Builder toBuilder() {
-        return new Builder().name(name).batch(batch).kafka(kafka).files(files).cassandra(cassandra).replication(replication)
+        return new Builder().name(name).batch(batch).kafka(kafka).files(files).objects(objects).cassandra(cassandra).replication(replication)
                 .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).segments(segments);
     }
 
@@ -80,6 +83,11 @@ public final class TallyConfig implements Serializable {
     /** Empty when the topology reads no log files. */
     public Optional<FileSpoutSettings> files() {
         return Optional.ofNullable(files);
+    }
+
+    /** Empty when the topology reads no object store. */
+    public Optional<ObjectStoreSettings> objects() {
+        return Optional.ofNullable(objects);
     }
 
     public CassandraSettings cassandra() {
@@ -114,7 +122,7 @@ public final class TallyConfig implements Serializable {
     /** Settings as an operator would check them; secrets masked. */
     @Override
     public String toString() {
-        return "TallyConfig{name=" + name + ", batch=" + batch + ", kafka=" + kafka + ", files=" + files + ", cassandra=" + cassandra
+        return "TallyConfig{name=" + name + ", batch=" + batch + ", kafka=" + kafka + ", files=" + files + ", objects=" + objects + ", cassandra=" + cassandra
                 + ", replication=" + replication + ", ingest=" + ingest + ", transforms=" + transforms + ", dedupWindow=" + dedupWindow
                 + ", segments=" + segments.stream().map(SegmentDefinition::name).toList() + "}";
     }
@@ -124,6 +132,7 @@ public final class TallyConfig implements Serializable {
         private BatchSettings batch = BatchSettings.builder().build();
         private KafkaSpoutSettings kafka;
         private FileSpoutSettings files;
+        private ObjectStoreSettings objects;
         private CassandraSettings cassandra = CassandraSettings.builder().build();
         private Map<String, String> replication = defaultReplication();
         private IngestSettings ingest = IngestSettings.DEFAULTS;
@@ -156,6 +165,11 @@ public final class TallyConfig implements Serializable {
 
         public Builder files(FileSpoutSettings files) {
             this.files = files;
+            return this;
+        }
+
+        public Builder objects(ObjectStoreSettings objects) {
+            this.objects = objects;
             return this;
         }
 
@@ -210,8 +224,8 @@ public final class TallyConfig implements Serializable {
         }
 
         public TallyConfig build() {
-            if (kafka == null && files == null) {
-                throw ConfigException.at("kafka", "or files is required: Tally needs a source of events");
+            if (kafka == null && files == null && objects == null) {
+                throw ConfigException.at("kafka", "or files or objects is required: Tally needs a source of events");
             }
             if (ingest.maxLatenessMillis() > dedupWindow.toMillis()) {
                 throw ConfigException.at("ingest.max_lateness_ms", "(" + ingest.maxLatenessMillis()

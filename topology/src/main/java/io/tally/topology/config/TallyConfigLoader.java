@@ -17,6 +17,7 @@ import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.TransformConfig;
 import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
+import io.tally.spouts.objectstore.ObjectStoreSettings;
 import io.tally.state.cassandra.CassandraSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,7 +90,7 @@ public final class TallyConfigLoader {
             throw new ConfigException("the configuration is empty");
         }
         if (!tree.isObject()) {
-            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, cassandra, ingest, transforms, aggregates, segments)");
+            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, objects, cassandra, ingest, transforms, aggregates, segments)");
         }
         resolveEnvironment(tree, "");
         FileModel model;
@@ -122,6 +123,9 @@ public final class TallyConfigLoader {
         }
         if (model.files() != null) {
             config.files(section("files", () -> files(model.files())));
+        }
+        if (model.objects() != null) {
+            config.objects(section("objects", () -> objects(model.objects())));
         }
         CassandraModel cassandra = model.cassandra();
         if (cassandra != null) {
@@ -186,6 +190,27 @@ public final class TallyConfigLoader {
                     orDefault(files.scanIntervalMs(), defaults.scanIntervalMillis()),
                     files.doneDirectory() == null || files.doneDirectory().isBlank() ? null : files.doneDirectory(),
                     orDefault(files.doneAfterIdleMs(), defaults.doneAfterIdleMillis()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e); // names its key
+        }
+    }
+
+    private static ObjectStoreSettings objects(ObjectsModel objects) {
+        if (objects.bucket() == null || objects.bucket().isBlank()) {
+            throw ConfigException.at("objects.bucket", "is required: the bucket the exports are in");
+        }
+        ObjectStoreSettings defaults = ObjectStoreSettings.of(objects.bucket());
+        try {
+            return new ObjectStoreSettings(objects.bucket(), objects.prefixes(), objects.endpoint(), objects.region(),
+                    orDefault(objects.pathStyle(), objects.endpoint() != null),
+                    objects.startAfter(),
+                    orDefault(objects.maxBatchLines(), defaults.maxBatchLines()),
+                    orDefault(objects.maxBatchBytes(), defaults.maxBatchBytes()),
+                    orDefault(objects.maxBatchObjects(), defaults.maxBatchObjects()),
+                    orDefault(objects.maxLineBytes(), defaults.maxLineBytes()),
+                    orDefault(objects.rangeBytes(), defaults.rangeBytes()),
+                    orDefault(objects.scanIntervalMs(), defaults.scanIntervalMillis()),
+                    orDefault(objects.maxAttempts(), defaults.maxAttempts()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e); // names its key
         }
@@ -344,7 +369,8 @@ public final class TallyConfigLoader {
         return "a " + type.getSimpleName().toLowerCase();
     }
 
-    record FileModel(TopologyModel topology, KafkaModel kafka, FilesModel files, CassandraModel cassandra,
+    record FileModel(TopologyModel topology, KafkaModel kafka, FilesModel files, ObjectsModel objects,
+            CassandraModel cassandra,
             IngestSettings ingest, TransformConfig transforms, AggregatesModel aggregates,
             List<SegmentDefinition> segments) {
     }
@@ -377,6 +403,19 @@ public final class TallyConfigLoader {
             @JsonProperty("scan_interval_ms") Long scanIntervalMs,
             @JsonProperty("done_directory") String doneDirectory,
             @JsonProperty("done_after_idle_ms") Long doneAfterIdleMs) {
+    }
+
+    /** No credentials here: the object store's client takes them from the SDK's default chain on each worker. */
+    record ObjectsModel(String bucket, List<String> prefixes, String endpoint, String region,
+            @JsonProperty("path_style") Boolean pathStyle,
+            @JsonProperty("start_after") String startAfter,
+            @JsonProperty("max_batch_lines") Integer maxBatchLines,
+            @JsonProperty("max_batch_bytes") Integer maxBatchBytes,
+            @JsonProperty("max_batch_objects") Integer maxBatchObjects,
+            @JsonProperty("max_line_bytes") Integer maxLineBytes,
+            @JsonProperty("range_bytes") Integer rangeBytes,
+            @JsonProperty("scan_interval_ms") Long scanIntervalMs,
+            @JsonProperty("max_attempts") Integer maxAttempts) {
     }
 
     record CassandraModel(@JsonProperty("contact_points") List<String> contactPoints,

@@ -106,7 +106,7 @@ class TallyConfigLoaderTest {
         "unknown key                 | 'kafka: {bootstrap_servers: b, topics: [t], bootstrap: x}' | kafka.bootstrap: unknown key",
         "wrong type                  | 'kafka: {bootstrap_servers: b, topics: [t], max_poll_records: lots}' | kafka.max_poll_records: expected an integer",
         "negative number             | 'kafka: {bootstrap_servers: b, topics: [t], max_poll_records: -5}' | kafka.max_poll_records: must be positive, was -5",
-        "missing kafka               | 'cassandra: {keyspace: k}' | kafka: or files is required",
+        "missing kafka               | 'cassandra: {keyspace: k}' | kafka: or files or objects is required",
         "missing topics              | 'kafka: {bootstrap_servers: b}' | kafka.topics: is required",
         "zero workers                | 'topology: {workers: 0}' | topology.workers: must be a positive integer, was 0",
         "bad consistency             | 'kafka: {bootstrap_servers: b, topics: [t]}\ncassandra: {read_consistency: MOST}' | cassandra.read_consistency: must be one of",
@@ -242,6 +242,41 @@ class TallyConfigLoaderTest {
         assertThatThrownBy(() -> LOADER.parse("files: {directory: /d, max_line_bytes: 0}"))
                 .isInstanceOf(ConfigException.class).hasMessage("files.max_line_bytes: must be positive, was 0");
         assertThat(files.done()).isEmpty();
+    }
+
+    @Test
+    void anObjectStoreAloneIsASource() {
+        var objects = LOADER.parse("""
+                objects:
+                  bucket: segment-logs
+                  prefixes: [web/, ios/]
+                  endpoint: http://127.0.0.1:9000
+                  max_batch_objects: 20
+                """).objects().orElseThrow();
+        assertThat(objects.bucket()).isEqualTo("segment-logs");
+        assertThat(objects.prefixes()).containsExactly("web/", "ios/");
+        assertThat(objects.pathStyle()).as("an S3-compatible store is addressed path-style by default").isTrue();
+        assertThat(objects.maxBatchObjects()).isEqualTo(20);
+        assertThat(objects.maxBatchLines()).isEqualTo(100_000);
+        assertThat(objects.rangeBytes()).isEqualTo(8 * 1024 * 1024);
+
+        var s3 = LOADER.parse("objects: {bucket: b, start_after: 'web/2026-12-01/'}").objects().orElseThrow();
+        assertThat(s3.pathStyle()).isFalse();
+        assertThat(s3.endpoint()).isNull();
+        assertThat(s3.prefixes()).containsExactly("");
+        assertThat(s3.startAfter()).isEqualTo("web/2026-12-01/");
+
+        assertThatThrownBy(() -> LOADER.parse("objects: {prefixes: [a/]}")).isInstanceOf(ConfigException.class)
+                .hasMessage("objects.bucket: is required: the bucket the exports are in");
+        assertThatThrownBy(() -> LOADER.parse("objects: {bucket: b, range_bytes: 0}"))
+                .isInstanceOf(ConfigException.class).hasMessage("objects.range_bytes: must be positive, was 0");
+        assertThatThrownBy(() -> LOADER.parse("objects: {bucket: b, endpoint: 'http://key:secret@127.0.0.1:9000'}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("objects.endpoint: must not hold credentials; the SDK's default credentials chain"
+                        + " supplies them")
+                .message().doesNotContain("secret@");
+        assertThatThrownBy(() -> LOADER.parse("objects: {bucket: b, secret_access_key: x}"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("objects.secret_access_key: unknown key");
     }
 
     @Test
