@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.state.cassandra.CassandraConnectionProblem;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
+import io.tally.spouts.objectstore.ObjectStoreCheck;
 import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.topology.config.TallyConfig;
@@ -18,7 +19,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 
-/** Checks, before anything is submitted, that the configured Kafka topics and Cassandra keyspace answer. */
+/** Checks, before anything is submitted, that the configured Kafka topics, bucket and Cassandra keyspace answer. */
 final class Preflight {
     private static final int TIMEOUT_SECONDS = 15;
 
@@ -28,6 +29,7 @@ final class Preflight {
     static List<String> check(TallyConfig config) {
         List<String> problems = new ArrayList<>();
         config.kafka().ifPresent(kafka -> problems.addAll(kafka(kafka)));
+        config.objects().ifPresent(objects -> problems.addAll(ObjectStoreCheck.problems(objects)));
         problems.addAll(cassandra(config));
         return problems;
     }
