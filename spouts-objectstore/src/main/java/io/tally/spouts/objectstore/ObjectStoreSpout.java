@@ -4,6 +4,8 @@ import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.SpoutMetrics;
 import io.tally.spouts.lines.LineBatch;
 import io.tally.spouts.lines.LineReader;
+import io.tally.spouts.lines.PartitionReaders;
+import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -118,7 +120,7 @@ public final class ObjectStoreSpout
         private final ObjectStoreClient client;
         private final Map<String, PrefixListing> listings = new HashMap<>();
         /** The object in progress of each prefix, kept open between batches. */
-        private final Map<String, ObjectReader> readers = new HashMap<>();
+        private final PartitionReaders<ObjectReader> readers = new PartitionReaders<>();
         final CountMetric objectsRead;
         final CountMetric emptyLines;
         final CountMetric truncatedLines;
@@ -196,7 +198,7 @@ public final class ObjectStoreSpout
                         positions.add(position);
                     });
                 } catch (ObjectChangedException e) {
-                    closeReader(partition.getId());
+                    readers.close(partition);
                     StoredObject now = changed(partition, current, next, e);
                     if (now == null) {
                         watermark = current.key();
@@ -205,7 +207,7 @@ public final class ObjectStoreSpout
                     next = 0;
                     continue;
                 } catch (IOException | SdkException e) {
-                    closeReader(partition.getId());
+                    readers.close(partition);
                     throw new FailedException("reading s3 object " + current + " of " + partition + " from byte "
                             + next + " failed: " + e.getMessage() + "; Trident retries the batch", e);
                 }
@@ -225,7 +227,7 @@ public final class ObjectStoreSpout
                 linesLeft -= batch.lines();
                 bytesLeft -= batch.nextOffset() - next;
                 if (batch.reachedEnd()) {
-                    closeReader(partition.getId());
+                    readers.close(partition);
                     objectsRead.incr();
                     watermark = current.key();
                     current = null;
@@ -328,27 +330,18 @@ public final class ObjectStoreSpout
         }
 
         private ObjectReader reader(ObjectsPartition partition, StoredObject object) {
-            ObjectReader reader = readers.get(partition.getId());
-            if (reader != null && !reader.reads(object)) {
-                closeReader(partition.getId());
-                reader = null;
+            ObjectReader open = readers.open(partition);
+            if (open != null && !open.reads(object)) {
+                readers.close(partition);
             }
-            if (reader == null) {
-                reader = new ObjectReader(client, object, settings.maxLineBytes());
-                readers.put(partition.getId(), reader);
-            }
-            return reader;
+            return readers.get(partition, id -> new ObjectReader(client, object, settings.maxLineBytes()));
         }
 
         @Override
         public void refreshPartitions(List<ObjectsPartition> partitionResponsibilities) {
+            readers.retain(partitionResponsibilities);
             Set<String> assigned = new HashSet<>();
             partitionResponsibilities.forEach(p -> assigned.add(p.getId()));
-            for (String id : new ArrayList<>(readers.keySet())) {
-                if (!assigned.contains(id)) {
-                    closeReader(id);
-                }
-            }
             listings.keySet().retainAll(assigned);
         }
 
@@ -359,22 +352,15 @@ public final class ObjectStoreSpout
             return partitions;
         }
 
-        private void closeReader(String id) {
-            ObjectReader reader = readers.remove(id);
-            if (reader != null) {
-                reader.close();
-            }
-        }
-
         @Override
         public void close() {
-            new ArrayList<>(readers.keySet()).forEach(this::closeReader);
+            readers.closeAll();
             client.close();
         }
     }
 
     /** The lines of one version of an object, and the version id the store returned for it. */
-    static final class ObjectReader implements AutoCloseable {
+    static final class ObjectReader implements Closeable {
         final LineReader lines;
         private final StoredObject listed;
         private ObjectStoreClient.RangedStream opened;

@@ -4,6 +4,7 @@ import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.SpoutMetrics;
 import io.tally.spouts.lines.LineBatch;
 import io.tally.spouts.lines.LineReader;
+import io.tally.spouts.lines.PartitionReaders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -150,7 +151,7 @@ public final class LogFileSpout
     static final class FileEmitter implements Emitter<List<String>, FilePartition, Map<String, Object>> {
         private final FileSpoutSettings settings;
         private final int maxSpoutPending;
-        private final Map<String, LineReader> readers = new HashMap<>();
+        private final PartitionReaders<LineReader> readers = new PartitionReaders<>();
         private final Set<String> reportedMissing = new HashSet<>();
         /** Files this task moved to the done directory; the coordinator may list them until its next scan. */
         private final Set<String> moved = new HashSet<>();
@@ -210,7 +211,7 @@ public final class LogFileSpout
                     LOG.warn("Log file {} ({}) disappeared after {} bytes were read; what was not read is lost to"
                             + " Tally", path, partition.source(), next);
                 }
-                closeReader(partition.getId());
+                readers.close(partition);
                 return meta(next, next, path, readAt, dataTxid);
             } catch (IOException e) {
                 // Nothing is stored for this batch; it fails and is read anew from the same place.
@@ -223,7 +224,7 @@ public final class LogFileSpout
             Path from = partition.path();
             try {
                 Files.createDirectories(done);
-                closeReader(partition.getId());
+                readers.close(partition);
                 Path to = done.resolve(from.getFileName());
                 try {
                     Files.move(from, to);
@@ -272,7 +273,7 @@ public final class LogFileSpout
                 missingFiles.incr();
                 LOG.warn("Replaying batch {} of log file {} ({}): the file is gone, so bytes {} to {} cannot be read"
                         + " again and are lost to Tally", tx, partition.path(), source, start, end);
-                closeReader(partition.getId());
+                readers.close(partition);
             } catch (IOException e) {
                 throw new UncheckedIOException("re-reading log file " + partition.path() + " from byte " + start
                         + " failed", e);
@@ -280,7 +281,7 @@ public final class LogFileSpout
         }
 
         private LineReader reader(FilePartition partition) {
-            return readers.computeIfAbsent(partition.getId(),
+            return readers.get(partition,
                     id -> LineReader.of(partition.path(), partition.gzipped(), settings.maxLineBytes()));
         }
 
@@ -296,13 +297,7 @@ public final class LogFileSpout
 
         @Override
         public void refreshPartitions(List<FilePartition> partitionResponsibilities) {
-            Set<String> assigned = new HashSet<>();
-            partitionResponsibilities.forEach(p -> assigned.add(p.getId()));
-            for (String id : new ArrayList<>(readers.keySet())) {
-                if (!assigned.contains(id)) {
-                    closeReader(id);
-                }
-            }
+            readers.retain(partitionResponsibilities);
         }
 
         @Override
@@ -312,20 +307,9 @@ public final class LogFileSpout
             return partitions;
         }
 
-        private void closeReader(String id) {
-            LineReader reader = readers.remove(id);
-            if (reader != null) {
-                try {
-                    reader.close();
-                } catch (IOException e) {
-                    LOG.debug("closing reader of {} failed", id, e);
-                }
-            }
-        }
-
         @Override
         public void close() {
-            new ArrayList<>(readers.keySet()).forEach(this::closeReader);
+            readers.closeAll();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.tally.spouts.lines;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -18,7 +19,7 @@ import java.util.zip.GZIPInputStream;
  * decides when a file has been idle long enough for its unterminated last line to count. Lines are found by
  * scanning a buffer for newlines, not byte by byte through a stream.
  */
-public final class LineReader implements AutoCloseable {
+public final class LineReader implements Closeable {
     /** Receives each line: its bytes without the line end, and the offset where it starts. */
     public interface LineSink {
         void line(byte[] payload, long position);
