@@ -1,6 +1,7 @@
 package io.tally.it.support;
 
 import io.tally.state.cassandra.FirstClaimState;
+import io.tally.state.keyed.FirstSeenState;
 import io.tally.topology.StateWrapper;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,9 @@ public final class FailOnce implements StateWrapper {
             if (state instanceof FirstClaimState claims) {
                 return new Claims(table, claims, failOnCall);
             }
+            if (state instanceof FirstSeenState keys) {
+                return new Keys(table, keys, failOnCall);
+            }
             return new Maps(table, (MapState) state, failOnCall);
         }
     }
@@ -82,6 +86,35 @@ public final class FailOnce implements StateWrapper {
         @Override
         public void commit(Long txid) {
             delegate.commit(txid);
+        }
+    }
+
+    /** Fails after the batch's changelog row is written: the keys are logged, yet the batch will be replayed. */
+    private record Keys(String table, FirstSeenState delegate, int failOnCall) implements FirstSeenState {
+        @Override
+        public void attempt(int attemptId) {
+            delegate.attempt(attemptId);
+        }
+
+        @Override
+        public boolean firstSeen(String key, int route) {
+            return delegate.firstSeen(key, route);
+        }
+
+        @Override
+        public int size() {
+            return delegate.size();
+        }
+
+        @Override
+        public void beginCommit(Long txid) {
+            delegate.beginCommit(txid);
+        }
+
+        @Override
+        public void commit(Long txid) {
+            delegate.commit(txid);
+            afterWrite(table, failOnCall);
         }
     }
 

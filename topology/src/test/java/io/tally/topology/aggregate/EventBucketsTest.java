@@ -8,14 +8,14 @@ import org.junit.jupiter.api.Test;
 class EventBucketsTest {
     @Test
     void aKeyEqualsAndHashesLikeTheListOfItsNameAndBucketStart() {
-        EventBuckets.NameAndBucket key = new EventBuckets.NameAndBucket("Signed Up", 3_600_000L);
+        NameAndBucket key = new NameAndBucket("Signed Up", 3_600_000L);
         List<Object> list = List.of("Signed Up", 3_600_000L);
 
         assertThat(key).isEqualTo(list).hasSameHashCodeAs(list).containsExactly("Signed Up", 3_600_000L);
         assertThat(list).isEqualTo(key);
-        assertThat(key).isEqualTo(new EventBuckets.NameAndBucket(new String("Signed Up"), 3_600_000L))
-                .isNotEqualTo(new EventBuckets.NameAndBucket("Signed Up", 0L))
-                .isNotEqualTo(new EventBuckets.NameAndBucket("Signed Out", 3_600_000L))
+        assertThat(key).isEqualTo(new NameAndBucket(new String("Signed Up"), 3_600_000L))
+                .isNotEqualTo(new NameAndBucket("Signed Up", 0L))
+                .isNotEqualTo(new NameAndBucket("Signed Out", 3_600_000L))
                 .isNotEqualTo(List.of("Signed Up", 3_600_000L, 1L));
     }
 }
