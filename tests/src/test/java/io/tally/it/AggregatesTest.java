@@ -171,9 +171,9 @@ class AggregatesTest {
                 session.execute(statement.replaceAll("(FROM\\s+)([a-z_]+)", "$1" + keyspace + ".$2"));
             }
         }
-        // The README's examples run as printed, against this test's keyspace instead of `tally`.
+        // The documented examples run as printed, against this test's keyspace instead of `tally`.
         java.util.regex.Matcher blocks = java.util.regex.Pattern.compile("```sql\n(.*?)```", java.util.regex.Pattern.DOTALL)
-                .matcher(Files.readString(Path.of("..", "README.md")));
+                .matcher(Files.readString(Path.of("..", "docs", "tables-and-queries.md")));
         int readmeStatements = 0;
         while (blocks.find()) {
             for (String statement : SchemaApplier.fromCql(blocks.group(1)).statements()) {
@@ -181,7 +181,7 @@ class AggregatesTest {
                 readmeStatements++;
             }
         }
-        assertThat(readmeStatements).as("CQL examples in the README").isGreaterThanOrEqualTo(8);
+        assertThat(readmeStatements).as("CQL examples in docs/tables-and-queries.md").isGreaterThanOrEqualTo(8);
     }
 
     private static void assertExact(Map<List<String>, Long> expected, CqlSession session, String keyspace, String table,

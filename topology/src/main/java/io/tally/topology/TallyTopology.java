@@ -98,7 +98,7 @@ public final class TallyTopology {
                         .parallelismHint(batch.spoutParallelism())));
         // Both sources emit chunks of the same raw records and feed one ingest path.
         Stream chunks = sources.size() == 1 ? sources.get(0) : topology.merge(RecordChunk.FIELDS, sources);
-        Stream ingested = chunks.flatMap(new IngestRecords(config.ingest(), config.transforms()),
+        Stream ingested = chunks.name("ingest").flatMap(new IngestRecords(config.ingest(), config.transforms()),
                 IngestRecords.OUTPUT_FIELDS);
         Fields event = new Fields(IngestRecords.EVENT);
         Stream accepted = ingested.filter(event, new IsPresent());
@@ -114,15 +114,13 @@ public final class TallyTopology {
         // user (a user's events meet in one partition), a run of events per partition and batch, not a tuple each.
         Stream routed = accepted
                 .partitionAggregate(new Fields(IngestRecords.EVENT, RawRecordFields.SOURCE, RawRecordFields.POSITION),
-                        new RouteEvents(parallelism), RouteEvents.OUTPUT_FIELDS)
-                .name("route-by-message-id");
-        Stream deduplicated = routed.partition(new ToPartition(parallelism))
+                        new RouteEvents(parallelism), RouteEvents.OUTPUT_FIELDS);
+        Stream deduplicated = routed.name("dedup").partition(new ToPartition(parallelism))
                 .partitionPersist(states.wrap(TallyTables.SEEN_MESSAGES.name(), new FirstSeenStateFactory(
                                 config.cassandra(), config.name() + "/seen_messages", config.dedupWindow())),
                         RouteEvents.OUTPUT_FIELDS, new Deduplicate(parallelism), RouteEvents.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
-                .newValuesStream()
-                .name("dedup");
+                .newValuesStream();
 
         boolean counting = scope == Scope.FULL;
         List<SegmentDefinition> segments = config.segments();
@@ -133,12 +131,11 @@ public final class TallyTopology {
         // Per-day counts a user keeps while not a member of a segment reach back as far as an event may be late.
         int keepDays = (int) Duration.ofMillis(config.ingest().maxLatenessMillis()).toDays() + 1;
         List<String> breakdowns = config.transforms().breakdownProperties();
-        Stream changes = deduplicated.partition(new ToPartition(parallelism))
+        Stream changes = deduplicated.name("per-user").partition(new ToPartition(parallelism))
                 .partitionPersist(new UserPassState.Factory(userDays, progress), RouteEvents.OUTPUT_FIELDS,
                         new PerUserPass(counting, breakdowns, segments, keepDays), PerUserPass.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
-                .newValuesStream()
-                .name("per-user");
+                .newValuesStream();
 
         if (!segments.isEmpty()) {
             Stream members = changes.filter(new Fields("member"), new IsPresent())
@@ -197,6 +194,7 @@ public final class TallyTopology {
         Fields key = new Fields(keyFields);
         persist(changes.filter(new Fields("table"), new TableIs(table.name()))
                         .each(new Fields("key"), new SpreadList(keySize), key)
+                        .name("counts")
                         .groupBy(key),
                 new Fields("delta"), new LongSum(), table, config, states);
     }

@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.tally.state.cassandra.CassandraSettings;
+import io.tally.state.keyed.internal.KeyChangelog;
 import it.unimi.dsi.fastutil.ints.IntList;
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import java.nio.ByteBuffer;
@@ -22,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * parts of a large batch) per batch, attempt and partition, grouped by the hour it was written in and expiring a little
  * after its keys' retention. Written by {@link #append}, read back whole by {@link #read} when a partition restores.
  */
-public final class CassandraChangelog {
+public final class CassandraChangelog implements KeyChangelog {
     /** The table's name, as {@code deploy/schema.cql} creates it and the state metrics report it. */
     public static final String TABLE = "keyed_state_log";
     /** Rows are cut below this many bytes of entries, well inside Cassandra's mutation size limit. */
@@ -32,16 +33,6 @@ public final class CassandraChangelog {
     private static final long EXPIRY_MARGIN_MILLIS = 2 * HOUR_MILLIS;
     /** Rows of entries per page when restoring: each row may hold up to {@link #MAX_PART_BYTES}. */
     private static final int RESTORE_PAGE_ROWS = 32;
-
-    /** Receives each key a restore reads: its text, route, and when its batch added it. */
-    @FunctionalInterface
-    public interface EntryConsumer {
-        void accept(String key, int route, long addedMillis);
-    }
-
-    /** What a restore read. */
-    public record Restored(long rowsRead, long entriesRead) {
-    }
 
     private final CassandraSettings settings;
     private final BoundedRequests requests;
@@ -60,10 +51,7 @@ public final class CassandraChangelog {
                 settings.keyspace() + "." + TABLE, metrics);
     }
 
-    /**
-     * Logs one batch's additions of one partition: all written before this returns, or the batch fails (and
-     * Trident replays it). An empty batch is logged too, as a row with no entries.
-     */
+    @Override
     public void append(String store, long batchMillis, long txid, int attempt, int partitions, int partition,
             List<String> keys, IntList routes, long retentionMillis) {
         connect();
@@ -80,11 +68,8 @@ public final class CassandraChangelog {
         metrics.wrote(parts.size(), parts.size());
     }
 
-    /**
-     * Reads back the entries of every batch before {@code firstTxid} logged from {@code fromMillis} to
-     * {@code toMillis}, each batch's from its last attempt only.
-     */
-    public Restored read(String store, long fromMillis, long toMillis, long firstTxid, EntryConsumer entries) {
+    @Override
+    public long read(String store, long fromMillis, long toMillis, long firstTxid, EntryConsumer entries) {
         connect();
         List<Instant> hours = new ArrayList<>();
         for (long hour = Math.floorDiv(fromMillis - EXPIRY_MARGIN_MILLIS, HOUR_MILLIS) * HOUR_MILLIS;
@@ -106,19 +91,18 @@ public final class CassandraChangelog {
                     }
                 }
             }
-            long read = 0;
             for (Instant hour : hours) {
                 for (Row row : session.execute(selectEntries.bind(store, hour)
                         .setConsistencyLevel(readConsistency).setPageSize(RESTORE_PAGE_ROWS))) {
                     rows++;
                     long txid = row.getLong(0);
                     if (txid < firstTxid && row.getInt(1) == lastAttempt.get(txid) && row.getInt(2) < row.getInt(3)) {
-                        read += decode(row.getByteBuffer(4), entries);
+                        decode(row.getByteBuffer(4), entries);
                     }
                 }
             }
             metrics.read((int) Math.min(Integer.MAX_VALUE, rows), hours.size() * 2);
-            return new Restored(rows, read);
+            return rows;
         } catch (RuntimeException e) {
             throw requests.failure("changelog restore", e);
         }
@@ -182,7 +166,7 @@ public final class CassandraChangelog {
         return part;
     }
 
-    static int decode(ByteBuffer part, EntryConsumer entries) {
+    static void decode(ByteBuffer part, EntryConsumer entries) {
         ByteBuffer in = part.duplicate();
         long batchMillis = in.getLong();
         int count = in.getInt();
@@ -192,6 +176,5 @@ public final class CassandraChangelog {
             in.get(key);
             entries.accept(new String(key, StandardCharsets.UTF_8), route, batchMillis);
         }
-        return count;
     }
 }

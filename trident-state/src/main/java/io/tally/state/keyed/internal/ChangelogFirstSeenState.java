@@ -1,14 +1,13 @@
 package io.tally.state.keyed.internal;
 
-import io.tally.state.cassandra.internal.CassandraChangelog;
+import io.tally.state.keyed.FirstSeenState;
+import io.tally.state.keyed.KeyRouting;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.objects.Object2LongMap;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
 import it.unimi.dsi.fastutil.objects.ObjectArrayList;
 import java.util.function.LongSupplier;
-import io.tally.state.keyed.FirstSeenState;
-import io.tally.state.keyed.KeyRouting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +21,7 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
     private final long retentionMillis;
     private final int partition;
     private final int partitions;
-    private final CassandraChangelog changelog;
+    private final KeyChangelog changelog;
     private final LongSupplier clock;
     private final Object2LongOpenHashMap<String> seen = new Object2LongOpenHashMap<>();
 
@@ -41,7 +40,7 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
      * @param store the changelog's name for this state (see {@link io.tally.state.keyed.FirstSeenStateFactory})
      */
     public ChangelogFirstSeenState(String store, long retentionMillis, int partition, int partitions,
-            CassandraChangelog changelog, LongSupplier clock) {
+            KeyChangelog changelog, LongSupplier clock) {
         if (retentionMillis <= 0) {
             throw new IllegalArgumentException("a retention must be positive, was " + retentionMillis + " ms");
         }
@@ -137,8 +136,10 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
 
     private void restore(long firstTxid, long now) {
         long started = System.nanoTime();
+        LOG.info("{} partition {} of {} restoring the batches before {} from the changelog", store, partition,
+                partitions, firstTxid);
         long oldest = now - retentionMillis;
-        CassandraChangelog.Restored rows = changelog.read(store, oldest, now, firstTxid, (key, route, addedMillis) -> {
+        long rows = changelog.read(store, oldest, now, firstTxid, (key, route, addedMillis) -> {
             if (addedMillis > oldest && KeyRouting.partition(route, partitions) == partition) {
                 long held = seen.getLong(key);
                 if (held == ABSENT || held < addedMillis) {
@@ -148,7 +149,7 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
         });
         lastSweepMillis = now;
         LOG.info("{} partition {} of {} restored {} keys from {} changelog rows (batches before {}) in {} ms",
-                store, partition, partitions, seen.size(), rows.rowsRead(), firstTxid,
+                store, partition, partitions, seen.size(), rows, firstTxid,
                 (System.nanoTime() - started) / 1_000_000);
     }
 
