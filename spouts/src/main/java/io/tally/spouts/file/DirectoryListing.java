@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The files of a directory that match a glob, each with its filesystem key. A regular file is listed; a symbolic
@@ -50,11 +51,8 @@ final class DirectoryListing {
                 try {
                     Admitted admitted = admit(path, real, linksOutside);
                     if (admitted.file() != null) {
-                        BasicFileAttributes file = admitted.file();
-                        long modified = file.lastModifiedTime().toMillis();
-                        Entry entry = new Entry(new FilePartition(key(path, file), path.toAbsolutePath(), modified),
-                                file.size(), modified);
-                        candidates.add(new Candidate(entry, admitted.link(), path.getFileName().toString()));
+                        candidates.add(new Candidate(entry(path, admitted.file()), admitted.link(),
+                                path.getFileName().toString()));
                     } else if (admitted.link()) {
                         refused.add(path);
                     }
@@ -87,20 +85,31 @@ final class DirectoryListing {
      * longer match the glob, and a replay must still read it.
      */
     static Optional<Path> find(Path directory, String key, boolean linksOutside) throws IOException {
+        return findAll(directory, Set.of(key), linksOutside).stream().map(entry -> entry.file().path()).findFirst();
+    }
+
+    /** The files with these keys, under any name in the directory. */
+    static List<Entry> findAll(Path directory, Set<String> keys, boolean linksOutside) throws IOException {
+        List<Entry> found = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
             Path real = directory.toRealPath();
             for (Path path : entries) {
                 try {
                     BasicFileAttributes attributes = admit(path, real, linksOutside).file();
-                    if (attributes != null && key.equals(key(path, attributes))) {
-                        return Optional.of(path.toAbsolutePath());
+                    if (attributes != null && keys.contains(key(path, attributes))) {
+                        found.add(entry(path, attributes));
                     }
                 } catch (NoSuchFileException vanished) {
                     // not this one
                 }
             }
         }
-        return Optional.empty();
+        return found;
+    }
+
+    private static Entry entry(Path path, BasicFileAttributes file) {
+        long modified = file.lastModifiedTime().toMillis();
+        return new Entry(new FilePartition(key(path, file), path.toAbsolutePath(), modified), file.size(), modified);
     }
 
     /**

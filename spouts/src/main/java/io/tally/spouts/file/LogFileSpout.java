@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -95,6 +97,8 @@ public final class LogFileSpout
         private final FileSpoutSettings settings;
         private final FileWindow window;
         private List<DirectoryListing.Entry> listing = List.of();
+        /** Keys of listed files that were renamed to names the glob does not match: they are still read. */
+        private final Set<String> followed = new HashSet<>();
         private final Set<Path> reportedLinks = new HashSet<>();
         private long listedAt;
         private boolean missingReported;
@@ -117,7 +121,7 @@ public final class LogFileSpout
                 try {
                     DirectoryListing.Listing scanned = DirectoryListing.scan(Path.of(settings.directory()),
                             settings.glob(), settings.followLinksOutside());
-                    listing = scanned.entries();
+                    listing = followRenamed(scanned.entries());
                     for (Path link : scanned.refusedLinks()) {
                         if (reportedLinks.add(link)) {
                             LOG.warn("Log file {} is a symbolic link that leads out of {} (or to no regular file):"
@@ -139,6 +143,41 @@ public final class LogFileSpout
             List<String> files = new ArrayList<>();
             window.choose(listing).forEach(file -> files.add(file.describe()));
             return files;
+        }
+
+        /**
+         * Adds the files of the previous listing that are now in the directory under a name the glob does not match:
+         * rotation renames {@code app.log} to {@code app.log.1}, and lines written before the rename may be unread.
+         * They are read until they are deleted (or the coordinator restarts: it then knows only what the glob
+         * matches).
+         */
+        private List<DirectoryListing.Entry> followRenamed(List<DirectoryListing.Entry> scanned) {
+            Set<String> wanted = new HashSet<>(followed);
+            listing.forEach(entry -> wanted.add(entry.file().key()));
+            scanned.forEach(entry -> wanted.remove(entry.file().key()));
+            followed.retainAll(wanted);
+            if (wanted.isEmpty()) {
+                return scanned;
+            }
+            List<DirectoryListing.Entry> renamed;
+            try {
+                renamed = DirectoryListing.findAll(Path.of(settings.directory()), wanted, settings.followLinksOutside());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list the log directory " + settings.directory(), e);
+            }
+            Set<String> found = new HashSet<>();
+            for (DirectoryListing.Entry entry : renamed) {
+                found.add(entry.file().key());
+                if (followed.add(entry.file().key())) {
+                    LOG.info("Log file {} was renamed to {}, which files.glob ({}) does not match; it is still read,"
+                            + " until it is deleted", entry.file().source(), entry.file().path(), settings.glob());
+                }
+            }
+            followed.retainAll(found);
+            List<DirectoryListing.Entry> all = new ArrayList<>(scanned);
+            all.addAll(renamed);
+            all.sort(Comparator.comparing(entry -> entry.file().key()));
+            return all;
         }
 
         @Override
@@ -184,6 +223,7 @@ public final class LogFileSpout
             }
         };
         private final Set<String> reportedMissing = new HashSet<>();
+        private final Set<String> reportedRenamed = new HashSet<>();
         /** Files this task moved to the done directory; the coordinator may list them until its next scan. */
         private final Set<String> moved = new HashSet<>();
         private final Set<String> reportedUnmovable = new HashSet<>();
@@ -405,6 +445,7 @@ public final class LogFileSpout
             List<Values> lines = new ArrayList<>();
             try {
                 Path path = locate(partition);
+                warnIfRenamedOutOfTheGlob(partition, path, end);
                 LineReader reader = reader(partition, path, batch);
                 Fingerprint known = batch.fingerprint();
                 if (known != null && !known.equals(reader.fingerprint(known.length()))) {
@@ -445,6 +486,21 @@ public final class LogFileSpout
                 return;
             }
             lines.forEach(collector::emit);
+        }
+
+        /**
+         * A replay after a restart finds a renamed file wherever it is, but the new coordinator lists only what the
+         * glob matches: the rest of a file renamed out of it is not read, and the operator must know.
+         */
+        private void warnIfRenamedOutOfTheGlob(FilePartition partition, Path path, long end) {
+            PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + settings.glob());
+            if (!path.equals(partition.path()) && !glob.matches(path.getFileName())
+                    && reportedRenamed.add(partition.getId())) {
+                LOG.warn("Log file {} ({}) was renamed to {}, which files.glob ({}) does not match: this replay reads"
+                        + " it, but after a restart what it holds past byte {} is not read. Make the glob match"
+                        + " rotated names (e.g. app.log*)", partition.path(), partition.source(), path,
+                        settings.glob(), end);
+            }
         }
 
         private static boolean gzipped(FilePartition partition, Path path, FileProgress progress) {

@@ -73,6 +73,37 @@ class LogFileEdgesTest {
         assertThat(after).containsExactlyInAnyOrderElementsOf(expected);
     }
 
+    /** Item 1: a file renamed to a name the glob does not match is still read to its end. */
+    @Test
+    void aFileRenamedOutOfTheGlobIsReadToItsEnd() throws IOException {
+        Path live = dir.resolve("app.jsonl");
+        List<String> old = lines("old", 10);
+        write(live, old);
+        TridentDriver trident = new TridentDriver(settings("*.jsonl").withBatchLimits(4, 1 << 20)
+                .withScanIntervalMillis(1), 2);
+        assertThat(trident.next().lines()).isEqualTo(old.subList(0, 4));
+        Path rotated = dir.resolve("app.jsonl.1");
+        Files.move(live, rotated);
+        List<String> late = lines("written-before-the-writer-reopened", 2);
+        write(rotated, late, StandardOpenOption.APPEND);
+        List<String> fresh = lines("new", 3);
+        write(live, fresh);
+        sleepPastScanInterval();
+
+        List<String> expected = new ArrayList<>(old.subList(4, 10));
+        expected.addAll(late);
+        expected.addAll(fresh);
+        assertThat(trident.drain()).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    private static void sleepPastScanInterval() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Item 1: the rename happens between the listing and the read of a new batch (no restart). */
     @Test
     void aBatchListedBeforeARenameReadsTheFileItListed() throws IOException {
