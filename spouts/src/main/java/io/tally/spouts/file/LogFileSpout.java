@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.storm.Config;
 import org.apache.storm.metric.api.CountMetric;
 import org.apache.storm.task.TopologyContext;
@@ -61,6 +62,8 @@ public final class LogFileSpout
     private static final Logger LOG = LoggerFactory.getLogger(LogFileSpout.class);
     static final String START = FileProgress.START;
     static final String NEXT = FileProgress.NEXT;
+    /** The signature of a failure that happened before the file was found. */
+    private static final String UNLOCATED = "unlocated";
     /** Readers kept open between batches; a file past this many is reopened when read again. */
     private static final int MAX_OPEN_FILES = 64;
 
@@ -228,7 +231,7 @@ public final class LogFileSpout
         private final Set<String> moved = new HashSet<>();
         private final Set<String> reportedUnmovable = new HashSet<>();
         /** Failed re-reads of a batch's file, by transaction and file: a replay is retried a bounded number of times. */
-        private final Map<String, Integer> replayFailures = new HashMap<>();
+        private final TreeMap<Long, Map<String, Integer>> replayFailures = new TreeMap<>();
         private final CountMetric emptyLines;
         private final CountMetric truncatedLines;
         private final CountMetric missingFiles;
@@ -264,6 +267,8 @@ public final class LogFileSpout
             if (!order.isEmpty()) {
                 Collections.rotate(order, (int) (tx.getTransactionId() % order.size()));
             }
+            // A new batch T is emitted only once every batch before T - max.spout.pending has committed.
+            replayFailures.headMap(tx.getTransactionId() - maxSpoutPending).clear();
             Budget budget = budget();
             Map<FilePartition, Map<String, Object>> metas = new HashMap<>();
             for (FilePartition partition : order) {
@@ -297,13 +302,16 @@ public final class LogFileSpout
             } catch (NoSuchFileException e) {
                 return gone(partition, progress, readAt);
             } catch (IOException e) {
-                return failed(partition, partition.path(), progress, readAt, "?", e);
+                // The directory itself could not be read: no signature tells when to try again, time does.
+                if (holdsOff(progress, readAt)) {
+                    return progress.nothing(progress.path(), readAt).toMeta();
+                }
+                return failed(partition, partition.path(), progress, readAt, UNLOCATED, e);
             }
             if (progress.failures() > 0) {
-                if (!signature.equals(progress.failedAs())) {
+                if (!signature.equals(progress.failedAs()) && !UNLOCATED.equals(progress.failedAs())) {
                     progress = progress.retried();
-                } else if (progress.failures() >= settings.maxReadAttempts()
-                        || readAt - progress.failedAtMillis() < settings.idleTimeoutMillis()) {
+                } else if (holdsOff(progress, readAt)) {
                     return progress.nothing(path.toString(), readAt).toMeta();
                 }
             }
@@ -351,6 +359,12 @@ public final class LogFileSpout
                 settings.done().ifPresent(done -> moveToDone(partition, path, done));
             }
             return read.toMeta();
+        }
+
+        /** A file that failed is skipped after too many failures, and waits between tries. */
+        private boolean holdsOff(FileProgress progress, long now) {
+            return progress.failures() > 0 && (progress.failures() >= settings.maxReadAttempts()
+                    || now - progress.failedAtMillis() < settings.idleTimeoutMillis());
         }
 
         private Map<String, Object> gone(FilePartition partition, FileProgress progress, long readAt) {
@@ -474,7 +488,8 @@ public final class LogFileSpout
             } catch (IOException e) {
                 closeReader(partition.getId());
                 readErrors.incr();
-                int failures = replayFailures.merge(tx.getTransactionId() + "/" + partition.getId(), 1, Integer::sum);
+                int failures = replayFailures.computeIfAbsent(tx.getTransactionId(), txid -> new HashMap<>())
+                        .merge(partition.getId(), 1, Integer::sum);
                 if (failures < settings.maxReadAttempts()) {
                     // Nothing partial may go out: the whole batch fails and Trident replays it again.
                     throw new FailedException("re-reading log file " + partition.path() + " from byte " + start
@@ -531,7 +546,6 @@ public final class LogFileSpout
                 }
             }
             reportedMissing.retainAll(assigned);
-            replayFailures.clear();
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.tally.spouts.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.storm.shade.net.minidev.json.JSONValue;
+import org.apache.storm.topology.FailedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -167,12 +169,7 @@ class LogFileEdgesTest {
     @Test
     void anUnreadableFileIsRetriedThenSkippedWhileOtherFilesAreRead() throws IOException {
         Path broken = dir.resolve("broken.jsonl.gz");
-        byte[] whole;
-        try (var bytes = new java.io.ByteArrayOutputStream(); OutputStream out = new GZIPOutputStream(bytes)) {
-            out.write((String.join("\n", lines("gz", 5000)) + "\n").getBytes(StandardCharsets.UTF_8));
-            out.close();
-            whole = bytes.toByteArray();
-        }
+        byte[] whole = gzip(lines("gz", 5000));
         Files.write(broken, java.util.Arrays.copyOf(whole, whole.length / 2)); // a copy cut short
         Files.setLastModifiedTime(broken, FileTime.from(Instant.now().minusSeconds(600)));
         Path good = dir.resolve("good.jsonl");
@@ -190,6 +187,35 @@ class LogFileEdgesTest {
         // Rewritten whole: a changed file is tried again.
         Files.write(broken, whole);
         assertThat(trident.drain()).isEqualTo(lines("gz", 5000));
+    }
+
+    /** Item 4: a replay that cannot re-read its file fails its batch, a bounded number of times, never the worker. */
+    @Test
+    void aReplayThatCannotReadFailsItsBatchABoundedNumberOfTimes() throws IOException {
+        Path export = dir.resolve("export.jsonl.gz");
+        byte[] whole = gzip(lines("gz", 5000));
+        Files.write(export, whole);
+        FileSpoutSettings settings = FileSpoutSettings.of(dir.toString(), "*.gz").withIdleTimeoutMillis(60_000)
+                .withBatchLimits(4000, 1 << 24);
+        TridentDriver trident = new TridentDriver(settings, 2);
+        assertThat(trident.next().lines()).isEqualTo(lines("gz", 4000));
+        Files.write(export, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+        for (int attempt = 1; attempt < settings.maxReadAttempts(); attempt++) {
+            assertThatThrownBy(() -> trident.replay(1)).isInstanceOf(FailedException.class)
+                    .hasMessageContaining("re-reading log file");
+        }
+        assertThat(trident.replay(1).tuples).isEmpty();
+        assertThat(trident.emitter.takeReadErrors()).isEqualTo(settings.maxReadAttempts());
+        assertThat(trident.emitter.takeSkippedFiles()).isEqualTo(1);
+    }
+
+    private static byte[] gzip(List<String> lines) throws IOException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (OutputStream out = new GZIPOutputStream(bytes)) {
+            out.write((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
     }
 
     private static void sleepPastRetryInterval(FileSpoutSettings settings) {
