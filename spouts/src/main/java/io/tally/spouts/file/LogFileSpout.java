@@ -309,7 +309,7 @@ public final class LogFileSpout
                 return failed(partition, partition.path(), progress, readAt, UNLOCATED, e);
             }
             if (progress.failures() > 0) {
-                if (!signature.equals(progress.failedAs()) && !UNLOCATED.equals(progress.failedAs())) {
+                if (!signature.equals(progress.failedAs())) {
                     progress = progress.retried();
                 } else if (holdsOff(progress, readAt)) {
                     return progress.nothing(path.toString(), readAt).toMeta();
