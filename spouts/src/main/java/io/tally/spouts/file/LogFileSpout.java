@@ -232,6 +232,8 @@ public final class LogFileSpout
         private final Set<String> reportedUnmovable = new HashSet<>();
         /** Failed re-reads of a batch's file, by transaction and file: a replay is retried a bounded number of times. */
         private final TreeMap<Long, Map<String, Integer>> replayFailures = new TreeMap<>();
+        /** The directory's real path, resolved once per batch (the directory may itself be a link). */
+        private Path realDirectory;
         private final CountMetric emptyLines;
         private final CountMetric truncatedLines;
         private final CountMetric missingFiles;
@@ -269,6 +271,7 @@ public final class LogFileSpout
             }
             // A new batch T is emitted only once every batch before T - max.spout.pending has committed.
             replayFailures.headMap(tx.getTransactionId() - maxSpoutPending).clear();
+            realDirectory = null;
             Budget budget = budget();
             Map<FilePartition, Map<String, Object>> metas = new HashMap<>();
             for (FilePartition partition : order) {
@@ -324,7 +327,8 @@ public final class LogFileSpout
                 LineReader reader = reader(partition, path, progress);
                 Fingerprint known = progress.fingerprint();
                 boolean replaced = known != null && !known.equals(reader.fingerprint(known.length()));
-                boolean truncated = !gzipped(partition, path, progress) && reader.size() < progress.next();
+                long size = reader.size();
+                boolean truncated = !gzipped(partition, path, progress) && size < progress.next();
                 if (replaced || truncated) {
                     restartedFiles.incr();
                     FileProgress before = progress;
@@ -335,7 +339,6 @@ public final class LogFileSpout
                             partition.source(progress.generation()));
                     known = null;
                 }
-                long size = reader.size();
                 print = known != null && (known.length() >= Fingerprint.MAX_BYTES || size <= known.length()) ? known
                         : reader.fingerprint((int) Math.min(size, Fingerprint.MAX_BYTES));
                 String source = partition.source(progress.generation());
@@ -403,8 +406,11 @@ public final class LogFileSpout
         private Path locate(FilePartition partition) throws IOException {
             Path directory = Path.of(settings.directory());
             Path listed = partition.path();
+            if (realDirectory == null) {
+                realDirectory = directory.toRealPath();
+            }
             try {
-                BasicFileAttributes attributes = DirectoryListing.admit(listed, directory.toRealPath(),
+                BasicFileAttributes attributes = DirectoryListing.admit(listed, realDirectory,
                         settings.followLinksOutside()).file();
                 if (attributes != null && partition.key().equals(DirectoryListing.key(listed, attributes))) {
                     return listed;

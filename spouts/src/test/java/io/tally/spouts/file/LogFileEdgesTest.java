@@ -254,6 +254,31 @@ class LogFileEdgesTest {
         assertThat(largest).as("bytes of the largest coordinator metadata stored for a batch").isLessThan(128 * 1024);
     }
 
+    /** Item 5: with more files than a batch names, files take turns and a large file is still read to its end. */
+    @Test
+    void filesBeyondABatchsFileLimitTakeTurnsAndAreAllReadOnce() throws IOException {
+        List<String> all = new ArrayList<>();
+        for (int f = 0; f < 9; f++) {
+            List<String> small = lines("small" + f, 3);
+            write(dir.resolve("small-" + f + ".jsonl"), small);
+            all.addAll(small);
+        }
+        List<String> large = lines("large", 2000);
+        write(dir.resolve("large.jsonl"), large);
+        all.addAll(large);
+        FileSpoutSettings settings = settings("*.jsonl").withBatchLimits(100, 1 << 20).withFileLimits(3, 5, false);
+        TridentDriver trident = new TridentDriver(settings, 2);
+        List<String> read = new ArrayList<>();
+        int idle = 0;
+        while (idle < 10) {
+            TridentDriver.Batch batch = trident.next();
+            assertThat((List<?>) trident.coordinatorMetas.get(trident.lastTxid())).hasSizeLessThanOrEqualTo(3);
+            idle = batch.tuples.isEmpty() ? idle + 1 : 0;
+            read.addAll(batch.lines());
+        }
+        assertThat(read).containsExactlyInAnyOrderElementsOf(all);
+    }
+
     /** Item 6: the batch limits hold for the batch as a whole, across files. */
     @Test
     void theBatchLimitsHoldAcrossFiles() throws IOException {
