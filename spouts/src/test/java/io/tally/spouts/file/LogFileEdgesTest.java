@@ -46,6 +46,17 @@ class LogFileEdgesTest {
         Files.writeString(file, String.join("\n", lines) + "\n", options);
     }
 
+    /** {@code files} files {@code <prefix>-<n>.jsonl} of {@code each} lines; all their lines. */
+    private List<String> writeFiles(String prefix, int files, int each) throws IOException {
+        List<String> all = new ArrayList<>();
+        for (int f = 0; f < files; f++) {
+            List<String> file = lines(prefix + f, each);
+            write(dir.resolve(prefix + "-" + f + ".jsonl"), file);
+            all.addAll(file);
+        }
+        return all;
+    }
+
     private static Object key(Path file) throws IOException {
         return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     }
@@ -257,12 +268,7 @@ class LogFileEdgesTest {
     /** Item 5: with more files than a batch names, files take turns and a large file is still read to its end. */
     @Test
     void filesBeyondABatchsFileLimitTakeTurnsAndAreAllReadOnce() throws IOException {
-        List<String> all = new ArrayList<>();
-        for (int f = 0; f < 9; f++) {
-            List<String> small = lines("small" + f, 3);
-            write(dir.resolve("small-" + f + ".jsonl"), small);
-            all.addAll(small);
-        }
+        List<String> all = writeFiles("small", 9, 3);
         List<String> large = lines("large", 2000);
         write(dir.resolve("large.jsonl"), large);
         all.addAll(large);
@@ -282,12 +288,7 @@ class LogFileEdgesTest {
     /** Item 6: the batch limits hold for the batch as a whole, across files. */
     @Test
     void theBatchLimitsHoldAcrossFiles() throws IOException {
-        List<String> all = new ArrayList<>();
-        for (int f = 0; f < 10; f++) {
-            List<String> file = lines("file" + f, 1000);
-            write(dir.resolve("export-" + f + ".jsonl"), file);
-            all.addAll(file);
-        }
+        List<String> all = writeFiles("export", 10, 1000);
         TridentDriver trident = new TridentDriver(settings("*.jsonl").withBatchLimits(500, 1 << 20), 2);
         List<String> read = new ArrayList<>();
         while (true) {
