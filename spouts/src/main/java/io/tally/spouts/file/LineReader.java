@@ -1,10 +1,11 @@
 package io.tally.spouts.file;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -13,7 +14,8 @@ import java.util.zip.GZIPInputStream;
 /**
  * Reads whole lines of one file from a byte offset. A plain file is read from the offset directly; a gzip file
  * is decompressed from its start and skipped forward, so the stream is kept open between batches and only
- * reopened when a batch asks for another offset (a replay).
+ * restarted when a batch asks for another offset (a replay). The file is opened once and stays open until closed,
+ * so it is the same file whatever is renamed meanwhile.
  *
  * <p>A line is emitted only with its newline, so a line still being written is never emitted half; the caller
  * decides when a file has been idle long enough for its unterminated last line to count. Lines are found by
@@ -26,12 +28,18 @@ final class LineReader implements AutoCloseable {
     }
 
     private static final int BUFFER_BYTES = 256 * 1024;
+    /** A reader starts small and grows to {@link #BUFFER_BYTES}: a batch may open hundreds of small files. */
+    private static final int FIRST_BUFFER_BYTES = 8 * 1024;
 
     private final Path path;
     private final boolean gzipped;
     private final int maxLineBytes;
-    private final byte[] buffer = new byte[BUFFER_BYTES];
-    private InputStream in;
+    private byte[] buffer = new byte[FIRST_BUFFER_BYTES];
+    /** The open file: it stays the same file when renamed, so a reader never drifts to a file that took its name. */
+    private FileChannel channel;
+    /** A gzip file's decompressed stream over {@link #channel}; plain files are read from the channel. */
+    private InputStream gunzipped;
+    private boolean positioned;
     /** Offset in the file of {@code buffer[0]}. */
     private long bufferOffset;
     private int start;
@@ -44,11 +52,28 @@ final class LineReader implements AutoCloseable {
         this.maxLineBytes = maxLineBytes;
     }
 
+    Path path() {
+        return path;
+    }
+
+    /** The size of the open file (compressed, for gzip), opening it if needed. */
+    long size() throws IOException {
+        return open().size();
+    }
+
+    /** The open file's fingerprint over {@code length} bytes; {@code null} when it is shorter. */
+    Fingerprint fingerprint(int length) throws IOException {
+        return Fingerprint.read(open(), length);
+    }
+
     /**
      * Reads up to the limits from {@code offset}. With {@code takeUnterminated}, a last line without a newline at
-     * the end of the data is emitted too (the file is idle); a gzip stream's end always ends its last line.
+     * the end of the data is emitted too (the file is idle); a gzip stream's end always ends its last line. A line
+     * that would take the bytes read past {@code maxBytes} is left for the next read, unless it is the first line
+     * and {@code firstLineAnyway} (a line longer than a whole batch must still be read once).
      */
-    LineBatch read(long offset, int maxLines, long maxBytes, boolean takeUnterminated, LineSink sink) throws IOException {
+    LineBatch read(long offset, int maxLines, long maxBytes, boolean takeUnterminated, boolean firstLineAnyway,
+            LineSink sink) throws IOException {
         seek(offset);
         endOfData = false;
         int lines = 0;
@@ -61,7 +86,7 @@ final class LineReader implements AutoCloseable {
         while (lines < maxLines && lineStart - offset < maxBytes) {
             int newline = indexOf(buffer, start, end, (byte) '\n');
             if (newline < 0) {
-                if (end - start > 0 && (longLine != null || end - start >= buffer.length / 2)) {
+                if (end - start > 0 && (longLine != null || end - start >= BUFFER_BYTES / 2)) {
                     // Keep at most maxLineBytes + 1 of an over-long line; the rest is skipped.
                     if (longLine == null) {
                         longLine = new byte[Math.min(maxLineBytes + 1, Math.max(end - start, 1024))];
@@ -80,7 +105,9 @@ final class LineReader implements AutoCloseable {
                 }
                 if (!fill()) {
                     boolean unterminated = longLine != null || end - start > 0;
-                    if (unterminated && (takeUnterminated || gzipped)) {
+                    boolean fits = bufferOffset + end - offset <= maxBytes
+                            || firstLineAnyway && lines == 0 && empty == 0;
+                    if (unterminated && (takeUnterminated || gzipped) && fits) {
                         byte[] payload = longLine != null ? Arrays.copyOf(longLine, longLength)
                                 : Arrays.copyOfRange(buffer, start, end);
                         sink.line(trimCarriageReturn(payload), lineStart);
@@ -95,6 +122,13 @@ final class LineReader implements AutoCloseable {
                     return new LineBatch(lineStart, lines, empty, truncated, true);
                 }
                 continue;
+            }
+            if (bufferOffset + newline + 1 - offset > maxBytes && !(firstLineAnyway && lines == 0 && empty == 0)) {
+                // Left whole for the next batch.
+                if (longLine != null) {
+                    reopenAt(lineStart);
+                }
+                return new LineBatch(lineStart, lines, empty, truncated, false);
             }
             byte[] payload;
             if (longLine != null) {
@@ -139,7 +173,11 @@ final class LineReader implements AutoCloseable {
             end -= start;
             start = 0;
         }
-        int read = in.read(buffer, end, buffer.length - end);
+        if (end == buffer.length && buffer.length < BUFFER_BYTES) {
+            buffer = Arrays.copyOf(buffer, Math.min(BUFFER_BYTES, buffer.length * 2));
+        }
+        int read = gzipped ? gunzipped.read(buffer, end, buffer.length - end)
+                : channel.read(ByteBuffer.wrap(buffer, end, buffer.length - end));
         if (read <= 0) {
             endOfData = true;
             return false;
@@ -162,32 +200,59 @@ final class LineReader implements AutoCloseable {
     }
 
     private void seek(long offset) throws IOException {
-        if (in != null && bufferOffset + start == offset) {
+        if (positioned && bufferOffset + start == offset) {
             return;
         }
         reopenAt(offset);
     }
 
-    private void reopenAt(long offset) throws IOException {
-        close();
-        if (gzipped) {
-            in = new GZIPInputStream(Files.newInputStream(path), 64 * 1024);
-            in.skipNBytes(offset);
-        } else {
-            FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
-            channel.position(offset);
-            in = Channels.newInputStream(channel);
+    private FileChannel open() throws IOException {
+        if (channel == null) {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+            positioned = false;
         }
+        return channel;
+    }
+
+    private void reopenAt(long offset) throws IOException {
+        FileChannel file = open();
+        if (gzipped) {
+            closeGunzipped();
+            file.position(0);
+            InputStream raw = new FilterInputStream(Channels.newInputStream(file)) {
+                @Override
+                public void close() {
+                    // The channel stays open for the next stream and for fingerprints; close() closes it.
+                }
+            };
+            gunzipped = new GZIPInputStream(raw, 64 * 1024);
+            gunzipped.skipNBytes(offset);
+        } else {
+            file.position(offset);
+        }
+        positioned = true;
         bufferOffset = offset;
         start = 0;
         end = 0;
     }
 
+    private void closeGunzipped() throws IOException {
+        if (gunzipped != null) {
+            gunzipped.close();
+            gunzipped = null;
+        }
+    }
+
     @Override
     public void close() throws IOException {
-        if (in != null) {
-            in.close();
-            in = null;
+        positioned = false;
+        try {
+            closeGunzipped();
+        } finally {
+            if (channel != null) {
+                channel.close();
+                channel = null;
+            }
         }
     }
 }
