@@ -65,7 +65,7 @@ class AggregatesTest {
         AggregateTruth truth = new AggregateTruth(BREAKDOWNS);
         Random random = new Random(77);
         List<GeneratedEvent> sent = new ArrayList<>();
-        FailOnce faults = new FailOnce(Set.of(TallyTables.SEEN_MESSAGES.name(), TallyTables.EVENT_COUNTS_BY_DAY.name()), 3);
+        FailOnce faults = new FailOnce(Set.of(TallyTopology.DEDUP_STATE, TallyTables.EVENT_COUNTS_BY_DAY.name()), 3);
         CqlSession session = TestKeyspaces.session();
         int tooLate = 0;
         SpoutMetrics.Totals spoutsBefore = SpoutMetrics.totals();
@@ -107,7 +107,7 @@ class AggregatesTest {
             Eventually.sleep(Duration.ofSeconds(3));
 
             assertThat(truth.duplicates()).as("duplicates produced").isGreaterThan(500);
-            assertThat(FailOnce.failures(TallyTables.SEEN_MESSAGES.name())).as("forced replays of dedup").isEqualTo(1);
+            assertThat(FailOnce.failures(TallyTopology.DEDUP_STATE)).as("forced replays of dedup").isEqualTo(1);
             assertThat(FailOnce.failures(TallyTables.EVENT_COUNTS_BY_DAY.name())).as("forced replays of counts").isEqualTo(1);
             SpoutMetrics.Totals spouts = SpoutMetrics.totals();
             assertThat(spouts.replayedBatches() - spoutsBefore.replayedBatches()).as("replays the spouts saw").isPositive();
@@ -121,8 +121,8 @@ class AggregatesTest {
                     List.of("event", "property", "day", "value"), "count");
             assertExact(truth.uniqueUsers(), session, keyspace, "unique_users_by_day", List.of("event", "day"), "users");
             long members = truth.uniqueUsers().values().stream().mapToLong(Long::longValue).sum();
-            assertThat(KeyedStateLog.keys(config.cassandra(), config.name() + "/user_days")).hasSize((int) members);
-            assertThat(KeyedStateLog.keys(config.cassandra(), config.name() + "/seen_messages"))
+            assertThat(KeyedStateLog.keys(config.cassandra(), config.name() + "/" + TallyTopology.USER_DAYS)).hasSize((int) members);
+            assertThat(KeyedStateLog.keys(config.cassandra(), config.name() + "/" + TallyTopology.DEDUP_STATE))
                     .hasSize((int) truth.distinctMessages());
             Map<List<String>, Long> rejected = AggregateTables.read(session, keyspace, "rejected_counts_by_hour",
                     List.of("reason"), "count");

@@ -116,8 +116,8 @@ public final class TallyTopology {
                 .partitionAggregate(new Fields(IngestRecords.EVENT, RawRecordFields.SOURCE, RawRecordFields.POSITION),
                         new RouteEvents(parallelism), RouteEvents.OUTPUT_FIELDS);
         Stream deduplicated = routed.name("dedup").partition(new ToPartition(parallelism))
-                .partitionPersist(states.wrap(TallyTables.SEEN_MESSAGES.name(), new FirstSeenStateFactory(
-                                config.cassandra(), config.name() + "/seen_messages", config.dedupWindow())),
+                .partitionPersist(states.wrap(DEDUP_STATE, new FirstSeenStateFactory(
+                                config.cassandra(), config.name() + "/" + DEDUP_STATE, config.dedupWindow())),
                         RouteEvents.OUTPUT_FIELDS, new Deduplicate(parallelism), RouteEvents.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
                 .newValuesStream();
@@ -172,8 +172,10 @@ public final class TallyTopology {
         return topology.build();
     }
 
-    /** The per-user stage's name, of its state and in the changelog. */
-    static final String USER_DAYS = "user_days";
+    /** The de-duplication stage's state, as the state wrapper and the changelog name it. */
+    public static final String DEDUP_STATE = "seen_messages";
+    /** The per-user stage's (user, event, day) keys, as the state wrapper and the changelog name them. */
+    public static final String USER_DAYS = "user_days";
 
     /**
      * How long a user's first event of a day is remembered: at least the de-duplication window, and at least as long

@@ -1,6 +1,5 @@
 package io.tally.it.support;
 
-import io.tally.state.cassandra.FirstClaimState;
 import io.tally.state.keyed.FirstSeenState;
 import io.tally.topology.StateWrapper;
 import java.util.List;
@@ -60,32 +59,10 @@ public final class FailOnce implements StateWrapper {
         @SuppressWarnings({"unchecked", "rawtypes"})
         public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex, int numPartitions) {
             State state = delegate.makeState(conf, metrics, partitionIndex, numPartitions);
-            if (state instanceof FirstClaimState claims) {
-                return new Claims(table, claims, failOnCall);
-            }
             if (state instanceof FirstSeenState keys) {
                 return new Keys(table, keys, failOnCall);
             }
             return new Maps(table, (MapState) state, failOnCall);
-        }
-    }
-
-    private record Claims(String table, FirstClaimState delegate, int failOnCall) implements FirstClaimState {
-        @Override
-        public List<Boolean> claim(List<Claim> claims) {
-            List<Boolean> result = delegate.claim(claims);
-            afterWrite(table, failOnCall);
-            return result;
-        }
-
-        @Override
-        public void beginCommit(Long txid) {
-            delegate.beginCommit(txid);
-        }
-
-        @Override
-        public void commit(Long txid) {
-            delegate.commit(txid);
         }
     }
 
