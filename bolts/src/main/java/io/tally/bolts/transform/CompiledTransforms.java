@@ -1,6 +1,7 @@
 package io.tally.bolts.transform;
 
 import io.tally.bolts.event.Event;
+import io.tally.bolts.event.EventNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,6 +76,10 @@ public final class CompiledTransforms {
         if (step instanceof TransformStep.RenameEvent rename) {
             String from = requireText(rename.from(), key + ".from");
             String to = requireText(rename.to(), key + ".to");
+            if (EventNames.isReserved(to)) {
+                throw new IllegalArgumentException(key + ".to: '" + to + "' is reserved (the all-events total and"
+                        + " active users are counted under it), so no event may be renamed to it");
+            }
             return e -> e.countName().equals(from) ? e.withCountName(to) : e;
         } else if (step instanceof TransformStep.NormalizeEventNames normalize) {
             String letterCase = requireText(normalize.letterCase(), key + ".case").toLowerCase(Locale.ROOT);
