@@ -18,6 +18,8 @@ import io.tally.local.sample.EventGenerator;
 import io.tally.local.server.StormCluster;
 import io.tally.local.server.StormClusterConfig;
 import java.net.InetSocketAddress;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,6 +63,8 @@ class StormClusterTest {
             container.start();
             StormCluster cluster = container.cluster();
             report("cluster ready", started);
+            assertThat(accepts("127.0.0.1", cluster.zookeeperPort())).as("ZooKeeper on 127.0.0.1").isTrue();
+            assertThat(accepts("127.0.0.2", cluster.zookeeperPort())).as("ZooKeeper on 127.0.0.2").isFalse();
 
             kafka.send(truth.generate(generator, 20_000));
             cluster.submit(jar, "io.tally.topology.cli.TallyCommand", List.of("submit", "--config", config.toString()),
@@ -132,5 +136,14 @@ class StormClusterTest {
 
     private static void report(String what, long sinceNanos) {
         System.out.printf("StormClusterTest: %s %.1f s%n", what, (System.nanoTime() - sinceNanos) / 1e9);
+    }
+
+    private static boolean accepts(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 2_000);
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
     }
 }
