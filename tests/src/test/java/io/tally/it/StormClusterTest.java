@@ -15,11 +15,10 @@ import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
 import io.tally.it.support.Truth;
 import io.tally.local.sample.EventGenerator;
+import io.tally.local.server.Ports;
 import io.tally.local.server.StormCluster;
 import io.tally.local.server.StormClusterConfig;
 import java.net.InetSocketAddress;
-import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,8 +62,11 @@ class StormClusterTest {
             container.start();
             StormCluster cluster = container.cluster();
             report("cluster ready", started);
-            assertThat(accepts("127.0.0.1", cluster.zookeeperPort())).as("ZooKeeper on 127.0.0.1").isTrue();
-            assertThat(accepts("127.0.0.2", cluster.zookeeperPort())).as("ZooKeeper on 127.0.0.2").isFalse();
+            Duration connectTimeout = Duration.ofSeconds(2);
+            assertThat(Ports.accepting("127.0.0.1", cluster.zookeeperPort(), connectTimeout))
+                    .as("ZooKeeper on 127.0.0.1").isTrue();
+            assertThat(Ports.accepting("127.0.0.2", cluster.zookeeperPort(), connectTimeout))
+                    .as("ZooKeeper on 127.0.0.2").isFalse();
 
             kafka.send(truth.generate(generator, 20_000));
             cluster.submit(jar, "io.tally.topology.cli.TallyCommand", List.of("submit", "--config", config.toString()),
@@ -136,14 +138,5 @@ class StormClusterTest {
 
     private static void report(String what, long sinceNanos) {
         System.out.printf("StormClusterTest: %s %.1f s%n", what, (System.nanoTime() - sinceNanos) / 1e9);
-    }
-
-    private static boolean accepts(String host, int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 2_000);
-            return true;
-        } catch (IOException refused) {
-            return false;
-        }
     }
 }

@@ -39,9 +39,9 @@ class TransactionalKafkaTest {
         TallyConfig config = TestTopologies.config("it-transactional", TOPIC, keyspace);
         EventGenerator generator = new EventGenerator(23L, Instant.parse("2026-11-18T00:00:00Z"), 24, 500);
         Truth truth = new Truth();
-        List<GeneratedEvent> first = truth.generate(generator, 3_000);
-        List<GeneratedEvent> aborted = Stream.generate(generator::next).limit(2_000).toList();
-        List<GeneratedEvent> last = truth.generate(generator, 3_000);
+        List<GeneratedEvent> first = truth.generate(generator, 1_000);
+        List<GeneratedEvent> aborted = Stream.generate(generator::next).limit(500).toList();
+        List<GeneratedEvent> last = truth.generate(generator, 1_000);
 
         try (KafkaProducer<byte[], byte[]> producer = transactionalProducer()) {
             producer.initTransactions();

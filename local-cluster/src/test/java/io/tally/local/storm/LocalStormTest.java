@@ -2,10 +2,9 @@ package io.tally.local.storm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import io.tally.local.server.Ports;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,24 +13,16 @@ import org.junit.jupiter.api.io.TempDir;
  * machine too, but a server bound to 127.0.0.1 refuses it, as it refuses every address other hosts could use.
  */
 class LocalStormTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     @Test
     void theZooKeepersListenOnTheLoopbackAddressOnly(@TempDir Path dir) {
         try (LocalStorm storm = LocalStorm.start(dir.resolve("zookeeper"))) {
             assertThat(storm.zookeeperPorts()).hasSize(2);
             for (int port : storm.zookeeperPorts()) {
-                assertThat(accepts("127.0.0.1", port)).as("ZooKeeper on 127.0.0.1:%d", port).isTrue();
-                assertThat(accepts("127.0.0.2", port)).as("ZooKeeper on 127.0.0.2:%d", port).isFalse();
+                assertThat(Ports.accepting("127.0.0.1", port, TIMEOUT)).as("ZooKeeper on 127.0.0.1:%d", port).isTrue();
+                assertThat(Ports.accepting("127.0.0.2", port, TIMEOUT)).as("ZooKeeper on 127.0.0.2:%d", port).isFalse();
             }
-        }
-    }
-
-    private static boolean accepts(String host, int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 2_000);
-            return true;
-        } catch (IOException refused) {
-            return false;
         }
     }
 }
