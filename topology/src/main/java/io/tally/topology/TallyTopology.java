@@ -165,7 +165,7 @@ public final class TallyTopology {
         Stream rejected = ingested.filter(rejection, new IsPresent());
         rejected.partitionPersist(
                 states.wrap("rejected_events", CassandraRowStateFactory.of(config.cassandra(),
-                        TallyTables.rejectedEvents(new RejectionColumns()))),
+                        TallyTables.rejectedEvents(new RejectionColumns()).withTtl(config.ingest().rejectTtl()))),
                 rejection, CassandraRowStateFactory.writer());
         countBy(rejected, IngestRecords.REJECTION, new BatchKeyCounts(new RejectionHour()), RejectionHour.OUTPUT_FIELDS,
                 TallyTables.REJECTED_COUNTS_BY_HOUR, config, states);

@@ -2,6 +2,8 @@ package io.tally.topology.aggregate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tally.bolts.event.EventNames;
+import io.tally.state.schema.TallyTables;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,5 +19,10 @@ class EventBucketsTest {
                 .isNotEqualTo(new NameAndBucket("Signed Up", 0L))
                 .isNotEqualTo(new NameAndBucket("Signed Out", 3_600_000L))
                 .isNotEqualTo(List.of("Signed Up", 3_600_000L, 1L));
+    }
+
+    @Test
+    void theAllEventsKeyIsTheNameIngestReserves() {
+        assertThat(EventNames.isReserved(TallyTables.ALL_EVENTS)).isTrue();
     }
 }
