@@ -10,6 +10,7 @@ import io.tally.it.support.AggregateTruth;
 import io.tally.it.support.Eventually;
 import io.tally.it.support.FailOnce;
 import io.tally.it.support.KafkaEvents;
+import io.tally.it.support.KeyedStateLog;
 import io.tally.it.support.ProducerRetries;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.TestKeyspaces;
@@ -64,7 +65,7 @@ class AggregatesTest {
         AggregateTruth truth = new AggregateTruth(BREAKDOWNS);
         Random random = new Random(77);
         List<GeneratedEvent> sent = new ArrayList<>();
-        FailOnce faults = new FailOnce(Set.of(TallyTables.SEEN_MESSAGES.name(), TallyTables.EVENT_COUNTS_BY_DAY.name()), 3);
+        FailOnce faults = new FailOnce(Set.of(TallyTopology.DEDUP_STATE, TallyTables.EVENT_COUNTS_BY_DAY.name()), 3);
         CqlSession session = TestKeyspaces.session();
         int tooLate = 0;
         SpoutMetrics.Totals spoutsBefore = SpoutMetrics.totals();
@@ -106,7 +107,7 @@ class AggregatesTest {
             Eventually.sleep(Duration.ofSeconds(3));
 
             assertThat(truth.duplicates()).as("duplicates produced").isGreaterThan(500);
-            assertThat(FailOnce.failures(TallyTables.SEEN_MESSAGES.name())).as("forced replays of dedup").isEqualTo(1);
+            assertThat(FailOnce.failures(TallyTopology.DEDUP_STATE)).as("forced replays of dedup").isEqualTo(1);
             assertThat(FailOnce.failures(TallyTables.EVENT_COUNTS_BY_DAY.name())).as("forced replays of counts").isEqualTo(1);
             SpoutMetrics.Totals spouts = SpoutMetrics.totals();
             assertThat(spouts.replayedBatches() - spoutsBefore.replayedBatches()).as("replays the spouts saw").isPositive();
@@ -120,8 +121,9 @@ class AggregatesTest {
                     List.of("event", "property", "day", "value"), "count");
             assertExact(truth.uniqueUsers(), session, keyspace, "unique_users_by_day", List.of("event", "day"), "users");
             long members = truth.uniqueUsers().values().stream().mapToLong(Long::longValue).sum();
-            assertThat(AggregateTables.rows(session, keyspace, "event_users_by_day")).isEqualTo(members);
-            assertThat(AggregateTables.rows(session, keyspace, "seen_messages")).isEqualTo(truth.distinctMessages());
+            assertThat(KeyedStateLog.keys(config.cassandra(), config.name() + "/" + TallyTopology.USER_DAYS)).hasSize((int) members);
+            assertThat(KeyedStateLog.keys(config.cassandra(), config.name() + "/" + TallyTopology.DEDUP_STATE))
+                    .hasSize((int) truth.distinctMessages());
             Map<List<String>, Long> rejected = AggregateTables.read(session, keyspace, "rejected_counts_by_hour",
                     List.of("reason"), "count");
             long tooLateCounted = session.execute("SELECT count FROM " + keyspace + ".rejected_counts_by_hour"
@@ -169,9 +171,9 @@ class AggregatesTest {
                 session.execute(statement.replaceAll("(FROM\\s+)([a-z_]+)", "$1" + keyspace + ".$2"));
             }
         }
-        // The README's examples run as printed, against this test's keyspace instead of `tally`.
+        // The documented examples run as printed, against this test's keyspace instead of `tally`.
         java.util.regex.Matcher blocks = java.util.regex.Pattern.compile("```sql\n(.*?)```", java.util.regex.Pattern.DOTALL)
-                .matcher(Files.readString(Path.of("..", "README.md")));
+                .matcher(Files.readString(Path.of("..", "docs", "tables-and-queries.md")));
         int readmeStatements = 0;
         while (blocks.find()) {
             for (String statement : SchemaApplier.fromCql(blocks.group(1)).statements()) {
@@ -179,7 +181,7 @@ class AggregatesTest {
                 readmeStatements++;
             }
         }
-        assertThat(readmeStatements).as("CQL examples in the README").isGreaterThanOrEqualTo(8);
+        assertThat(readmeStatements).as("CQL examples in docs/tables-and-queries.md").isGreaterThanOrEqualTo(8);
     }
 
     private static void assertExact(Map<List<String>, Long> expected, CqlSession session, String keyspace, String table,

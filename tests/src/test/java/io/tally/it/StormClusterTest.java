@@ -15,6 +15,7 @@ import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
 import io.tally.it.support.Truth;
 import io.tally.local.sample.EventGenerator;
+import io.tally.local.server.Ports;
 import io.tally.local.server.StormCluster;
 import io.tally.local.server.StormClusterConfig;
 import java.net.InetSocketAddress;
@@ -61,6 +62,11 @@ class StormClusterTest {
             container.start();
             StormCluster cluster = container.cluster();
             report("cluster ready", started);
+            Duration connectTimeout = Duration.ofSeconds(2);
+            assertThat(Ports.accepting("127.0.0.1", cluster.zookeeperPort(), connectTimeout))
+                    .as("ZooKeeper on 127.0.0.1").isTrue();
+            assertThat(Ports.accepting("127.0.0.2", cluster.zookeeperPort(), connectTimeout))
+                    .as("ZooKeeper on 127.0.0.2").isFalse();
 
             kafka.send(truth.generate(generator, 20_000));
             cluster.submit(jar, "io.tally.topology.cli.TallyCommand", List.of("submit", "--config", config.toString()),

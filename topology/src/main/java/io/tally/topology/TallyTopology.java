@@ -1,6 +1,7 @@
 package io.tally.topology;
 
 import io.tally.bolts.TallySerialization;
+import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.trident.IngestRecords;
 import io.tally.bolts.trident.IsPresent;
 import io.tally.spouts.MeteredSpout;
@@ -11,26 +12,28 @@ import io.tally.spouts.file.LogFileSpout;
 import io.tally.spouts.objectstore.ObjectStoreSpout;
 import io.tally.state.cassandra.CassandraMapStateFactory;
 import io.tally.state.cassandra.CassandraRowStateFactory;
-import io.tally.state.schema.TallyTables;
-import io.tally.state.cassandra.FirstClaimStateFactory;
-import io.tally.state.cassandra.FirstClaimUpdater;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowTable;
+import io.tally.state.keyed.FirstSeenStateFactory;
+import io.tally.state.schema.TallyTables;
 import io.tally.topology.aggregate.BatchKeyCounts;
 import io.tally.topology.aggregate.EventBuckets;
 import io.tally.topology.aggregate.LongSum;
-import io.tally.topology.aggregate.MessageIds;
-import io.tally.topology.aggregate.PropertyBuckets;
-import io.tally.topology.aggregate.UserDays;
-import io.tally.topology.aggregate.UtcBucket;
 import io.tally.topology.aggregate.RejectionHour;
+import io.tally.topology.aggregate.UtcBucket;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
+import io.tally.topology.keyed.Deduplicate;
+import io.tally.topology.keyed.EventRun;
+import io.tally.topology.keyed.PartitionTarget;
+import io.tally.topology.keyed.PerUserPass;
+import io.tally.topology.keyed.RouteEvents;
+import io.tally.topology.keyed.SpreadList;
+import io.tally.topology.keyed.TableIs;
+import io.tally.topology.keyed.ToPartition;
+import io.tally.topology.keyed.UserPassState;
 import io.tally.topology.rejects.RejectionColumns;
 import io.tally.topology.segment.MembershipColumns;
-import io.tally.topology.segment.SegmentEntries;
-import io.tally.topology.segment.SegmentMatches;
-import io.tally.topology.segment.SegmentProgressUpdater;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +43,7 @@ import org.apache.storm.trident.Stream;
 import org.apache.storm.trident.TridentTopology;
 import org.apache.storm.trident.fluent.GroupedStream;
 import org.apache.storm.trident.operation.CombinerAggregator;
-import org.apache.storm.trident.operation.builtin.Count;
+import org.apache.storm.trident.state.StateFactory;
 import org.apache.storm.tuple.Fields;
 
 /**
@@ -56,9 +59,10 @@ public final class TallyTopology {
     public static final String KAFKA_STREAM_ID = "tally-kafka";
     /** Trident stream id of the log-file spout. Never change it on a running installation. */
     public static final String FILES_STREAM_ID = "tally-files";
+    /** Trident stream id of the object-store spout. Never change it on a running installation. */
     public static final String OBJECTS_STREAM_ID = "tally-objects";
-    /** Storm metric: records dropped because an earlier record claimed their {@code messageId}. */
-    public static final String DUPLICATES_DROPPED_METRIC = "tally.dedup.duplicates_dropped";
+    /** Storm metric: records dropped because an earlier record had their {@code messageId}. */
+    public static final String DUPLICATES_DROPPED_METRIC = Deduplicate.DUPLICATES_DROPPED_METRIC;
 
     private TallyTopology() {
     }
@@ -87,7 +91,6 @@ public final class TallyTopology {
             throw new IllegalArgumentException("a segments-only topology needs at least one segment");
         }
         BatchSettings batch = config.batch();
-        int parallelism = batch.parallelism();
         TridentTopology topology = new TridentTopology();
         List<Stream> sources = new ArrayList<>();
         config.kafka().ifPresent(kafka -> sources.add(
@@ -101,7 +104,7 @@ public final class TallyTopology {
                         .parallelismHint(Math.min(batch.spoutParallelism(), objects.prefixes().size()))));
         // Every source emits chunks of the same raw records and feeds one ingest path.
         Stream chunks = sources.size() == 1 ? sources.get(0) : topology.merge(RecordChunk.FIELDS, sources);
-        Stream ingested = chunks.flatMap(new IngestRecords(config.ingest(), config.transforms()),
+        Stream ingested = chunks.name("ingest").flatMap(new IngestRecords(config.ingest(), config.transforms()),
                 IngestRecords.OUTPUT_FIELDS);
         Fields event = new Fields(IngestRecords.EVENT);
         Stream accepted = ingested.filter(event, new IsPresent());
@@ -112,95 +115,96 @@ public final class TallyTopology {
             return topology.build();
         }
 
-        // A producer's retry carries the messageId of the original: only the first record with it goes on.
-        Fields messageClaim = new Fields(MessageIds.OUTPUT_FIELDS.get(0), RawRecordFields.SOURCE,
-                RawRecordFields.POSITION, IngestRecords.EVENT);
-        Stream counted = accepted
-                .each(new Fields(IngestRecords.EVENT, RawRecordFields.SOURCE, RawRecordFields.POSITION),
-                        new MessageIds(), MessageIds.OUTPUT_FIELDS)
-                .partitionBy(MessageIds.OUTPUT_FIELDS)
-                .partitionPersist(states.wrap(TallyTables.SEEN_MESSAGES.name(), FirstClaimStateFactory.of(
-                                config.cassandra(), TallyTables.seenMessages(config.dedupWindow()))),
-                        messageClaim, new FirstClaimUpdater(1, DUPLICATES_DROPPED_METRIC), messageClaim)
+        int parallelism = batch.parallelism();
+        // The keyed stages: each event is routed once by messageId (duplicates meet in one partition) and once by
+        // user (a user's events meet in one partition), a run of events per partition and batch, not a tuple each.
+        Stream routed = accepted
+                .partitionAggregate(new Fields(IngestRecords.EVENT, RawRecordFields.SOURCE, RawRecordFields.POSITION),
+                        new RouteEvents(parallelism), RouteEvents.OUTPUT_FIELDS);
+        Stream deduplicated = routed.name("dedup").partition(new ToPartition(parallelism))
+                .partitionPersist(states.wrap(DEDUP_STATE, new FirstSeenStateFactory(
+                                config.cassandra(), config.name() + "/" + DEDUP_STATE, config.dedupWindow())),
+                        RouteEvents.OUTPUT_FIELDS, new Deduplicate(parallelism), RouteEvents.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
                 .newValuesStream();
 
-        if (!config.segments().isEmpty()) {
-            segments(counted, config, states);
+        boolean counting = scope == Scope.FULL;
+        List<SegmentDefinition> segments = config.segments();
+        StateFactory userDays = counting ? states.wrap(USER_DAYS, new FirstSeenStateFactory(config.cassandra(),
+                config.name() + "/" + USER_DAYS, userDayRetention(config))) : null;
+        StateFactory progress = segments.isEmpty() ? null : states.wrap(TallyTables.SEGMENT_PROGRESS.name(),
+                CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS));
+        // Per-day counts a user keeps while not a member of a segment reach back as far as an event may be late.
+        int keepDays = (int) Duration.ofMillis(config.ingest().maxLatenessMillis()).toDays() + 1;
+        List<String> breakdowns = config.transforms().breakdownProperties();
+        Stream changes = deduplicated.name("per-user").partition(new ToPartition(parallelism))
+                .partitionPersist(new UserPassState.Factory(userDays, progress), RouteEvents.OUTPUT_FIELDS,
+                        new PerUserPass(counting, breakdowns, segments, keepDays), PerUserPass.OUTPUT_FIELDS)
+                .parallelismHint(parallelism)
+                .newValuesStream();
+
+        if (!segments.isEmpty()) {
+            Stream members = changes.filter(new Fields("member"), new IsPresent())
+                    .each(new Fields("member"), new SpreadList(PerUserPass.MEMBER_FIELDS.size()),
+                            PerUserPass.MEMBER_FIELDS);
+            for (RowTable rows : List.of(TallyTables.segmentMembers(MembershipColumns.bySegment()),
+                    TallyTables.userSegments(MembershipColumns.byUser()))) {
+                members.partitionPersist(states.wrap(rows.name(), CassandraRowStateFactory.of(config.cassandra(), rows)),
+                        PerUserPass.MEMBER_FIELDS, CassandraRowStateFactory.writer());
+            }
+            sumChanges(changes, TallyTables.SEGMENT_SIZES_BY_DAY, 2, config, states);
         }
         if (scope == Scope.SEGMENTS_ONLY) {
             return topology.build();
         }
-
-        countBy(counted, IngestRecords.EVENT, EventBuckets.counts(UtcBucket.MINUTE), EventBuckets.OUTPUT_FIELDS,
-                TallyTables.EVENT_COUNTS_BY_MINUTE, config, states);
-        countBy(counted, IngestRecords.EVENT, EventBuckets.counts(UtcBucket.HOUR), EventBuckets.OUTPUT_FIELDS,
-                TallyTables.EVENT_COUNTS_BY_HOUR, config, states);
-        countBy(counted, IngestRecords.EVENT, EventBuckets.counts(UtcBucket.DAY), EventBuckets.OUTPUT_FIELDS,
-                TallyTables.EVENT_COUNTS_BY_DAY, config, states);
-        List<String> breakdowns = config.transforms().breakdownProperties();
+        sumChanges(changes, TallyTables.EVENT_COUNTS_BY_MINUTE, 2, config, states);
+        sumChanges(changes, TallyTables.EVENT_COUNTS_BY_HOUR, 2, config, states);
+        sumChanges(changes, TallyTables.EVENT_COUNTS_BY_DAY, 2, config, states);
+        sumChanges(changes, TallyTables.UNIQUE_USERS_BY_DAY, 2, config, states);
         if (!breakdowns.isEmpty()) {
-            countBy(counted, IngestRecords.EVENT, new BatchKeyCounts(new PropertyBuckets(UtcBucket.HOUR, breakdowns)),
-                    PropertyBuckets.OUTPUT_FIELDS,
-                    TallyTables.PROPERTY_COUNTS_BY_HOUR, config, states);
-            countBy(counted, IngestRecords.EVENT, new BatchKeyCounts(new PropertyBuckets(UtcBucket.DAY, breakdowns)),
-                    PropertyBuckets.OUTPUT_FIELDS,
-                    TallyTables.PROPERTY_COUNTS_BY_DAY, config, states);
+            sumChanges(changes, TallyTables.PROPERTY_COUNTS_BY_HOUR, 4, config, states);
+            sumChanges(changes, TallyTables.PROPERTY_COUNTS_BY_DAY, 4, config, states);
         }
-
-        // Distinct users: the first record of a user on a day (per event, and over all events) counts one user.
-        Fields userClaim = new Fields("event_name", "day", "user_key", RawRecordFields.SOURCE, RawRecordFields.POSITION);
-        Stream firstOfUserDay = counted
-                .each(event, new UserDays(), UserDays.OUTPUT_FIELDS)
-                .partitionBy(UserDays.OUTPUT_FIELDS)
-                .partitionPersist(states.wrap(TallyTables.EVENT_USERS_BY_DAY.name(),
-                                FirstClaimStateFactory.of(config.cassandra(), TallyTables.EVENT_USERS_BY_DAY)),
-                        userClaim, new FirstClaimUpdater(3), userClaim)
-                .parallelismHint(parallelism)
-                .newValuesStream();
-        persistCount(firstOfUserDay.groupBy(new Fields("event_name", "day")), TallyTables.UNIQUE_USERS_BY_DAY,
-                config, states);
 
         // Nothing is lost silently: every rejected record is stored with its reason, and counted.
         Fields rejection = new Fields(IngestRecords.REJECTION);
         Stream rejected = ingested.filter(rejection, new IsPresent());
         rejected.partitionPersist(
                 states.wrap("rejected_events", CassandraRowStateFactory.of(config.cassandra(),
-                        TallyTables.rejectedEvents(new RejectionColumns()))),
+                        TallyTables.rejectedEvents(new RejectionColumns()).withTtl(config.ingest().rejectTtl()))),
                 rejection, CassandraRowStateFactory.writer());
         countBy(rejected, IngestRecords.REJECTION, new BatchKeyCounts(new RejectionHour()), RejectionHour.OUTPUT_FIELDS,
                 TallyTables.REJECTED_COUNTS_BY_HOUR, config, states);
         return topology.build();
     }
 
+    /** The de-duplication stage's state, as the state wrapper and the changelog name it. */
+    public static final String DEDUP_STATE = "seen_messages";
+    /** The per-user stage's (user, event, day) keys, as the state wrapper and the changelog name them. */
+    public static final String USER_DAYS = "user_days";
+
     /**
-     * Segment membership, exactly once: each (segment, user)'s progress is an opaque map value advanced once per batch
-     * by the batch's matching events; members' rows are idempotent upserts and daily entries opaque sums of the
-     * changes the progress reports (see {@link SegmentProgressUpdater}).
+     * How long a user's first event of a day is remembered: at least the de-duplication window, and at least as long
+     * as an event of that day may still arrive (the lateness allowed, and the day itself).
      */
-    private static void segments(Stream counted, TallyConfig config, StateWrapper states) {
-        Fields segmentUser = new Fields("segment", "user_key");
-        // Per-day counts a user keeps while not a member reach back as far as an event may be late.
-        int keepDays = (int) Duration.ofMillis(config.ingest().maxLatenessMillis()).toDays() + 1;
-        Stream members = counted
-                .each(new Fields(IngestRecords.EVENT), new SegmentMatches(config.segments()), SegmentMatches.OUTPUT_FIELDS)
-                .partitionBy(segmentUser)
-                .partitionPersist(states.wrap(TallyTables.SEGMENT_PROGRESS.name(),
-                                CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS)),
-                        SegmentMatches.OUTPUT_FIELDS, new SegmentProgressUpdater(config.segments(), keepDays),
-                        SegmentProgressUpdater.OUTPUT_FIELDS)
-                .parallelismHint(config.batch().parallelism())
-                .newValuesStream();
-        Fields membership = new Fields("segment", "user_key", "events", "last_activity", "qualified_day");
-        RowTable memberRows = TallyTables.segmentMembers(MembershipColumns.bySegment());
-        RowTable userRows = TallyTables.userSegments(MembershipColumns.byUser());
-        for (RowTable rows : List.of(memberRows, userRows)) {
-            members.partitionPersist(states.wrap(rows.name(), CassandraRowStateFactory.of(config.cassandra(), rows)),
-                    membership, CassandraRowStateFactory.writer());
+    static Duration userDayRetention(TallyConfig config) {
+        Duration lateEnough = Duration.ofMillis(config.ingest().maxLatenessMillis()).plusDays(2);
+        return lateEnough.compareTo(config.dedupWindow()) > 0 ? lateEnough : config.dedupWindow();
+    }
+
+    /** Sums the per-user stage's changes to {@code table} (keys of {@code keySize} values), exactly once. */
+    private static void sumChanges(Stream changes, MapTable<Long> table, int keySize, TallyConfig config,
+            StateWrapper states) {
+        List<String> keyFields = new ArrayList<>();
+        for (int i = 0; i < keySize; i++) {
+            keyFields.add("key_" + i);
         }
-        persist(members.each(new Fields("qualified_day", "entered_before"), new SegmentEntries(),
-                        SegmentEntries.OUTPUT_FIELDS).groupBy(new Fields("segment", "day")),
-                new Fields("delta"), new LongSum(), TallyTables.SEGMENT_SIZES_BY_DAY, config, states);
+        Fields key = new Fields(keyFields);
+        persist(changes.filter(new Fields("table"), new TableIs(table.name()))
+                        .each(new Fields("key"), new SpreadList(keySize), key)
+                        .name("counts")
+                        .groupBy(key),
+                new Fields("delta"), new LongSum(), table, config, states);
     }
 
     /**
@@ -218,11 +222,6 @@ public final class TallyTopology {
     }
 
     private static final String BATCH_COUNT = "batch_count";
-
-    private static void persistCount(GroupedStream grouped, MapTable<Long> table, TallyConfig config,
-            StateWrapper states) {
-        persist(grouped, null, new Count(), table, config, states);
-    }
 
     /** Aggregates {@code input} (null: no fields, as {@link Count} takes) per key, exactly once into {@code table}. */
     private static void persist(GroupedStream grouped, Fields input, CombinerAggregator<?> aggregator,
@@ -260,6 +259,8 @@ public final class TallyTopology {
         // a tenth of a core. Ten keeps a hand-off within a batch as quick and lets idle executors sleep.
         conf.put(Config.TOPOLOGY_BOLT_WAIT_PROGRESSIVE_LEVEL2_COUNT, IDLE_PARKS_BEFORE_SLEEP);
         TallySerialization.register(conf);
+        conf.registerSerialization(EventRun.class, EventRun.KryoSerializer.class);
+        conf.registerSerialization(PartitionTarget.class, PartitionTarget.KryoSerializer.class);
         RecordChunk.registerSerialization(conf);
         return conf;
     }

@@ -3,11 +3,14 @@ package io.tally.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.apache.storm.generated.StormTopology;
 import org.junit.jupiter.api.Test;
 
 class TallyTopologyTest {
@@ -40,6 +43,24 @@ class TallyTopologyTest {
             return factory;
         });
         return tables;
+    }
+
+    @Test
+    void everyKeyedStageRunsAsManyTasksAsItsEventsWereRoutedFor() {
+        for (int parallelism : new int[] {2, 1, 3}) {
+            TallyConfig config = WITH_SEGMENT.toBuilder()
+                    .batch(BatchSettings.builder().parallelism(parallelism).build()).build();
+            StormTopology topology = TallyTopology.build(config);
+            Map<String, Integer> keyedStages = new TreeMap<>();
+            topology.get_bolts().forEach((id, bolt) -> {
+                if (id.endsWith("-dedup") || id.contains("-per-user")) {
+                    keyedStages.put(id, bolt.get_common().get_parallelism_hint());
+                }
+            });
+            assertThat(keyedStages).as("bolts %s", topology.get_bolts().keySet()).hasSize(2);
+            assertThat(keyedStages.values()).as("parallelism %d: %s", parallelism, keyedStages)
+                    .containsOnly(parallelism);
+        }
     }
 
     @Test

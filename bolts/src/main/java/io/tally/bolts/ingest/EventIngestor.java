@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.tally.bolts.event.Event;
+import io.tally.bolts.event.EventNames;
 import io.tally.bolts.event.EventType;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -146,6 +147,10 @@ public final class EventIngestor {
         if (type == EventType.TRACK) {
             if (f.event == null) {
                 throw new InvalidRecord(RejectReason.MISSING_EVENT_NAME, "a track call needs an 'event' name");
+            }
+            if (EventNames.isReserved(f.event)) {
+                throw new InvalidRecord(RejectReason.RESERVED_EVENT_NAME, "the event name '" + f.event
+                        + "' is reserved: the totals of all events are counted under it");
             }
             countName = f.event;
         }
@@ -316,7 +321,7 @@ public final class EventIngestor {
             throws IOException, InvalidRecord {
         switch (name) {
             case "type" -> f.type = text(p, value, name);
-            case "messageId" -> f.messageId = identifier(p, value, name);
+            case "messageId" -> f.messageId = messageId(identifier(p, value, name));
             case "userId" -> f.userId = identifier(p, value, name);
             case "anonymousId" -> f.anonymousId = identifier(p, value, name);
             case "event" -> f.event = nonBlank(text(p, value, name));
@@ -330,6 +335,29 @@ public final class EventIngestor {
             case "receivedAt" -> f.receivedAt = timestamp(p, value, name);
             default -> p.skipChildren();
         }
+    }
+
+    /**
+     * The producer's id, held to what de-duplication can trust: a record without an id is keyed by its source
+     * and position behind a U+0000 (see {@code MessageIds}), so an id with a control character could name another
+     * record's key and have that record dropped as its duplicate; and every id is kept for the whole window.
+     */
+    private String messageId(String id) throws InvalidRecord {
+        if (id == null) {
+            return null;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            if (Character.isISOControl(id.charAt(i))) {
+                throw new InvalidRecord(RejectReason.INVALID_MESSAGE_ID, String.format(Locale.ROOT,
+                        "'messageId' has the control character U+%04X at index %d; ids are printable text",
+                        (int) id.charAt(i), i));
+            }
+        }
+        if (id.length() > settings.maxMessageIdLength()) {
+            throw new InvalidRecord(RejectReason.MESSAGE_ID_TOO_LONG, "'messageId' has " + id.length()
+                    + " characters, more than the limit of " + settings.maxMessageIdLength());
+        }
+        return id;
     }
 
     /** Only names of accepted events, and only short ones, are kept, so hostile records cannot fill the memory. */

@@ -22,12 +22,32 @@ import java.time.Duration;
  *     Default 7 days, the same as the default de-duplication window: a producer's retry of an event arrives
  *     within the window or is too late, so no duplicate outlives the record of its {@code messageId}. Later
  *     events still land in their own (past) buckets.
+ * @param maxMessageIdLength a {@code messageId} longer than this many characters (UTF-16 units) is rejected
+ *     ({@code message_id_too_long}). Default 256: SDKs send UUIDs (36 characters), and every id is kept, as a
+ *     de-duplication key, for the whole window.
+ * @param rejectTtlDays how many days a row of {@code rejected_events} is kept after it was (last) written; 0 keeps
+ *     rows for ever. Default 30: long enough to find and replay what a bad deployment rejected, short enough
+ *     that stored payloads (personal data among them) do not pile up for ever.
  */
 public record IngestSettings(int maxRecordBytes, int maxDepth, int maxStringLength, int maxProperties,
-        long futureToleranceMillis, int rejectPayloadBytes, long maxLatenessMillis) implements Serializable {
+        long futureToleranceMillis, int rejectPayloadBytes, long maxLatenessMillis, int maxMessageIdLength,
+        int rejectTtlDays) implements Serializable {
+
+    private static final int DEFAULT_MAX_MESSAGE_ID_LENGTH = 256;
+    private static final int DEFAULT_REJECT_TTL_DAYS = 30;
+    /** Cassandra's largest TTL: 20 years. */
+    private static final int MAX_TTL_DAYS = 20 * 365;
 
     public static final IngestSettings DEFAULTS = new IngestSettings(32 * 1024, 16, 8 * 1024, 256,
-            Duration.ofHours(1).toMillis(), 4 * 1024, Duration.ofDays(7).toMillis());
+            Duration.ofHours(1).toMillis(), 4 * 1024, Duration.ofDays(7).toMillis(), DEFAULT_MAX_MESSAGE_ID_LENGTH,
+            DEFAULT_REJECT_TTL_DAYS);
+
+    /** The given limits with the default id length limit and reject TTL. */
+    public IngestSettings(int maxRecordBytes, int maxDepth, int maxStringLength, int maxProperties,
+            long futureToleranceMillis, int rejectPayloadBytes, long maxLatenessMillis) {
+        this(maxRecordBytes, maxDepth, maxStringLength, maxProperties, futureToleranceMillis, rejectPayloadBytes,
+                maxLatenessMillis, DEFAULT_MAX_MESSAGE_ID_LENGTH, DEFAULT_REJECT_TTL_DAYS);
+    }
 
     public IngestSettings {
         positive(maxRecordBytes, "ingest.max_record_bytes");
@@ -39,12 +59,22 @@ public record IngestSettings(int maxRecordBytes, int maxDepth, int maxStringLeng
         }
         positive(rejectPayloadBytes, "ingest.reject_payload_bytes");
         positive(maxLatenessMillis, "ingest.max_lateness_ms");
+        positive(maxMessageIdLength, "ingest.max_message_id_length");
+        if (rejectTtlDays < 0 || rejectTtlDays > MAX_TTL_DAYS) {
+            throw new IllegalArgumentException("ingest.reject_ttl_days: must be from 0 (keep for ever) to "
+                    + MAX_TTL_DAYS + " (Cassandra's longest TTL), was " + rejectTtlDays);
+        }
+    }
+
+    /** How long a rejected record is kept; zero for ever. */
+    public Duration rejectTtl() {
+        return Duration.ofDays(rejectTtlDays);
     }
 
     /** The same settings with another maximum lateness. */
     public IngestSettings withMaxLatenessMillis(long millis) {
         return new IngestSettings(maxRecordBytes, maxDepth, maxStringLength, maxProperties, futureToleranceMillis,
-                rejectPayloadBytes, millis);
+                rejectPayloadBytes, millis, maxMessageIdLength, rejectTtlDays);
     }
 
     /** Binds the {@code ingest} section of the configuration; absent keys keep their defaults. */
@@ -56,7 +86,9 @@ public record IngestSettings(int maxRecordBytes, int maxDepth, int maxStringLeng
             @JsonProperty("max_properties") Integer maxProperties,
             @JsonProperty("future_tolerance_ms") Long futureToleranceMillis,
             @JsonProperty("reject_payload_bytes") Integer rejectPayloadBytes,
-            @JsonProperty("max_lateness_ms") Long maxLatenessMillis) {
+            @JsonProperty("max_lateness_ms") Long maxLatenessMillis,
+            @JsonProperty("max_message_id_length") Integer maxMessageIdLength,
+            @JsonProperty("reject_ttl_days") Integer rejectTtlDays) {
         return new IngestSettings(
                 maxRecordBytes == null ? DEFAULTS.maxRecordBytes : maxRecordBytes,
                 maxDepth == null ? DEFAULTS.maxDepth : maxDepth,
@@ -64,7 +96,9 @@ public record IngestSettings(int maxRecordBytes, int maxDepth, int maxStringLeng
                 maxProperties == null ? DEFAULTS.maxProperties : maxProperties,
                 futureToleranceMillis == null ? DEFAULTS.futureToleranceMillis : futureToleranceMillis,
                 rejectPayloadBytes == null ? DEFAULTS.rejectPayloadBytes : rejectPayloadBytes,
-                maxLatenessMillis == null ? DEFAULTS.maxLatenessMillis : maxLatenessMillis);
+                maxLatenessMillis == null ? DEFAULTS.maxLatenessMillis : maxLatenessMillis,
+                maxMessageIdLength == null ? DEFAULTS.maxMessageIdLength : maxMessageIdLength,
+                rejectTtlDays == null ? DEFAULTS.rejectTtlDays : rejectTtlDays);
     }
 
     private static void positive(long value, String key) {

@@ -33,6 +33,15 @@ public enum RejectReason {
     MISSING_USER,
     /** A track call without an {@code event} name. */
     MISSING_EVENT_NAME,
+    /** A track call named {@code *}, the name the all-events totals are counted under. */
+    RESERVED_EVENT_NAME,
+    /**
+     * A {@code messageId} holding a control character (U+0000–U+001F, U+007F–U+009F). Tally keys a record sent
+     * without an id by an id that starts with U+0000, so a sender could otherwise name another record's key.
+     */
+    INVALID_MESSAGE_ID,
+    /** A {@code messageId} longer than {@code ingest.max_message_id_length}. */
+    MESSAGE_ID_TOO_LONG,
     /** A timestamp field that is not an ISO-8601 date-time. */
     BAD_TIMESTAMP,
     /** An event time further ahead of its receipt than the tolerance allows. */

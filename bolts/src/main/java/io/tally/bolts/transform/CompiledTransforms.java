@@ -1,7 +1,9 @@
 package io.tally.bolts.transform;
 
 import io.tally.bolts.event.Event;
+import io.tally.bolts.event.EventNames;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,12 +23,14 @@ public final class CompiledTransforms {
     private final List<UnaryOperator<Event>> steps;
     private final List<String> descriptions;
     private final List<String> breakdownProperties;
+    private final Set<String> droppedProperties;
 
     private CompiledTransforms(List<UnaryOperator<Event>> steps, List<String> descriptions,
-            List<String> breakdownProperties) {
+            List<String> breakdownProperties, Set<String> droppedProperties) {
         this.steps = List.copyOf(steps);
         this.descriptions = List.copyOf(descriptions);
         this.breakdownProperties = List.copyOf(breakdownProperties);
+        this.droppedProperties = Set.copyOf(droppedProperties);
     }
 
     /** What became of an event: the transformed event, or the rule that dropped it. */
@@ -39,6 +43,7 @@ public final class CompiledTransforms {
     public static CompiledTransforms compile(TransformConfig config) {
         List<UnaryOperator<Event>> steps = new ArrayList<>();
         List<String> descriptions = new ArrayList<>();
+        Set<String> droppedProperties = new HashSet<>();
         for (int i = 0; i < config.steps().size(); i++) {
             TransformStep step = config.steps().get(i);
             String key = KEY + "[" + i + "]";
@@ -47,12 +52,15 @@ public final class CompiledTransforms {
                         + "normalize_event_names, drop_events, drop_properties, rename_property, derive_property");
             }
             steps.add(compile(step, key + "." + step.kind()));
+            if (step instanceof TransformStep.DropProperties drop) {
+                droppedProperties.addAll(drop.names());
+            }
             descriptions.add(key + " (" + step.kind() + ")");
         }
         for (int i = 0; i < config.breakdownProperties().size(); i++) {
             requireText(config.breakdownProperties().get(i), "transforms.breakdown_properties[" + i + "]");
         }
-        return new CompiledTransforms(steps, descriptions, config.breakdownProperties());
+        return new CompiledTransforms(steps, descriptions, config.breakdownProperties(), droppedProperties);
     }
 
     public Outcome apply(Event event) {
@@ -66,6 +74,11 @@ public final class CompiledTransforms {
         return new Outcome(current, null);
     }
 
+    /** Every property name a {@code drop_properties} step drops. */
+    public Set<String> droppedProperties() {
+        return droppedProperties;
+    }
+
     /** The allowlist of properties counts may be broken down by. */
     public List<String> breakdownProperties() {
         return breakdownProperties;
@@ -75,6 +88,10 @@ public final class CompiledTransforms {
         if (step instanceof TransformStep.RenameEvent rename) {
             String from = requireText(rename.from(), key + ".from");
             String to = requireText(rename.to(), key + ".to");
+            if (EventNames.isReserved(to)) {
+                throw new IllegalArgumentException(key + ".to: '" + to + "' is reserved (the all-events total and"
+                        + " active users are counted under it), so no event may be renamed to it");
+            }
             return e -> e.countName().equals(from) ? e.withCountName(to) : e;
         } else if (step instanceof TransformStep.NormalizeEventNames normalize) {
             String letterCase = requireText(normalize.letterCase(), key + ".case").toLowerCase(Locale.ROOT);

@@ -7,6 +7,7 @@ import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.ingest.RejectReason;
 import io.tally.bolts.ingest.Rejection;
 import io.tally.bolts.transform.CompiledTransforms;
+import io.tally.bolts.transform.PayloadRedactor;
 import io.tally.bolts.transform.TransformConfig;
 import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.RecordChunk;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>Why it takes whole chunks: with a tuple per raw record, then another with the outcome appended, Trident's
  * tuple handling alone was about a tenth of the ingest task's profile; this way each record makes one tuple.
  *
+ * <p>A rejected record is stored without the properties the transforms drop ({@link PayloadRedactor}).
+ *
  * <p>Nothing escapes: a record the parser cannot handle (a bug) becomes an {@code ingest_error} rejection,
  * logged once per task, so one bad record never fails a batch forever or kills a worker.
  */
@@ -50,6 +53,7 @@ public final class IngestRecords implements FlatMapFunction, Operation {
     private final TransformConfig transformConfig;
     private transient EventIngestor ingestor;
     private transient CompiledTransforms transforms;
+    private transient PayloadRedactor redactor;
     private transient CountMetric accepted;
     private transient MultiCountMetric rejected;
     private transient boolean ingestErrorLogged;
@@ -65,6 +69,7 @@ public final class IngestRecords implements FlatMapFunction, Operation {
     public void prepare(Map<String, Object> conf, TridentOperationContext context) {
         ingestor = new EventIngestor(settings);
         transforms = CompiledTransforms.compile(transformConfig);
+        redactor = new PayloadRedactor(transforms.droppedProperties(), settings.maxRecordBytes());
         // Reported with Storm's own metrics period, like every tally.* metric.
         int bucketSeconds = ObjectReader.getInt(conf.get(Config.TOPOLOGY_BUILTIN_METRICS_BUCKET_SIZE_SECS), 60);
         accepted = context.registerMetric("tally.ingest.accepted", new CountMetric(), bucketSeconds);
@@ -126,9 +131,23 @@ public final class IngestRecords implements FlatMapFunction, Operation {
             accepted.incr();
             return new Values(source, position, ok.event(), null);
         }
-        Rejection rejection = ((IngestResult.Rejected) result).rejection();
+        Rejection rejection = redacted(((IngestResult.Rejected) result).rejection(), payload);
         rejected.scope(rejection.reason().code()).incr();
         return new Values(source, position, null, rejection);
+    }
+
+    /** The rejection with its stored payload cut from the record with the dropped properties taken out. */
+    private Rejection redacted(Rejection rejection, byte[] payload) {
+        if (!redactor.active()) {
+            return rejection;
+        }
+        PayloadRedactor.Redacted redacted = redactor.redact(payload);
+        if (redacted.withheld()) {
+            return new Rejection(rejection.reason(), rejection.detail(), rejection.source(), rejection.position(),
+                    rejection.receivedAtMillis(), PayloadRedactor.WITHHELD, true);
+        }
+        return ingestor.reject(rejection.reason(), rejection.detail(), redacted.payload(), rejection.source(),
+                rejection.position(), rejection.receivedAtMillis());
     }
 
     @Override

@@ -74,6 +74,34 @@ class EventIngestorTest {
         assertThat(rejection.detail()).isNotBlank();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "reserved_event_name | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"*\"}'",
+        "reserved_event_name | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\" * \"}'",
+        "reserved_event_name | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"\\u002a\"}'",
+        "invalid_message_id  | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"\\u0000kafka:events:0@1234\"}'",
+        "invalid_message_id  | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"m\\t1\"}'",
+        "invalid_message_id  | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"m\\u007f1\"}'",
+        "invalid_message_id  | '{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"m\\u00851\"}'",
+    })
+    void reservedNamesAndForgeableIdsAreRejectedWithTheirOwnReason(String code, String json) {
+        assertThat(rejection(json).reason().code()).isEqualTo(code);
+    }
+
+    @Test
+    void aMessageIdLongerThanTheLimitIsRejectedAndOneAtTheLimitAccepted() {
+        EventIngestor defaults = new EventIngestor(IngestSettings.DEFAULTS);
+        String atLimit = "m".repeat(IngestSettings.DEFAULTS.maxMessageIdLength());
+        String record = "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"%s\"}";
+        IngestResult ok = defaults.ingest(String.format(record, atLimit).getBytes(StandardCharsets.UTF_8), "s", 1, RECEIVED);
+        assertThat(((IngestResult.Accepted) ok).event().messageId()).isEqualTo(atLimit);
+        IngestResult tooLong = defaults.ingest(String.format(record, atLimit + "m").getBytes(StandardCharsets.UTF_8), "s", 1,
+                RECEIVED);
+        Rejection rejection = ((IngestResult.Rejected) tooLong).rejection();
+        assertThat(rejection.reason()).isEqualTo(RejectReason.MESSAGE_ID_TOO_LONG);
+        assertThat(rejection.detail()).isEqualTo("'messageId' has 257 characters, more than the limit of 256");
+    }
+
     @Test
     void notUtf8AnywhereIsInvalidUtf8AndNulIsInvalidJson() {
         byte[] garbageStartingLikeJson = {'{', '"', 'a', '"', ':', (byte) 0xFF, 0x01, '}'};
@@ -204,7 +232,9 @@ class EventIngestorTest {
     }
 
     private Rejection rejection(String json) {
-        return ((IngestResult.Rejected) ingest(json)).rejection();
+        IngestResult result = ingest(json);
+        assertThat(result).as(json).isInstanceOf(IngestResult.Rejected.class);
+        return ((IngestResult.Rejected) result).rejection();
     }
 
     private Rejection rejection(byte[] payload) {

@@ -32,6 +32,14 @@ class CompiledTransformsTest {
     }
 
     @Test
+    void renamingAnEventToTheAllEventsNameIsRefused() {
+        assertThatThrownBy(() -> apply(new RenameEvent("purchase", "x"), new RenameEvent("x", "*")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("transforms.steps[1].rename_event.to: '*' is reserved (the all-events total and active"
+                        + " users are counted under it), so no event may be renamed to it");
+    }
+
+    @Test
     void normalizeEventNames() {
         assertThat(apply(new NormalizeEventNames("title")).event().countName()).isEqualTo("Purchase");
         assertThat(apply(new NormalizeEventNames("UPPER")).event().countName()).isEqualTo("PURCHASE");

@@ -6,6 +6,7 @@ import io.tally.bolts.event.Event;
 import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.ingest.RejectReason;
 import io.tally.bolts.ingest.Rejection;
+import io.tally.bolts.transform.PayloadRedactor;
 import io.tally.bolts.transform.TransformConfig;
 import io.tally.bolts.transform.TransformStep;
 import io.tally.spouts.RecordChunk;
@@ -100,6 +101,41 @@ class IngestRecordsTest {
         assertThat(metrics.get("tally.ingest.accepted").getValueAndReset()).isEqualTo(0L);
         assertThat(metrics.get("tally.ingest.rejected").getValueAndReset())
                 .isEqualTo(Map.of(RejectReason.DROPPED_BY_RULE.code(), 1L));
+    }
+
+    @Test
+    void aRejectedRecordIsStoredWithoutThePropertiesTheTransformsDrop() {
+        TransformConfig dropSecrets = new TransformConfig(List.of(
+                new TransformStep.DropProperties(List.of("password")),
+                new TransformStep.DropProperties(List.of("token"))), List.of());
+        String[] records = {
+            "{\"type\":\"click\",\"userId\":\"u1\",\"properties\":{\"password\":\"hunter2\",\"plan\":\"pro\","
+                    + "\"token\":\"t-1\",\"price\":1.10}}",
+            "{\"type\":\"click\",\"properties\":{\"pass\\u0077ord\":\"hunter2\"},\"properties\":{\"a\":1}}",
+            "{\"type\":\"track\",\"userId\":\"u1\",\"properties\":{\"password\":\"hunter2\"",
+            "{\"type\":\"track\",\"userId\":\"u1\",\"event\":",
+            "[{\"properties\":{\"token\":\"t-1\"}}]",
+        };
+        byte[][] payloads = new byte[records.length][];
+        long[] positions = new long[records.length];
+        long[] received = new long[records.length];
+        for (int i = 0; i < records.length; i++) {
+            payloads[i] = bytes(records[i]);
+            positions[i] = i;
+            received[i] = 1_795_176_000_000L;
+        }
+
+        List<Values> out = ingest(prepared(dropSecrets), new RecordChunk("kafka:events:0", payloads, positions, received));
+
+        List<String> stored = out.stream().map(tuple -> ((Rejection) tuple.get(3)).payload()).toList();
+        assertThat(stored).containsExactly(
+                "{\"type\":\"click\",\"userId\":\"u1\",\"properties\":{\"plan\":\"pro\",\"price\":1.10}}",
+                "{\"type\":\"click\",\"properties\":{\"a\":1}}",
+                PayloadRedactor.WITHHELD,
+                records[3],
+                PayloadRedactor.WITHHELD);
+        assertThat(out.stream().map(tuple -> ((Rejection) tuple.get(3)).truncated()))
+                .containsExactly(false, false, true, false, true);
     }
 
     private static byte[] bytes(String text) {

@@ -3,7 +3,10 @@ package io.tally.local.server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Entry point of every server JVM Tally starts: exits the server when its parent goes away, then runs the
@@ -12,8 +15,14 @@ import java.util.Arrays;
  * <p>The parent holds the write end of this process's stdin. When the parent dies, however it dies (kill -9
  * included), the pipe closes and the read below returns end-of-file; {@code System.exit} then runs the
  * server's shutdown hooks, so no server outlives the test or runner that started it.
+ *
+ * <p>A server's own children go with it: however the server exits (its parent gone, a SIGTERM from the launcher,
+ * Ctrl-C), a shutdown hook stops every process below it. Storm's supervisor starts each worker as a grandchild
+ * and leaves workers running when it stops (as a supervisor restart in production should), so without this the
+ * workers of a test cluster outlived a test JVM killed with SIGKILL.
  */
 public final class ParentWatchdog {
+    private static final Duration DESCENDANT_GRACE = Duration.ofSeconds(5);
     private ParentWatchdog() {
     }
 
@@ -22,6 +31,7 @@ public final class ParentWatchdog {
             System.err.println("usage: ParentWatchdog <main class> [args…]");
             System.exit(64);
         }
+        Runtime.getRuntime().addShutdownHook(new Thread(ParentWatchdog::stopDescendants, "tally-stop-descendants"));
         Thread watch = new Thread(ParentWatchdog::exitWhenStdinCloses, "tally-parent-watchdog");
         watch.setDaemon(true);
         watch.start();
@@ -30,6 +40,18 @@ public final class ParentWatchdog {
                     .invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
         } catch (InvocationTargetException e) {
             throw e.getCause();
+        }
+    }
+
+    /** SIGTERM to every descendant, then SIGKILL to those still running after a grace period. */
+    private static void stopDescendants() {
+        List<ProcessHandle> descendants = ProcessHandle.current().descendants().toList();
+        descendants.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + DESCENDANT_GRACE.toNanos();
+        for (ProcessHandle process : descendants) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            process.onExit().completeOnTimeout(process, left, TimeUnit.NANOSECONDS).join();
+            process.destroyForcibly();
         }
     }
 

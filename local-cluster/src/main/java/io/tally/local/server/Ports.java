@@ -6,9 +6,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 
 /** Choosing and checking the loopback ports servers listen on. */
-final class Ports {
+public final class Ports {
     static final String HOST = "127.0.0.1";
 
     private Ports() {
@@ -28,8 +29,13 @@ final class Ports {
     }
 
     static boolean accepting(int port) {
+        return accepting(HOST, port, Duration.ofMillis(200));
+    }
+
+    /** Whether a connection to {@code host:port} is accepted within {@code timeout}. */
+    public static boolean accepting(String host, int port, Duration timeout) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(HOST, port), 200);
+            socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             return true;
         } catch (IOException e) {
             return false;

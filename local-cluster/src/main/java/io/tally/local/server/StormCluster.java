@@ -24,6 +24,10 @@ import org.apache.storm.utils.Utils;
  * <p>Topologies are submitted the way {@code storm jar} does it: a client JVM with the jar on its classpath and
  * in the {@code storm.jar} system property, running the jar's main class, which calls {@code StormSubmitter}.
  *
+ * <p>ZooKeeper listens on 127.0.0.1 only. Nimbus's and the supervisor's Thrift ports and the workers' Netty ports
+ * listen on every address: Storm 2.8 binds them to the wildcard address in code, with no setting to change it (see
+ * docs/security-and-identity.md).
+ *
  * <p>Nimbus uses Storm's {@code DefaultScheduler}, which honours a topology's worker count; the resource-aware
  * default would pack executors by their declared memory instead.
  */
@@ -36,14 +40,16 @@ public final class StormCluster implements AutoCloseable {
     private final Path stormYaml;
     private final Path daemonLog4j;
     private final int nimbusPort;
+    private final int zookeeperPort;
     private final List<ChildJvm> daemons = new ArrayList<>();
     private ChildJvm supervisor;
 
-    private StormCluster(Path dir, Path stormYaml, Path daemonLog4j, int nimbusPort) {
+    private StormCluster(Path dir, Path stormYaml, Path daemonLog4j, int nimbusPort, int zookeeperPort) {
         this.dir = dir;
         this.stormYaml = stormYaml;
         this.daemonLog4j = daemonLog4j;
         this.nimbusPort = nimbusPort;
+        this.zookeeperPort = zookeeperPort;
     }
 
     public static StormCluster start(StormClusterConfig config) {
@@ -67,12 +73,16 @@ public final class StormCluster implements AutoCloseable {
             throw new ServerStartException("cannot create " + home + ": " + e.getMessage(), e);
         }
 
-        StormCluster cluster = new StormCluster(dir, stormYaml, daemonLog4j, nimbusPort);
+        StormCluster cluster = new StormCluster(dir, stormYaml, daemonLog4j, nimbusPort, zookeeperPort);
         try {
             // ZooKeeper as Storm ships it (shaded in storm-shaded-deps); `storm dev-zookeeper` lives in storm-core.
+            // Its configuration file binds it to the loopback address: given only a port, it listens on every one.
+            Path zooCfg = home.resolve("conf").resolve("zoo.cfg");
+            ServerFiles.write(zooCfg, "dataDir=" + dir.resolve("zookeeper") + "\nclientPort=" + zookeeperPort
+                    + "\nclientPortAddress=" + Ports.HOST + "\ntickTime=2000\n");
             cluster.daemons.add(cluster.daemon("Storm ZooKeeper",
                     "org.apache.storm.shade.org.apache.zookeeper.server.ZooKeeperServerMain", "256m",
-                    List.of(String.valueOf(zookeeperPort), dir.resolve("zookeeper").toString()), Map.of()));
+                    List.of(zooCfg.toString()), Map.of()));
             cluster.daemons.get(0).awaitReady(() -> Ports.accepting(zookeeperPort), config.startTimeout());
             ChildJvm nimbus = cluster.daemon("Storm Nimbus", "org.apache.storm.daemon.nimbus.Nimbus", "512m", List.of(),
                     Map.of());
@@ -115,6 +125,11 @@ public final class StormCluster implements AutoCloseable {
         ChildJvm.runToCompletion(new ChildJvm.Spec("storm jar " + jar.getFileName(), WORKER_CLASSPATH, options,
                 mainClass, args, dir, dir.resolve("logs").resolve("storm-jar.log"),
                 List.of(jar.toAbsolutePath().toString()), Map.of()), timeout);
+    }
+
+    /** Where the cluster's ZooKeeper listens, on {@code 127.0.0.1}. */
+    public int zookeeperPort() {
+        return zookeeperPort;
     }
 
     /** The cluster as Nimbus reports it; empty while Nimbus does not answer. */

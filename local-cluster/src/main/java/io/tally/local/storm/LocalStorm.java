@@ -2,7 +2,6 @@ package io.tally.local.storm;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +13,7 @@ import org.apache.storm.LocalCluster;
 import org.apache.storm.generated.KillOptions;
 import org.apache.storm.generated.StormTopology;
 import org.apache.storm.shade.org.apache.zookeeper.server.NIOServerCnxnFactory;
-import org.apache.storm.zookeeper.Zookeeper;
+import org.apache.storm.testing.TmpPath;
 
 /**
  * Storm's LocalCluster for development and tests, with Trident's transactional state in a ZooKeeper whose
@@ -25,6 +24,9 @@ import org.apache.storm.zookeeper.Zookeeper;
  * restart would begin again at txid 1 against rows holding higher txids: counts would be silently wrong.
  * Here Trident's state ({@code transactional.zookeeper.*}) goes to a persistent ZooKeeper while Nimbus keeps
  * its throw-away one, so a restarted cluster never sees stale assignments but Trident continues exactly.
+ *
+ * <p>Both ZooKeepers listen on 127.0.0.1 only ({@link LoopbackZooKeeper}); LocalCluster's workers are threads of
+ * this JVM, so nothing else listens.
  */
 public final class LocalStorm implements AutoCloseable {
     /** Seconds a killed topology stays deactivated before its workers stop. */
@@ -32,11 +34,16 @@ public final class LocalStorm implements AutoCloseable {
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(60);
 
     private final NIOServerCnxnFactory zookeeper;
+    private final NIOServerCnxnFactory nimbusZookeeper;
+    private final TmpPath nimbusZookeeperDir;
     private final LocalCluster cluster;
     private final Map<String, Object> transactionalConf;
 
-    private LocalStorm(NIOServerCnxnFactory zookeeper, LocalCluster cluster, Map<String, Object> transactionalConf) {
+    private LocalStorm(NIOServerCnxnFactory zookeeper, NIOServerCnxnFactory nimbusZookeeper, TmpPath nimbusZookeeperDir,
+            LocalCluster cluster, Map<String, Object> transactionalConf) {
         this.zookeeper = zookeeper;
+        this.nimbusZookeeper = nimbusZookeeper;
+        this.nimbusZookeeperDir = nimbusZookeeperDir;
         this.cluster = cluster;
         this.transactionalConf = transactionalConf;
     }
@@ -49,22 +56,33 @@ public final class LocalStorm implements AutoCloseable {
     public static LocalStorm start(Path zookeeperDataDir, int zookeeperPort) {
         NIOServerCnxnFactory zookeeper;
         try {
-            Files.createDirectories(zookeeperDataDir);
-            zookeeper = Zookeeper.mkInprocessZookeeper(zookeeperDataDir.toAbsolutePath().toString(), zookeeperPort);
+            zookeeper = LoopbackZooKeeper.start(zookeeperDataDir.toAbsolutePath(), zookeeperPort);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + zookeeperDataDir, e);
-        } catch (Exception e) {
-            throw new IllegalStateException("the Trident ZooKeeper did not start in " + zookeeperDataDir, e);
+            throw new UncheckedIOException("the Trident ZooKeeper did not start in " + zookeeperDataDir, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the Trident ZooKeeper", e);
         }
         Map<String, Object> transactionalConf = new HashMap<>();
         transactionalConf.put(Config.TRANSACTIONAL_ZOOKEEPER_SERVERS, List.of("127.0.0.1"));
         transactionalConf.put(Config.TRANSACTIONAL_ZOOKEEPER_PORT, zookeeper.getLocalPort());
+        NIOServerCnxnFactory nimbusZookeeper = null;
+        // Nimbus's state is thrown away with the cluster: a fresh directory each time.
+        TmpPath nimbusZookeeperDir = new TmpPath();
         try {
-            LocalCluster.Builder builder = new LocalCluster.Builder();
+            nimbusZookeeper = LoopbackZooKeeper.start(nimbusZookeeperDir.getFile().toPath(), 0);
+            LocalCluster.Builder builder = new LocalCluster.Builder()
+                    .withDaemonConf(Config.STORM_ZOOKEEPER_SERVERS, List.of("127.0.0.1"))
+                    .withDaemonConf(Config.STORM_ZOOKEEPER_PORT, nimbusZookeeper.getLocalPort());
             transactionalConf.forEach(builder::withDaemonConf);
-            return new LocalStorm(zookeeper, builder.build(), Map.copyOf(transactionalConf));
+            return new LocalStorm(zookeeper, nimbusZookeeper, nimbusZookeeperDir, builder.build(),
+                    Map.copyOf(transactionalConf));
         } catch (Exception e) {
-            Zookeeper.shutdownInprocessZookeeper(zookeeper);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            stopZookeeper(nimbusZookeeper, nimbusZookeeperDir);
+            zookeeper.shutdown();
             throw new IllegalStateException("Storm LocalCluster did not start", e);
         }
     }
@@ -133,6 +151,12 @@ public final class LocalStorm implements AutoCloseable {
         }
     }
 
+    /** The ports of the ZooKeepers this cluster runs: Trident's, then Nimbus's. */
+    public List<Integer> zookeeperPorts() {
+        return List.of(zookeeper.getLocalPort(),
+                ((Number) cluster.getDaemonConf().get(Config.STORM_ZOOKEEPER_PORT)).intValue());
+    }
+
     /** The Trident ZooKeeper settings every submitted topology gets. */
     public Map<String, Object> transactionalConf() {
         return transactionalConf;
@@ -153,7 +177,15 @@ public final class LocalStorm implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Storm LocalCluster did not shut down cleanly", e);
         } finally {
-            Zookeeper.shutdownInprocessZookeeper(zookeeper);
+            stopZookeeper(nimbusZookeeper, nimbusZookeeperDir);
+            zookeeper.shutdown();
         }
+    }
+
+    private static void stopZookeeper(NIOServerCnxnFactory zookeeper, TmpPath dataDir) {
+        if (zookeeper != null) {
+            zookeeper.shutdown();
+        }
+        dataDir.close();
     }
 }

@@ -2,9 +2,6 @@ package io.tally.spouts.objectstore;
 
 import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.SpoutMetrics;
-import io.tally.spouts.lines.LineBatch;
-import io.tally.spouts.lines.LineReader;
-import io.tally.spouts.lines.PartitionReaders;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -18,6 +18,11 @@ import org.apache.storm.kafka.spout.trident.KafkaTridentSpoutConfig;
  * them). {@link FirstPollOffsetStrategy#UNCOMMITTED_EARLIEST} therefore means: start at the beginning of
  * the topic the first time, and after that always continue from the batch metadata in ZooKeeper, across
  * restarts and redeploys.
+ *
+ * <p>Only committed records are read ({@code isolation.level=read_committed}): records of an aborted transaction
+ * are skipped, and a partition is read only up to its oldest open transaction, so a producer that leaves one
+ * open holds that partition back until the broker aborts it ({@code transaction.timeout.ms}). A consumer
+ * property {@code isolation.level} overrides it.
  */
 public final class KafkaEventSpouts {
     private KafkaEventSpouts() {
@@ -40,6 +45,8 @@ public final class KafkaEventSpouts {
                         .setProp(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords())
                         .setProp(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, settings.maxPartitionFetchBytes())
                         .setProp(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, settings.fetchMaxBytes())
+                        // A transactional producer's aborted records are not events; without this they count.
+                        .setProp(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                         .setPollTimeoutMs(settings.pollTimeoutMs())
                         .setPartitionRefreshPeriodMs(settings.partitionRefreshPeriodMs())
                         .setFirstPollOffsetStrategy(FirstPollOffsetStrategy.UNCOMMITTED_EARLIEST)

@@ -1,12 +1,16 @@
 package io.tally.spouts.kafka;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.ConfigDef;
 
 /**
  * What the Kafka spout reads and how it fetches. Immutable; every default is set, and explained, in
@@ -18,9 +22,11 @@ import java.util.TreeMap;
 public final class KafkaSpoutSettings implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Consumer properties whose values are secrets: shown masked, never logged. */
-    private static final Set<String> SECRET_PROPERTIES = Set.of("sasl.jaas.config", "ssl.key.password",
-            "ssl.keystore.password", "ssl.truststore.password", "ssl.keystore.key", "basic.auth.user.info");
+    /** Parts of a property name (between dots, dashes and underscores) that mark its value secret. */
+    private static final Set<String> SECRET_NAME_PARTS = Set.of("key", "token", "credential", "credentials",
+            "passphrase", "auth", "pass", "pwd");
+    /** Words that mark a property's value secret wherever they appear in its name. */
+    private static final List<String> SECRET_NAME_WORDS = List.of("password", "passwd", "secret", "jaas");
 
     private final String bootstrapServers;
     private final List<String> topics;
@@ -82,9 +88,24 @@ public final class KafkaSpoutSettings implements Serializable {
     /** The consumer properties with secret values replaced by {@code ****}, for logs and dry runs. */
     public Map<String, String> maskedConsumerProperties() {
         Map<String, String> masked = new TreeMap<>();
-        consumerProperties.forEach((key, value) ->
-                masked.put(key, SECRET_PROPERTIES.contains(key) || key.contains("password") ? "****" : value));
+        consumerProperties.forEach((key, value) -> masked.put(key, isSecret(key) ? "****" : value));
         return masked;
+    }
+
+    /**
+     * Whether a consumer property holds a secret. Kafka's own properties are secret exactly when Kafka types them
+     * as passwords (so {@code key.deserializer} or {@code ssl.keystore.location} stay readable, and a password
+     * Kafka adds later is masked without a change here); any other property (a plugin's, a schema registry's) is
+     * secret when its name says password, secret, jaas, key, token, credentials, passphrase or auth.
+     */
+    static boolean isSecret(String property) {
+        ConfigDef.ConfigKey known = ConsumerConfig.configDef().configKeys().get(property);
+        if (known != null) {
+            return known.type == ConfigDef.Type.PASSWORD;
+        }
+        String name = property.toLowerCase(Locale.ROOT);
+        return SECRET_NAME_WORDS.stream().anyMatch(name::contains)
+                || Arrays.stream(name.split("[._-]")).anyMatch(SECRET_NAME_PARTS::contains);
     }
 
     @Override

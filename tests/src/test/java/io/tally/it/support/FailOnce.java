@@ -1,6 +1,6 @@
 package io.tally.it.support;
 
-import io.tally.state.cassandra.FirstClaimState;
+import io.tally.state.keyed.FirstSeenState;
 import io.tally.topology.StateWrapper;
 import java.util.List;
 import java.util.Map;
@@ -59,19 +59,28 @@ public final class FailOnce implements StateWrapper {
         @SuppressWarnings({"unchecked", "rawtypes"})
         public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex, int numPartitions) {
             State state = delegate.makeState(conf, metrics, partitionIndex, numPartitions);
-            if (state instanceof FirstClaimState claims) {
-                return new Claims(table, claims, failOnCall);
+            if (state instanceof FirstSeenState keys) {
+                return new Keys(table, keys, failOnCall);
             }
             return new Maps(table, (MapState) state, failOnCall);
         }
     }
 
-    private record Claims(String table, FirstClaimState delegate, int failOnCall) implements FirstClaimState {
+    /** Fails after the batch's changelog row is written: the keys are logged, yet the batch will be replayed. */
+    private record Keys(String table, FirstSeenState delegate, int failOnCall) implements FirstSeenState {
         @Override
-        public List<Boolean> claim(List<Claim> claims) {
-            List<Boolean> result = delegate.claim(claims);
-            afterWrite(table, failOnCall);
-            return result;
+        public void attempt(int attemptId) {
+            delegate.attempt(attemptId);
+        }
+
+        @Override
+        public boolean firstSeen(String key, int route) {
+            return delegate.firstSeen(key, route);
+        }
+
+        @Override
+        public int size() {
+            return delegate.size();
         }
 
         @Override
@@ -82,6 +91,7 @@ public final class FailOnce implements StateWrapper {
         @Override
         public void commit(Long txid) {
             delegate.commit(txid);
+            afterWrite(table, failOnCall);
         }
     }
 

@@ -30,9 +30,19 @@ final class SubmitCommand implements Callable<Integer> {
             + " else counted: backfills a new segment from retained data under its own --name (see OPERATIONS.md).")
     boolean segmentsOnly;
 
+    @Option(names = "--force-name", description = "Submit under --name even where Tally refuses it: a --segments-only"
+            + " topology under the configured topology.name, or the full topology under another name (see"
+            + " docs/security-and-identity.md).")
+    boolean forceName;
+
     @Override
     public Integer call() throws Exception {
         TallyConfig tally = config.load();
+        String refused = refusedName(tally);
+        if (refused != null) {
+            System.err.println(refused);
+            return TallyCommand.EXIT_BAD_CONFIG;
+        }
         if (name != null) {
             tally = tally.toBuilder().name(name).build();
         }
@@ -58,5 +68,38 @@ final class SubmitCommand implements Callable<Integer> {
         StormSubmitter.submitTopologyWithProgressBar(tally.name(), conf, topology);
         System.out.println("Submitted topology " + tally.name());
         return 0;
+    }
+
+    /** Why this submission's name is refused for the configuration; null when it is not (or --force-name). */
+    String refusedName(TallyConfig configured) {
+        return forceName ? null : nameProblem(configured, name, segmentsOnly);
+    }
+
+    /**
+     * Why a topology may not run under {@code name} (null: under the configured name); null when it may. A
+     * topology's name is the identity of its progress: Trident keeps its transaction ids and its Kafka and file
+     * positions under a ZooKeeper root named after it. So a backfill under the production name would take over the
+     * production topology's progress, and the full topology under a new name would start from the first retained
+     * record and count it all again into the same keyspace.
+     */
+    static String nameProblem(TallyConfig configured, String name, boolean segmentsOnly) {
+        String configuredName = configured.name();
+        String effective = name == null ? configuredName : name;
+        String root = TallyTopology.transactionalRoot(configured.toBuilder().name(effective).build());
+        if (segmentsOnly && effective.equals(configuredName)) {
+            return "--segments-only would run under the name '" + effective + "', the full topology's (topology.name):"
+                    + " it would read and write the production topology's progress under the ZooKeeper root " + root
+                    + " and count nothing else. Give the backfill a name of its own with --name (for example --name "
+                    + configuredName + "-segment-backfill), or pass --force-name if this is really meant.";
+        }
+        if (!segmentsOnly && !effective.equals(configuredName)) {
+            return "'" + effective + "' is not the configured topology.name '" + configuredName + "': the full"
+                    + " topology keeps its progress under a ZooKeeper root named after it, and ZooKeeper root " + root
+                    + " is new, so it would read every topic and file from the start and count every retained record"
+                    + " again into keyspace " + configured.cassandra().keyspace() + ". Keep the configured name (to"
+                    + " rename the topology, change topology.name together with a new keyspace), or pass --force-name"
+                    + " if this is really meant.";
+        }
+        return null;
     }
 }

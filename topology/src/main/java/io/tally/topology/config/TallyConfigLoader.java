@@ -189,7 +189,10 @@ public final class TallyConfigLoader {
                     orDefault(files.idleTimeoutMs(), defaults.idleTimeoutMillis()),
                     orDefault(files.scanIntervalMs(), defaults.scanIntervalMillis()),
                     files.doneDirectory() == null || files.doneDirectory().isBlank() ? null : files.doneDirectory(),
-                    orDefault(files.doneAfterIdleMs(), defaults.doneAfterIdleMillis()));
+                    orDefault(files.doneAfterIdleMs(), defaults.doneAfterIdleMillis()),
+                    orDefault(files.maxFilesPerBatch(), defaults.maxFilesPerBatch()),
+                    orDefault(files.maxReadAttempts(), defaults.maxReadAttempts()),
+                    orDefault(files.followLinksOutside(), defaults.followLinksOutside()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e); // names its key
         }
@@ -402,7 +405,10 @@ public final class TallyConfigLoader {
             @JsonProperty("idle_timeout_ms") Long idleTimeoutMs,
             @JsonProperty("scan_interval_ms") Long scanIntervalMs,
             @JsonProperty("done_directory") String doneDirectory,
-            @JsonProperty("done_after_idle_ms") Long doneAfterIdleMs) {
+            @JsonProperty("done_after_idle_ms") Long doneAfterIdleMs,
+            @JsonProperty("max_files_per_batch") Integer maxFilesPerBatch,
+            @JsonProperty("max_read_attempts") Integer maxReadAttempts,
+            @JsonProperty("follow_links_outside") Boolean followLinksOutside) {
     }
 
     /** No credentials here: the object store's client takes them from the SDK's default chain on each worker. */

@@ -242,6 +242,16 @@ class TallyConfigLoaderTest {
         assertThatThrownBy(() -> LOADER.parse("files: {directory: /d, max_line_bytes: 0}"))
                 .isInstanceOf(ConfigException.class).hasMessage("files.max_line_bytes: must be positive, was 0");
         assertThat(files.done()).isEmpty();
+        assertThat(files.maxFilesPerBatch()).isEqualTo(256);
+        assertThat(files.maxReadAttempts()).isEqualTo(5);
+        assertThat(files.followLinksOutside()).isFalse();
+        var limits = LOADER.parse("files: {directory: /d, max_files_per_batch: 50, max_read_attempts: 2,"
+                + " follow_links_outside: true}").files().orElseThrow();
+        assertThat(limits.maxFilesPerBatch()).isEqualTo(50);
+        assertThat(limits.maxReadAttempts()).isEqualTo(2);
+        assertThat(limits.followLinksOutside()).isTrue();
+        assertThatThrownBy(() -> LOADER.parse("files: {directory: /d, max_files_per_batch: 0}"))
+                .isInstanceOf(ConfigException.class).hasMessage("files.max_files_per_batch: must be positive, was 0");
     }
 
     @Test

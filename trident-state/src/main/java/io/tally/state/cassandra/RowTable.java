@@ -1,6 +1,7 @@
 package io.tally.state.cassandra;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -14,11 +15,20 @@ import java.util.Objects;
  * @param partitionKeyColumns the partition key, first in {@link RowBinder#values} order
  * @param columns every column in {@link RowBinder#values} order, partition key first
  * @param binder turns a tuple into the row's values
+ * @param ttlSeconds how long a row is kept after it was (last) written; 0 keeps it for ever
  */
-public record RowTable(String name, List<String> partitionKeyColumns, List<String> columns, RowBinder binder)
-        implements Serializable {
+public record RowTable(String name, List<String> partitionKeyColumns, List<String> columns, RowBinder binder,
+        long ttlSeconds) implements Serializable {
+
+    /** A table whose rows are kept for ever. */
+    public RowTable(String name, List<String> partitionKeyColumns, List<String> columns, RowBinder binder) {
+        this(name, partitionKeyColumns, columns, binder, 0);
+    }
 
     public RowTable {
+        if (ttlSeconds < 0) {
+            throw new IllegalArgumentException("table " + name + ": ttl must not be negative");
+        }
         Objects.requireNonNull(binder, "binder");
         partitionKeyColumns = List.copyOf(partitionKeyColumns);
         columns = List.copyOf(columns);
@@ -29,6 +39,11 @@ public record RowTable(String name, List<String> partitionKeyColumns, List<Strin
 
     /** The same table with its columns filled by another binder. */
     public RowTable withBinder(RowBinder other) {
-        return new RowTable(name, partitionKeyColumns, new ArrayList<>(columns), other);
+        return new RowTable(name, partitionKeyColumns, new ArrayList<>(columns), other, ttlSeconds);
+    }
+
+    /** The same table with rows expiring {@code ttl} (whole seconds; zero keeps them for ever) after each write. */
+    public RowTable withTtl(Duration ttl) {
+        return new RowTable(name, partitionKeyColumns, new ArrayList<>(columns), binder, ttl.toSeconds());
     }
 }

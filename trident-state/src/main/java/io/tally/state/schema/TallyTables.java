@@ -1,6 +1,5 @@
 package io.tally.state.schema;
 
-import io.tally.state.cassandra.ClaimTable;
 import io.tally.state.cassandra.KeyMapper;
 import io.tally.state.cassandra.LongCodec;
 import io.tally.state.cassandra.MapTable;
@@ -8,7 +7,6 @@ import io.tally.state.cassandra.RowBinder;
 import io.tally.state.cassandra.RowTable;
 import io.tally.state.segment.SegmentProgress;
 import io.tally.state.segment.SegmentProgressCodec;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -49,28 +47,6 @@ public final class TallyTables {
     /** Trident key {@code [event, dayStart]} → row {@code ((event, month), day)}: distinct users per event and day. */
     public static final MapTable<Long> UNIQUE_USERS_BY_DAY = new MapTable<>("unique_users_by_day",
             List.of("event", "month"), List.of("day"), new NameBucketKey(Parent.MONTH), new LongCodec("users"));
-
-    /**
-     * Trident key {@code [event, dayStart, user]} → row {@code ((event, day), user_id)}: which users did an event on
-     * a day, and the record that first showed it.
-     */
-    public static final ClaimTable EVENT_USERS_BY_DAY = new ClaimTable("event_users_by_day",
-            List.of("event", "day"), List.of("user_id"), new UserDayKey(), 0);
-
-    /** Shards of {@link #SEEN_MESSAGES}: partitions hold the window's messages divided by this. */
-    public static final int MESSAGE_SHARDS = 256;
-
-    /**
-     * Trident key {@code [messageId]} → row {@code ((shard), message_id)}; expires after the de-duplication window
-     * ({@link #seenMessages(Duration)}).
-     */
-    public static final ClaimTable SEEN_MESSAGES = new ClaimTable("seen_messages",
-            List.of("shard"), List.of("message_id"), new MessageShardKey(), Duration.ofDays(7).toSeconds());
-
-    /** {@link #SEEN_MESSAGES} with claims kept for {@code window}. */
-    public static ClaimTable seenMessages(Duration window) {
-        return SEEN_MESSAGES.withTtl(window);
-    }
 
     /** Trident key {@code [reason code, hourStart]} → row {@code ((reason, day), hour)}. */
     public static final MapTable<Long> REJECTED_COUNTS_BY_HOUR = new MapTable<>("rejected_counts_by_hour",
@@ -200,17 +176,6 @@ public final class TallyTables {
         }
     }
 
-    /** {@code [event, dayStart, user]} → {@code [event, day, user]}. */
-    static final class UserDayKey implements KeyMapper {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public List<Object> toColumns(List<Object> tridentKey) {
-            Instant day = Instant.ofEpochMilli(((Number) tridentKey.get(1)).longValue());
-            return List.of(tridentKey.get(0), LocalDate.ofInstant(day, ZoneOffset.UTC), tridentKey.get(2));
-        }
-    }
-
     /** {@code [segment, user]} → {@code [segment, bucket, user]}. */
     static final class SegmentUserKey implements KeyMapper {
         private static final long serialVersionUID = 1L;
@@ -219,20 +184,6 @@ public final class TallyTables {
         public List<Object> toColumns(List<Object> tridentKey) {
             String user = (String) tridentKey.get(1);
             return List.of(tridentKey.get(0), segmentBucket(user), user);
-        }
-    }
-
-    /**
-     * {@code [messageId]} → {@code [shard, messageId]}. {@link String#hashCode()} is specified by the language, so
-     * every JVM puts a message in the same shard.
-     */
-    static final class MessageShardKey implements KeyMapper {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public List<Object> toColumns(List<Object> tridentKey) {
-            String messageId = (String) tridentKey.get(0);
-            return List.of(Math.floorMod(messageId.hashCode(), MESSAGE_SHARDS), messageId);
         }
     }
 }

@@ -41,7 +41,8 @@ public final class CassandraRowState implements State {
         }
         if (prepared == null) {
             prepared = PreparedTable.connect(settings, null,
-                    TableStatements.insert(settings.keyspace(), table.name(), table.columns()), requests);
+                    TableStatements.insert(settings.keyspace(), table.name(), table.columns(), table.ttlSeconds()),
+                    requests);
         }
         List<List<Object>> rows = new ArrayList<>(tuples.size());
         tuples.forEach(tuple -> rows.add(table.binder().values(tuple)));

@@ -1,0 +1,167 @@
+package io.tally.topology.keyed;
+
+import io.tally.bolts.event.Event;
+import io.tally.bolts.segment.CompiledSegment;
+import io.tally.bolts.segment.CompiledSegments;
+import io.tally.bolts.segment.SegmentDefinition;
+import io.tally.state.keyed.FirstSeenState;
+import io.tally.state.keyed.KeyRouting;
+import io.tally.state.schema.TallyTables;
+import io.tally.state.segment.SegmentProgress;
+import io.tally.topology.aggregate.NameAndBucket;
+import io.tally.topology.aggregate.PropertyBuckets;
+import io.tally.topology.aggregate.UtcBucket;
+import io.tally.topology.segment.SegmentAdvance;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.storm.trident.operation.TridentCollector;
+import org.apache.storm.trident.operation.TridentOperationContext;
+import org.apache.storm.trident.state.BaseStateUpdater;
+import org.apache.storm.trident.state.ValueUpdater;
+import org.apache.storm.trident.tuple.TridentTuple;
+import org.apache.storm.tuple.Fields;
+import org.apache.storm.tuple.Values;
+
+/**
+ * The per-user stage: everything Tally derives from a counted event, in one pass over the batch's events of one
+ * partition of users. It counts each event into the minute, hour and day tables and the breakdowns; finds the users
+ * first seen on a day (per event and over all events) in its {@link FirstSeenState}; advances each matching
+ * (segment, user)'s progress with one {@code multiUpdate}; and emits, per batch, what changed:
+ * {@link #OUTPUT_FIELDS}, either a count table's key with the batch's change to it ({@code member} null), or a
+ * segment member's row ({@code member}: segment, user, events, last activity, qualified day).
+ *
+ * <p>Everything it emits derives from the states' values before the batch and the batch itself, so a replayed batch
+ * emits the same: the downstream count states are opaque and the member rows idempotent upserts.
+ *
+ * <p>Input: {@link RouteEvents#OUTPUT_FIELDS}, routed by user.
+ */
+public final class PerUserPass extends BaseStateUpdater<UserPassState> {
+    private static final long serialVersionUID = 1L;
+
+    public static final Fields OUTPUT_FIELDS = new Fields("table", "key", "delta", "member");
+    /** The fields of {@code member}, in order. */
+    public static final Fields MEMBER_FIELDS =
+            new Fields("segment", "user_key", "events", "last_activity", "qualified_day");
+
+    private final boolean counts;
+    private final List<String> breakdowns;
+    private final List<SegmentDefinition> segmentDefinitions;
+    private final int keepDays;
+    private transient CompiledSegments segments;
+
+    /**
+     * @param counts whether to count (a segments-only topology does not)
+     * @param breakdowns the allowlisted properties counted per value
+     * @param keepDays how many days of per-day counts a non-member keeps beyond a rule's window
+     */
+    public PerUserPass(boolean counts, List<String> breakdowns, List<SegmentDefinition> segments, int keepDays) {
+        this.counts = counts;
+        this.breakdowns = List.copyOf(breakdowns);
+        this.segmentDefinitions = List.copyOf(segments);
+        this.keepDays = keepDays;
+    }
+
+    @Override
+    public void prepare(Map<String, Object> conf, TridentOperationContext context) {
+        segments = CompiledSegments.compile(segmentDefinitions);
+    }
+
+    @Override
+    public void updateState(UserPassState state, List<TridentTuple> tuples, TridentCollector collector) {
+        state.attempt(tuples.get(0).getInteger(1));
+        CountDeltas deltas = new CountDeltas();
+        Map<List<Object>, SegmentAdvance> advances = new LinkedHashMap<>();
+        for (TridentTuple tuple : tuples) {
+            EventRun run = (EventRun) tuple.getValue(2);
+            for (int i = 0; i < run.size(); i++) {
+                Event event = run.event(i);
+                if (counts) {
+                    count(event, deltas, state.userDays());
+                }
+                if (!segmentDefinitions.isEmpty()) {
+                    for (CompiledSegment segment : segments.matching(event)) {
+                        advances.computeIfAbsent(List.of(segment.name(), event.userKey()),
+                                key -> new SegmentAdvance(segment, keepDays)).add(event.timestampMillis());
+                    }
+                }
+            }
+        }
+        if (counts) {
+            deltas.rollUpToAllEvents(TallyTables.EVENT_COUNTS_BY_MINUTE);
+            deltas.rollUpToAllEvents(TallyTables.EVENT_COUNTS_BY_HOUR);
+            deltas.rollUpToAllEvents(TallyTables.EVENT_COUNTS_BY_DAY);
+        }
+        if (!advances.isEmpty()) {
+            advanceSegments(state.segmentProgress(), advances, deltas, collector);
+        }
+        deltas.emit(collector);
+    }
+
+    private void count(Event event, CountDeltas deltas, FirstSeenState userDays) {
+        String name = event.countName();
+        long time = event.timestampMillis();
+        deltas.add(TallyTables.EVENT_COUNTS_BY_MINUTE, new NameAndBucket(name, UtcBucket.MINUTE.start(time)), 1);
+        deltas.add(TallyTables.EVENT_COUNTS_BY_HOUR, new NameAndBucket(name, UtcBucket.HOUR.start(time)), 1);
+        long day = UtcBucket.DAY.start(time);
+        deltas.add(TallyTables.EVENT_COUNTS_BY_DAY, new NameAndBucket(name, day), 1);
+        if (!breakdowns.isEmpty()) {
+            long hour = UtcBucket.HOUR.start(time);
+            for (String property : breakdowns) {
+                String value = PropertyBuckets.scalarText(event.properties().get(property));
+                if (value != null) {
+                    deltas.add(TallyTables.PROPERTY_COUNTS_BY_HOUR, List.of(name, property, value, hour), 1);
+                    deltas.add(TallyTables.PROPERTY_COUNTS_BY_DAY, List.of(name, property, value, day), 1);
+                }
+            }
+        }
+        String user = event.userKey();
+        int route = KeyRouting.route(user);
+        if (userDays.firstSeen(userDayKey(day, name, user), route)) {
+            deltas.add(TallyTables.UNIQUE_USERS_BY_DAY, new NameAndBucket(name, day), 1);
+        }
+        if (userDays.firstSeen(userDayKey(day, TallyTables.ALL_EVENTS, user), route)) {
+            deltas.add(TallyTables.UNIQUE_USERS_BY_DAY, new NameAndBucket(TallyTables.ALL_EVENTS, day), 1);
+        }
+    }
+
+    /** {@code day:length(event):event user}: unambiguous whatever characters the event and user hold. */
+    static String userDayKey(long dayStart, String event, String user) {
+        return UtcBucket.DAY.index(dayStart) + ":" + event.length() + ":" + event + user;
+    }
+
+    /**
+     * Applies the batch's matching events to each (segment, user)'s progress, emits each member's row, and changes the
+     * daily entries: +1 on the day a new member entered; when a late event moved a member's entry earlier, −1 on the
+     * old day and +1 on the new one.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"}) // MapState.multiUpdate takes raw ValueUpdaters
+    private static void advanceSegments(org.apache.storm.trident.state.map.MapState<SegmentProgress> progress,
+            Map<List<Object>, SegmentAdvance> advances, CountDeltas deltas, TridentCollector collector) {
+        List<List<Object>> keys = new ArrayList<>(advances.keySet());
+        List<SegmentAdvance> updaters = new ArrayList<>(advances.values());
+        List<SegmentProgress> after = progress.multiUpdate(keys, (List<ValueUpdater>) (List) updaters);
+        for (int i = 0; i < keys.size(); i++) {
+            SegmentProgress now = after.get(i);
+            if (!now.qualified()) {
+                continue;
+            }
+            String segment = (String) keys.get(i).get(0);
+            String user = (String) keys.get(i).get(1);
+            collector.emit(new Values(null, null, 0L, List.of(segment, user, now.events(), now.lastActivityMillis(),
+                    now.qualifiedDay())));
+            SegmentProgress before = updaters.get(i).before();
+            Long enteredBefore = before == null ? null : before.qualifiedDay();
+            if (!Objects.equals(now.qualifiedDay(), enteredBefore)) {
+                if (enteredBefore != null) {
+                    deltas.add(TallyTables.SEGMENT_SIZES_BY_DAY,
+                            new NameAndBucket(segment, UtcBucket.DAY.startOfIndex(enteredBefore)), -1);
+                }
+                deltas.add(TallyTables.SEGMENT_SIZES_BY_DAY,
+                        new NameAndBucket(segment, UtcBucket.DAY.startOfIndex(now.qualifiedDay())), 1);
+            }
+        }
+    }
+}
