@@ -1,0 +1,69 @@
+package io.tally.collector.http;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.tally.collector.Collector;
+import io.tally.collector.Refusal;
+import io.tally.collector.RequestRefused;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Each request must arrive whole within the request timeout of its first line, however slowly its bytes trickle
+ * in (a read timeout alone is reset by every byte); otherwise 408 and the connection is closed. A connection idle
+ * for the idle timeout between requests is closed.
+ */
+final class RequestDeadline extends ChannelDuplexHandler {
+    private final Collector collector;
+    private final long timeoutMillis;
+    private ScheduledFuture<?> deadline;
+
+    RequestDeadline(Collector collector, long timeoutMillis) {
+        this.collector = collector;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof HttpRequest && deadline == null) {
+            deadline = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+        if (msg instanceof LastHttpContent) {
+            cancel();
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    private void expire(ChannelHandlerContext ctx) {
+        deadline = null;
+        if (ctx.channel().isActive()) {
+            Replies.closing(ctx, collector.refused("(any)", new RequestRefused(Refusal.REQUEST_TIMEOUT,
+                    "the request did not arrive whole within " + timeoutMillis + " ms")));
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancel();
+        super.channelInactive(ctx);
+    }
+
+    private void cancel() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+}
