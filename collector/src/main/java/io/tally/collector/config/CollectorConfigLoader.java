@@ -23,9 +23,9 @@ import org.apache.commons.text.lookup.StringLookupFactory;
 
 /**
  * Reads the collector's part of {@code tally.yaml}: the {@code collector:} section, and from {@code kafka:} the
- * bootstrap servers and (unless {@code collector.topic} names one) the first topic. Other sections are the
- * topology's and are not looked at, so their environment references need not be set where the collector runs.
- * In the two sections read, {@code ${NAME}} and {@code ${NAME:-default}} are replaced from the environment.
+ * bootstrap servers and (unless {@code collector.topic} names one) the first topic. The rest is the topology's and
+ * is not looked at, so its environment references need not be set where the collector runs. In what is read,
+ * {@code ${NAME}} and {@code ${NAME:-default}} are replaced from the environment.
  */
 public final class CollectorConfigLoader {
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
@@ -67,7 +67,9 @@ public final class CollectorConfigLoader {
         if (tree == null || !tree.isObject()) {
             throw new IllegalArgumentException("the configuration must be a mapping of sections");
         }
-        JsonNode kafka = resolve(tree.path("kafka"), "kafka");
+        JsonNode kafka = tree.path("kafka");
+        JsonNode bootstrapServers = resolve(kafka.path("bootstrap_servers"), "kafka.bootstrap_servers");
+        JsonNode firstTopic = resolve(kafka.path("topics").path(0), "kafka.topics[0]");
         JsonNode collector = resolve(tree.path("collector"), "collector");
         if (collector.isMissingNode() || collector.isNull()) {
             throw new IllegalArgumentException("collector: the section is missing (see deploy/tally.yaml)");
@@ -78,8 +80,8 @@ public final class CollectorConfigLoader {
         } catch (JsonProcessingException e) {
             throw describe(e);
         }
-        String bootstrap = kafka.path("bootstrap_servers").asText("");
-        String topic = model.topic() != null ? model.topic() : kafka.path("topics").path(0).asText("");
+        String bootstrap = bootstrapServers.asText("");
+        String topic = model.topic() != null ? model.topic() : firstTopic.asText("");
         CollectorSettings.Builder settings = CollectorSettings.builder(bootstrap, topic);
         set(model.bind(), settings::bind);
         set(model.port(), settings::port);

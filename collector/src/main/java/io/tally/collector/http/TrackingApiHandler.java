@@ -13,16 +13,21 @@ import io.tally.collector.Collector;
 import io.tally.collector.Endpoint;
 import io.tally.collector.Refusal;
 import io.tally.collector.RequestRefused;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Routes whole requests: {@code POST /v1/*} to the {@link Collector}, {@code GET /health} and {@code GET /metrics}.
- * A connection reads its next request only once the current one is answered, so pipelined requests are answered in
- * order and one connection holds at most one request's body.
+ * A connection reads no more from its socket while a request is being answered, and requests it had already
+ * decoded (pipelined) wait their turn here, so answers go out in order and a connection holds little more than one
+ * request's body. Each connection has its own handler; all of it runs on the connection's event loop.
  */
 final class TrackingApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private final Collector collector;
+    private final Deque<FullHttpRequest> waiting = new ArrayDeque<>();
+    private boolean answering;
 
     TrackingApiHandler(Collector collector) {
         this.collector = collector;
@@ -30,6 +35,14 @@ final class TrackingApiHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (answering) {
+            waiting.add(request.retain());
+            return;
+        }
+        route(ctx, request);
+    }
+
+    private void route(ChannelHandlerContext ctx, FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
         if (!request.decoderResult().isSuccess()) {
             Replies.closing(ctx, collector.refused(path, new RequestRefused(Refusal.MALFORMED_JSON,
@@ -65,15 +78,35 @@ final class TrackingApiHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private void answer(ChannelHandlerContext ctx, CompletableFuture<Collector.Reply> reply, boolean keepAlive,
             boolean text) {
+        answering = true;
         ctx.channel().config().setAutoRead(false);
         reply.thenAccept(r -> {
             FullHttpResponse response = text ? Replies.response(r, PROMETHEUS_TEXT) : Replies.json(r);
             HttpUtil.setKeepAlive(response, keepAlive);
-            ctx.writeAndFlush(response).addListener(written -> {
-                ctx.channel().config().setAutoRead(true);
-                ctx.read();
-            });
+            ctx.writeAndFlush(response).addListener(written -> next(ctx));
         });
+    }
+
+    /** After an answer is written (on the event loop): the next waiting request, else read from the socket again. */
+    private void next(ChannelHandlerContext ctx) {
+        answering = false;
+        FullHttpRequest request = waiting.poll();
+        if (request != null) {
+            try {
+                route(ctx, request);
+            } finally {
+                request.release();
+            }
+            return;
+        }
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        waiting.forEach(FullHttpRequest::release);
+        waiting.clear();
+        super.channelInactive(ctx);
     }
 
     @Override

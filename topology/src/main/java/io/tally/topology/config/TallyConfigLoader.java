@@ -344,9 +344,10 @@ public final class TallyConfigLoader {
         return "a " + type.getSimpleName().toLowerCase();
     }
 
+    /** {@code collector} is the HTTP collector's section (module collector), read by it and not here. */
     record FileModel(TopologyModel topology, KafkaModel kafka, FilesModel files, CassandraModel cassandra,
             IngestSettings ingest, TransformConfig transforms, AggregatesModel aggregates,
-            List<SegmentDefinition> segments) {
+            List<SegmentDefinition> segments, JsonNode collector) {
     }
 
     record AggregatesModel(@JsonProperty("dedup_window_ms") Long dedupWindowMs) {
