@@ -1,6 +1,7 @@
 package io.tally.collector;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +26,13 @@ public final class KafkaSink implements EventSink {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
+    private final Duration closeTimeout;
 
     public KafkaSink(CollectorSettings settings) {
         this.producer = new KafkaProducer<>(producerConfig(settings), new ByteArraySerializer(),
                 new ByteArraySerializer());
         this.topic = settings.topic();
+        this.closeTimeout = Duration.ofMillis(settings.kafkaTimeoutMillis());
     }
 
     static Map<String, Object> producerConfig(CollectorSettings settings) {
@@ -41,11 +44,12 @@ public final class KafkaSink implements EventSink {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeout);
+        // As strings: Kafka parses them to the type each property has (some int, some long).
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeout));
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.min(Integer.MAX_VALUE, timeout)));
         // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
         long linger = Long.parseLong(String.valueOf(config.get(ProducerConfig.LINGER_MS_CONFIG)));
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1, Math.min(30_000, timeout - linger)));
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1, Math.min(30_000, timeout - linger))));
         config.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                 Math.max(1024 * 1024, settings.maxBatchBytes() + 64 * 1024));
         return config;
@@ -80,8 +84,9 @@ public final class KafkaSink implements EventSink {
         return done;
     }
 
+    /** Gives records still in the producer's buffer the Kafka timeout to be acknowledged; their requests fail after. */
     @Override
     public void close() {
-        producer.close();
+        producer.close(closeTimeout);
     }
 }
