@@ -122,10 +122,14 @@ public final class Collector implements AutoCloseable {
         });
     }
 
-    /** An answer for a request refused before it reached a worker, such as a body over the batch limit. */
+    /**
+     * An answer for a request refused before it reached a worker, such as a body over the batch limit. The request
+     * metric names the endpoint, or {@code other} for any other path (clients choose paths: they are no label).
+     */
     public Reply refused(String path, RequestRefused refusal) {
+        Endpoint endpoint = path == null ? null : Endpoint.ofPath(path);
         metrics.refused(refusal.refusal());
-        metrics.request(path, refusal.refusal().status());
+        metrics.request(endpoint == null ? "other" : endpoint.path(), refusal.refusal().status());
         ObjectNode body = JSON.createObjectNode()
                 .put("success", false)
                 .put("error", refusal.refusal().reason())

@@ -10,12 +10,16 @@ public enum Endpoint {
     /** The same as {@link #BATCH}: the path Segment's analytics-java posts its batches to. */
     IMPORT;
 
-    /** The endpoint of a request path such as {@code /v1/track}, or null when there is none. */
+    /**
+     * The endpoint of a request path such as {@code /v1/track}, or null when there is none. A trailing slash is
+     * allowed: analytics-java posts to {@code /v1/import/}.
+     */
     public static Endpoint ofPath(String path) {
         if (!path.startsWith("/v1/")) {
             return null;
         }
-        return switch (path.substring(4)) {
+        String name = path.length() > 4 && path.endsWith("/") ? path.substring(4, path.length() - 1) : path.substring(4);
+        return switch (name) {
             case "track" -> TRACK;
             case "identify" -> IDENTIFY;
             case "page" -> PAGE;

@@ -112,7 +112,7 @@ class SegmentCollectorTest {
             Analytics analytics = Analytics.builder(WRITE_KEY)
                     .endpoint("http://127.0.0.1:" + collector.port())
                     .flushQueueSize(250)
-                    .flushInterval(200, TimeUnit.MILLISECONDS)
+                    .flushInterval(1, TimeUnit.SECONDS)
                     .retries(5)
                     .callback(new Callback() {
                         @Override

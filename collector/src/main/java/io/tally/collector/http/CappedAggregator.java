@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tally.collector.Collector;
 import io.tally.collector.Refusal;
 import io.tally.collector.RequestRefused;
@@ -24,7 +25,7 @@ final class CappedAggregator extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        String path = oversized instanceof HttpRequest request ? request.uri() : "(any)";
+        String path = oversized instanceof HttpRequest request ? new QueryStringDecoder(request.uri()).path() : null;
         Replies.closing(ctx, collector.refused(path, new RequestRefused(Refusal.BATCH_TOO_LARGE,
                 "the body has more than " + maxBatchBytes + " bytes, the limit per request (batch_limit "
                         + maxBatchBytes + " bytes)")));

@@ -40,7 +40,7 @@ final class RequestDeadline extends ChannelDuplexHandler {
     private void expire(ChannelHandlerContext ctx) {
         deadline = null;
         if (ctx.channel().isActive()) {
-            Replies.closing(ctx, collector.refused("(any)", new RequestRefused(Refusal.REQUEST_TIMEOUT,
+            Replies.closing(ctx, collector.refused(null, new RequestRefused(Refusal.REQUEST_TIMEOUT,
                     "the request did not arrive whole within " + timeoutMillis + " ms")));
         }
     }

@@ -84,6 +84,9 @@ class CollectorServerTest {
         HttpResponse<String> get = http.send(HttpRequest.newBuilder(uri("/v1/track")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(server.metrics().scrape())
+                .contains("collector_requests_total{endpoint=\"other\",status=\"404\"} 1.0")
+                .contains("collector_requests_total{endpoint=\"/v1/track\",status=\"405\"} 1.0");
     }
 
     @Test
