@@ -73,8 +73,14 @@ public final class Collector implements AutoCloseable {
             byte[] body) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         try {
-            workers.execute(() -> process(endpoint, authorization, contentEncoding, body).whenComplete((r, error) ->
-                    reply.complete(error == null ? r : failure(endpoint, error))));
+            workers.execute(() -> {
+                try {
+                    process(endpoint, authorization, contentEncoding, body).whenComplete((r, error) ->
+                            reply.complete(error == null ? r : failure(endpoint, error)));
+                } catch (RuntimeException | Error e) { // the connection waits for an answer: it always gets one
+                    reply.complete(failure(endpoint, e));
+                }
+            });
         } catch (RejectedExecutionException full) {
             reply.complete(refused(endpoint.path(), new RequestRefused(Refusal.OVERLOADED, "the collector has "
                     + settings.maxQueuedRequests() + " requests waiting; retry later", settings.retryAfterSeconds())));

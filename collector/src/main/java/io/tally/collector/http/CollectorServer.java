@@ -59,12 +59,13 @@ public final class CollectorServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ChannelPipeline p = ch.pipeline();
+                            RequestDeadline deadline = new RequestDeadline(collector, settings.requestTimeoutMillis());
                             p.addLast(new IdleStateHandler(settings.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                            p.addLast(deadline);
                             p.addLast(new HttpServerCodec());
                             p.addLast(new HttpServerKeepAliveHandler());
-                            p.addLast(new RequestDeadline(collector, settings.requestTimeoutMillis()));
                             p.addLast(new CappedAggregator(collector, settings.maxBatchBytes()));
-                            p.addLast(new TrackingApiHandler(collector));
+                            p.addLast(new TrackingApiHandler(collector, deadline));
                         }
                     })
                     .bind(settings.bind(), settings.port())

@@ -34,10 +34,13 @@ final class Replies {
         return response(reply, HttpHeaderValues.APPLICATION_JSON);
     }
 
-    /** Answers and closes the connection: what was left of the request cannot be read past. */
+    /**
+     * Answers and closes the connection: what was left of the request cannot be read past. Written from the
+     * pipeline's tail, through the HTTP encoder, whichever handler answers.
+     */
     static void closing(ChannelHandlerContext ctx, Collector.Reply reply) {
         FullHttpResponse response = json(reply);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -1,9 +1,8 @@
 package io.tally.collector.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.tally.collector.Collector;
 import io.tally.collector.Refusal;
@@ -12,9 +11,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Each request must arrive whole within the request timeout of its first line, however slowly its bytes trickle
- * in (a read timeout alone is reset by every byte); otherwise 408 and the connection is closed. A connection idle
- * for the idle timeout between requests is closed.
+ * Each request must arrive whole, headers and body, within the request timeout of its first byte, however slowly its
+ * bytes trickle in (a read timeout alone is reset by every byte); otherwise 408 and the connection is closed. Sits
+ * before the HTTP codec, so it sees bytes as they come; {@link TrackingApiHandler} says when a request is whole. A
+ * connection idle for the idle timeout between requests is closed.
  */
 final class RequestDeadline extends ChannelDuplexHandler {
     private final Collector collector;
@@ -28,11 +28,8 @@ final class RequestDeadline extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (msg instanceof HttpRequest && deadline == null) {
+        if (msg instanceof ByteBuf && deadline == null) {
             deadline = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
-        }
-        if (msg instanceof LastHttpContent) {
-            cancel();
         }
         super.channelRead(ctx, msg);
     }
@@ -58,6 +55,11 @@ final class RequestDeadline extends ChannelDuplexHandler {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancel();
         super.channelInactive(ctx);
+    }
+
+    /** The request being read is whole; called on the connection's event loop. */
+    void requestComplete() {
+        cancel();
     }
 
     private void cancel() {

@@ -26,15 +26,18 @@ import java.util.concurrent.CompletableFuture;
 final class TrackingApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private final Collector collector;
+    private final RequestDeadline deadline;
     private final Deque<FullHttpRequest> waiting = new ArrayDeque<>();
     private boolean answering;
 
-    TrackingApiHandler(Collector collector) {
+    TrackingApiHandler(Collector collector, RequestDeadline deadline) {
         this.collector = collector;
+        this.deadline = deadline;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        deadline.requestComplete();
         if (answering) {
             waiting.add(request.retain());
             return;

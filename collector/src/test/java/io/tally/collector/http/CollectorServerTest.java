@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tally.collector.CollectorSettings;
 import io.tally.collector.EventRecord;
 import io.tally.collector.EventSink;
+import io.tally.collector.Refusal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -129,8 +130,8 @@ class CollectorServerTest {
             OutputStream out = slow.getOutputStream();
             out.write(("POST /v1/track HTTP/1.1\r\nHost: x\r\nAuthorization: " + AUTH
                     + "\r\nContent-Length: 100\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
-            for (int i = 0; i < 3; i++) {
-                Thread.sleep(200);
+            for (int i = 0; i < 2; i++) { // inside the 500 ms: the server closes at the deadline
+                Thread.sleep(150);
                 out.write(' ');
                 out.flush();
             }
@@ -140,6 +141,23 @@ class CollectorServerTest {
         // Other clients were served meanwhile and after.
         assertThat(post("/v1/track", "{\"userId\":\"u\",\"event\":\"A\"}".getBytes(StandardCharsets.UTF_8), null)
                 .statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void headersTricklingInPastTheRequestTimeoutAre408AndClosed() throws Exception {
+        try (Socket slow = new Socket("127.0.0.1", server.port())) {
+            slow.setSoTimeout(5000);
+            OutputStream out = slow.getOutputStream();
+            out.write("POST /v1/track HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 3; i++) { // within the 500 ms, each line well inside the idle timeout
+                Thread.sleep(100);
+                out.write(("X-Slow-" + i + ": 1\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+            String answer = new String(slow.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 408").contains("\"error\":\"request_timeout\"");
+        }
+        assertThat(server.metrics().refusals(Refusal.REQUEST_TIMEOUT)).isEqualTo(1);
     }
 
     private HttpResponse<String> post(String path, byte[] body, String encoding) throws IOException, InterruptedException {
