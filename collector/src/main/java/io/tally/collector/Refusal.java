@@ -6,6 +6,8 @@ package io.tally.collector;
  */
 public enum Refusal {
     UNAUTHORIZED(401, "unauthorized"),
+    /** Not readable as HTTP, such as headers over the codec's limit. */
+    BAD_REQUEST(400, "bad_request"),
     MESSAGE_TOO_LARGE(400, "message_too_large"),
     BATCH_TOO_LARGE(400, "batch_too_large"),
     MALFORMED_JSON(400, "malformed_json"),

@@ -48,7 +48,7 @@ final class TrackingApiHandler extends SimpleChannelInboundHandler<FullHttpReque
     private void route(ChannelHandlerContext ctx, FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
         if (!request.decoderResult().isSuccess()) {
-            Replies.closing(ctx, collector.refused(path, new RequestRefused(Refusal.MALFORMED_JSON,
+            Replies.closing(ctx, collector.refused(path, new RequestRefused(Refusal.BAD_REQUEST,
                     "the HTTP request could not be read: " + request.decoderResult().cause())));
             return;
         }
