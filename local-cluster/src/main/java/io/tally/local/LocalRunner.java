@@ -1,6 +1,8 @@
 package io.tally.local;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.tally.collector.CollectorSettings;
+import io.tally.collector.http.CollectorServer;
 import io.tally.local.kafka.KafkaTopics;
 import io.tally.local.sample.SampleEvents;
 import io.tally.spouts.SpoutMetrics;
@@ -51,6 +53,17 @@ public final class LocalRunner implements Callable<Integer> {
     @Option(names = "--keep-running", description = "Keep everything running after the sample is counted, until Ctrl-C.")
     boolean keepRunning;
 
+    @Option(names = "--collector-port", defaultValue = "8088",
+            description = "Port of the HTTP event collector (Segment's Tracking API) on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+    int collectorPort;
+
+    @Option(names = "--collector-write-key", defaultValue = "local-write-key", paramLabel = "KEY",
+            description = "The write key the collector accepts, as source 'local' (default: ${DEFAULT-VALUE}).")
+    String collectorWriteKey;
+
+    @Option(names = "--no-collector", description = "Do not start the HTTP event collector.")
+    boolean noCollector;
+
     @Option(names = "--timeout-secs", defaultValue = "300",
             description = "Give up if the sample is not fully counted within this time (default: ${DEFAULT-VALUE}).")
     int timeoutSecs;
@@ -84,12 +97,14 @@ public final class LocalRunner implements Callable<Integer> {
             console.done("Kafka at " + stack.kafka().bootstrapServers() + ", Cassandra at "
                     + cassandra.getHostString() + ":" + cassandra.getPort());
 
+            CollectorServer collector = null;
             try (CqlSession session = SessionRegistry.builder(config.cassandra()).build()) {
                 console.step("Applying deploy/schema.cql to keyspace " + config.cassandra().keyspace());
                 SchemaApplier.bundled().apply(session, config.cassandra().keyspace(), config.replication());
                 console.done("schema ready");
 
                 KafkaTopics.create(stack.kafka().bootstrapServers(), TOPIC, PARTITIONS);
+                collector = noCollector ? null : startCollector(stack.kafka().bootstrapServers(), console);
                 SampleLoad load = SampleLoad.into(stack.kafka().bootstrapServers(), TOPIC, PARTITIONS,
                         SampleEvents.load(), console);
 
@@ -123,11 +138,23 @@ public final class LocalRunner implements Callable<Integer> {
                 console.step("Stopping");
                 stack.storm().kill(config.name());
             } finally {
+                if (collector != null) {
+                    collector.close();
+                }
                 SessionRegistry.closeAll();
             }
         }
         console.done("everything stopped");
         return 0;
+    }
+
+    /** The HTTP collector in this JVM, writing to the topic the topology reads (see docs/collector.md). */
+    private CollectorServer startCollector(String bootstrapServers, Console console) {
+        CollectorServer collector = CollectorServer.start(CollectorSettings.builder(bootstrapServers, TOPIC)
+                .port(collectorPort).source("local", collectorWriteKey).build());
+        console.done("collector at http://127.0.0.1:" + collector.port() + "/v1/ (write key '" + collectorWriteKey
+                + "', source 'local')");
+        return collector;
     }
 
     /** Waits (at most a minute) until the topology has committed a batch: its worker is running. */

@@ -372,10 +372,11 @@ public final class TallyConfigLoader {
         return "a " + type.getSimpleName().toLowerCase();
     }
 
+    /** {@code collector} is the HTTP collector's section (module collector), read by it and not here. */
     record FileModel(TopologyModel topology, KafkaModel kafka, FilesModel files, ObjectsModel objects,
             CassandraModel cassandra,
             IngestSettings ingest, TransformConfig transforms, AggregatesModel aggregates,
-            List<SegmentDefinition> segments) {
+            List<SegmentDefinition> segments, JsonNode collector) {
     }
 
     record AggregatesModel(@JsonProperty("dedup_window_ms") Long dedupWindowMs) {

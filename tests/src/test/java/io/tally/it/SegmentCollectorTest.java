@@ -1,0 +1,323 @@
+package io.tally.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.segment.analytics.Analytics;
+import com.segment.analytics.Callback;
+import com.segment.analytics.messages.IdentifyMessage;
+import com.segment.analytics.messages.Message;
+import com.segment.analytics.messages.MessageBuilder;
+import com.segment.analytics.messages.PageMessage;
+import com.segment.analytics.messages.TrackMessage;
+import io.tally.collector.CollectorSettings;
+import io.tally.collector.KafkaSink;
+import io.tally.collector.Refusal;
+import io.tally.collector.http.CollectorServer;
+import io.tally.it.support.AggregateTables;
+import io.tally.it.support.CountTables;
+import io.tally.it.support.Eventually;
+import io.tally.it.support.HourKey;
+import io.tally.it.support.RealServices;
+import io.tally.it.support.TestKeyspaces;
+import io.tally.it.support.TestTopologies;
+import io.tally.topology.config.TallyConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPOutputStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The collector on the real Kafka, driven by Segment's own analytics-java pointed at it: every event the SDK was
+ * asked to send is in the topic exactly as sent (plus the collector's receivedAt, the SDK's sentAt and context),
+ * and the topology counts each exactly once, duplicates re-sent by the app included. Then the door: bad write
+ * keys, limits, gzip and an unreachable Kafka.
+ */
+@ExtendWith(RealServices.class)
+class SegmentCollectorTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String WRITE_KEY = "it-backend-key";
+    private static final int PARTITIONS = 4;
+    private static final int EVENTS = 20_000;
+    private static final int RESENT = 500;
+
+    @Test
+    void segmentsSdkEventsLandInKafkaAsSentAndAreCountedExactlyOnce() throws Exception {
+        String topic = "collector-events";
+        TestTopologies.createTopic(topic, PARTITIONS);
+        Instant firstHour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(30, ChronoUnit.HOURS);
+        Map<String, Message> sent = new HashMap<>();
+        Map<HourKey, Long> truth = new HashMap<>();
+        List<MessageBuilder<?, ?>> toSend = new ArrayList<>();
+        for (int i = 0; i < EVENTS; i++) {
+            String user = "user-" + (i % 700);
+            Date time = Date.from(firstHour.plusSeconds(i * 5L));
+            String messageId = "m-" + i;
+            MessageBuilder<?, ?> message;
+            String countName;
+            switch (i % 5) {
+                case 0, 1, 2 -> {
+                    String event = i % 5 == 0 ? "Song Played" : i % 5 == 1 ? "Order Completed" : "Signed In";
+                    message = TrackMessage.builder(event).properties(Map.of("n", i, "plan", i % 2 == 0 ? "free" : "pro"));
+                    countName = event;
+                }
+                case 3 -> {
+                    message = PageMessage.builder("Home").properties(Map.of("path", "/home/" + (i % 7)));
+                    countName = "Page Viewed";
+                }
+                default -> {
+                    message = IdentifyMessage.builder().traits(Map.of("email", user + "@example.com"));
+                    countName = "Identify";
+                }
+            }
+            message.userId(user).messageId(messageId).timestamp(time);
+            toSend.add(message);
+            truth.merge(HourKey.of(countName, time.getTime()), 1L, Long::sum);
+        }
+        for (int i = 0; i < RESENT; i++) { // the app sends some again with the same messageId, as on its own retry
+            toSend.add(toSend.get(i * 37 % EVENTS));
+        }
+
+        AtomicInteger succeeded = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        Instant started = Instant.now();
+        try (CollectorServer collector = CollectorServer.start(settings(topic).build())) {
+            Analytics analytics = Analytics.builder(WRITE_KEY)
+                    .endpoint("http://127.0.0.1:" + collector.port())
+                    .flushQueueSize(250)
+                    .flushInterval(1, TimeUnit.SECONDS)
+                    .retries(5)
+                    .callback(new Callback() {
+                        @Override
+                        public void success(Message message) {
+                            succeeded.incrementAndGet();
+                        }
+
+                        @Override
+                        public void failure(Message message, Throwable error) {
+                            failed.incrementAndGet();
+                        }
+                    })
+                    .build();
+            for (MessageBuilder<?, ?> message : toSend) {
+                analytics.enqueue(message);
+            }
+            analytics.flush();
+            Eventually.poll(() -> succeeded.get() + failed.get(), done -> done == toSend.size(), Duration.ofMinutes(2));
+            analytics.shutdown();
+            assertThat(failed.get()).as("messages the SDK gave up on").isZero();
+            assertThat(succeeded.get()).isEqualTo(EVENTS + RESENT);
+            assertThat(collector.metrics().events("backend")).isEqualTo(EVENTS + RESENT);
+        }
+        Instant finished = Instant.now();
+
+        List<ConsumerRecord<byte[], byte[]>> records = readAll(topic, EVENTS + RESENT);
+        assertThat(records).hasSize(EVENTS + RESENT);
+        Map<String, Integer> copies = new HashMap<>();
+        Map<String, Integer> partitionOfUser = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            JsonNode json = JSON.readTree(record.value());
+            String messageId = json.get("messageId").asText();
+            copies.merge(messageId, 1, Integer::sum);
+            int i = Integer.parseInt(messageId.substring(2));
+            String user = "user-" + (i % 700);
+            assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(user);
+            assertThat(json.get("userId").asText()).isEqualTo(user);
+            assertThat(partitionOfUser.computeIfAbsent(user, u -> record.partition())).as("one user, one partition")
+                    .isEqualTo(record.partition());
+            assertThat(new String(record.headers().lastHeader(KafkaSink.SOURCE_HEADER).value(), StandardCharsets.UTF_8))
+                    .isEqualTo("backend");
+            assertThat(Instant.parse(json.get("timestamp").asText()))
+                    .isEqualTo(firstHour.plusSeconds(i * 5L));
+            Instant receivedAt = Instant.parse(json.get("receivedAt").asText());
+            assertThat(receivedAt).isBetween(started.truncatedTo(ChronoUnit.MILLIS), finished);
+            assertThat(Instant.parse(json.get("sentAt").asText())).isBetween(started.minusSeconds(1), finished);
+            assertThat(json.path("context").path("library").path("name").asText()).isEqualTo("analytics-java");
+            assertThat(json.has("writeKey")).isFalse();
+            switch (i % 5) {
+                case 0, 1, 2 -> {
+                    assertThat(json.get("type").asText()).isEqualTo("track");
+                    assertThat(json.get("event").asText())
+                            .isEqualTo(i % 5 == 0 ? "Song Played" : i % 5 == 1 ? "Order Completed" : "Signed In");
+                    assertThat(json.get("properties").get("n").asInt()).isEqualTo(i);
+                }
+                case 3 -> {
+                    assertThat(json.get("type").asText()).isEqualTo("page");
+                    assertThat(json.get("name").asText()).isEqualTo("Home");
+                    assertThat(json.get("properties").get("path").asText()).isEqualTo("/home/" + (i % 7));
+                }
+                default -> {
+                    assertThat(json.get("type").asText()).isEqualTo("identify");
+                    assertThat(json.get("traits").get("email").asText()).isEqualTo(user + "@example.com");
+                }
+            }
+        }
+        assertThat(copies).hasSize(EVENTS);
+        assertThat(copies.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(EVENTS + RESENT);
+
+        String keyspace = TestKeyspaces.create("collector");
+        TallyConfig config = TestTopologies.config("it-collector", topic, keyspace);
+        CqlSession session = TestKeyspaces.session();
+        try {
+            TestTopologies.submit(config);
+            Map<HourKey, Long> counted = Eventually.poll(() -> CountTables.hourly(session, keyspace), truth::equals,
+                    Duration.ofMinutes(2));
+            assertThat(counted).isEqualTo(truth);
+            assertThat(CountTables.total(counted)).isEqualTo(EVENTS);
+            assertThat(AggregateTables.rows(session, keyspace, "rejected_counts_by_hour")).isZero();
+        } finally {
+            TestTopologies.killQuietly(config.name());
+        }
+    }
+
+    @Test
+    void theDoorRefusesBadRequestsWritesNothingOfThemAndAcceptsGzip() throws Exception {
+        String topic = "collector-door";
+        TestTopologies.createTopic(topic, 1);
+        HttpClient http = HttpClient.newHttpClient();
+        String event = "{\"userId\":\"u\",\"event\":\"Door\",\"messageId\":\"%s\"}";
+        try (CollectorServer collector = CollectorServer.start(settings(topic).build())) {
+            String base = "http://127.0.0.1:" + collector.port();
+            HttpResponse<String> unknownKey = http.send(post(base + "/v1/track", basic("not-a-key"), null,
+                    event.formatted("x1").getBytes(StandardCharsets.UTF_8)), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> noKey = http.send(post(base + "/v1/track", null, null,
+                    event.formatted("x2").getBytes(StandardCharsets.UTF_8)), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> tooBig = http.send(post(base + "/v1/track", basic(WRITE_KEY), null,
+                    ("{\"userId\":\"u\",\"event\":\"Big\",\"properties\":{\"p\":\"" + "x".repeat(33_000) + "\"}}")
+                            .getBytes(StandardCharsets.UTF_8)), HttpResponse.BodyHandlers.ofString());
+            StringBuilder batch = new StringBuilder("{\"batch\":[");
+            for (int i = 0; i < 20; i++) {
+                batch.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\","
+                        + "\"properties\":{\"p\":\"").append("y".repeat(30_000)).append("\"}}");
+            }
+            HttpResponse<String> batchTooBig = http.send(post(base + "/v1/batch", basic(WRITE_KEY), null,
+                    batch.append("]}").toString().getBytes(StandardCharsets.UTF_8)), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> malformed = http.send(post(base + "/v1/batch", basic(WRITE_KEY), null,
+                    "{\"batch\":[".getBytes(StandardCharsets.UTF_8)), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> gzipped = http.send(post(base + "/v1/batch", null, "gzip",
+                    gzip("{\"writeKey\":\"" + WRITE_KEY + "\",\"batch\":[{\"type\":\"track\"," + event.formatted("ok")
+                            .substring(1) + "]}")), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(unknownKey.statusCode()).isEqualTo(401);
+            assertThat(noKey.statusCode()).isEqualTo(401);
+            assertThat(tooBig.statusCode()).isEqualTo(400);
+            assertThat(tooBig.body()).contains("\"error\":\"message_too_large\"").contains("message_limit 32768 bytes");
+            assertThat(batchTooBig.statusCode()).isEqualTo(400);
+            assertThat(batchTooBig.body()).contains("\"error\":\"batch_too_large\"").contains("batch_limit 512000 bytes");
+            assertThat(malformed.statusCode()).isEqualTo(400);
+            assertThat(malformed.body()).contains("\"error\":\"malformed_json\"");
+            assertThat(gzipped.statusCode()).as(gzipped.body()).isEqualTo(200);
+            assertThat(collector.metrics().refusals(Refusal.UNAUTHORIZED)).isEqualTo(2);
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = readAll(topic, 1);
+        assertThat(records).hasSize(1);
+        JsonNode only = JSON.readTree(records.get(0).value());
+        assertThat(only.get("messageId").asText()).isEqualTo("ok");
+        assertThat(only.get("event").asText()).isEqualTo("Door");
+    }
+
+    @Test
+    void anUnreachableKafkaIs503WithRetryAfterNotAHang() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        CollectorSettings settings = CollectorSettings.builder("127.0.0.1:" + closedPort, "nowhere").port(0)
+                .source("backend", WRITE_KEY).kafkaTimeoutMillis(1_000).retryAfterSeconds(4).build();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (CollectorServer collector = CollectorServer.start(settings)) {
+            String base = "http://127.0.0.1:" + collector.port();
+            long start = System.nanoTime();
+            HttpResponse<String> response = http.send(post(base + "/v1/track", basic(WRITE_KEY), null,
+                    "{\"userId\":\"u\",\"event\":\"Lost\"}".getBytes(StandardCharsets.UTF_8)),
+                    HttpResponse.BodyHandlers.ofString());
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Retry-After")).hasValue("4");
+            assertThat(response.body()).contains("\"error\":\"kafka_unavailable\"");
+            // Bounded by the Kafka timeout (metadata wait, then delivery); the slack is for a busy machine.
+            assertThat(tookMillis).as("answered, not hung").isLessThan(10_000);
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.body()).contains("\"kafka\":\"failing\"");
+        }
+    }
+
+    private static CollectorSettings.Builder settings(String topic) {
+        return CollectorSettings.builder(RealServices.stack().kafka().bootstrapServers(), topic).port(0)
+                .source("backend", WRITE_KEY);
+    }
+
+    private static HttpRequest post(String url, String authorization, String encoding, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        if (encoding != null) {
+            request.header("Content-Encoding", encoding);
+        }
+        return request.build();
+    }
+
+    private static String basic(String writeKey) {
+        return "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] gzip(String text) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+            zip.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    /** Every record of the topic: polls until {@code expected} arrived, then a little longer to see any extra. */
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RealServices.stack().kafka().bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            Set<TopicPartition> partitions = new HashSet<>();
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+        }
+        return records;
+    }
+}
