@@ -22,7 +22,6 @@ import io.tally.spouts.SpoutMetrics;
 import io.tally.state.cassandra.internal.StateMetrics;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -189,19 +188,7 @@ class FaultToleranceTest {
         TestTopologies.createTopic(topic, PARTITIONS);
         Path dir = TestDirectories.create("local-cluster-crash-");
         Path configFile = dir.resolve("tally.yaml");
-        InetSocketAddress cassandra = RealServices.stack().cassandra().contactPoint();
-        Files.writeString(configFile, String.join("\n",
-                "topology:",
-                "  name: it-crash",
-                "kafka:",
-                "  bootstrap_servers: " + RealServices.stack().kafka().bootstrapServers(),
-                "  topics: [" + topic + "]",
-                "  max_poll_records: " + MAX_POLL_RECORDS,
-                "cassandra:",
-                "  contact_points: [\"" + cassandra.getHostString() + ":" + cassandra.getPort() + "\"]",
-                "  local_datacenter: " + RealServices.stack().cassandra().localDatacenter(),
-                "  keyspace: " + keyspace,
-                ""));
+        TestTopologies.writeConfigFile(configFile, "it-crash", 1, topic, MAX_POLL_RECORDS, keyspace);
         TallyConfig config = TallyConfigLoader.withSystemEnvironment().load(configFile);
         EventGenerator generator = new EventGenerator(3141L, Instant.parse("2026-11-21T00:00:00Z"), 48, 3_000);
         AggregateTruth truth = new AggregateTruth(List.of());

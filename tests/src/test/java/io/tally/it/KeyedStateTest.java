@@ -18,7 +18,6 @@ import io.tally.local.sample.GeneratedEvent;
 import io.tally.local.server.LocalTopologyProcess;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,20 +90,7 @@ class KeyedStateTest {
         Path dir = TestDirectories.create("restore-crash-");
         Path configFile = dir.resolve("tally.yaml");
         Path log = dir.resolve("local-cluster.log");
-        InetSocketAddress cassandra = RealServices.stack().cassandra().contactPoint();
-        Files.writeString(configFile, String.join("\n",
-                "topology:",
-                "  name: it-restore-crash",
-                "  parallelism: 2",
-                "kafka:",
-                "  bootstrap_servers: " + RealServices.stack().kafka().bootstrapServers(),
-                "  topics: [" + topic + "]",
-                "  max_poll_records: 2000",
-                "cassandra:",
-                "  contact_points: [\"" + cassandra.getHostString() + ":" + cassandra.getPort() + "\"]",
-                "  local_datacenter: " + RealServices.stack().cassandra().localDatacenter(),
-                "  keyspace: " + keyspace,
-                ""));
+        TestTopologies.writeConfigFile(configFile, "it-restore-crash", 2, topic, 2_000, keyspace);
         EventGenerator generator = new EventGenerator(4242L, Instant.parse("2026-11-19T00:00:00Z"), 48, 5_000);
         AggregateTruth truth = new AggregateTruth(List.of());
         Random random = new Random(42);

@@ -3,10 +3,14 @@ package io.tally.it.support;
 import io.tally.local.kafka.KafkaTopics;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.topology.TallyTopology;
-import org.apache.storm.generated.StormTopology;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import org.apache.storm.generated.StormTopology;
 
 /** Submits the production topology, built from a config exactly as {@code storm jar} would, to the test cluster. */
 public final class TestTopologies {
@@ -31,6 +35,28 @@ public final class TestTopologies {
                         .maxPollRecords(2_000).build())
                 .batch(BatchSettings.builder().parallelism(2).build())
                 .build();
+    }
+
+    /**
+     * Writes a {@code tally.yaml} for a topology run in a child JVM ({@code LocalTopologyProcess}) against the test
+     * servers.
+     */
+    public static void writeConfigFile(Path file, String name, int parallelism, String topic, int maxPollRecords,
+            String keyspace) throws IOException {
+        InetSocketAddress cassandra = RealServices.stack().cassandra().contactPoint();
+        Files.writeString(file, String.join("\n",
+                "topology:",
+                "  name: " + name,
+                "  parallelism: " + parallelism,
+                "kafka:",
+                "  bootstrap_servers: " + RealServices.stack().kafka().bootstrapServers(),
+                "  topics: [" + topic + "]",
+                "  max_poll_records: " + maxPollRecords,
+                "cassandra:",
+                "  contact_points: [\"" + cassandra.getHostString() + ":" + cassandra.getPort() + "\"]",
+                "  local_datacenter: " + RealServices.stack().cassandra().localDatacenter(),
+                "  keyspace: " + keyspace,
+                ""));
     }
 
     public static void createTopic(String topic, int partitions) {

@@ -42,8 +42,9 @@ public final class Deduplicate extends BaseStateUpdater<FirstSeenState> {
 
     @Override
     public void updateState(FirstSeenState state, List<TridentTuple> tuples, TridentCollector collector) {
-        RouteEvents.Runs byUser = new RouteEvents.Runs(tuples.get(0).getInteger(1), userPartitions);
-        state.attempt(tuples.get(0).getInteger(1));
+        int attempt = tuples.get(0).getInteger(1);
+        RouteEvents.Runs byUser = new RouteEvents.Runs(attempt, userPartitions);
+        state.attempt(attempt);
         for (TridentTuple tuple : tuples) {
             EventRun run = (EventRun) tuple.getValue(2);
             for (int i = 0; i < run.size(); i++) {

@@ -103,12 +103,13 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
     private void count(Event event, CountDeltas deltas, FirstSeenState userDays) {
         String name = event.countName();
         long time = event.timestampMillis();
+        long hour = UtcBucket.HOUR.start(time);
+        long dayIndex = UtcBucket.DAY.index(time);
+        long day = UtcBucket.DAY.startOfIndex(dayIndex);
         deltas.add(TallyTables.EVENT_COUNTS_BY_MINUTE, new NameAndBucket(name, UtcBucket.MINUTE.start(time)), 1);
-        deltas.add(TallyTables.EVENT_COUNTS_BY_HOUR, new NameAndBucket(name, UtcBucket.HOUR.start(time)), 1);
-        long day = UtcBucket.DAY.start(time);
+        deltas.add(TallyTables.EVENT_COUNTS_BY_HOUR, new NameAndBucket(name, hour), 1);
         deltas.add(TallyTables.EVENT_COUNTS_BY_DAY, new NameAndBucket(name, day), 1);
         if (!breakdowns.isEmpty()) {
-            long hour = UtcBucket.HOUR.start(time);
             for (String property : breakdowns) {
                 String value = PropertyBuckets.scalarText(event.properties().get(property));
                 if (value != null) {
@@ -119,17 +120,17 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
         }
         String user = event.userKey();
         int route = KeyRouting.route(user);
-        if (userDays.firstSeen(userDayKey(day, name, user), route)) {
+        if (userDays.firstSeen(userDayKey(dayIndex, name, user), route)) {
             deltas.add(TallyTables.UNIQUE_USERS_BY_DAY, new NameAndBucket(name, day), 1);
         }
-        if (userDays.firstSeen(userDayKey(day, TallyTables.ALL_EVENTS, user), route)) {
+        if (userDays.firstSeen(userDayKey(dayIndex, TallyTables.ALL_EVENTS, user), route)) {
             deltas.add(TallyTables.UNIQUE_USERS_BY_DAY, new NameAndBucket(TallyTables.ALL_EVENTS, day), 1);
         }
     }
 
-    /** {@code day:length(event):event user}: unambiguous whatever characters the event and user hold. */
-    static String userDayKey(long dayStart, String event, String user) {
-        return UtcBucket.DAY.index(dayStart) + ":" + event.length() + ":" + event + user;
+    /** {@code epochDay:length(event):event user}: unambiguous whatever characters the event and user hold. */
+    static String userDayKey(long epochDay, String event, String user) {
+        return epochDay + ":" + event.length() + ":" + event + user;
     }
 
     /**

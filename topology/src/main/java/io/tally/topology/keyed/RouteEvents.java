@@ -59,15 +59,11 @@ public final class RouteEvents implements Aggregator<RouteEvents.Runs> {
     }
 
     /** Trident's attempt number of a batch: the keyed states log it (see {@code FirstSeenState}). */
-    static int attemptOf(Object batchId) {
+    private static int attemptOf(Object batchId) {
         if (batchId instanceof TransactionAttempt attempt) {
             return attempt.getAttemptId();
         }
         throw new IllegalStateException("a keyed stage needs a transactional stream, not a batch " + batchId);
-    }
-
-    static Runs runs(Object batchId, int partitions) {
-        return new Runs(attemptOf(batchId), partitions);
     }
 
     @Override
@@ -76,7 +72,7 @@ public final class RouteEvents implements Aggregator<RouteEvents.Runs> {
 
     @Override
     public Runs init(Object batchId, TridentCollector collector) {
-        return runs(batchId, partitions);
+        return new Runs(attemptOf(batchId), partitions);
     }
 
     @Override
