@@ -19,30 +19,35 @@ import io.tally.state.schema.TallyTables;
 import io.tally.topology.aggregate.BatchKeyCounts;
 import io.tally.topology.aggregate.EventBuckets;
 import io.tally.topology.aggregate.LongSum;
+import io.tally.topology.aggregate.NameAndBucket;
 import io.tally.topology.aggregate.RejectionHour;
 import io.tally.topology.aggregate.UtcBucket;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.keyed.Deduplicate;
+import io.tally.topology.keyed.CountTablesState;
 import io.tally.topology.keyed.EventRun;
 import io.tally.topology.keyed.PartitionTarget;
 import io.tally.topology.keyed.PerUserPass;
 import io.tally.topology.keyed.RouteEvents;
 import io.tally.topology.keyed.SpreadList;
-import io.tally.topology.keyed.TableIs;
+import io.tally.topology.keyed.SumChanges;
 import io.tally.topology.keyed.ToPartition;
 import io.tally.topology.keyed.UserPassState;
 import io.tally.topology.rejects.RejectionColumns;
 import io.tally.topology.segment.MembershipColumns;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.storm.Config;
 import org.apache.storm.generated.StormTopology;
 import org.apache.storm.trident.Stream;
 import org.apache.storm.trident.TridentTopology;
 import org.apache.storm.trident.fluent.GroupedStream;
 import org.apache.storm.trident.operation.CombinerAggregator;
+import org.apache.storm.trident.operation.builtin.Negate;
 import org.apache.storm.trident.state.StateFactory;
 import org.apache.storm.tuple.Fields;
 
@@ -152,18 +157,23 @@ public final class TallyTopology {
                 members.partitionPersist(states.wrap(rows.name(), CassandraRowStateFactory.of(config.cassandra(), rows)),
                         PerUserPass.MEMBER_FIELDS, CassandraRowStateFactory.writer());
             }
-            sumChanges(changes, TallyTables.SEGMENT_SIZES_BY_DAY, 2, config, states);
+        }
+        List<MapTable<Long>> countTables = new ArrayList<>();
+        if (!segments.isEmpty()) {
+            countTables.add(TallyTables.SEGMENT_SIZES_BY_DAY);
+        }
+        if (counting) {
+            countTables.addAll(List.of(TallyTables.EVENT_COUNTS_BY_MINUTE, TallyTables.EVENT_COUNTS_BY_HOUR,
+                    TallyTables.EVENT_COUNTS_BY_DAY, TallyTables.UNIQUE_USERS_BY_DAY));
+            if (!breakdowns.isEmpty()) {
+                countTables.addAll(List.of(TallyTables.PROPERTY_COUNTS_BY_HOUR, TallyTables.PROPERTY_COUNTS_BY_DAY));
+            }
+        }
+        if (!countTables.isEmpty()) {
+            sumChanges(changes, countTables, config, states);
         }
         if (scope == Scope.SEGMENTS_ONLY) {
             return topology.build();
-        }
-        sumChanges(changes, TallyTables.EVENT_COUNTS_BY_MINUTE, 2, config, states);
-        sumChanges(changes, TallyTables.EVENT_COUNTS_BY_HOUR, 2, config, states);
-        sumChanges(changes, TallyTables.EVENT_COUNTS_BY_DAY, 2, config, states);
-        sumChanges(changes, TallyTables.UNIQUE_USERS_BY_DAY, 2, config, states);
-        if (!breakdowns.isEmpty()) {
-            sumChanges(changes, TallyTables.PROPERTY_COUNTS_BY_HOUR, 4, config, states);
-            sumChanges(changes, TallyTables.PROPERTY_COUNTS_BY_DAY, 4, config, states);
         }
 
         // Nothing is lost silently: every rejected record is stored with its reason, and counted.
@@ -192,19 +202,18 @@ public final class TallyTopology {
         return lateEnough.compareTo(config.dedupWindow()) > 0 ? lateEnough : config.dedupWindow();
     }
 
-    /** Sums the per-user stage's changes to {@code table} (keys of {@code keySize} values), exactly once. */
-    private static void sumChanges(Stream changes, MapTable<Long> table, int keySize, TallyConfig config,
+    /** Sums the per-user stage's changes to each of {@code tables}, exactly once, in one stage. */
+    private static void sumChanges(Stream changes, List<MapTable<Long>> tables, TallyConfig config,
             StateWrapper states) {
-        List<String> keyFields = new ArrayList<>();
-        for (int i = 0; i < keySize; i++) {
-            keyFields.add("key_" + i);
-        }
-        Fields key = new Fields(keyFields);
-        persist(changes.filter(new Fields("table"), new TableIs(table.name()))
-                        .each(new Fields("key"), new SpreadList(keySize), key)
-                        .name("counts")
-                        .groupBy(key),
-                new Fields("delta"), new LongSum(), table, config, states);
+        Map<String, StateFactory> byTable = new LinkedHashMap<>();
+        tables.forEach(table -> byTable.put(table.name(),
+                states.wrap(table.name(), CassandraMapStateFactory.opaque(config.cassandra(), table))));
+        Fields change = new Fields("table", "key", "delta");
+        changes.filter(new Fields("member"), new Negate(new IsPresent()))
+                .name("counts")
+                .partitionBy(new Fields("table", "key"))
+                .partitionPersist(new CountTablesState.Factory(byTable), change, new SumChanges())
+                .parallelismHint(config.batch().parallelism());
     }
 
     /**
@@ -261,6 +270,7 @@ public final class TallyTopology {
         TallySerialization.register(conf);
         conf.registerSerialization(EventRun.class, EventRun.KryoSerializer.class);
         conf.registerSerialization(PartitionTarget.class, PartitionTarget.KryoSerializer.class);
+        conf.registerSerialization(NameAndBucket.class, NameAndBucket.KryoSerializer.class);
         RecordChunk.registerSerialization(conf);
         return conf;
     }

@@ -1,5 +1,6 @@
 package io.tally.local.kafka;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -8,7 +9,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Topic administration for the local broker (the broker does not create topics on first use). */
@@ -43,9 +46,11 @@ public final class KafkaTopics {
     }
 
     /**
-     * Waits until the broker names a leader for every partition. A producer that writes to a partition before that
-     * gets NOT_LEADER_OR_FOLLOWER; its idempotent retries were then refused as OUT_OF_ORDER_SEQUENCE_NUMBER until
-     * they timed out (seen once in the benchmark, which lost those records).
+     * Waits until the broker names a leader for every partition and that leader answers for the partition's log. A
+     * producer that writes to a partition before that gets NOT_LEADER_OR_FOLLOWER; its idempotent retries were then
+     * refused as OUT_OF_ORDER_SEQUENCE_NUMBER until they timed out, and the records were lost. A named leader is not
+     * enough: on a loaded machine the broker names the leader in its metadata before it has become the leader of the
+     * log, so the wait ends only when a ListOffsets, which only the partition's leader answers, succeeds.
      */
     private static void awaitLeaders(Admin admin, String topic)
             throws InterruptedException, ExecutionException, TimeoutException {
@@ -53,13 +58,26 @@ public final class KafkaTopics {
         while (true) {
             TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
                     .get(30, TimeUnit.SECONDS).get(topic);
-            if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+            if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())
+                    && leadersAnswer(admin, topic, description)) {
                 return;
             }
             if (System.nanoTime() > deadline) {
                 throw new TimeoutException("a partition of " + topic + " still has no leader after 30 s");
             }
             Thread.sleep(50);
+        }
+    }
+
+    private static boolean leadersAnswer(Admin admin, String topic, TopicDescription description)
+            throws InterruptedException, TimeoutException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        description.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        try {
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException notYet) {
+            return false;
         }
     }
 }

@@ -1,5 +1,9 @@
 package io.tally.topology.aggregate;
 
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
 import java.util.AbstractList;
 import java.util.RandomAccess;
 
@@ -43,5 +47,19 @@ public final class NameAndBucket extends AbstractList<Object> implements RandomA
             return hash == key.hash && start == key.start && name.equals(key.name);
         }
         return super.equals(other);
+    }
+
+    /** How the key crosses between workers, on its way from the per-user stage to the counts stage. */
+    public static final class KryoSerializer extends Serializer<NameAndBucket> {
+        @Override
+        public void write(Kryo kryo, Output out, NameAndBucket key) {
+            out.writeString(key.name);
+            out.writeLong(key.start);
+        }
+
+        @Override
+        public NameAndBucket read(Kryo kryo, Input in, Class<? extends NameAndBucket> type) {
+            return new NameAndBucket(in.readString(), in.readLong());
+        }
     }
 }

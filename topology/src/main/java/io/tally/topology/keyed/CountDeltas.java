@@ -5,6 +5,7 @@ import io.tally.state.schema.TallyTables;
 import io.tally.topology.aggregate.NameAndBucket;
 import it.unimi.dsi.fastutil.objects.Object2LongMap;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,12 +37,17 @@ final class CountDeltas {
         allEvents.object2LongEntrySet().forEach(entry -> counts.addTo(entry.getKey(), entry.getLongValue()));
     }
 
-    /** Emits {@code (table, key, delta, null)} per changed key; a key whose changes cancel out is not sent. */
+    /**
+     * Emits {@code (table, key, delta, null)} per changed key; a key whose changes cancel out is not sent. A key
+     * leaves as a {@link NameAndBucket} or an {@code ArrayList}, the lists Storm knows how to send to another worker.
+     */
     void emit(TridentCollector collector) {
         byTable.forEach((table, counts) -> {
             for (Object2LongMap.Entry<List<Object>> entry : counts.object2LongEntrySet()) {
                 if (entry.getLongValue() != 0) {
-                    collector.emit(new Values(table, entry.getKey(), entry.getLongValue(), null));
+                    List<Object> key = entry.getKey();
+                    collector.emit(new Values(table, key instanceof NameAndBucket ? key : new ArrayList<>(key),
+                            entry.getLongValue(), null));
                 }
             }
         });
