@@ -8,6 +8,7 @@ import it.unimi.dsi.fastutil.objects.Object2LongMap;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
 import it.unimi.dsi.fastutil.objects.ObjectArrayList;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,16 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
     private final ObjectArrayList<String> addedKeys = new ObjectArrayList<>();
     private final IntArrayList addedRoutes = new IntArrayList();
     private final LongArrayList replacedTimes = new LongArrayList();
+
+    /**
+     * Adds an absent key as of this batch in the same probe of the table that finds it absent (most keys of the
+     * de-duplication stage are), and says so through {@link #inserted}.
+     */
+    private final ToLongFunction<String> addNow = key -> {
+        this.inserted = true;
+        return this.batchMillis;
+    };
+    private boolean inserted;
 
     private boolean restored;
     private long txid = -1;
@@ -85,11 +96,16 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
 
     @Override
     public boolean firstSeen(String key, int route) {
-        long before = seen.getLong(key);
-        if (before != ABSENT && batchMillis - before < retentionMillis) {
-            return false;
+        inserted = false;
+        long held = seen.computeIfAbsent(key, addNow);
+        long before = ABSENT;
+        if (!inserted) {
+            if (batchMillis - held < retentionMillis) {
+                return false;
+            }
+            before = held;
+            seen.put(key, batchMillis);
         }
-        seen.put(key, batchMillis);
         addedKeys.add(key);
         addedRoutes.add(route);
         replacedTimes.add(before);
