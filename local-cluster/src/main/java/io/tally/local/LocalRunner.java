@@ -13,11 +13,13 @@ import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
+import io.tally.topology.config.TallyConfigLoader;
 import io.tally.topology.status.StatusReader;
 import io.tally.topology.status.TallyStatus;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +54,12 @@ public final class LocalRunner implements Callable<Integer> {
             description = "Also ingest the log files (*.jsonl, *.json, *.log, plain or .gz) of this directory:"
                     + " existing files first, then new files and appended lines as they come.")
     Path filesDir;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Run this Tally configuration (see deploy/tally.yaml: segments, breakdowns, transforms,"
+                    + " batches) on the embedded servers: its Kafka and Cassandra addresses are replaced by theirs."
+                    + " The sample goes to its first topic.")
+    Path configFile;
 
     @Option(names = "--keep-running", description = "Keep everything running after the sample is counted, until Ctrl-C.")
     boolean keepRunning;
@@ -100,6 +108,46 @@ public final class LocalRunner implements Callable<Integer> {
     }
 
     /**
+     * The configuration to run: {@code --config}'s, or the default (topic {@value #TOPIC}), with the embedded
+     * servers' addresses, a keyspace on the one local node, and {@code --files} as its files source.
+     */
+    private TallyConfig localConfig(LocalStack stack) {
+        String kafka = stack.kafka().bootstrapServers();
+        InetSocketAddress address = stack.cassandra().contactPoint();
+        String cassandra = address.getHostString() + ":" + address.getPort();
+        KafkaSpoutSettings localTopic = KafkaSpoutSettings.builder(kafka, List.of(TOPIC)).build();
+        TallyConfig written = configFile == null ? TallyConfig.builder().kafka(localTopic).build()
+                : TallyConfigLoader.withSystemEnvironment().load(configFile);
+        TallyConfig.Builder local = written.toBuilder()
+                .kafka(written.kafka().map(k -> k.at(kafka, LocalRunner::notSecurity)).orElse(localTopic))
+                .cassandra(written.cassandra().toBuilder()
+                        .contactPoints(List.of(cassandra))
+                        .localDatacenter(stack.cassandra().localDatacenter())
+                        .credentials(null, null)
+                        .ssl(false)
+                        .build())
+                .replication(Map.of("class", "SimpleStrategy", "replication_factor", "1"));
+        if (filesDir != null) {
+            local.files(FileSpoutSettings.of(filesDir.toAbsolutePath().toString(), "*.{jsonl,json,log}{,.gz}"));
+        }
+        if (configFile != null) {
+            console.done(String.format("%s: Kafka %s and Cassandra %s (datacenter %s) replaced by the embedded"
+                            + " %s and %s; keyspace %s on one node, without credentials or TLS; the rest as written",
+                    configFile, written.kafka().map(KafkaSpoutSettings::bootstrapServers)
+                            .orElse("(none: topic " + TOPIC + " added)"),
+                    written.cassandra().contactPoints(), written.cassandra().localDatacenter(), kafka, cassandra,
+                    written.cassandra().keyspace()));
+        }
+        return local.build();
+    }
+
+    /** The embedded Kafka has no security: a production cluster's SASL and TLS properties would only break it. */
+    private static boolean notSecurity(String consumerProperty) {
+        return !(consumerProperty.startsWith("security.") || consumerProperty.startsWith("sasl.")
+                || consumerProperty.startsWith("ssl."));
+    }
+
+    /**
      * For tests: changes the configuration the runner builds (say, names of their own) before it is used.
      */
     public LocalRunner adjustingConfig(UnaryOperator<TallyConfig> adjustment) {
@@ -119,17 +167,7 @@ public final class LocalRunner implements Callable<Integer> {
      */
     public int run(LocalStack stack) throws Exception {
         InetSocketAddress cassandra = stack.cassandra().contactPoint();
-        TallyConfig.Builder builder = TallyConfig.builder();
-        if (filesDir != null) {
-            builder.files(FileSpoutSettings.of(filesDir.toAbsolutePath().toString(), "*.{jsonl,json,log}{,.gz}"));
-        }
-        TallyConfig config = adjustment.apply(builder
-                .kafka(KafkaSpoutSettings.builder(stack.kafka().bootstrapServers(), List.of(TOPIC)).build())
-                .cassandra(CassandraSettings.builder()
-                        .contactPoint(cassandra.getHostString() + ":" + cassandra.getPort())
-                        .localDatacenter(stack.cassandra().localDatacenter())
-                        .build())
-                .build());
+        TallyConfig config = adjustment.apply(localConfig(stack));
         String topic = config.kafka().orElseThrow().topics().get(0);
         console.done("Kafka at " + stack.kafka().bootstrapServers() + ", Cassandra at "
                 + cassandra.getHostString() + ":" + cassandra.getPort());

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.tally.it.support.AggregateTables;
+import io.tally.it.support.AggregateTruth;
 import io.tally.it.support.Eventually;
 import io.tally.it.support.KafkaEvents;
 import io.tally.it.support.RealServices;
+import io.tally.it.support.SegmentTruth;
 import io.tally.it.support.TestDirectories;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.local.LocalRunner;
@@ -82,6 +85,56 @@ class LocalRunnerTest {
 
         assertThat(start(runner).get(4, TimeUnit.MINUTES)).isZero();
         assertThat(recordsDone(TestKeyspaces.session(), keyspace)).isEqualTo(SAMPLE + 3_000);
+        TestDirectories.delete(dir);
+    }
+
+    @Test
+    void configWithSegmentsAndABreakdownCountsTheSampleExactly() throws Exception {
+        String keyspace = "it_runner_config";
+        Path dir = TestDirectories.create("it-runner-config-");
+        Path file = dir.resolve("tally.yaml");
+        // Addresses of a production cluster, which the runner replaces by its own servers'.
+        Files.writeString(file, """
+                topology: {name: it-runner-config}
+                kafka:
+                  bootstrap_servers: kafka-1.prod.invalid:9092
+                  topics: [runner-config]
+                  consumer: {security.protocol: SASL_SSL}
+                cassandra:
+                  contact_points: [cassandra-1.prod.invalid:9042]
+                  local_datacenter: eu-west
+                  keyspace: %s
+                  replication: {class: NetworkTopologyStrategy, eu-west: "3"}
+                transforms:
+                  breakdown_properties: [path, product_id]
+                segments:
+                  - {name: buyers, rule: {event: Order Completed}}
+                  - {name: daily_viewers, rule: {at_least: 4, per: day, where: {event: Product Viewed}}}
+                """.formatted(keyspace));
+        AggregateTruth counts = new AggregateTruth(List.of("path", "product_id"));
+        SegmentTruth segments = new SegmentTruth(List.of(
+                new SegmentTruth.Rule("buyers", (name, json) -> name.equals("Order Completed"), 1, 1),
+                new SegmentTruth.Rule("daily_viewers", (name, json) -> name.equals("Product Viewed"), 4, 1)));
+        EventGenerator sample = SampleEvents.generator();
+        for (int i = 0; i < SAMPLE; i++) {
+            GeneratedEvent event = sample.next();
+            counts.add(event);
+            segments.add(event);
+        }
+
+        LocalRunner runner = new LocalRunner();
+        new CommandLine(runner).parseArgs("--config", file.toString(), "--no-collector");
+        assertThat(start(runner).get(4, TimeUnit.MINUTES)).isZero();
+
+        CqlSession session = TestKeyspaces.session();
+        assertThat(AggregateTables.diff(counts.hours(), AggregateTables.read(session, keyspace,
+                "event_counts_by_hour", List.of("event", "hour"), "count"))).as("event_counts_by_hour").isEmpty();
+        assertThat(AggregateTables.diff(counts.propertyDays(), AggregateTables.read(session, keyspace,
+                "property_counts_by_day", List.of("event", "property", "day", "value"), "count")))
+                .as("property_counts_by_day").isEmpty();
+        assertThat(AggregateTables.diff(segments.members(), AggregateTables.readRows(session, keyspace,
+                "segment_members", List.of("segment", "user_id"), List.of("qualified_on", "last_activity", "events"))))
+                .as("segment_members").isEmpty();
         TestDirectories.delete(dir);
     }
 
