@@ -1,6 +1,7 @@
 package io.tally.local;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.tally.bolts.trident.IngestRecords;
 import io.tally.collector.CollectorSettings;
 import io.tally.collector.http.CollectorServer;
 import io.tally.local.kafka.KafkaTopics;
@@ -14,6 +15,8 @@ import io.tally.state.schema.SchemaApplier;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
+import io.tally.topology.keyed.Deduplicate;
+import io.tally.topology.status.StatusFormat;
 import io.tally.topology.status.StatusReader;
 import io.tally.topology.status.TallyStatus;
 import java.net.InetSocketAddress;
@@ -251,10 +254,18 @@ public final class LocalRunner implements Callable<Integer> {
 
     private static final int FOLLOW_SECONDS = 5;
 
-    private static String describe(TallyStatus status) {
-        return String.format("counted %,d events, rejected %,d; %s", status.eventsCounted(), status.rejected(),
-                status.caughtUp() ? "caught up" : left(status));
+    /** The live status line: {@code tally status}'s, with what only this JVM knows. */
+    private String describe(TallyStatus status) {
+        long now = System.nanoTime();
+        long ingested = IngestRecords.ingestedInThisJvm();
+        double perSecond = (ingested - lastIngested) / Math.max(1e-3, (now - lastLineAt) / 1e9);
+        lastIngested = ingested;
+        lastLineAt = now;
+        return StatusFormat.line(status, new StatusFormat.Local(perSecond, Deduplicate.droppedInThisJvm()));
     }
+
+    private long lastIngested = IngestRecords.ingestedInThisJvm();
+    private long lastLineAt = System.nanoTime();
 
     private static String left(TallyStatus status) {
         List<String> left = new java.util.ArrayList<>();

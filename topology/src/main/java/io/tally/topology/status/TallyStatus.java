@@ -2,6 +2,7 @@ package io.tally.topology.status;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 
 /**
@@ -31,6 +32,7 @@ public record TallyStatus(String topology, Map<String, Long> kafkaLag, Long kafk
         return kafkaLag == null ? 0 : kafkaLag.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    @JsonProperty
     public long rejected() {
         return rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -39,6 +41,7 @@ public record TallyStatus(String topology, Map<String, Long> kafkaLag, Long kafk
      * Every source read to its end in committed batches: no Kafka lag, no file pending, and at least one batch
      * committed (so the counts of everything read are in the tables).
      */
+    @JsonProperty
     public boolean caughtUp() {
         return lastCommittedBatch != null && totalKafkaLag() == 0 && (filesPending == null || filesPending == 0);
     }
