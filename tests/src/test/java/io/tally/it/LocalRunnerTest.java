@@ -18,7 +18,6 @@ import io.tally.local.sample.GeneratedEvent;
 import io.tally.local.sample.SampleEvents;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.topology.config.TallyConfig;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,8 +77,9 @@ class LocalRunnerTest {
         EventGenerator generator = new EventGenerator(23L, Instant.parse("2026-11-19T00:00:00Z"), 24, 1_000);
         List<GeneratedEvent> events = Stream.generate(generator::next).limit(3_000).toList();
         // The second file repeats 500 events of the first (same messageId) before 1,000 of its own.
-        write(dir.resolve("a.jsonl"), events.subList(0, 2_000));
-        write(dir.resolve("b.jsonl"), concat(events.subList(1_500, 2_000), events.subList(2_000, 3_000)));
+        TestDirectories.writeEvents(dir.resolve("a.jsonl"), events.subList(0, 2_000));
+        TestDirectories.writeEvents(dir.resolve("b.jsonl"),
+                concat(events.subList(1_500, 2_000), events.subList(2_000, 3_000)));
         LocalRunner runner = runner(named("it-runner-files", "runner-files", keyspace), "--files", dir.toString(),
                 "--no-collector", "--timeout-secs", "90");
 
@@ -192,15 +192,6 @@ class LocalRunnerTest {
             done += row.getLong(0);
         }
         return done;
-    }
-
-    private static void write(Path file, List<GeneratedEvent> events) throws Exception {
-        ByteArrayOutputStream lines = new ByteArrayOutputStream();
-        for (GeneratedEvent event : events) {
-            lines.write(event.json());
-            lines.write('\n');
-        }
-        Files.write(file, lines.toByteArray());
     }
 
     private static <T> List<T> concat(List<T> first, List<T> second) {

@@ -32,11 +32,13 @@ import io.tally.topology.keyed.SpreadList;
 import io.tally.topology.keyed.TableIs;
 import io.tally.topology.keyed.ToPartition;
 import io.tally.topology.keyed.UserPassState;
+import io.tally.topology.metrics.PrometheusMetricsConsumer;
 import io.tally.topology.rejects.RejectionColumns;
 import io.tally.topology.segment.MembershipColumns;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.storm.Config;
 import org.apache.storm.generated.StormTopology;
 import org.apache.storm.trident.Stream;
@@ -268,6 +270,9 @@ public final class TallyTopology {
         // 50 ms after each tuple; Trident's coordinators receive a tuple every batch, so they never stop: it cost
         // a tenth of a core. Ten keeps a hand-off within a batch as quick and lets idle executors sleep.
         conf.put(Config.TOPOLOGY_BOLT_WAIT_PROGRESSIVE_LEVEL2_COUNT, IDLE_PARKS_BEFORE_SLEEP);
+        config.prometheus().ifPresent(endpoint -> Config.registerMetricsConsumer(conf, PrometheusMetricsConsumer.class,
+                Map.of(PrometheusMetricsConsumer.PORT, endpoint.port(), PrometheusMetricsConsumer.BIND, endpoint.bind()),
+                1));
         TallySerialization.register(conf);
         conf.registerSerialization(EventRun.class, EventRun.KryoSerializer.class);
         conf.registerSerialization(PartitionTarget.class, PartitionTarget.KryoSerializer.class);
