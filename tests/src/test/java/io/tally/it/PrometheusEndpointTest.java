@@ -39,13 +39,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The topology's Prometheus endpoint serves every metric docs/metrics-and-logs.md lists, with the counts of what was
- * read: Kafka and a log file, one record rejected.
+ * The topology's Prometheus endpoint serves every metric docs/metrics-and-logs.md lists, and every one the Grafana
+ * dashboard and the alerting rules in deploy/ use, with the counts of what was read: Kafka and a log file, one record
+ * rejected.
  */
 @ExtendWith(RealServices.class)
 class PrometheusEndpointTest {
     private static final Path METRICS_DOC = Path.of("..", "docs", "metrics-and-logs.md");
     private static final Path DASHBOARD = Path.of("..", "deploy", "grafana-dashboard.json");
+    private static final Path ALERTS = Path.of("..", "deploy", "prometheus-alerts.yml");
     /** A series per cause; none exists until a Cassandra call fails. */
     private static final Set<String> ONLY_AFTER_A_FAILURE = Set.of("tally_state_failures_by_cause_total");
 
@@ -81,6 +83,8 @@ class PrometheusEndpointTest {
             assertThat(sum(served, "tally_spout_lag", "topic=\"" + topic + "\"")).isZero();
             assertThat(missing(dashboardSeries(), served)).as("series of deploy/grafana-dashboard.json not served")
                     .isEmpty();
+            assertThat(missing(seriesIn(Files.readString(ALERTS)), served))
+                    .as("series of deploy/prometheus-alerts.yml not served").isEmpty();
         } finally {
             TestTopologies.killQuietly(config.name());
             TestDirectories.delete(dir);
@@ -93,14 +97,10 @@ class PrometheusEndpointTest {
         for (String line : Files.readAllLines(METRICS_DOC)) {
             String[] cells = line.split("(?<!\\\\)\\|"); // a cell's own '|' is escaped
             if (line.startsWith("| `tally.") && cells.length > 2) {
-                Matcher name = Pattern.compile("tally_[a-z_]+").matcher(cells[2]);
-                while (name.find()) {
-                    names.add(name.group());
-                }
+                names.addAll(seriesIn(cells[2]));
             }
         }
         assertThat(names).as("series listed in " + METRICS_DOC).hasSizeGreaterThan(15);
-        names.removeAll(ONLY_AFTER_A_FAILURE);
         return names;
     }
 
@@ -109,11 +109,18 @@ class PrometheusEndpointTest {
         Set<String> names = new TreeSet<>();
         for (JsonNode panel : new ObjectMapper().readTree(DASHBOARD.toFile()).path("panels")) {
             for (JsonNode target : panel.path("targets")) {
-                Matcher name = Pattern.compile("tally_[a-z_]+").matcher(target.path("expr").asText());
-                while (name.find()) {
-                    names.add(name.group());
-                }
+                names.addAll(seriesIn(target.path("expr").asText()));
             }
+        }
+        return names;
+    }
+
+    /** The Tally series named in {@code text}, less those that exist only after a failure. */
+    private static Set<String> seriesIn(String text) {
+        Set<String> names = new TreeSet<>();
+        Matcher name = Pattern.compile("tally_[a-z_]+").matcher(text);
+        while (name.find()) {
+            names.add(name.group());
         }
         names.removeAll(ONLY_AFTER_A_FAILURE);
         return names;

@@ -37,16 +37,20 @@ public final class TridentZooKeeper implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public TridentZooKeeper(Map<String, Object> stormConf, String root) {
-        Object servers = stormConf.getOrDefault(Config.TRANSACTIONAL_ZOOKEEPER_SERVERS,
-                stormConf.get(Config.STORM_ZOOKEEPER_SERVERS));
-        Object port = stormConf.getOrDefault(Config.TRANSACTIONAL_ZOOKEEPER_PORT,
-                stormConf.get(Config.STORM_ZOOKEEPER_PORT));
+        Object servers = either(stormConf, Config.TRANSACTIONAL_ZOOKEEPER_SERVERS, Config.STORM_ZOOKEEPER_SERVERS);
+        Object port = either(stormConf, Config.TRANSACTIONAL_ZOOKEEPER_PORT, Config.STORM_ZOOKEEPER_PORT);
         if (servers == null || port == null) {
             throw new IllegalArgumentException("no ZooKeeper in the Storm configuration: set storm.zookeeper.servers"
                     + " and storm.zookeeper.port (or transactional.zookeeper.*), or pass --zookeeper");
         }
         this.curator = CuratorUtils.newCuratorStarted(stormConf, (List<String>) servers, port, root,
                 new ZookeeperAuthInfo(stormConf), DaemonType.WORKER.getDefaultZkAcls(stormConf));
+    }
+
+    /** Storm's defaults.yaml holds the transactional keys with null values: unset means null, as Trident reads it. */
+    private static Object either(Map<String, Object> conf, String key, String fallback) {
+        Object value = conf.get(key);
+        return value != null ? value : conf.get(fallback);
     }
 
     /** A committed batch: its transaction id and when the coordinator recorded the commit. */
