@@ -21,6 +21,7 @@ import io.tally.topology.status.StatusReader;
 import io.tally.topology.status.TallyStatus;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -193,7 +194,7 @@ public final class LocalRunner implements Callable<Integer> {
             try (StatusReader status = new StatusReader(config, stack.storm().tridentConf(), session)) {
                 TallyStatus counted = awaitCaughtUp(status);
                 report.print(console);
-                if (!counted.caughtUp()) {
+                if (counted == null || !counted.caughtUp()) {
                     console.fail("the input was not counted within " + timeoutSecs + " s: " + left(counted)
                             + "; the logs are in " + dataDir.resolve("logs").toAbsolutePath());
                     awaitFirstCommit(commitsBefore);
@@ -235,10 +236,10 @@ public final class LocalRunner implements Callable<Integer> {
      */
     private TallyStatus awaitCaughtUp(StatusReader reader) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSecs);
+        TallyStatus status = null;
         while (true) {
-            TallyStatus status = reader.read();
-            console.done(describe(status));
-            if (status.caughtUp() || System.nanoTime() >= deadline) {
+            status = read(reader, status);
+            if ((status != null && status.caughtUp()) || System.nanoTime() >= deadline) {
                 return status;
             }
             Thread.sleep(1_000);
@@ -247,8 +248,24 @@ public final class LocalRunner implements Callable<Integer> {
 
     /** Reports the status every few seconds until {@link #stop()}. */
     private void follow(StatusReader reader) throws InterruptedException {
+        TallyStatus status = null;
         while (!stopped.await(FOLLOW_SECONDS, TimeUnit.SECONDS)) {
-            console.done(describe(reader.read()));
+            status = read(reader, status);
+        }
+    }
+
+    /**
+     * Reads and prints the status; a server that does not answer this time (a Kafka leader moving, say) is reported
+     * and the previous status kept, so a passing fault never stops the runner.
+     */
+    private TallyStatus read(StatusReader reader, TallyStatus previous) {
+        try {
+            TallyStatus status = reader.read();
+            console.done(describe(status));
+            return status;
+        } catch (RuntimeException e) {
+            console.fail("status not read this time: " + e.getMessage());
+            return previous;
         }
     }
 
@@ -268,7 +285,10 @@ public final class LocalRunner implements Callable<Integer> {
     private long lastLineAt = System.nanoTime();
 
     private static String left(TallyStatus status) {
-        List<String> left = new java.util.ArrayList<>();
+        if (status == null) {
+            return "the status could not be read";
+        }
+        List<String> left = new ArrayList<>();
         if (status.kafkaLag() != null) {
             left.add(String.format("Kafka lag %,d", status.totalKafkaLag()));
         }
