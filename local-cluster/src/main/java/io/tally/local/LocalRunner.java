@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The main job on the embedded default: real Kafka and Cassandra, Storm's LocalCluster, the bundled
- * sample loaded into Kafka, the production topology counting it into Cassandra, and the counts read
+ * sample loaded into Kafka, the production topology (of the default configuration or {@code --config}'s)
+ * counting it into Cassandra until every source is read to its end in committed batches, and the counts read
  * back with CQL. Everything it starts it stops, unless asked to keep running until Ctrl-C.
  */
 @Command(name = "tally-local", mixinStandardHelpOptions = true,
@@ -80,7 +81,8 @@ public final class LocalRunner implements Callable<Integer> {
     boolean noCollector;
 
     @Option(names = "--timeout-secs", defaultValue = "300",
-            description = "Give up if the sample is not fully counted within this time (default: ${DEFAULT-VALUE}).")
+            description = "Give up if the sources are not read to their end in committed batches (Kafka lag 0, every"
+                    + " file read) within this time (default: ${DEFAULT-VALUE}).")
     int timeoutSecs;
 
     private final Console console = new Console();
@@ -182,7 +184,9 @@ public final class LocalRunner implements Callable<Integer> {
             SchemaApplier.bundled().apply(session, config.cassandra().keyspace(), config.replication());
             console.done("schema ready");
 
-            KafkaTopics.create(stack.kafka().bootstrapServers(), topic, PARTITIONS);
+            for (String configured : config.kafka().orElseThrow().topics()) {
+                KafkaTopics.create(stack.kafka().bootstrapServers(), configured, PARTITIONS);
+            }
             collector = noCollector ? null : startCollector(stack.kafka().bootstrapServers(), topic);
             SampleLoad.into(stack.kafka().bootstrapServers(), topic, PARTITIONS,
                     SampleEvents.load(), console);
