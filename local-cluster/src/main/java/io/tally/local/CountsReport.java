@@ -17,7 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Reads the counts back from Cassandra with CQL: progress while the topology runs, then what an analyst would see. */
+/** Reads the counts back from Cassandra with CQL: what an analyst would see. */
 final class CountsReport {
     private static final String ALL_EVENTS = TallyTables.ALL_EVENTS;
     private final CqlSession session;
@@ -26,45 +26,6 @@ final class CountsReport {
     CountsReport(CqlSession session, String keyspace) {
         this.session = session;
         this.keyspace = keyspace;
-    }
-
-    /** Records the topology has finished with: events counted plus records rejected. */
-    long total() {
-        long total = 0;
-        // Each event is counted under its name and under '*' (all events); the records are the '*' rows.
-        for (Row row : session.execute("SELECT event, count FROM " + keyspace + ".event_counts_by_hour")) {
-            if (ALL_EVENTS.equals(row.getString(0))) {
-                total += row.getLong(1);
-            }
-        }
-        for (Row row : session.execute("SELECT count FROM " + keyspace + ".rejected_counts_by_hour")) {
-            total += row.getLong(0);
-        }
-        return total;
-    }
-
-    /** Prints progress once a second until every expected event is counted; false on timeout or overshoot. */
-    boolean awaitTotal(long expected, int timeoutSecs, Console console) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutSecs * 1_000_000_000L;
-        long previous = 0;
-        long previousAt = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            long counted = total();
-            long now = System.nanoTime();
-            double rate = (counted - previous) / ((now - previousAt) / 1e9);
-            console.done(String.format("counted %,d of %,d records (%,.0f records/s)", counted, expected, rate));
-            if (counted == expected) {
-                return true;
-            }
-            if (counted > expected) {
-                console.fail("counted more records than the input holds: something was counted twice");
-                return false;
-            }
-            previous = counted;
-            previousAt = now;
-            Thread.sleep(1_000);
-        }
-        return false;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.tally.local;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.tally.bolts.trident.IngestRecords;
 import io.tally.collector.CollectorSettings;
 import io.tally.collector.http.CollectorServer;
 import io.tally.local.kafka.KafkaTopics;
@@ -13,19 +14,28 @@ import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
+import io.tally.topology.config.TallyConfigLoader;
+import io.tally.topology.keyed.Deduplicate;
+import io.tally.topology.status.StatusFormat;
+import io.tally.topology.status.StatusReader;
+import io.tally.topology.status.TallyStatus;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * The main job on the embedded default: real Kafka and Cassandra, Storm's LocalCluster, the bundled
- * sample loaded into Kafka, the production topology counting it into Cassandra, and the counts read
+ * sample loaded into Kafka, the production topology (of the default configuration or {@code --config}'s)
+ * counting it into Cassandra until every source is read to its end in committed batches, and the counts read
  * back with CQL. Everything it starts it stops, unless asked to keep running until Ctrl-C.
  */
 @Command(name = "tally-local", mixinStandardHelpOptions = true,
@@ -50,6 +60,12 @@ public final class LocalRunner implements Callable<Integer> {
                     + " existing files first, then new files and appended lines as they come.")
     Path filesDir;
 
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Run this Tally configuration (see deploy/tally.yaml: segments, breakdowns, transforms,"
+                    + " batches) on the embedded servers: its Kafka and Cassandra addresses are replaced by theirs."
+                    + " The sample goes to its first topic.")
+    Path configFile;
+
     @Option(names = "--keep-running", description = "Keep everything running after the sample is counted, until Ctrl-C.")
     boolean keepRunning;
 
@@ -65,8 +81,13 @@ public final class LocalRunner implements Callable<Integer> {
     boolean noCollector;
 
     @Option(names = "--timeout-secs", defaultValue = "300",
-            description = "Give up if the sample is not fully counted within this time (default: ${DEFAULT-VALUE}).")
+            description = "Give up if the sources are not read to their end in committed batches (Kafka lag 0, every"
+                    + " file read) within this time (default: ${DEFAULT-VALUE}).")
     int timeoutSecs;
+
+    private final Console console = new Console();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private UnaryOperator<TallyConfig> adjustment = UnaryOperator.identity();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new LocalRunner()).execute(args));
@@ -74,87 +95,214 @@ public final class LocalRunner implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Console console = new Console();
         console.step("Starting Kafka, Cassandra and Storm LocalCluster (data in " + dataDir.toAbsolutePath() + ")");
         LocalStackConfig stackConfig = LocalStackConfig.builder()
                 .dataDir(dataDir)
                 .kafkaPort(kafkaPort)
                 .cassandraNativePort(cassandraPort)
                 .build();
+        int exit;
         try (LocalStack stack = LocalStack.start(stackConfig)) {
-            InetSocketAddress cassandra = stack.cassandra().contactPoint();
-            TallyConfig.Builder builder = TallyConfig.builder();
-            if (filesDir != null) {
-                builder.files(FileSpoutSettings.of(filesDir.toAbsolutePath().toString(), "*.{jsonl,json,log}{,.gz}"));
-            }
-            TallyConfig config = builder
-                    .kafka(KafkaSpoutSettings.builder(stack.kafka().bootstrapServers(), List.of(TOPIC)).build())
-                    .cassandra(CassandraSettings.builder()
-                            .contactPoint(cassandra.getHostString() + ":" + cassandra.getPort())
-                            .localDatacenter(stack.cassandra().localDatacenter())
-                            .build())
-                    .build();
-            console.done("Kafka at " + stack.kafka().bootstrapServers() + ", Cassandra at "
-                    + cassandra.getHostString() + ":" + cassandra.getPort());
-
-            CollectorServer collector = null;
-            try (CqlSession session = SessionRegistry.builder(config.cassandra()).build()) {
-                console.step("Applying deploy/schema.cql to keyspace " + config.cassandra().keyspace());
-                SchemaApplier.bundled().apply(session, config.cassandra().keyspace(), config.replication());
-                console.done("schema ready");
-
-                KafkaTopics.create(stack.kafka().bootstrapServers(), TOPIC, PARTITIONS);
-                collector = noCollector ? null : startCollector(stack.kafka().bootstrapServers(), console);
-                SampleLoad load = SampleLoad.into(stack.kafka().bootstrapServers(), TOPIC, PARTITIONS,
-                        SampleEvents.load(), console);
-
-                console.step("Submitting topology '" + config.name() + "' to LocalCluster");
-                long commitsBefore = SpoutMetrics.totals().committedBatches();
-                stack.storm().submit(config.name(), TallyTopology.stormConfig(config), TallyTopology.build(config));
-                CountsReport report = new CountsReport(session, config.cassandra().keyspace());
-                long expected = load.expectedTotal();
-                if (filesDir != null) {
-                    long lines = LogDirectory.countLines(filesDir);
-                    console.done(String.format("%,d lines in the log files of %s (bad ones are kept as rejects)",
-                            lines, filesDir.toAbsolutePath()));
-                    expected += lines;
-                }
-                boolean complete = report.awaitTotal(expected, timeoutSecs, console);
-                report.print(console);
-                if (!complete) {
-                    console.fail("counted " + report.total() + " of " + expected + " records within "
-                            + timeoutSecs + " s; the logs are in " + dataDir.resolve("logs").toAbsolutePath());
-                    return 1;
-                }
-                if (keepRunning) {
-                    console.step("Running until Ctrl-C. Kafka " + stack.kafka().bootstrapServers() + ", topic "
-                            + TOPIC + "; Cassandra " + cassandra.getHostString() + ":" + cassandra.getPort()
-                            + ", keyspace " + config.cassandra().keyspace());
-                    awaitInterrupt();
-                }
-                // On a second run the counts are complete before the topology's worker has started, and killing
-                // a topology whose worker is still starting makes LocalCluster's supervisor halt this JVM.
-                awaitFirstCommit(commitsBefore);
-                console.step("Stopping");
-                stack.storm().kill(config.name());
+            try {
+                exit = run(stack);
             } finally {
-                if (collector != null) {
-                    collector.close();
-                }
                 SessionRegistry.closeAll();
             }
         }
         console.done("everything stopped");
+        return exit;
+    }
+
+    /**
+     * The configuration to run: {@code --config}'s, or the default (topic {@value #TOPIC}), with the embedded
+     * servers' addresses, a keyspace on the one local node, and {@code --files} as its files source.
+     */
+    private TallyConfig localConfig(LocalStack stack) {
+        String kafka = stack.kafka().bootstrapServers();
+        InetSocketAddress address = stack.cassandra().contactPoint();
+        String cassandra = address.getHostString() + ":" + address.getPort();
+        KafkaSpoutSettings localTopic = KafkaSpoutSettings.builder(kafka, List.of(TOPIC)).build();
+        TallyConfig written = configFile == null ? TallyConfig.builder().kafka(localTopic).build()
+                : TallyConfigLoader.withSystemEnvironment().load(configFile);
+        TallyConfig.Builder local = written.toBuilder()
+                .kafka(written.kafka().map(k -> k.at(kafka, LocalRunner::notSecurity)).orElse(localTopic))
+                .cassandra(written.cassandra().toBuilder()
+                        .contactPoints(List.of(cassandra))
+                        .localDatacenter(stack.cassandra().localDatacenter())
+                        .credentials(null, null)
+                        .ssl(false)
+                        .build())
+                .replication(Map.of("class", "SimpleStrategy", "replication_factor", "1"));
+        if (filesDir != null) {
+            local.files(FileSpoutSettings.of(filesDir.toAbsolutePath().toString(), "*.{jsonl,json,log}{,.gz}"));
+        }
+        if (configFile != null) {
+            console.done(String.format("%s: Kafka %s and Cassandra %s (datacenter %s) replaced by the embedded"
+                            + " %s and %s; keyspace %s on one node, without credentials or TLS; the rest as written",
+                    configFile, written.kafka().map(KafkaSpoutSettings::bootstrapServers)
+                            .orElse("(none: topic " + TOPIC + " added)"),
+                    written.cassandra().contactPoints(), written.cassandra().localDatacenter(), kafka, cassandra,
+                    written.cassandra().keyspace()));
+        }
+        return local.build();
+    }
+
+    /** The embedded Kafka has no security: a production cluster's SASL and TLS properties would only break it. */
+    private static boolean notSecurity(String consumerProperty) {
+        return !(consumerProperty.startsWith("security.") || consumerProperty.startsWith("sasl.")
+                || consumerProperty.startsWith("ssl."));
+    }
+
+    /**
+     * For tests: changes the configuration the runner builds (say, names of their own) before it is used.
+     */
+    public LocalRunner adjustingConfig(UnaryOperator<TallyConfig> adjustment) {
+        this.adjustment = adjustment;
+        return this;
+    }
+
+    /** Ends a {@code --keep-running} run as Ctrl-C does: the topology is killed and {@link #run} returns. */
+    public void stop() {
+        stopped.countDown();
+    }
+
+    /**
+     * Everything but starting and stopping the servers, on a stack already running: the schema, the sample, the
+     * topology, waiting until the input is counted, the report, and with {@code --keep-running} counting on until
+     * {@link #stop()}. Returns the exit code.
+     */
+    public int run(LocalStack stack) throws Exception {
+        InetSocketAddress cassandra = stack.cassandra().contactPoint();
+        TallyConfig config = adjustment.apply(localConfig(stack));
+        String topic = config.kafka().orElseThrow().topics().get(0);
+        console.done("Kafka at " + stack.kafka().bootstrapServers() + ", Cassandra at "
+                + cassandra.getHostString() + ":" + cassandra.getPort());
+
+        CollectorServer collector = null;
+        try (CqlSession session = SessionRegistry.builder(config.cassandra()).build()) {
+            console.step("Applying deploy/schema.cql to keyspace " + config.cassandra().keyspace());
+            SchemaApplier.bundled().apply(session, config.cassandra().keyspace(), config.replication());
+            console.done("schema ready");
+
+            for (String configured : config.kafka().orElseThrow().topics()) {
+                KafkaTopics.create(stack.kafka().bootstrapServers(), configured, PARTITIONS);
+            }
+            collector = noCollector ? null : startCollector(stack.kafka().bootstrapServers(), topic);
+            SampleLoad.into(stack.kafka().bootstrapServers(), topic, PARTITIONS,
+                    SampleEvents.load(), console);
+
+            console.step("Submitting topology '" + config.name() + "' to LocalCluster");
+            long commitsBefore = SpoutMetrics.totals().committedBatches();
+            stack.storm().submit(config.name(), TallyTopology.stormConfig(config), TallyTopology.build(config));
+            CountsReport report = new CountsReport(session, config.cassandra().keyspace());
+            try (StatusReader status = new StatusReader(config, stack.storm().tridentConf(), session)) {
+                TallyStatus counted = awaitCaughtUp(status);
+                report.print(console);
+                if (counted == null || !counted.caughtUp()) {
+                    console.fail("the input was not counted within " + timeoutSecs + " s: " + left(counted)
+                            + "; the logs are in " + dataDir.resolve("logs").toAbsolutePath());
+                    awaitFirstCommit(commitsBefore);
+                    stack.storm().kill(config.name());
+                    return 1;
+                }
+                if (keepRunning) {
+                    console.step("Running until Ctrl-C. Kafka " + stack.kafka().bootstrapServers() + ", topic "
+                            + topic + "; Cassandra " + cassandra.getHostString() + ":" + cassandra.getPort()
+                            + ", keyspace " + config.cassandra().keyspace());
+                    follow(status);
+                }
+            }
+            // On a second run the counts are complete before the topology's worker has started, and killing
+            // a topology whose worker is still starting makes LocalCluster's supervisor halt this JVM.
+            awaitFirstCommit(commitsBefore);
+            console.step("Stopping");
+            stack.storm().kill(config.name());
+        } finally {
+            if (collector != null) {
+                collector.close();
+            }
+        }
         return 0;
     }
 
     /** The HTTP collector in this JVM, writing to the topic the topology reads (see docs/collector.md). */
-    private CollectorServer startCollector(String bootstrapServers, Console console) {
-        CollectorServer collector = CollectorServer.start(CollectorSettings.builder(bootstrapServers, TOPIC)
+    private CollectorServer startCollector(String bootstrapServers, String topic) {
+        CollectorServer collector = CollectorServer.start(CollectorSettings.builder(bootstrapServers, topic)
                 .port(collectorPort).source("local", collectorWriteKey).build());
         console.done("collector at http://127.0.0.1:" + collector.port() + "/v1/ (write key '" + collectorWriteKey
                 + "', source 'local')");
         return collector;
+    }
+
+    /**
+     * Waits until the sources are read to their end in committed batches (Kafka lag 0, every file read to its end),
+     * at most {@code --timeout-secs}, and returns the last status read.
+     */
+    private TallyStatus awaitCaughtUp(StatusReader reader) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSecs);
+        TallyStatus status = null;
+        while (true) {
+            status = read(reader, status);
+            if ((status != null && status.caughtUp()) || System.nanoTime() >= deadline) {
+                return status;
+            }
+            Thread.sleep(1_000);
+        }
+    }
+
+    /** Reports the status every few seconds until {@link #stop()}. */
+    private void follow(StatusReader reader) throws InterruptedException {
+        TallyStatus status = null;
+        while (!stopped.await(FOLLOW_SECONDS, TimeUnit.SECONDS)) {
+            status = read(reader, status);
+        }
+    }
+
+    /**
+     * Reads and prints the status; a server that does not answer this time (a Kafka leader moving, say) is reported
+     * and the previous status kept, so a passing fault never stops the runner.
+     */
+    private TallyStatus read(StatusReader reader, TallyStatus previous) {
+        try {
+            TallyStatus status = reader.read();
+            console.done(describe(status));
+            return status;
+        } catch (RuntimeException e) {
+            console.fail("status not read this time: " + e.getMessage());
+            return previous;
+        }
+    }
+
+    private static final int FOLLOW_SECONDS = 5;
+
+    /** The live status line: {@code tally status}'s, with what only this JVM knows. */
+    private String describe(TallyStatus status) {
+        long now = System.nanoTime();
+        long ingested = IngestRecords.ingestedInThisJvm();
+        double perSecond = (ingested - lastIngested) / Math.max(1e-3, (now - lastLineAt) / 1e9);
+        lastIngested = ingested;
+        lastLineAt = now;
+        return StatusFormat.line(status, new StatusFormat.Local(perSecond, Deduplicate.droppedInThisJvm()));
+    }
+
+    private long lastIngested = IngestRecords.ingestedInThisJvm();
+    private long lastLineAt = System.nanoTime();
+
+    private static String left(TallyStatus status) {
+        if (status == null) {
+            return "the status could not be read";
+        }
+        List<String> left = new ArrayList<>();
+        if (status.kafkaLag() != null) {
+            left.add(String.format("Kafka lag %,d", status.totalKafkaLag()));
+        }
+        if (status.filesPending() != null) {
+            left.add(status.filesPending() + " files pending");
+        }
+        if (status.lastCommittedBatch() == null) {
+            left.add("no batch committed yet");
+        }
+        return String.join(", ", left);
     }
 
     /** Waits (at most a minute) until the topology has committed a batch: its worker is running. */
@@ -165,8 +313,4 @@ public final class LocalRunner implements Callable<Integer> {
         }
     }
 
-    private static void awaitInterrupt() throws InterruptedException {
-        CountDownLatch forever = new CountDownLatch(1);
-        forever.await();
-    }
 }

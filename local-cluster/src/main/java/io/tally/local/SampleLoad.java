@@ -19,23 +19,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * data directory), they are counted already and the sample is not produced again.
  */
 final class SampleLoad {
-    private final long expectedTotal;
-
-    private SampleLoad(long expectedTotal) {
-        this.expectedTotal = expectedTotal;
+    private SampleLoad() {
     }
 
-    /** Every record in the topic: what the counts must add up to once the topology has read them all. */
-    long expectedTotal() {
-        return expectedTotal;
-    }
-
-    static SampleLoad into(String bootstrapServers, String topic, int partitions, List<byte[]> sample, Console console)
+    static void into(String bootstrapServers, String topic, int partitions, List<byte[]> sample, Console console)
             throws ExecutionException, InterruptedException {
         long existing = recordsIn(bootstrapServers, topic, partitions);
         if (existing > 0) {
             console.done("topic '" + topic + "' already holds " + existing + " events from an earlier run; not loading the sample again");
-            return new SampleLoad(existing);
+            return;
         }
         console.step("Loading the bundled sample (" + sample.size() + " events) into topic '" + topic + "'");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
@@ -50,7 +42,6 @@ final class SampleLoad {
         }
         long loaded = recordsIn(bootstrapServers, topic, partitions);
         console.done(loaded + " events in topic '" + topic + "' across " + partitions + " partitions");
-        return new SampleLoad(loaded);
     }
 
     private static long recordsIn(String bootstrapServers, String topic, int partitions)

@@ -34,6 +34,7 @@ import io.tally.topology.keyed.SpreadList;
 import io.tally.topology.keyed.SumChanges;
 import io.tally.topology.keyed.ToPartition;
 import io.tally.topology.keyed.UserPassState;
+import io.tally.topology.metrics.PrometheusMetricsConsumer;
 import io.tally.topology.rejects.RejectionColumns;
 import io.tally.topology.segment.MembershipColumns;
 import java.time.Duration;
@@ -123,7 +124,7 @@ public final class TallyTopology {
         int parallelism = batch.parallelism();
         // The keyed stages: each event is routed once by messageId (duplicates meet in one partition) and once by
         // user (a user's events meet in one partition), a run of events per partition and batch, not a tuple each.
-        Stream routed = accepted
+        Stream routed = accepted.name("route")
                 .partitionAggregate(new Fields(IngestRecords.EVENT, RawRecordFields.SOURCE, RawRecordFields.POSITION),
                         new RouteEvents(parallelism), RouteEvents.OUTPUT_FIELDS);
         Stream deduplicated = routed.name("dedup").partition(new ToPartition(parallelism))
@@ -154,7 +155,8 @@ public final class TallyTopology {
                             PerUserPass.MEMBER_FIELDS);
             for (RowTable rows : List.of(TallyTables.segmentMembers(MembershipColumns.bySegment()),
                     TallyTables.userSegments(MembershipColumns.byUser()))) {
-                members.partitionPersist(states.wrap(rows.name(), CassandraRowStateFactory.of(config.cassandra(), rows)),
+                members.name(stageName(rows.name())).partitionPersist(
+                        states.wrap(rows.name(), CassandraRowStateFactory.of(config.cassandra(), rows)),
                         PerUserPass.MEMBER_FIELDS, CassandraRowStateFactory.writer());
             }
         }
@@ -179,13 +181,21 @@ public final class TallyTopology {
         // Nothing is lost silently: every rejected record is stored with its reason, and counted.
         Fields rejection = new Fields(IngestRecords.REJECTION);
         Stream rejected = ingested.filter(rejection, new IsPresent());
-        rejected.partitionPersist(
+        rejected.name(stageName("rejected_events")).partitionPersist(
                 states.wrap("rejected_events", CassandraRowStateFactory.of(config.cassandra(),
                         TallyTables.rejectedEvents(new RejectionColumns()).withTtl(config.ingest().rejectTtl()))),
                 rejection, CassandraRowStateFactory.writer());
         countBy(rejected, IngestRecords.REJECTION, new BatchKeyCounts(new RejectionHour()), RejectionHour.OUTPUT_FIELDS,
                 TallyTables.REJECTED_COUNTS_BY_HOUR, config, states);
         return topology.build();
+    }
+
+    /**
+     * A stage's name in Storm (its bolt ids, Storm UI, the built-in metrics) after the table it keeps:
+     * {@code event_counts_by_hour} is {@code counts-by-hour}, {@code rejected_events} {@code rejected-events}.
+     */
+    static String stageName(String table) {
+        return table.replaceFirst("^event_", "").replace('_', '-');
     }
 
     /** The de-duplication stage's state, as the state wrapper and the changelog name it. */
@@ -226,6 +236,7 @@ public final class TallyTopology {
         List<String> withCount = new ArrayList<>(keyFields.toList());
         withCount.add(BATCH_COUNT);
         persist(stream.partitionAggregate(new Fields(input), batchCounts, new Fields(withCount))
+                        .name(stageName(table.name()))
                         .groupBy(keyFields),
                 new Fields(BATCH_COUNT), new LongSum(), table, config, states);
     }
@@ -267,6 +278,9 @@ public final class TallyTopology {
         // 50 ms after each tuple; Trident's coordinators receive a tuple every batch, so they never stop: it cost
         // a tenth of a core. Ten keeps a hand-off within a batch as quick and lets idle executors sleep.
         conf.put(Config.TOPOLOGY_BOLT_WAIT_PROGRESSIVE_LEVEL2_COUNT, IDLE_PARKS_BEFORE_SLEEP);
+        config.prometheus().ifPresent(endpoint -> Config.registerMetricsConsumer(conf, PrometheusMetricsConsumer.class,
+                Map.of(PrometheusMetricsConsumer.PORT, endpoint.port(), PrometheusMetricsConsumer.BIND, endpoint.bind()),
+                1));
         TallySerialization.register(conf);
         conf.registerSerialization(EventRun.class, EventRun.KryoSerializer.class);
         conf.registerSerialization(PartitionTarget.class, PartitionTarget.KryoSerializer.class);

@@ -3,6 +3,7 @@ package io.tally.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tally.bolts.transform.TransformConfig;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
@@ -61,6 +62,23 @@ class TallyTopologyTest {
             assertThat(keyedStages.values()).as("parallelism %d: %s", parallelism, keyedStages)
                     .containsOnly(parallelism);
         }
+    }
+
+    @Test
+    void everyStageIsNamedAfterWhatItDoes() {
+        TallyConfig config = WITH_SEGMENT.toBuilder()
+                .transforms(new TransformConfig(List.of(), List.of("path")))
+                .build();
+        List<String> bolts = new ArrayList<>(TallyTopology.build(config).get_bolts().keySet());
+        // Trident names a bolt b-<n>-<its stages' names, in order>; the other bolts are its own coordinators.
+        assertThat(bolts).as("unnamed bolts").noneMatch(id -> id.matches("b-\\d+"));
+        // One counts stage keeps every count table the per-user stage changes (see SumChanges).
+        for (String state : List.of("dedup", "counts", "rejected-counts-by-hour")) {
+            assertThat(bolts).as("a bolt of its own for %s", state).anyMatch(id -> id.matches("b-\\d+-" + state));
+        }
+        // Stages without a repartition before them run in the bolt before, and add their names to it.
+        assertThat(bolts).anyMatch(id -> id.matches("b-\\d+-ingest-route-ingest-rejected-events-.*"));
+        assertThat(bolts).anyMatch(id -> id.matches("b-\\d+-per-user-segment-members-user-segments-.*"));
     }
 
     @Test

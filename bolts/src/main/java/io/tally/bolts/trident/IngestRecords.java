@@ -14,6 +14,7 @@ import io.tally.spouts.RecordChunk;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.storm.Config;
 import org.apache.storm.metric.api.CountMetric;
 import org.apache.storm.metric.api.MultiCountMetric;
@@ -54,9 +55,20 @@ public final class IngestRecords implements FlatMapFunction, Operation {
     private transient EventIngestor ingestor;
     private transient CompiledTransforms transforms;
     private transient PayloadRedactor redactor;
+    /** Records ingested (accepted or rejected) by every task in this JVM, replays included. */
+    private static final LongAdder INGESTED_IN_JVM = new LongAdder();
+
     private transient CountMetric accepted;
     private transient MultiCountMetric rejected;
     private transient boolean ingestErrorLogged;
+
+    /**
+     * Records every task of this JVM has ingested (accepted or rejected) since it started, replays included: the
+     * local runner's input rate. On a cluster read {@code tally.ingest.accepted} and {@code rejected} instead.
+     */
+    public static long ingestedInThisJvm() {
+        return INGESTED_IN_JVM.sum();
+    }
 
     public IngestRecords(IngestSettings settings, TransformConfig transforms) {
         this.settings = settings;
@@ -127,6 +139,7 @@ public final class IngestRecords implements FlatMapFunction, Operation {
             result = new IngestResult.Rejected(ingestor.reject(RejectReason.INGEST_ERROR, String.valueOf(e),
                     payload, source, position, receivedAt));
         }
+        INGESTED_IN_JVM.increment();
         if (result instanceof IngestResult.Accepted ok) {
             accepted.incr();
             return new Values(source, position, ok.event(), null);

@@ -52,11 +52,16 @@ public final class SampleEvents {
         }
     }
 
+    /** A generator of the bundled sample's events, from the first: its truth, for tests. */
+    public static EventGenerator generator() {
+        return new EventGenerator(SEED, START, HOURS, USERS);
+    }
+
     /** Writes the sample: {@code SampleEvents <file.jsonl.gz>}. */
     public static void main(String[] args) throws IOException {
         Path target = Path.of(args.length > 0 ? args[0] : "local-cluster/src/main/resources" + RESOURCE);
         Files.createDirectories(target.getParent());
-        EventGenerator generator = new EventGenerator(SEED, START, HOURS, USERS);
+        EventGenerator generator = generator();
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(target))) {
             for (int i = 0; i < COUNT; i++) {
                 out.write(generator.next().json());

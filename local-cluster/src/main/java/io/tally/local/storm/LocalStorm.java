@@ -14,6 +14,7 @@ import org.apache.storm.generated.KillOptions;
 import org.apache.storm.generated.StormTopology;
 import org.apache.storm.shade.org.apache.zookeeper.server.NIOServerCnxnFactory;
 import org.apache.storm.testing.TmpPath;
+import org.apache.storm.utils.Utils;
 
 /**
  * Storm's LocalCluster for development and tests, with Trident's transactional state in a ZooKeeper whose
@@ -158,6 +159,13 @@ public final class LocalStorm implements AutoCloseable {
     }
 
     /** The Trident ZooKeeper settings every submitted topology gets. */
+    /** Storm's defaults with where Trident keeps its state: what a reader of Trident's progress needs. */
+    public Map<String, Object> tridentConf() {
+        Map<String, Object> conf = new HashMap<>(Utils.readDefaultConfig());
+        conf.putAll(transactionalConf);
+        return conf;
+    }
+
     public Map<String, Object> transactionalConf() {
         return transactionalConf;
     }

@@ -1,12 +1,14 @@
 package io.tally.spouts.kafka;
 
 import io.tally.spouts.RawRecordFields;
+import io.tally.spouts.SpoutMetrics;
 import io.tally.spouts.WatchingCollector;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.storm.kafka.spout.trident.KafkaTridentSpoutBatchMetadata;
 import org.apache.storm.kafka.spout.trident.KafkaTridentSpoutConfig;
 import org.apache.storm.kafka.spout.trident.KafkaTridentSpoutCoordinator;
@@ -45,6 +47,8 @@ public final class ExactReplayKafkaSpout implements IPartitionedTridentSpout<Lis
     static final int MAX_REREADS = 20;
     /** Marks the metadata of a partition that gave a batch no records. */
     static final String EMPTY_BATCH = "tallyEmptyBatch";
+    /** Storm metric: records not yet read, per topic (see {@link KafkaLag}). */
+    public static final String LAG_METRIC = "tally.spout.kafka.lag";
 
     private final KafkaTridentSpoutConfig<byte[], byte[]> config;
     private final Fields fields;
@@ -62,7 +66,9 @@ public final class ExactReplayKafkaSpout implements IPartitionedTridentSpout<Lis
     @Override
     public Emitter<List<Map<String, Object>>, KafkaTridentSpoutTopicPartition, Map<String, Object>> getEmitter(
             Map<String, Object> conf, TopologyContext context) {
-        return new CompleteReplayEmitter(new KafkaTridentSpoutEmitter<>(config, context));
+        KafkaLag lag = SpoutMetrics.register(context, conf, LAG_METRIC, new KafkaLag(config.getKafkaProps(),
+                System::nanoTime));
+        return new CompleteReplayEmitter(new KafkaTridentSpoutEmitter<>(config, context), lag);
     }
 
     @Override
@@ -78,9 +84,11 @@ public final class ExactReplayKafkaSpout implements IPartitionedTridentSpout<Lis
     static final class CompleteReplayEmitter implements Emitter<List<Map<String, Object>>,
             KafkaTridentSpoutTopicPartition, Map<String, Object>> {
         private final KafkaTridentSpoutEmitter<byte[], byte[]> kafka;
+        private final KafkaLag lag;
 
-        CompleteReplayEmitter(KafkaTridentSpoutEmitter<byte[], byte[]> kafka) {
+        CompleteReplayEmitter(KafkaTridentSpoutEmitter<byte[], byte[]> kafka, KafkaLag lag) {
             this.kafka = kafka;
+            this.lag = lag;
         }
 
         @Override
@@ -111,6 +119,10 @@ public final class ExactReplayKafkaSpout implements IPartitionedTridentSpout<Lis
                 empty.put(EMPTY_BATCH, Boolean.TRUE);
                 return empty;
             });
+            Map<TopicPartition, Long> next = new HashMap<>();
+            metas.forEach((partition, meta) -> next.put(partition.getTopicPartition(),
+                    KafkaTridentSpoutBatchMetadata.fromMap(meta).getLastOffset() + 1));
+            lag.afterBatch(next);
             return metas;
         }
 
@@ -140,6 +152,7 @@ public final class ExactReplayKafkaSpout implements IPartitionedTridentSpout<Lis
 
         @Override
         public void close() {
+            lag.close();
             kafka.close();
         }
     }

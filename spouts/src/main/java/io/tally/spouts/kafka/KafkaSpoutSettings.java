@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 
@@ -50,6 +51,22 @@ public final class KafkaSpoutSettings implements Serializable {
 
     public static Builder builder(String bootstrapServers, List<String> topics) {
         return new Builder(bootstrapServers, topics);
+    }
+
+    /**
+     * The same topics and settings read from other brokers, keeping only the consumer properties {@code keep}
+     * accepts (the local runner drops the security properties meant for a production cluster).
+     */
+    public KafkaSpoutSettings at(String otherBootstrapServers, Predicate<String> keep) {
+        Builder builder = builder(otherBootstrapServers, topics).maxPollRecords(maxPollRecords)
+                .maxPartitionFetchBytes(maxPartitionFetchBytes).fetchMaxBytes(fetchMaxBytes)
+                .pollTimeoutMs(pollTimeoutMs).partitionRefreshPeriodMs(partitionRefreshPeriodMs);
+        consumerProperties.forEach((key, value) -> {
+            if (keep.test(key)) {
+                builder.consumerProperty(key, value);
+            }
+        });
+        return builder.build();
     }
 
     public String bootstrapServers() {

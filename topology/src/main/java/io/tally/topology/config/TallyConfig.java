@@ -42,6 +42,7 @@ public final class TallyConfig implements Serializable {
     private final TransformConfig transforms;
     private final Duration dedupWindow;
     private final List<SegmentDefinition> segments;
+    private final PrometheusEndpoint prometheus;
 
     private TallyConfig(Builder b) {
         this.name = b.name;
@@ -55,6 +56,7 @@ public final class TallyConfig implements Serializable {
         this.transforms = b.transforms;
         this.dedupWindow = b.dedupWindow;
         this.segments = b.segments;
+        this.prometheus = b.prometheus;
     }
 
     public static Builder builder() {
@@ -63,7 +65,8 @@ public final class TallyConfig implements Serializable {
 
     public Builder toBuilder() {
         return new Builder().name(name).batch(batch).kafka(kafka).files(files).objects(objects).cassandra(cassandra).replication(replication)
-                .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).segments(segments);
+                .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).segments(segments)
+                .prometheus(prometheus);
     }
 
     /** The topology's name on the cluster. */
@@ -119,12 +122,18 @@ public final class TallyConfig implements Serializable {
         return segments;
     }
 
+    /** Where the topology serves its metrics for Prometheus ({@code topology.prometheus_port}); empty: nowhere. */
+    public Optional<PrometheusEndpoint> prometheus() {
+        return Optional.ofNullable(prometheus);
+    }
+
     /** Settings as an operator would check them; secrets masked. */
     @Override
     public String toString() {
         return "TallyConfig{name=" + name + ", batch=" + batch + ", kafka=" + kafka + ", files=" + files + ", objects=" + objects + ", cassandra=" + cassandra
                 + ", replication=" + replication + ", ingest=" + ingest + ", transforms=" + transforms + ", dedupWindow=" + dedupWindow
-                + ", segments=" + segments.stream().map(SegmentDefinition::name).toList() + "}";
+                + ", segments=" + segments.stream().map(SegmentDefinition::name).toList()
+                + (prometheus == null ? "" : ", prometheus=" + prometheus) + "}";
     }
 
     public static final class Builder {
@@ -139,8 +148,15 @@ public final class TallyConfig implements Serializable {
         private TransformConfig transforms = TransformConfig.NONE;
         private Duration dedupWindow = DEFAULT_DEDUP_WINDOW;
         private List<SegmentDefinition> segments = List.of();
+        private PrometheusEndpoint prometheus;
 
         private Builder() {
+        }
+
+        /** Default: none (no endpoint). */
+        public Builder prometheus(PrometheusEndpoint endpoint) {
+            this.prometheus = endpoint;
+            return this;
         }
 
         /** Default {@code tally}. Letters, digits, {@code -} and {@code _} only. */

@@ -104,7 +104,7 @@ public final class TallyConfigLoader {
 
     private TallyConfig toConfig(FileModel model) {
         TallyConfig.Builder config = TallyConfig.builder();
-        TopologyModel topology = model.topology() == null ? new TopologyModel(null, null, null, null, null, null, null)
+        TopologyModel topology = model.topology() == null ? new TopologyModel(null, null, null, null, null, null, null, null, null)
                 : model.topology();
         if (topology.name() != null) {
             config.name(topology.name());
@@ -117,6 +117,11 @@ public final class TallyConfigLoader {
         setIfPresent(topology.batchEmitIntervalMs(), batch::emitIntervalMillis);
         setIfPresent(topology.messageTimeoutSecs(), batch::messageTimeoutSecs);
         config.batch(batch.build());
+        if (topology.prometheusPort() != null) {
+            config.prometheus(section("topology", () -> new PrometheusEndpoint(
+                    topology.prometheusBind() == null ? PrometheusEndpoint.DEFAULT_BIND : topology.prometheusBind(),
+                    topology.prometheusPort())));
+        }
 
         if (model.kafka() != null) {
             config.kafka(section("kafka", () -> kafka(model.kafka())));
@@ -387,7 +392,9 @@ public final class TallyConfigLoader {
             Integer parallelism,
             @JsonProperty("max_spout_pending") Integer maxSpoutPending,
             @JsonProperty("batch_emit_interval_ms") Integer batchEmitIntervalMs,
-            @JsonProperty("message_timeout_secs") Integer messageTimeoutSecs) {
+            @JsonProperty("message_timeout_secs") Integer messageTimeoutSecs,
+            @JsonProperty("prometheus_port") Integer prometheusPort,
+            @JsonProperty("prometheus_bind") String prometheusBind) {
     }
 
     record KafkaModel(@JsonProperty("bootstrap_servers") String bootstrapServers,

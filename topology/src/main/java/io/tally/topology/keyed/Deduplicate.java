@@ -6,6 +6,7 @@ import io.tally.state.keyed.FirstSeenState;
 import io.tally.state.keyed.KeyRouting;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.storm.metric.api.CountMetric;
 import org.apache.storm.trident.operation.TridentCollector;
 import org.apache.storm.trident.operation.TridentOperationContext;
@@ -26,8 +27,18 @@ public final class Deduplicate extends BaseStateUpdater<FirstSeenState> {
     /** Storm metric: records dropped because an earlier record had their {@code messageId}. */
     public static final String DUPLICATES_DROPPED_METRIC = "tally.dedup.duplicates_dropped";
 
+    private static final LongAdder DROPPED_IN_JVM = new LongAdder();
+
     private final int userPartitions;
     private transient CountMetric dropped;
+
+    /**
+     * Duplicates every task of this JVM has dropped since it started, replays included: for the local runner. On
+     * a cluster read the {@value #DUPLICATES_DROPPED_METRIC} metric instead.
+     */
+    public static long droppedInThisJvm() {
+        return DROPPED_IN_JVM.sum();
+    }
 
     /** @param userPartitions the per-user stage's parallelism */
     public Deduplicate(int userPartitions) {
@@ -55,6 +66,7 @@ public final class Deduplicate extends BaseStateUpdater<FirstSeenState> {
                             run.source(i), run.position(i));
                 } else {
                     dropped.incr();
+                    DROPPED_IN_JVM.increment();
                 }
             }
         }

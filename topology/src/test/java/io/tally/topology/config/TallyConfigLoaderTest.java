@@ -35,6 +35,18 @@ class TallyConfigLoaderTest {
     }
 
     @Test
+    void prometheusEndpointIsOffUnlessAPortIsGivenAndListensOnLoopbackByDefault() {
+        String kafka = "kafka: {bootstrap_servers: b, topics: [t]}\n";
+        assertThat(LOADER.parse(kafka).prometheus()).isEmpty();
+        assertThat(LOADER.parse(kafka + "topology: {prometheus_port: 9464}").prometheus())
+                .contains(new PrometheusEndpoint("127.0.0.1", 9464));
+        assertThat(LOADER.parse(kafka + "topology: {prometheus_port: 9464, prometheus_bind: 0.0.0.0}").prometheus())
+                .contains(new PrometheusEndpoint("0.0.0.0", 9464));
+        assertThatThrownBy(() -> LOADER.parse(kafka + "topology: {prometheus_port: 70000}"))
+                .hasMessageContaining("topology.prometheus_port");
+    }
+
+    @Test
     void theExampleInDeployIsValidAndMatchesTheDefaults() throws IOException {
         Path example = Path.of("..", "deploy", "tally.yaml");
         TallyConfig config = TallyConfigLoader.withEnvironment(Map.of()).load(example);

@@ -58,6 +58,7 @@ public final class CassandraChangelog implements KeyChangelog {
         List<ByteBuffer> parts = encode(batchMillis, keys, routes);
         Instant hour = Instant.ofEpochMilli(Math.floorDiv(batchMillis, HOUR_MILLIS) * HOUR_MILLIS);
         int ttlSeconds = (int) TimeUnit.MILLISECONDS.toSeconds(retentionMillis + EXPIRY_MARGIN_MILLIS);
+        long started = System.nanoTime();
         List<CompletionStage<AsyncResultSet>> writes = new ArrayList<>(parts.size());
         for (int part = 0; part < parts.size(); part++) {
             var statement = insert.bind(store, hour, txid, attempt, partitions, partition, part, parts.size(),
@@ -65,7 +66,7 @@ public final class CassandraChangelog implements KeyChangelog {
             writes.add(requests.submit(() -> session.executeAsync(statement)));
         }
         requests.awaitAll(writes, "changelog write");
-        metrics.wrote(parts.size(), parts.size());
+        metrics.wrote(parts.size(), parts.size(), System.nanoTime() - started);
     }
 
     @Override

@@ -53,6 +53,7 @@ final class PartitionedRequests {
         for (List<Object> key : rowKeys) {
             lastValuesByPrefix.computeIfAbsent(key.subList(0, prefix), k -> new ArrayList<>()).add(key.get(prefix));
         }
+        long started = System.nanoTime();
         List<CompletionStage<List<Row>>> reads = new ArrayList<>();
         for (Map.Entry<List<Object>, List<Object>> group : lastValuesByPrefix.entrySet()) {
             for (List<Object> chunk : chunks(group.getValue())) {
@@ -65,7 +66,7 @@ final class PartitionedRequests {
         }
         List<Row> rows = new ArrayList<>();
         requests.awaitAll(reads, "read").forEach(rows::addAll);
-        metrics.read(rowKeys.size(), reads.size());
+        metrics.read(rowKeys.size(), reads.size(), System.nanoTime() - started);
         return rows;
     }
 
@@ -83,6 +84,7 @@ final class PartitionedRequests {
         for (int i = 0; i < inserts.size(); i++) {
             byPartition.computeIfAbsent(partitionKeys.get(i), k -> new ArrayList<>()).add(inserts.get(i));
         }
+        long started = System.nanoTime();
         List<CompletionStage<AsyncResultSet>> writes = new ArrayList<>();
         for (List<BoundStatement> rows : byPartition.values()) {
             for (List<BoundStatement> chunk : chunks(rows)) {
@@ -99,7 +101,7 @@ final class PartitionedRequests {
             }
         }
         requests.awaitAll(writes, "write");
-        metrics.wrote(inserts.size(), writes.size());
+        metrics.wrote(inserts.size(), writes.size(), System.nanoTime() - started);
     }
 
     /**

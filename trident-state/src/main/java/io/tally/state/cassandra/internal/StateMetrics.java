@@ -8,7 +8,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.storm.Config;
 import org.apache.storm.metric.api.CountMetric;
+import org.apache.storm.metric.api.MeanReducer;
 import org.apache.storm.metric.api.MultiCountMetric;
+import org.apache.storm.metric.api.ReducedMetric;
 import org.apache.storm.task.IMetricsContext;
 import org.apache.storm.utils.ObjectReader;
 
@@ -27,11 +29,16 @@ public final class StateMetrics {
     private final CountMetric writeRequests;
     private final CountMetric failures;
     private final MultiCountMetric failuresByCause;
+    private final ReducedMetric readLatency;
+    private final ReducedMetric writeLatency;
     private final TableSums sums;
 
     private StateMetrics(CountMetric rowsRead, CountMetric readRequests, CountMetric rowsWritten,
-            CountMetric writeRequests, CountMetric failures, MultiCountMetric failuresByCause, TableSums sums) {
+            CountMetric writeRequests, CountMetric failures, MultiCountMetric failuresByCause,
+            ReducedMetric readLatency, ReducedMetric writeLatency, TableSums sums) {
         this.sums = sums;
+        this.readLatency = readLatency;
+        this.writeLatency = writeLatency;
         this.rowsRead = rowsRead;
         this.readRequests = readRequests;
         this.rowsWritten = rowsWritten;
@@ -53,6 +60,8 @@ public final class StateMetrics {
                 context.registerMetric(prefix + "write_requests", new CountMetric(), bucket),
                 context.registerMetric(prefix + "failures", new CountMetric(), bucket),
                 context.registerMetric(prefix + "failures_by_cause", new MultiCountMetric(), bucket),
+                context.registerMetric(prefix + "read_latency_ms", new ReducedMetric(new MeanReducer()), bucket),
+                context.registerMetric(prefix + "write_latency_ms", new ReducedMetric(new MeanReducer()), bucket),
                 SUMS_BY_TABLE.computeIfAbsent(table, name -> new TableSums()));
     }
 
@@ -64,7 +73,8 @@ public final class StateMetrics {
     /** Counts that are kept but reported nowhere, for use outside a topology. */
     public static StateMetrics unregistered() {
         return new StateMetrics(new CountMetric(), new CountMetric(), new CountMetric(), new CountMetric(),
-                new CountMetric(), new MultiCountMetric(), SUMS_BY_TABLE.computeIfAbsent(UNREGISTERED,
+                new CountMetric(), new MultiCountMetric(), new ReducedMetric(new MeanReducer()),
+                new ReducedMetric(new MeanReducer()), SUMS_BY_TABLE.computeIfAbsent(UNREGISTERED,
                         name -> new TableSums()));
     }
 
@@ -76,6 +86,18 @@ public final class StateMetrics {
         readRequests.incrBy(requests);
         sums.rowsRead.add(rows);
         sums.readRequests.add(requests);
+    }
+
+    /** A batch partition's reads, all their requests answered after {@code nanos}. */
+    void read(int rows, int requests, long nanos) {
+        read(rows, requests);
+        readLatency.update(nanos / 1e6);
+    }
+
+    /** A batch partition's writes, all their requests answered after {@code nanos}. */
+    void wrote(int rows, int requests, long nanos) {
+        wrote(rows, requests);
+        writeLatency.update(nanos / 1e6);
     }
 
     void wrote(int rows, int requests) {
