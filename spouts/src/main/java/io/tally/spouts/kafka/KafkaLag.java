@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -32,7 +31,7 @@ final class KafkaLag implements IMetric, AutoCloseable {
     private final Map<String, Long> lagByTopic = new ConcurrentHashMap<>();
     private Admin admin;
     private long lastMeasured;
-    private boolean failureLogged;
+    private volatile boolean failureLogged;
 
     KafkaLag(Map<String, Object> kafkaProps, LongSupplier nanoTime) {
         this.kafkaProps = kafkaProps;
@@ -47,23 +46,32 @@ final class KafkaLag implements IMetric, AutoCloseable {
             return;
         }
         lastMeasured = now;
+        Map<TopicPartition, Long> from = Map.copyOf(next);
         try {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            next.keySet().forEach(partition -> latest.put(partition, OffsetSpec.latest()));
-            Map<String, Long> lag = new HashMap<>();
+            from.keySet().forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+            // Asked without waiting: the spout's thread emits the next batch while the broker answers.
             admin().listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                    .get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).forEach((partition, end) ->
-                    lag.merge(partition.topic(), Math.max(0, end.offset() - next.get(partition)), Long::sum));
-            lagByTopic.putAll(lag);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            // The lag is for operators; a batch never waits or fails for it.
-            if (!failureLogged) {
-                LOG.warn("Cannot read Kafka's end offsets for the lag metric (tried again every {} s): {}",
-                        INTERVAL.toSeconds(), e.toString());
-                failureLogged = true;
-            }
+                    .whenComplete((ends, failure) -> {
+                        if (failure != null) {
+                            logFailureOnce(failure);
+                            return;
+                        }
+                        Map<String, Long> lag = new HashMap<>();
+                        ends.forEach((partition, end) -> lag.merge(partition.topic(),
+                                Math.max(0, end.offset() - from.get(partition)), Long::sum));
+                        lagByTopic.putAll(lag);
+                    });
+        } catch (RuntimeException e) {
+            logFailureOnce(e); // the lag is for operators; a batch never waits or fails for it
+        }
+    }
+
+    private void logFailureOnce(Throwable failure) {
+        if (!failureLogged) {
+            LOG.warn("Cannot read Kafka's end offsets for the lag metric (tried again every {} s): {}",
+                    INTERVAL.toSeconds(), failure.toString());
+            failureLogged = true;
         }
     }
 
