@@ -13,6 +13,7 @@ import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
+import io.tally.topology.progress.TridentProgressCheck;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -108,6 +109,12 @@ public final class LocalRunner implements Callable<Integer> {
                 SampleLoad load = SampleLoad.into(stack.kafka().bootstrapServers(), TOPIC, PARTITIONS,
                         SampleEvents.load(), console);
 
+                var lostProgress = new TridentProgressCheck(config, stack.storm().transactionalConf()).refusal();
+                if (lostProgress.isPresent()) {
+                    console.fail(lostProgress.get() + " Locally: delete " + dataDir.toAbsolutePath()
+                            + " to start again from nothing.");
+                    return 2;
+                }
                 console.step("Submitting topology '" + config.name() + "' to LocalCluster");
                 long commitsBefore = SpoutMetrics.totals().committedBatches();
                 stack.storm().submit(config.name(), TallyTopology.stormConfig(config), TallyTopology.build(config));

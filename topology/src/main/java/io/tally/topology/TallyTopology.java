@@ -15,6 +15,7 @@ import io.tally.state.cassandra.CassandraRowStateFactory;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowTable;
 import io.tally.state.keyed.FirstSeenStateFactory;
+import io.tally.state.progress.ProgressGuard;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.aggregate.BatchKeyCounts;
 import io.tally.topology.aggregate.EventBuckets;
@@ -92,6 +93,11 @@ public final class TallyTopology {
         }
         BatchSettings batch = config.batch();
         TridentTopology topology = new TridentTopology();
+        // Every state whose rows hold txids checks, before its first batch, that Trident's ZooKeeper state has not
+        // lost this topology's progress, and records each batch it begins (see ProgressGuard).
+        ProgressGuard progressGuard = new ProgressGuard(config.cassandra(), config.name(),
+                scope.name().toLowerCase(java.util.Locale.ROOT), streamIds(config));
+        StateWrapper guarded = (table, factory) -> states.wrap(table, progressGuard.guard(table, factory));
         List<Stream> sources = new ArrayList<>();
         config.kafka().ifPresent(kafka -> sources.add(
                 topology.newStream(KAFKA_STREAM_ID, new MeteredSpout("kafka", KafkaEventSpouts.exactReplay(kafka)))
@@ -111,7 +117,7 @@ public final class TallyTopology {
 
         if (scope == Scope.COUNTS_ONLY) {
             countBy(accepted, IngestRecords.EVENT, EventBuckets.counts(UtcBucket.HOUR), EventBuckets.OUTPUT_FIELDS,
-                    TallyTables.EVENT_COUNTS_BY_HOUR, config, states);
+                    TallyTables.EVENT_COUNTS_BY_HOUR, config, guarded);
             return topology.build();
         }
 
@@ -122,7 +128,7 @@ public final class TallyTopology {
                 .partitionAggregate(new Fields(IngestRecords.EVENT, RawRecordFields.SOURCE, RawRecordFields.POSITION),
                         new RouteEvents(parallelism), RouteEvents.OUTPUT_FIELDS);
         Stream deduplicated = routed.name("dedup").partition(new ToPartition(parallelism))
-                .partitionPersist(states.wrap(DEDUP_STATE, new FirstSeenStateFactory(
+                .partitionPersist(guarded.wrap(DEDUP_STATE, new FirstSeenStateFactory(
                                 config.cassandra(), config.name() + "/" + DEDUP_STATE, config.dedupWindow())),
                         RouteEvents.OUTPUT_FIELDS, new Deduplicate(parallelism), RouteEvents.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
@@ -130,9 +136,9 @@ public final class TallyTopology {
 
         boolean counting = scope == Scope.FULL;
         List<SegmentDefinition> segments = config.segments();
-        StateFactory userDays = counting ? states.wrap(USER_DAYS, new FirstSeenStateFactory(config.cassandra(),
+        StateFactory userDays = counting ? guarded.wrap(USER_DAYS, new FirstSeenStateFactory(config.cassandra(),
                 config.name() + "/" + USER_DAYS, userDayRetention(config))) : null;
-        StateFactory progress = segments.isEmpty() ? null : states.wrap(TallyTables.SEGMENT_PROGRESS.name(),
+        StateFactory progress = segments.isEmpty() ? null : guarded.wrap(TallyTables.SEGMENT_PROGRESS.name(),
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS));
         // Per-day counts a user keeps while not a member of a segment reach back as far as an event may be late.
         int keepDays = (int) Duration.ofMillis(config.ingest().maxLatenessMillis()).toDays() + 1;
@@ -152,18 +158,18 @@ public final class TallyTopology {
                 members.partitionPersist(states.wrap(rows.name(), CassandraRowStateFactory.of(config.cassandra(), rows)),
                         PerUserPass.MEMBER_FIELDS, CassandraRowStateFactory.writer());
             }
-            sumChanges(changes, TallyTables.SEGMENT_SIZES_BY_DAY, 2, config, states);
+            sumChanges(changes, TallyTables.SEGMENT_SIZES_BY_DAY, 2, config, guarded);
         }
         if (scope == Scope.SEGMENTS_ONLY) {
             return topology.build();
         }
-        sumChanges(changes, TallyTables.EVENT_COUNTS_BY_MINUTE, 2, config, states);
-        sumChanges(changes, TallyTables.EVENT_COUNTS_BY_HOUR, 2, config, states);
-        sumChanges(changes, TallyTables.EVENT_COUNTS_BY_DAY, 2, config, states);
-        sumChanges(changes, TallyTables.UNIQUE_USERS_BY_DAY, 2, config, states);
+        sumChanges(changes, TallyTables.EVENT_COUNTS_BY_MINUTE, 2, config, guarded);
+        sumChanges(changes, TallyTables.EVENT_COUNTS_BY_HOUR, 2, config, guarded);
+        sumChanges(changes, TallyTables.EVENT_COUNTS_BY_DAY, 2, config, guarded);
+        sumChanges(changes, TallyTables.UNIQUE_USERS_BY_DAY, 2, config, guarded);
         if (!breakdowns.isEmpty()) {
-            sumChanges(changes, TallyTables.PROPERTY_COUNTS_BY_HOUR, 4, config, states);
-            sumChanges(changes, TallyTables.PROPERTY_COUNTS_BY_DAY, 4, config, states);
+            sumChanges(changes, TallyTables.PROPERTY_COUNTS_BY_HOUR, 4, config, guarded);
+            sumChanges(changes, TallyTables.PROPERTY_COUNTS_BY_DAY, 4, config, guarded);
         }
 
         // Nothing is lost silently: every rejected record is stored with its reason, and counted.
@@ -174,8 +180,17 @@ public final class TallyTopology {
                         TallyTables.rejectedEvents(new RejectionColumns()).withTtl(config.ingest().rejectTtl()))),
                 rejection, CassandraRowStateFactory.writer());
         countBy(rejected, IngestRecords.REJECTION, new BatchKeyCounts(new RejectionHour()), RejectionHour.OUTPUT_FIELDS,
-                TallyTables.REJECTED_COUNTS_BY_HOUR, config, states);
+                TallyTables.REJECTED_COUNTS_BY_HOUR, config, guarded);
         return topology.build();
+    }
+
+    /** The Trident stream ids of the sources {@code config} reads, under which ZooKeeper keeps their progress. */
+    public static java.util.Set<String> streamIds(TallyConfig config) {
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        config.kafka().ifPresent(kafka -> ids.add(KAFKA_STREAM_ID));
+        config.files().ifPresent(files -> ids.add(FILES_STREAM_ID));
+        config.objects().ifPresent(objects -> ids.add(OBJECTS_STREAM_ID));
+        return ids;
     }
 
     /** The de-duplication stage's state, as the state wrapper and the changelog name it. */

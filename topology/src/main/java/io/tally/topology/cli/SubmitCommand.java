@@ -2,11 +2,13 @@ package io.tally.topology.cli;
 
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
+import io.tally.topology.progress.TridentProgressCheck;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.storm.Config;
 import org.apache.storm.StormSubmitter;
 import org.apache.storm.generated.StormTopology;
+import org.apache.storm.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,6 +36,12 @@ final class SubmitCommand implements Callable<Integer> {
             + " topology under the configured topology.name, or the full topology under another name (see"
             + " docs/security-and-identity.md).")
     boolean forceName;
+
+    @Option(names = "--resume-lost-progress", description = "ZooKeeper lost this topology's Trident state while"
+            + " Cassandra kept its rows (submit refuses that): start its batches after the last one Cassandra records"
+            + " and read every source again from its first retained record; the de-duplication window drops what it"
+            + " still remembers (see deploy/OPERATIONS.md, 'Lost ZooKeeper state').")
+    boolean resumeLostProgress;
 
     @Override
     public Integer call() throws Exception {
@@ -65,9 +73,34 @@ final class SubmitCommand implements Callable<Integer> {
             problems.forEach(p -> System.err.println("Problem: " + p));
             return TallyCommand.EXIT_UNAVAILABLE;
         }
+        String lostProgress = checkProgress(tally);
+        if (lostProgress != null) {
+            System.err.println(lostProgress);
+            return TallyCommand.EXIT_BAD_CONFIG;
+        }
         StormSubmitter.submitTopologyWithProgressBar(tally.name(), conf, topology);
         System.out.println("Submitted topology " + tally.name());
         return 0;
+    }
+
+    /**
+     * Compares Trident's progress in the cluster's ZooKeeper with Cassandra's record (the workers check it again
+     * before their first batch); with --resume-lost-progress, moves Trident's batches past the record instead.
+     *
+     * @return why the topology may not be submitted, or null
+     */
+    private String checkProgress(TallyConfig tally) {
+        TridentProgressCheck check = new TridentProgressCheck(tally, Utils.readStormConfig());
+        if (resumeLostProgress) {
+            check.resume().ifPresentOrElse(
+                    next -> System.out.println("Trident's batches of topology " + tally.name() + " start at " + next
+                            + ", after the last batch keyspace " + tally.cassandra().keyspace() + " records; every"
+                            + " source is read again from its first retained record."),
+                    () -> System.out.println("ZooKeeper holds topology " + tally.name() + "'s progress:"
+                            + " --resume-lost-progress changed nothing."));
+            return null;
+        }
+        return check.refusal().orElse(null);
     }
 
     /** Why this submission's name is refused for the configuration; null when it is not (or --force-name). */
