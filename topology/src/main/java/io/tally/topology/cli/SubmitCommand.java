@@ -4,6 +4,12 @@ import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.progress.TridentProgressCheck;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Callable;
 import org.apache.storm.Config;
 import org.apache.storm.StormSubmitter;
@@ -73,34 +79,60 @@ final class SubmitCommand implements Callable<Integer> {
             problems.forEach(p -> System.err.println("Problem: " + p));
             return TallyCommand.EXIT_UNAVAILABLE;
         }
-        String lostProgress = checkProgress(tally);
-        if (lostProgress != null) {
-            System.err.println(lostProgress);
-            return TallyCommand.EXIT_BAD_CONFIG;
+        Integer progressRefused = checkProgress(tally);
+        if (progressRefused != null) {
+            return progressRefused;
         }
         StormSubmitter.submitTopologyWithProgressBar(tally.name(), conf, topology);
         System.out.println("Submitted topology " + tally.name());
         return 0;
     }
 
+    private static final long PROGRESS_CHECK_SECONDS = 30;
+
     /**
-     * Compares Trident's progress in the cluster's ZooKeeper with Cassandra's record (the workers check it again
-     * before their first batch); with --resume-lost-progress, moves Trident's batches past the record instead.
+     * Compares Trident's progress in the cluster's ZooKeeper with Cassandra's record; with --resume-lost-progress,
+     * moves Trident's batches past the record instead. The workers compare the same before their first batch, so a
+     * ZooKeeper this host cannot reach (submitting needs only Nimbus) is reported and the topology submitted.
      *
-     * @return why the topology may not be submitted, or null
+     * @return the exit code when the topology must not be submitted, or null
      */
-    private String checkProgress(TallyConfig tally) {
+    private Integer checkProgress(TallyConfig tally) throws InterruptedException {
         TridentProgressCheck check = new TridentProgressCheck(tally, Utils.readStormConfig());
-        if (resumeLostProgress) {
-            check.resume().ifPresentOrElse(
-                    next -> System.out.println("Trident's batches of topology " + tally.name() + " start at " + next
-                            + ", after the last batch keyspace " + tally.cassandra().keyspace() + " records; every"
-                            + " source is read again from its first retained record."),
-                    () -> System.out.println("ZooKeeper holds topology " + tally.name() + "'s progress:"
-                            + " --resume-lost-progress changed nothing."));
+        ExecutorService zookeeper = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "tally-progress-check");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            if (resumeLostProgress) {
+                Optional<Long> next = zookeeper.submit(check::resume).get(PROGRESS_CHECK_SECONDS, TimeUnit.SECONDS);
+                System.out.println(next.map(txid -> "Trident's batches of topology " + tally.name() + " start at "
+                        + txid + ", after the last batch keyspace " + tally.cassandra().keyspace() + " records;"
+                        + " every source is read again from its first retained record.")
+                        .orElse("ZooKeeper holds topology " + tally.name() + "'s progress: --resume-lost-progress"
+                                + " changed nothing."));
+                return null;
+            }
+            Optional<String> refusal = zookeeper.submit(check::refusal).get(PROGRESS_CHECK_SECONDS, TimeUnit.SECONDS);
+            if (refusal.isPresent()) {
+                System.err.println(refusal.get());
+                return TallyCommand.EXIT_BAD_CONFIG;
+            }
             return null;
+        } catch (ExecutionException | TimeoutException e) {
+            String why = e instanceof TimeoutException ? "no answer within " + PROGRESS_CHECK_SECONDS + " s"
+                    : String.valueOf(e.getCause());
+            if (resumeLostProgress) {
+                System.err.println("--resume-lost-progress needs Trident's ZooKeeper and Cassandra: " + why);
+                return TallyCommand.EXIT_UNAVAILABLE;
+            }
+            System.err.println("Warning: Trident's progress in ZooKeeper was not compared with Cassandra's record ("
+                    + why + "); the workers compare them before their first batch.");
+            return null;
+        } finally {
+            zookeeper.shutdownNow();
         }
-        return check.refusal().orElse(null);
     }
 
     /** Why this submission's name is refused for the configuration; null when it is not (or --force-name). */

@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>So each wrapped state, before its first batch in a worker, compares that batch's txid with the highest txid the
  * topology recorded in {@link ProgressLedger#TABLE}, and refuses every batch (writing nothing, reporting why) when the
- * record is ahead; and its first partition records every batch before the state writes anything of it. Trident begins a
- * state's commit of batch {@code T} only after every state committed {@code T-1} and ZooKeeper stored that, so a
- * record never legitimately exceeds the batch a restarted worker is given.
+ * record is ahead; and its first partition records every batch it has committed. Trident begins a state's commit of
+ * batch {@code T} only after every state committed {@code T-1} and ZooKeeper stored that, so a record never
+ * legitimately exceeds the batch a restarted worker is given. (Recording after the state's own writes, not before,
+ * keeps a slow Cassandra failing the state's requests, which the state's metrics report, rather than the record.)
  *
  * <p>Only states whose rows hold txids need this: rows written by idempotent row states are rewritten unchanged.
  */
@@ -95,35 +96,47 @@ public final class ProgressGuard implements Serializable {
             this.zookeeperRoot = zookeeperRoot;
         }
 
+        /** Before the state begins a batch: refuses it when Cassandra records later batches than this one. */
         void beginCommit(Long txid) {
             if (refusal != null) {
                 throw new ReportedFailedException(refusal);
             }
-            if (txid == null || (checked && !records)) {
+            if (txid == null || checked) {
                 return;
             }
+            refusal = ledgerCall("reading", () -> ProgressLedger.lostProgress(guard.topology,
+                    guard.settings.keyspace(), zookeeperRoot, txid, ledger().last(guard.topology).orElse(null)));
+            if (refusal != null) {
+                LOG.error("{} (state {})", refusal, state);
+                throw new ReportedFailedException(refusal);
+            }
+            checked = true;
+        }
+
+        /** After the state committed a batch: its first partition records it. */
+        void committed(Long txid) {
+            if (txid != null && records) {
+                ledgerCall("recording", () -> {
+                    ledger().committed(guard.topology, guard.scope, guard.streams, state, txid);
+                    return null;
+                });
+            }
+        }
+
+        private ProgressLedger ledger() throws Exception {
+            if (ledger == null) {
+                CassandraSettings settings = guard.settings;
+                ledger = new ProgressLedger(SessionRegistry.connected(settings), settings.keyspace(),
+                        settings.readConsistency(), settings.writeConsistency());
+            }
+            return ledger;
+        }
+
+        private <T> T ledgerCall(String what, java.util.concurrent.Callable<T> call) {
             try {
-                if (ledger == null) {
-                    CassandraSettings settings = guard.settings;
-                    ledger = new ProgressLedger(SessionRegistry.connected(settings), settings.keyspace(),
-                            settings.readConsistency(), settings.writeConsistency());
-                }
-                if (!checked) {
-                    refusal = ProgressLedger.lostProgress(guard.topology, guard.settings.keyspace(), zookeeperRoot,
-                            txid, ledger.last(guard.topology).orElse(null));
-                    if (refusal != null) {
-                        LOG.error("{} (state {})", refusal, state);
-                        throw new ReportedFailedException(refusal);
-                    }
-                    checked = true;
-                }
-                if (records) {
-                    ledger.begin(guard.topology, guard.scope, guard.streams, state, txid);
-                }
-            } catch (FailedException e) {
-                throw e;
+                return call.call();
             } catch (Exception e) {
-                throw new FailedException("recording the progress of " + state + " in " + guard.settings.keyspace()
+                throw new FailedException(what + " the progress of " + state + " in " + guard.settings.keyspace()
                         + "." + ProgressLedger.TABLE + " failed: " + e, e);
             }
         }
@@ -154,6 +167,7 @@ public final class ProgressGuard implements Serializable {
         @Override
         public void commit(Long txid) {
             delegate.commit(txid);
+            check.committed(txid);
         }
     }
 
@@ -182,6 +196,7 @@ public final class ProgressGuard implements Serializable {
         @Override
         public void commit(Long txid) {
             delegate.commit(txid);
+            check.committed(txid);
         }
     }
 }

@@ -10,8 +10,8 @@ import java.util.Set;
 
 /**
  * The {@code topology_progress} table: for each topology writing into the keyspace, the Trident streams it reads and,
- * per state, the last batch whose commit that state began. Every txid a state has stored in its rows is at most the
- * one recorded here, because the record is written before the state's own writes.
+ * per state, the last batch that state committed. A state's rows hold at most one txid more than recorded here (a
+ * batch whose commit wrote its rows and stopped before its record).
  */
 public final class ProgressLedger {
     /** The table's name, as {@code deploy/schema.cql} creates it. */
@@ -31,13 +31,13 @@ public final class ProgressLedger {
         this.session = session;
         this.keyspace = keyspace;
         this.write = session.prepare("UPDATE " + keyspace + "." + TABLE
-                + " SET txid = ?, began_at = ?, scope = ?, streams = ? WHERE topology = ? AND state = ?");
+                + " SET txid = ?, committed_at = ?, scope = ?, streams = ? WHERE topology = ? AND state = ?");
         this.readConsistency = DefaultConsistencyLevel.valueOf(readConsistency);
         this.writeConsistency = DefaultConsistencyLevel.valueOf(writeConsistency);
     }
 
-    /** Records that {@code state} of {@code topology} begins committing batch {@code txid}. */
-    public void begin(String topology, String scope, Set<String> streams, String state, long txid) {
+    /** Records that {@code state} of {@code topology} committed batch {@code txid}. */
+    public void committed(String topology, String scope, Set<String> streams, String state, long txid) {
         session.execute(write.bind(txid, Instant.now(), scope, streams, topology, state)
                 .setConsistencyLevel(writeConsistency));
     }
@@ -45,13 +45,13 @@ public final class ProgressLedger {
     /** The highest batch any state of {@code topology} recorded, if any did. */
     public Optional<Recorded> last(String topology) {
         Recorded last = null;
-        for (Row row : session.execute(session.prepare("SELECT state, txid, began_at FROM " + keyspace + "." + TABLE
+        for (Row row : session.execute(session.prepare("SELECT state, txid, committed_at FROM " + keyspace + "." + TABLE
                 + " WHERE topology = ?").bind(topology).setConsistencyLevel(readConsistency))) {
             if (row.isNull("txid")) {
                 continue;
             }
             if (last == null || row.getLong("txid") > last.txid()) {
-                last = new Recorded(row.getString("state"), row.getLong("txid"), row.getInstant("began_at"));
+                last = new Recorded(row.getString("state"), row.getLong("txid"), row.getInstant("committed_at"));
             }
         }
         return Optional.ofNullable(last);
@@ -73,7 +73,7 @@ public final class ProgressLedger {
             return null;
         }
         return "Refusing to run topology '" + topology + "': keyspace '" + keyspace + "' records that its state '"
-                + recorded.state() + "' began committing batch (txid) " + recorded.txid() + " at " + recorded.at()
+                + recorded.state() + "' committed batch (txid) " + recorded.txid() + " at " + recorded.at()
                 + ", but Trident's state in ZooKeeper (root " + zookeeperRoot + ") would start at batch " + nextTxid
                 + ". ZooKeeper has lost or rolled back this topology's progress (a new ZooKeeper, or the root"
                 + " deleted or restored from an older copy); counting on would count again what those batches"
