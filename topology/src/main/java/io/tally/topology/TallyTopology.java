@@ -15,6 +15,8 @@ import io.tally.state.cassandra.CassandraRowStateFactory;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowTable;
 import io.tally.state.keyed.FirstSeenStateFactory;
+import io.tally.state.keyed.KeyRoute;
+import io.tally.state.keyed.KeyRouting;
 import io.tally.state.progress.ProgressGuard;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.aggregate.BatchKeyCounts;
@@ -122,22 +124,27 @@ public final class TallyTopology {
         }
 
         int parallelism = batch.parallelism();
+        // Drawn anew for each build: every worker of one submission routes alike, and a restore recomputes the route
+        // of every key it reads back (see KeyRouting).
+        KeyRouting routing = KeyRouting.random();
         // The keyed stages: each event is routed once by messageId (duplicates meet in one partition) and once by
         // user (a user's events meet in one partition), a run of events per partition and batch, not a tuple each.
         Stream routed = accepted
                 .partitionAggregate(new Fields(IngestRecords.EVENT, RawRecordFields.SOURCE, RawRecordFields.POSITION),
-                        new RouteEvents(parallelism), RouteEvents.OUTPUT_FIELDS);
+                        new RouteEvents(parallelism, routing), RouteEvents.OUTPUT_FIELDS);
         Stream deduplicated = routed.name("dedup").partition(new ToPartition(parallelism))
                 .partitionPersist(guarded.wrap(DEDUP_STATE, new FirstSeenStateFactory(
-                                config.cassandra(), config.name() + "/" + DEDUP_STATE, config.dedupWindow())),
-                        RouteEvents.OUTPUT_FIELDS, new Deduplicate(parallelism), RouteEvents.OUTPUT_FIELDS)
+                                config.cassandra(), config.name() + "/" + DEDUP_STATE, config.dedupWindow(),
+                                KeyRoute.wholeKey(routing))),
+                        RouteEvents.OUTPUT_FIELDS, new Deduplicate(parallelism, routing), RouteEvents.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
                 .newValuesStream();
 
         boolean counting = scope == Scope.FULL;
         List<SegmentDefinition> segments = config.segments();
         StateFactory userDays = counting ? guarded.wrap(USER_DAYS, new FirstSeenStateFactory(config.cassandra(),
-                config.name() + "/" + USER_DAYS, userDayRetention(config))) : null;
+                config.name() + "/" + USER_DAYS, userDayRetention(config), new PerUserPass.UserDayRoute(routing)))
+                : null;
         StateFactory progress = segments.isEmpty() ? null : guarded.wrap(TallyTables.SEGMENT_PROGRESS.name(),
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS));
         // Per-day counts a user keeps while not a member of a segment reach back as far as an event may be late.
@@ -145,7 +152,7 @@ public final class TallyTopology {
         List<String> breakdowns = config.transforms().breakdownProperties();
         Stream changes = deduplicated.name("per-user").partition(new ToPartition(parallelism))
                 .partitionPersist(new UserPassState.Factory(userDays, progress), RouteEvents.OUTPUT_FIELDS,
-                        new PerUserPass(counting, breakdowns, segments, keepDays), PerUserPass.OUTPUT_FIELDS)
+                        new PerUserPass(counting, breakdowns, segments, keepDays, routing), PerUserPass.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
                 .newValuesStream();
 

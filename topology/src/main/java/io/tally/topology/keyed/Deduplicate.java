@@ -27,11 +27,13 @@ public final class Deduplicate extends BaseStateUpdater<FirstSeenState> {
     public static final String DUPLICATES_DROPPED_METRIC = "tally.dedup.duplicates_dropped";
 
     private final int userPartitions;
+    private final KeyRouting routing;
     private transient CountMetric dropped;
 
     /** @param userPartitions the per-user stage's parallelism */
-    public Deduplicate(int userPartitions) {
+    public Deduplicate(int userPartitions, KeyRouting routing) {
         this.userPartitions = userPartitions;
+        this.routing = routing;
     }
 
     @Override
@@ -50,8 +52,8 @@ public final class Deduplicate extends BaseStateUpdater<FirstSeenState> {
             for (int i = 0; i < run.size(); i++) {
                 Event event = run.event(i);
                 String key = MessageKeys.of(event, run.source(i), run.position(i));
-                if (state.firstSeen(key, KeyRouting.route(key))) {
-                    byUser.add(KeyRouting.partition(KeyRouting.route(event.userKey()), userPartitions), event,
+                if (state.firstSeen(key, routing.route(key))) {
+                    byUser.add(KeyRouting.partition(routing.route(event.userKey()), userPartitions), event,
                             run.source(i), run.position(i));
                 } else {
                     dropped.incr();
