@@ -16,6 +16,7 @@ import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
 import io.tally.topology.keyed.Deduplicate;
+import io.tally.topology.progress.TridentProgressCheck;
 import io.tally.topology.status.StatusFormat;
 import io.tally.topology.status.StatusReader;
 import io.tally.topology.status.TallyStatus;
@@ -191,6 +192,12 @@ public final class LocalRunner implements Callable<Integer> {
             SampleLoad.into(stack.kafka().bootstrapServers(), topic, PARTITIONS,
                     SampleEvents.load(), console);
 
+            var lostProgress = new TridentProgressCheck(config, stack.storm().transactionalConf()).refusal();
+            if (lostProgress.isPresent()) {
+                console.fail(lostProgress.get() + " Locally: delete " + dataDir.toAbsolutePath()
+                        + " to start again from nothing.");
+                return 2;
+            }
             console.step("Submitting topology '" + config.name() + "' to LocalCluster");
             long commitsBefore = SpoutMetrics.totals().committedBatches();
             stack.storm().submit(config.name(), TallyTopology.stormConfig(config), TallyTopology.build(config));

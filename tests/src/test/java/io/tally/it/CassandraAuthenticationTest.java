@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.it.support.RealServices;
+import io.tally.it.support.TallyCli;
+import io.tally.it.support.TallyCli.Run;
 import io.tally.it.support.TestDirectories;
 import io.tally.it.support.TestTopologies;
 import io.tally.local.server.CassandraServer;
 import io.tally.local.server.CassandraServerConfig;
 import io.tally.state.schema.SchemaApplier;
-import io.tally.topology.cli.TallyCommand;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -49,35 +47,35 @@ class CassandraAuthenticationTest {
                 Path wrong = write(dir, "wrong.yaml", topic, contact, "username: " + USER + "\n  password: " + wrongPassword);
                 Path none = write(dir, "none.yaml", topic, contact, "");
 
-                Run applied = run("schema", "apply", "--config", right.toString());
-                assertThat(applied.exitCode).as(applied.text()).isZero();
+                Run applied = TallyCli.run("schema", "apply", "--config", right.toString());
+                assertThat(applied.exitCode()).as(applied.text()).isZero();
                 long tables = admin.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'secured'")
                         .all().size();
                 assertThat(tables).isEqualTo(SchemaApplier.bundled().tableNames().size());
 
-                Run dryRun = run("submit", "--dry-run", "--config", right.toString());
-                assertThat(dryRun.exitCode).as(dryRun.text()).isZero();
-                assertThat(dryRun.out).contains("Kafka and Cassandra answered; the schema is complete");
+                Run dryRun = TallyCli.run("submit", "--dry-run", "--config", right.toString());
+                assertThat(dryRun.exitCode()).as(dryRun.text()).isZero();
+                assertThat(dryRun.out()).contains("Kafka and Cassandra answered; the schema is complete");
 
                 admin.execute("INSERT INTO secured.event_counts_by_day (event, month, day, count, txid, prev_count)"
                         + " VALUES ('Order Completed', '2026-11', '2026-11-20', 7, 1, 0)");
-                Run query = run("query", "counts", "--event", "Order Completed", "--from", "2026-11-20", "--to",
+                Run query = TallyCli.run("query", "counts", "--event", "Order Completed", "--from", "2026-11-20", "--to",
                         "2026-11-21", "--granularity", "day", "--config", right.toString());
-                assertThat(query.exitCode).as(query.text()).isZero();
-                assertThat(query.out).contains("2026-11-20      7");
+                assertThat(query.exitCode()).as(query.text()).isZero();
+                assertThat(query.out()).contains("2026-11-20      7");
 
-                Run refused = run("schema", "check", "--config", wrong.toString());
-                assertThat(refused.exitCode).isEqualTo(3);
-                assertThat(refused.err.strip()).isEqualTo("Cassandra at [" + contact + "] rejected the credentials of"
+                Run refused = TallyCli.run("schema", "check", "--config", wrong.toString());
+                assertThat(refused.exitCode()).isEqualTo(3);
+                assertThat(refused.err().strip()).isEqualTo("Cassandra at [" + contact + "] rejected the credentials of"
                         + " user '" + USER + "': check cassandra.username and cassandra.password");
-                Run refusedDryRun = run("submit", "--dry-run", "--config", wrong.toString());
-                assertThat(refusedDryRun.exitCode).isEqualTo(3);
-                assertThat(refusedDryRun.err).contains("rejected the credentials of user '" + USER + "'");
+                Run refusedDryRun = TallyCli.run("submit", "--dry-run", "--config", wrong.toString());
+                assertThat(refusedDryRun.exitCode()).isEqualTo(3);
+                assertThat(refusedDryRun.err()).contains("rejected the credentials of user '" + USER + "'");
 
-                Run anonymous = run("query", "users", "--from", "2026-11-20", "--to", "2026-11-21", "--config",
+                Run anonymous = TallyCli.run("query", "users", "--from", "2026-11-20", "--to", "2026-11-21", "--config",
                         none.toString());
-                assertThat(anonymous.exitCode).isEqualTo(3);
-                assertThat(anonymous.err.strip()).isEqualTo("Cassandra at [" + contact + "] requires a username and"
+                assertThat(anonymous.exitCode()).isEqualTo(3);
+                assertThat(anonymous.err().strip()).isEqualTo("Cassandra at [" + contact + "] requires a username and"
                         + " password: set cassandra.username and cassandra.password");
 
                 for (Run run : new Run[] {applied, dryRun, query, refused, refusedDryRun, anonymous}) {
@@ -101,28 +99,5 @@ class CassandraAuthenticationTest {
                   keyspace: secured
                   %s
                 """.formatted(RealServices.stack().kafka().bootstrapServers(), topic, contact, credentials));
-    }
-
-    /** What one `tally …` command printed, and its exit code. */
-    private record Run(int exitCode, String out, String err) {
-        String text() {
-            return out + err;
-        }
-    }
-
-    private static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream capturedOut = new ByteArrayOutputStream();
-        ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(capturedOut, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
-            int code = TallyCommand.commandLine().execute(args);
-            return new Run(code, capturedOut.toString(StandardCharsets.UTF_8), capturedErr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
     }
 }

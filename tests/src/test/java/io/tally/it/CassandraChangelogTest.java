@@ -47,7 +47,7 @@ class CassandraChangelogTest {
     private static void append(CassandraChangelog log, String store, long batchMillis, long txid, int attempt,
             int partitions, int partition, String key) {
         log.append(store, batchMillis, txid, attempt, partitions, partition, List.of(key),
-                IntArrayList.of(KeyRouting.route(key)), RETENTION);
+                IntArrayList.of(KeyRouting.withKey(1, 2).route(key)), RETENTION);
     }
 
     private static List<String> keys(CassandraChangelog log, String store, long now, long firstTxid) {

@@ -15,6 +15,9 @@ import io.tally.state.cassandra.CassandraRowStateFactory;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowTable;
 import io.tally.state.keyed.FirstSeenStateFactory;
+import io.tally.state.keyed.KeyRoute;
+import io.tally.state.keyed.KeyRouting;
+import io.tally.state.progress.ProgressGuard;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.aggregate.BatchKeyCounts;
 import io.tally.topology.aggregate.EventBuckets;
@@ -42,6 +45,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.storm.Config;
 import org.apache.storm.generated.StormTopology;
 import org.apache.storm.trident.Stream;
@@ -98,6 +103,11 @@ public final class TallyTopology {
         }
         BatchSettings batch = config.batch();
         TridentTopology topology = new TridentTopology();
+        // Every state whose rows hold txids checks, before its first batch, that Trident's ZooKeeper state has not
+        // lost this topology's progress, and records each batch it begins (see ProgressGuard).
+        ProgressGuard progressGuard = new ProgressGuard(config.cassandra(), config.name(),
+                scope.name().toLowerCase(java.util.Locale.ROOT), streamIds(config));
+        StateWrapper guarded = (table, factory) -> states.wrap(table, progressGuard.guard(table, factory));
         List<Stream> sources = new ArrayList<>();
         config.kafka().ifPresent(kafka -> sources.add(
                 topology.newStream(KAFKA_STREAM_ID, new MeteredSpout("kafka", KafkaEventSpouts.exactReplay(kafka)))
@@ -117,35 +127,40 @@ public final class TallyTopology {
 
         if (scope == Scope.COUNTS_ONLY) {
             countBy(accepted, IngestRecords.EVENT, EventBuckets.counts(UtcBucket.HOUR), EventBuckets.OUTPUT_FIELDS,
-                    TallyTables.EVENT_COUNTS_BY_HOUR, config, states);
+                    TallyTables.EVENT_COUNTS_BY_HOUR, config, guarded);
             return topology.build();
         }
 
         int parallelism = batch.parallelism();
+        // Drawn anew for each build: every worker of one submission routes alike, and a restore recomputes the route
+        // of every key it reads back (see KeyRouting).
+        KeyRouting routing = KeyRouting.random();
         // The keyed stages: each event is routed once by messageId (duplicates meet in one partition) and once by
         // user (a user's events meet in one partition), a run of events per partition and batch, not a tuple each.
         Stream routed = accepted.name("route")
                 .partitionAggregate(new Fields(IngestRecords.EVENT, RawRecordFields.SOURCE, RawRecordFields.POSITION),
-                        new RouteEvents(parallelism), RouteEvents.OUTPUT_FIELDS);
+                        new RouteEvents(parallelism, routing), RouteEvents.OUTPUT_FIELDS);
         Stream deduplicated = routed.name("dedup").partition(new ToPartition(parallelism))
-                .partitionPersist(states.wrap(DEDUP_STATE, new FirstSeenStateFactory(
-                                config.cassandra(), config.name() + "/" + DEDUP_STATE, config.dedupWindow())),
-                        RouteEvents.OUTPUT_FIELDS, new Deduplicate(parallelism), RouteEvents.OUTPUT_FIELDS)
+                .partitionPersist(guarded.wrap(DEDUP_STATE, new FirstSeenStateFactory(
+                                config.cassandra(), config.name() + "/" + DEDUP_STATE, config.dedupWindow(),
+                                KeyRoute.wholeKey(routing))),
+                        RouteEvents.OUTPUT_FIELDS, new Deduplicate(parallelism, routing), RouteEvents.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
                 .newValuesStream();
 
         boolean counting = scope == Scope.FULL;
         List<SegmentDefinition> segments = config.segments();
-        StateFactory userDays = counting ? states.wrap(USER_DAYS, new FirstSeenStateFactory(config.cassandra(),
-                config.name() + "/" + USER_DAYS, userDayRetention(config))) : null;
-        StateFactory progress = segments.isEmpty() ? null : states.wrap(TallyTables.SEGMENT_PROGRESS.name(),
+        StateFactory userDays = counting ? guarded.wrap(USER_DAYS, new FirstSeenStateFactory(config.cassandra(),
+                config.name() + "/" + USER_DAYS, userDayRetention(config), new PerUserPass.UserDayRoute(routing)))
+                : null;
+        StateFactory progress = segments.isEmpty() ? null : guarded.wrap(TallyTables.SEGMENT_PROGRESS.name(),
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS));
         // Per-day counts a user keeps while not a member of a segment reach back as far as an event may be late.
         int keepDays = (int) Duration.ofMillis(config.ingest().maxLatenessMillis()).toDays() + 1;
         List<String> breakdowns = config.transforms().breakdownProperties();
         Stream changes = deduplicated.name("per-user").partition(new ToPartition(parallelism))
                 .partitionPersist(new UserPassState.Factory(userDays, progress), RouteEvents.OUTPUT_FIELDS,
-                        new PerUserPass(counting, breakdowns, segments, keepDays), PerUserPass.OUTPUT_FIELDS)
+                        new PerUserPass(counting, breakdowns, segments, keepDays, routing), PerUserPass.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
                 .newValuesStream();
 
@@ -172,7 +187,7 @@ public final class TallyTopology {
             }
         }
         if (!countTables.isEmpty()) {
-            sumChanges(changes, countTables, config, states);
+            sumChanges(changes, countTables, config, guarded);
         }
         if (scope == Scope.SEGMENTS_ONLY) {
             return topology.build();
@@ -186,7 +201,7 @@ public final class TallyTopology {
                         TallyTables.rejectedEvents(new RejectionColumns()).withTtl(config.ingest().rejectTtl()))),
                 rejection, CassandraRowStateFactory.writer());
         countBy(rejected, IngestRecords.REJECTION, new BatchKeyCounts(new RejectionHour()), RejectionHour.OUTPUT_FIELDS,
-                TallyTables.REJECTED_COUNTS_BY_HOUR, config, states);
+                TallyTables.REJECTED_COUNTS_BY_HOUR, config, guarded);
         return topology.build();
     }
 
@@ -196,6 +211,15 @@ public final class TallyTopology {
      */
     static String stageName(String table) {
         return table.replaceFirst("^event_", "").replace('_', '-');
+    }
+
+    /** The Trident stream ids of the sources {@code config} reads, under which ZooKeeper keeps their progress. */
+    public static Set<String> streamIds(TallyConfig config) {
+        Set<String> ids = new TreeSet<>();
+        config.kafka().ifPresent(kafka -> ids.add(KAFKA_STREAM_ID));
+        config.files().ifPresent(files -> ids.add(FILES_STREAM_ID));
+        config.objects().ifPresent(objects -> ids.add(OBJECTS_STREAM_ID));
+        return ids;
     }
 
     /** The de-duplication stage's state, as the state wrapper and the changelog name it. */

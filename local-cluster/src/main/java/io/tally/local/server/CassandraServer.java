@@ -1,6 +1,13 @@
 package io.tally.local.server;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +65,8 @@ public final class CassandraServer implements AutoCloseable {
         Path yaml = dir.resolve("cassandra.yaml");
         Path logback = dir.resolve("logback.xml");
         Path logDir = dir.getParent().resolve("logs");
-        ServerFiles.write(yaml, cassandraYaml(dir, nativePort, storagePort, config.passwordAuthentication()));
+        ServerFiles.write(yaml, cassandraYaml(dir, nativePort, storagePort, config.passwordAuthentication())
+                + clientEncryption(config.clientTls()));
         ServerFiles.write(logback, LOGBACK_CONFIG);
 
         List<String> jvmOptions = new ArrayList<>(List.of(
@@ -80,10 +88,10 @@ public final class CassandraServer implements AutoCloseable {
         jvmOptions.addAll(JAVA17_ACCESS);
         ChildJvm jvm = ChildJvm.start(new ChildJvm.Spec("Cassandra", CLASSPATH, jvmOptions,
                 "org.apache.cassandra.service.CassandraDaemon", List.of(), dir, logDir.resolve("cassandra.log")));
-        jvm.awaitReady(() -> Ports.accepting(nativePort) && answersCql(nativePort, config.passwordAuthentication()),
-                config.startTimeout());
+        jvm.awaitReady(() -> Ports.accepting(nativePort)
+                && answersCql(nativePort, config.passwordAuthentication(), config.clientTls()), config.startTimeout());
         return new CassandraServer(jvm, new CassandraServerConfig(config.dataDir(), nativePort, storagePort,
-                config.heap(), config.startTimeout(), config.passwordAuthentication()));
+                config.heap(), config.startTimeout(), config.passwordAuthentication(), config.clientTls()));
     }
 
     /** Starts a stopped (or killed) server again on the same data and ports, as an operator's restart would. */
@@ -125,18 +133,51 @@ public final class CassandraServer implements AutoCloseable {
         stop();
     }
 
-    private static boolean answersCql(int port, boolean passwordAuthentication) {
+    private static boolean answersCql(int port, boolean passwordAuthentication, CassandraServerConfig.ClientTls tls) {
         var builder = CqlSession.builder()
                 .addContactPoint(new InetSocketAddress(Ports.HOST, port))
                 .withLocalDatacenter(DATACENTER);
         if (passwordAuthentication) {
             builder.withAuthCredentials(CassandraServerConfig.SUPERUSER, CassandraServerConfig.SUPERUSER);
         }
+        if (tls != null) {
+            // Only whether it answers: trust the server's own certificate, whatever name it holds.
+            builder.withSslEngineFactory(new ProgrammaticSslEngineFactory(trusting(tls), null, false, false));
+        }
         try (CqlSession session = builder.build()) {
             return session.execute("SELECT release_version FROM system.local").one() != null;
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    private static SSLContext trusting(CassandraServerConfig.ClientTls tls) {
+        try (InputStream in = Files.newInputStream(tls.keystore())) {
+            KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
+            keys.load(in, tls.password().toCharArray());
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(keys);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read Cassandra's key store " + tls.keystore(), e);
+        }
+    }
+
+    /** Client TLS only, on the one native port, which then refuses plain text. */
+    private static String clientEncryption(CassandraServerConfig.ClientTls tls) {
+        if (tls == null) {
+            return "";
+        }
+        return String.join("\n",
+                "client_encryption_options:",
+                "  enabled: true",
+                "  optional: false",
+                "  keystore: " + tls.keystore().toAbsolutePath(),
+                "  keystore_password: \"" + tls.password() + "\"",
+                "  require_client_auth: false",
+                "");
     }
 
     private static String cassandraYaml(Path dir, int nativePort, int storagePort, boolean passwordAuthentication) {

@@ -14,9 +14,23 @@ import java.util.Objects;
  * @param startTimeout how long start-up may take before it is reported as failed
  * @param passwordAuthentication Cassandra's {@code PasswordAuthenticator} with its default superuser
  *     ({@value #SUPERUSER}/{@value #SUPERUSER}), as production clusters run; off by default
+ * @param clientTls the key store clients' TLS connections are served with (then only TLS is accepted); null: none
  */
 public record CassandraServerConfig(Path dataDir, int nativePort, int storagePort, String heap, Duration startTimeout,
-        boolean passwordAuthentication) {
+        boolean passwordAuthentication, ClientTls clientTls) {
+
+    /** A key store (PKCS12 or JKS) holding the server's key and certificate, and its password. */
+    public record ClientTls(Path keystore, String password) {
+        public ClientTls {
+            Objects.requireNonNull(keystore, "keystore");
+            Objects.requireNonNull(password, "password");
+        }
+
+        @Override
+        public String toString() {
+            return "ClientTls[keystore=" + keystore + ", password=****]";
+        }
+    }
 
     /** The default superuser's name and password when password authentication is on. */
     public static final String SUPERUSER = "cassandra";
@@ -38,6 +52,7 @@ public record CassandraServerConfig(Path dataDir, int nativePort, int storagePor
         private String heap = "1g";
         private Duration startTimeout = Duration.ofSeconds(120);
         private boolean passwordAuthentication;
+        private ClientTls clientTls;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -73,9 +88,15 @@ public record CassandraServerConfig(Path dataDir, int nativePort, int storagePor
             return this;
         }
 
+        /** Default none: clients connect in plain text. */
+        public Builder clientTls(Path keystore, String password) {
+            this.clientTls = new ClientTls(keystore, password);
+            return this;
+        }
+
         public CassandraServerConfig build() {
             return new CassandraServerConfig(dataDir, nativePort, storagePort, heap, startTimeout,
-                    passwordAuthentication);
+                    passwordAuthentication, clientTls);
         }
     }
 }

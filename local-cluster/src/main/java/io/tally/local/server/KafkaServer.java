@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -29,12 +32,14 @@ public final class KafkaServer implements AutoCloseable {
     public static KafkaServer start(KafkaServerConfig config) {
         int port = Ports.claim(config.port(), "Kafka", "the Kafka port option (--kafka-port)");
         int controllerPort = Ports.claim(config.controllerPort(), "Kafka", "the Kafka controller port option");
+        KafkaServerConfig.SaslSsl saslSsl = config.saslSsl() == null ? null
+                : config.saslSsl().onPort(Ports.claim(config.saslSsl().port(), "Kafka", "the SASL_SSL port"));
         Path dir = config.dataDir().toAbsolutePath();
         Path logDirs = dir.resolve("data");
         Path properties = dir.resolve("server.properties");
         Path log4j = dir.resolve("log4j2.properties");
         Path logFile = dir.getParent().resolve("logs").resolve("kafka.log");
-        ServerFiles.write(properties, serverProperties(port, controllerPort, logDirs));
+        ServerFiles.write(properties, serverProperties(port, controllerPort, logDirs, saslSsl));
         ServerFiles.write(log4j, LOG4J_CONFIG);
         List<String> jvmOptions = List.of("-Xms" + config.heap(), "-Xmx" + config.heap(),
                 "-XX:+UseG1GC", "-Djava.awt.headless=true",
@@ -50,8 +55,11 @@ public final class KafkaServer implements AutoCloseable {
                 List.of(properties.toString()), dir, logFile));
         String bootstrap = Ports.HOST + ":" + port;
         jvm.awaitReady(() -> Ports.accepting(port) && answers(bootstrap), config.startTimeout());
+        if (saslSsl != null) {
+            addScramUser(bootstrap, saslSsl);
+        }
         return new KafkaServer(jvm, new KafkaServerConfig(config.dataDir(), port, controllerPort, config.heap(),
-                config.startTimeout()));
+                config.startTimeout(), saslSsl));
     }
 
     /** Starts a stopped (or killed) broker again on the same data and ports; topics and records are kept. */
@@ -68,6 +76,14 @@ public final class KafkaServer implements AutoCloseable {
 
     public int port() {
         return effective.port();
+    }
+
+    /** {@code 127.0.0.1:port} of the SASL_SSL listener; only when one was configured. */
+    public String saslSslBootstrapServers() {
+        if (effective.saslSsl() == null) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener");
+        }
+        return Ports.HOST + ":" + effective.saslSsl().port();
     }
 
     public long pid() {
@@ -104,16 +120,38 @@ public final class KafkaServer implements AutoCloseable {
         }
     }
 
-    private static String serverProperties(int port, int controllerPort, Path logDirs) {
-        return String.join("\n",
+    /** Creates (or replaces) the SASL_SSL listener's SCRAM-SHA-512 user through the plain-text listener. */
+    private static void addScramUser(String bootstrap, KafkaServerConfig.SaslSsl saslSsl) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(saslSsl.user(),
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), saslSsl.password())))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the SCRAM user " + saslSsl.user() + ": " + e, e);
+        }
+    }
+
+    private static String serverProperties(int port, int controllerPort, Path logDirs, KafkaServerConfig.SaslSsl sasl) {
+        String saslListener = sasl == null ? "" : ",SASL_SSL://" + Ports.HOST + ":" + sasl.port();
+        String saslSettings = sasl == null ? "" : String.join("\n",
+                "sasl.enabled.mechanisms=SCRAM-SHA-512",
+                "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+                        + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                "listener.name.sasl_ssl.ssl.keystore.type=PKCS12",
+                "listener.name.sasl_ssl.ssl.keystore.location=" + sasl.keystore().toAbsolutePath(),
+                "listener.name.sasl_ssl.ssl.keystore.password=" + sasl.keystorePassword(),
+                "listener.name.sasl_ssl.ssl.key.password=" + sasl.keystorePassword(),
+                "");
+        return saslSettings + String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@" + Ports.HOST + ":" + controllerPort,
-                "listeners=PLAINTEXT://" + Ports.HOST + ":" + port + ",CONTROLLER://" + Ports.HOST + ":" + controllerPort,
-                "advertised.listeners=PLAINTEXT://" + Ports.HOST + ":" + port,
+                "listeners=PLAINTEXT://" + Ports.HOST + ":" + port + ",CONTROLLER://" + Ports.HOST + ":" + controllerPort
+                        + saslListener,
+                "advertised.listeners=PLAINTEXT://" + Ports.HOST + ":" + port + saslListener,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL",
                 "log.dirs=" + logDirs,
                 "num.partitions=1",
                 // One broker: every internal topic has one replica.

@@ -12,8 +12,32 @@ import java.util.Objects;
  * @param controllerPort the KRaft controller listener; 0 picks a free port
  * @param heap the broker's -Xmx (and -Xms)
  * @param startTimeout how long start-up may take before it is reported as failed
+ * @param saslSsl a second client listener that takes only TLS with SCRAM-SHA-512 logins; null: none
  */
-public record KafkaServerConfig(Path dataDir, int port, int controllerPort, String heap, Duration startTimeout) {
+public record KafkaServerConfig(Path dataDir, int port, int controllerPort, String heap, Duration startTimeout,
+        SaslSsl saslSsl) {
+
+    /**
+     * A SASL_SSL listener: its port (0 picks a free one), the key store (PKCS12) it serves TLS with and its password,
+     * and the one SCRAM-SHA-512 user it accepts.
+     */
+    public record SaslSsl(int port, Path keystore, String keystorePassword, String user, String password) {
+        public SaslSsl {
+            Objects.requireNonNull(keystore, "keystore");
+            Objects.requireNonNull(keystorePassword, "keystorePassword");
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(password, "password");
+        }
+
+        SaslSsl onPort(int claimed) {
+            return new SaslSsl(claimed, keystore, keystorePassword, user, password);
+        }
+
+        @Override
+        public String toString() {
+            return "SaslSsl[port=" + port + ", keystore=" + keystore + ", user=" + user + ", passwords=****]";
+        }
+    }
 
     public KafkaServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -31,6 +55,7 @@ public record KafkaServerConfig(Path dataDir, int port, int controllerPort, Stri
         private int controllerPort = 9093;
         private String heap = "1g";
         private Duration startTimeout = Duration.ofSeconds(60);
+        private SaslSsl saslSsl;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -60,8 +85,14 @@ public record KafkaServerConfig(Path dataDir, int port, int controllerPort, Stri
             return this;
         }
 
+        /** Default none: only the plain-text listener. */
+        public Builder saslSsl(SaslSsl listener) {
+            this.saslSsl = listener;
+            return this;
+        }
+
         public KafkaServerConfig build() {
-            return new KafkaServerConfig(dataDir, port, controllerPort, heap, startTimeout);
+            return new KafkaServerConfig(dataDir, port, controllerPort, heap, startTimeout, saslSsl);
         }
     }
 }

@@ -2,11 +2,19 @@ package io.tally.topology.cli;
 
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
+import io.tally.topology.progress.TridentProgressCheck;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Callable;
 import org.apache.storm.Config;
 import org.apache.storm.StormSubmitter;
 import org.apache.storm.generated.StormTopology;
+import org.apache.storm.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,6 +42,12 @@ final class SubmitCommand implements Callable<Integer> {
             + " topology under the configured topology.name, or the full topology under another name (see"
             + " docs/security-and-identity.md).")
     boolean forceName;
+
+    @Option(names = "--resume-lost-progress", description = "ZooKeeper lost this topology's Trident state while"
+            + " Cassandra kept its rows (submit refuses that): start its batches after the last one Cassandra records"
+            + " and read every source again from its first retained record; the de-duplication window drops what it"
+            + " still remembers (see deploy/OPERATIONS.md, 'Lost ZooKeeper state').")
+    boolean resumeLostProgress;
 
     @Override
     public Integer call() throws Exception {
@@ -65,9 +79,60 @@ final class SubmitCommand implements Callable<Integer> {
             problems.forEach(p -> System.err.println("Problem: " + p));
             return TallyCommand.EXIT_UNAVAILABLE;
         }
+        Integer progressRefused = checkProgress(tally);
+        if (progressRefused != null) {
+            return progressRefused;
+        }
         StormSubmitter.submitTopologyWithProgressBar(tally.name(), conf, topology);
         System.out.println("Submitted topology " + tally.name());
         return 0;
+    }
+
+    private static final long PROGRESS_CHECK_SECONDS = 30;
+
+    /**
+     * Compares Trident's progress in the cluster's ZooKeeper with Cassandra's record; with --resume-lost-progress,
+     * moves Trident's batches past the record instead. The workers compare the same before their first batch, so a
+     * ZooKeeper this host cannot reach (submitting needs only Nimbus) is reported and the topology submitted.
+     *
+     * @return the exit code when the topology must not be submitted, or null
+     */
+    private Integer checkProgress(TallyConfig tally) throws InterruptedException {
+        TridentProgressCheck check = new TridentProgressCheck(tally, Utils.readStormConfig());
+        ExecutorService zookeeper = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "tally-progress-check");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            if (resumeLostProgress) {
+                Optional<Long> next = zookeeper.submit(check::resume).get(PROGRESS_CHECK_SECONDS, TimeUnit.SECONDS);
+                System.out.println(next.map(txid -> "Trident's batches of topology " + tally.name() + " start at "
+                        + txid + ", after the last batch keyspace " + tally.cassandra().keyspace() + " records;"
+                        + " every source is read again from its first retained record.")
+                        .orElse("ZooKeeper holds topology " + tally.name() + "'s progress: --resume-lost-progress"
+                                + " changed nothing."));
+                return null;
+            }
+            Optional<String> refusal = zookeeper.submit(check::refusal).get(PROGRESS_CHECK_SECONDS, TimeUnit.SECONDS);
+            if (refusal.isPresent()) {
+                System.err.println(refusal.get());
+                return TallyCommand.EXIT_BAD_CONFIG;
+            }
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            String why = e instanceof TimeoutException ? "no answer within " + PROGRESS_CHECK_SECONDS + " s"
+                    : String.valueOf(e.getCause());
+            if (resumeLostProgress) {
+                System.err.println("--resume-lost-progress needs Trident's ZooKeeper and Cassandra: " + why);
+                return TallyCommand.EXIT_UNAVAILABLE;
+            }
+            System.err.println("Warning: Trident's progress in ZooKeeper was not compared with Cassandra's record ("
+                    + why + "); the workers compare them before their first batch.");
+            return null;
+        } finally {
+            zookeeper.shutdownNow();
+        }
     }
 
     /** Why this submission's name is refused for the configuration; null when it is not (or --force-name). */

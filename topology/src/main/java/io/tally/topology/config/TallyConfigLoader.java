@@ -247,7 +247,7 @@ public final class TallyConfigLoader {
         }
         setIfPresent(positive(cassandra.maxRequestsInFlight(), "cassandra.max_requests_in_flight"),
                 builder::maxRequestsInFlight);
-        setIfPresent(cassandra.ssl(), builder::ssl);
+        ssl(cassandra.ssl(), builder);
         return builder.build();
     }
 
@@ -442,6 +442,52 @@ public final class TallyConfigLoader {
             @JsonProperty("write_consistency") String writeConsistency,
             @JsonProperty("request_timeout_ms") Long requestTimeoutMs,
             @JsonProperty("max_requests_in_flight") Integer maxRequestsInFlight,
-            Boolean ssl) {
+            Object ssl) {
+    }
+
+    private static final java.util.Set<String> SSL_KEYS = java.util.Set.of("enabled", "hostname_verification",
+            "truststore_path", "truststore_password");
+
+    /** {@code ssl: true}, or a mapping of {@link #SSL_KEYS} (enabled unless {@code enabled: false}). */
+    private static void ssl(Object ssl, CassandraSettings.Builder builder) {
+        if (ssl == null) {
+            return;
+        }
+        if (ssl instanceof Boolean enabled) {
+            builder.ssl(enabled);
+            return;
+        }
+        if (!(ssl instanceof Map<?, ?> options)) {
+            throw ConfigException.at("cassandra.ssl", "must be true, false or a mapping of " + new java.util.TreeSet<>(SSL_KEYS));
+        }
+        for (Object key : options.keySet()) {
+            if (!SSL_KEYS.contains(String.valueOf(key))) {
+                throw ConfigException.at("cassandra.ssl." + key, "is not a setting; the settings are "
+                        + new java.util.TreeSet<>(SSL_KEYS));
+            }
+        }
+        builder.ssl(flag(options.get("enabled"), "enabled", true));
+        builder.sslHostnameVerification(flag(options.get("hostname_verification"), "hostname_verification", true));
+        Object path = options.get("truststore_path");
+        Object password = options.get("truststore_password");
+        if (password != null && path == null) {
+            throw ConfigException.at("cassandra.ssl.truststore_password", "needs cassandra.ssl.truststore_path");
+        }
+        if (path != null) {
+            if (!(path instanceof String text) || text.isBlank()) {
+                throw ConfigException.at("cassandra.ssl.truststore_path", "must be the path of a trust store file");
+            }
+            builder.sslTruststore(text, password == null ? null : String.valueOf(password));
+        }
+    }
+
+    private static boolean flag(Object value, String key, boolean absent) {
+        if (value == null) {
+            return absent;
+        }
+        if (value instanceof Boolean flag) {
+            return flag;
+        }
+        throw ConfigException.at("cassandra.ssl." + key, "must be true or false, was '" + value + "'");
     }
 }

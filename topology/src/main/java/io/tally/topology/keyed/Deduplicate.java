@@ -30,6 +30,7 @@ public final class Deduplicate extends BaseStateUpdater<FirstSeenState> {
     private static final LongAdder DROPPED_IN_JVM = new LongAdder();
 
     private final int userPartitions;
+    private final KeyRouting routing;
     private transient CountMetric dropped;
 
     /**
@@ -41,8 +42,9 @@ public final class Deduplicate extends BaseStateUpdater<FirstSeenState> {
     }
 
     /** @param userPartitions the per-user stage's parallelism */
-    public Deduplicate(int userPartitions) {
+    public Deduplicate(int userPartitions, KeyRouting routing) {
         this.userPartitions = userPartitions;
+        this.routing = routing;
     }
 
     @Override
@@ -61,8 +63,8 @@ public final class Deduplicate extends BaseStateUpdater<FirstSeenState> {
             for (int i = 0; i < run.size(); i++) {
                 Event event = run.event(i);
                 String key = MessageKeys.of(event, run.source(i), run.position(i));
-                if (state.firstSeen(key, KeyRouting.route(key))) {
-                    byUser.add(KeyRouting.partition(KeyRouting.route(event.userKey()), userPartitions), event,
+                if (state.firstSeen(key, routing.route(key))) {
+                    byUser.add(KeyRouting.partition(routing.route(event.userKey()), userPartitions), event,
                             run.source(i), run.position(i));
                 } else {
                     dropped.incr();

@@ -5,6 +5,7 @@ import io.tally.bolts.segment.CompiledSegment;
 import io.tally.bolts.segment.CompiledSegments;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.state.keyed.FirstSeenState;
+import io.tally.state.keyed.KeyRoute;
 import io.tally.state.keyed.KeyRouting;
 import io.tally.state.schema.TallyTables;
 import io.tally.state.segment.SegmentProgress;
@@ -50,6 +51,7 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
     private final List<String> breakdowns;
     private final List<SegmentDefinition> segmentDefinitions;
     private final int keepDays;
+    private final KeyRouting routing;
     private transient CompiledSegments segments;
 
     /**
@@ -57,7 +59,9 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
      * @param breakdowns the allowlisted properties counted per value
      * @param keepDays how many days of per-day counts a non-member keeps beyond a rule's window
      */
-    public PerUserPass(boolean counts, List<String> breakdowns, List<SegmentDefinition> segments, int keepDays) {
+    public PerUserPass(boolean counts, List<String> breakdowns, List<SegmentDefinition> segments, int keepDays,
+            KeyRouting routing) {
+        this.routing = routing;
         this.counts = counts;
         this.breakdowns = List.copyOf(breakdowns);
         this.segmentDefinitions = List.copyOf(segments);
@@ -119,7 +123,7 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
             }
         }
         String user = event.userKey();
-        int route = KeyRouting.route(user);
+        int route = routing.route(user);
         if (userDays.firstSeen(userDayKey(dayIndex, name, user), route)) {
             deltas.add(TallyTables.UNIQUE_USERS_BY_DAY, new NameAndBucket(name, day), 1);
         }
@@ -131,6 +135,21 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
     /** {@code epochDay:length(event):event user}: unambiguous whatever characters the event and user hold. */
     static String userDayKey(long epochDay, String event, String user) {
         return epochDay + ":" + event.length() + ":" + event + user;
+    }
+
+    /** The user of a {@link #userDayKey}. */
+    static String userOfDayKey(String key) {
+        int lengthStart = key.indexOf(':') + 1;
+        int eventStart = key.indexOf(':', lengthStart) + 1;
+        return key.substring(eventStart + Integer.parseInt(key, lengthStart, eventStart - 1, 10));
+    }
+
+    /** Routes a (user, event, day) key by its user, as the topology sends a user's events. */
+    public record UserDayRoute(KeyRouting routing) implements KeyRoute {
+        @Override
+        public int of(String key) {
+            return routing.route(userOfDayKey(key));
+        }
     }
 
     /**

@@ -25,9 +25,11 @@ public final class RouteEvents implements Aggregator<RouteEvents.Runs> {
     public static final Fields OUTPUT_FIELDS = new Fields("partition", "attempt", "run");
 
     private final int partitions;
+    private final KeyRouting routing;
 
-    public RouteEvents(int partitions) {
+    public RouteEvents(int partitions, KeyRouting routing) {
         this.partitions = partitions;
+        this.routing = routing;
     }
 
     /** One batch's runs. */
@@ -81,7 +83,7 @@ public final class RouteEvents implements Aggregator<RouteEvents.Runs> {
         String source = tuple.getString(1);
         long position = tuple.getLong(2);
         String key = MessageKeys.of(event, source, position);
-        runs.add(KeyRouting.partition(KeyRouting.route(key), partitions), event, source, position);
+        runs.add(KeyRouting.partition(routing.route(key), partitions), event, source, position);
     }
 
     @Override

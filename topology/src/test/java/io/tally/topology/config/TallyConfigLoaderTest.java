@@ -3,6 +3,7 @@ package io.tally.topology.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tally.state.cassandra.CassandraSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +114,28 @@ class TallyConfigLoaderTest {
         assertThat(config.toString()).doesNotContain("pa55-word").doesNotContain("secret-jaas");
     }
 
+    @Test
+    void cassandraTlsVerifiesHostnamesByDefaultAndMasksTheTrustStorePassword() {
+        CassandraSettings plain = LOADER.parse("kafka: {bootstrap_servers: b, topics: [t]}\ncassandra: {ssl: true}")
+                .cassandra();
+        assertThat(plain.ssl()).isTrue();
+        assertThat(plain.sslHostnameVerification()).isTrue();
+        assertThat(plain.sslTruststorePath()).isNull();
+        TallyConfig configured = LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                cassandra:
+                  ssl: {truststore_path: /etc/tally/trust.p12, truststore_password: trust-pa55, hostname_verification: false}
+                """);
+        CassandraSettings tls = configured.cassandra();
+        assertThat(tls.ssl()).isTrue();
+        assertThat(tls.sslHostnameVerification()).isFalse();
+        assertThat(tls.sslTruststorePath()).isEqualTo("/etc/tally/trust.p12");
+        assertThat(tls.sslTruststorePassword()).isEqualTo("trust-pa55");
+        assertThat(configured.toString()).contains("sslTruststorePassword=****").doesNotContain("trust-pa55");
+        assertThat(LOADER.parse("kafka: {bootstrap_servers: b, topics: [t]}\ncassandra: {ssl: {enabled: false}}")
+                .cassandra().ssl()).isFalse();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "unknown key                 | 'kafka: {bootstrap_servers: b, topics: [t], bootstrap: x}' | kafka.bootstrap: unknown key",
@@ -126,6 +149,9 @@ class TallyConfigLoaderTest {
         "bad topology name           | 'topology: {name: my topology}\nkafka: {bootstrap_servers: b, topics: [t]}' | topology.name: must be letters",
         "not yaml                    | 'kafka: [unclosed' | not valid YAML",
         "user without password       | 'kafka: {bootstrap_servers: b, topics: [t]}\ncassandra: {username: u}' | cassandra: Cassandra username and password must be given together",
+        "unknown ssl setting         | 'kafka: {bootstrap_servers: b, topics: [t]}\ncassandra: {ssl: {trust_store: /t}}' | cassandra.ssl.trust_store: is not a setting",
+        "trust password without path | 'kafka: {bootstrap_servers: b, topics: [t]}\ncassandra: {ssl: {truststore_password: p}}' | cassandra.ssl.truststore_password: needs cassandra.ssl.truststore_path",
+        "ssl neither flag nor map    | 'kafka: {bootstrap_servers: b, topics: [t]}\ncassandra: {ssl: sometimes}' | cassandra.ssl: must be true, false or a mapping",
     })
     void badConfigurationNamesTheKey(String why, String yaml, String message) {
         assertThatThrownBy(() -> LOADER.parse(yaml.replace("\\n", "\n")))

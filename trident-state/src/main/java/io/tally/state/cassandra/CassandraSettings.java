@@ -26,6 +26,9 @@ public final class CassandraSettings implements Serializable {
     private final Duration requestTimeout;
     private final int maxRequestsInFlight;
     private final boolean ssl;
+    private final boolean sslHostnameVerification;
+    private final String sslTruststorePath;
+    private final String sslTruststorePassword;
 
     private CassandraSettings(Builder b) {
         this.contactPoints = List.copyOf(b.contactPoints);
@@ -38,6 +41,9 @@ public final class CassandraSettings implements Serializable {
         this.requestTimeout = b.requestTimeout;
         this.maxRequestsInFlight = b.maxRequestsInFlight;
         this.ssl = b.ssl;
+        this.sslHostnameVerification = b.sslHostnameVerification;
+        this.sslTruststorePath = b.sslTruststorePath;
+        this.sslTruststorePassword = b.sslTruststorePassword;
     }
 
     public static Builder builder() {
@@ -56,6 +62,9 @@ public final class CassandraSettings implements Serializable {
         b.requestTimeout = requestTimeout;
         b.maxRequestsInFlight = maxRequestsInFlight;
         b.ssl = ssl;
+        b.sslHostnameVerification = sslHostnameVerification;
+        b.sslTruststorePath = sslTruststorePath;
+        b.sslTruststorePassword = sslTruststorePassword;
         return b;
     }
 
@@ -117,13 +126,29 @@ public final class CassandraSettings implements Serializable {
         return ssl;
     }
 
+    /** With {@link #ssl}: whether each node's certificate must name the address Tally connects to it by. */
+    public boolean sslHostnameVerification() {
+        return sslHostnameVerification;
+    }
+
+    /** With {@link #ssl}: the trust store to verify certificates with; null for the JVM's default. */
+    public String sslTruststorePath() {
+        return sslTruststorePath;
+    }
+
+    /** The trust store's password, or null. Never log it. */
+    public String sslTruststorePassword() {
+        return sslTruststorePassword;
+    }
+
     /**
      * The identity of the connection: settings that differ only in per-state tuning (keyspace, requests
      * in flight) share one session. Holds a hash of the password, never the password.
      */
     public String sessionKey() {
         return String.join(",", contactPoints) + "|" + localDatacenter + "|" + username + "|"
-                + Objects.hashCode(password) + "|" + ssl + "|" + requestTimeout.toMillis()
+                + Objects.hashCode(password) + "|" + ssl + "|" + sslHostnameVerification + "|" + sslTruststorePath
+                + "|" + Objects.hashCode(sslTruststorePassword) + "|" + requestTimeout.toMillis()
                 + "|" + readConsistency + "|" + writeConsistency;
     }
 
@@ -136,7 +161,10 @@ public final class CassandraSettings implements Serializable {
                 && keyspace.equals(other.keyspace) && Objects.equals(username, other.username)
                 && Objects.equals(password, other.password) && readConsistency.equals(other.readConsistency)
                 && writeConsistency.equals(other.writeConsistency) && requestTimeout.equals(other.requestTimeout)
-                && maxRequestsInFlight == other.maxRequestsInFlight && ssl == other.ssl;
+                && maxRequestsInFlight == other.maxRequestsInFlight && ssl == other.ssl
+                && sslHostnameVerification == other.sslHostnameVerification
+                && Objects.equals(sslTruststorePath, other.sslTruststorePath)
+                && Objects.equals(sslTruststorePassword, other.sslTruststorePassword);
     }
 
     @Override
@@ -151,7 +179,9 @@ public final class CassandraSettings implements Serializable {
                 + ", password=" + (password == null ? "<none>" : "****")
                 + ", readConsistency=" + readConsistency + ", writeConsistency=" + writeConsistency
                 + ", requestTimeout=" + requestTimeout + ", maxRequestsInFlight=" + maxRequestsInFlight
-                + ", ssl=" + ssl + "}";
+                + ", ssl=" + ssl + (ssl ? ", sslHostnameVerification=" + sslHostnameVerification
+                        + ", sslTruststore=" + (sslTruststorePath == null ? "<the JVM's default>" : sslTruststorePath)
+                        + (sslTruststorePassword == null ? "" : ", sslTruststorePassword=****") : "") + "}";
     }
 
     /** Defaults suit a single-datacenter cluster; each one is documented on its setter. */
@@ -166,6 +196,9 @@ public final class CassandraSettings implements Serializable {
         private Duration requestTimeout = Duration.ofSeconds(10);
         private int maxRequestsInFlight = 128;
         private boolean ssl;
+        private boolean sslHostnameVerification = true;
+        private String sslTruststorePath;
+        private String sslTruststorePassword;
 
         private Builder() {
         }
@@ -232,9 +265,28 @@ public final class CassandraSettings implements Serializable {
             return this;
         }
 
-        /** Default off; when on, the JVM's default trust store is used. */
+        /**
+         * Default off. When on, every node's certificate must be trusted (by {@link #sslTruststore}, else the JVM's
+         * default trust store) and must name the address Tally connects to it by ({@link #sslHostnameVerification}).
+         */
         public Builder ssl(boolean ssl) {
             this.ssl = ssl;
+            return this;
+        }
+
+        /**
+         * Default on: without it, anyone who can take a node's address and holds any certificate the trust store
+         * accepts could read and write the keyspace.
+         */
+        public Builder sslHostnameVerification(boolean verify) {
+            this.sslHostnameVerification = verify;
+            return this;
+        }
+
+        /** A trust store file (PKCS12 or JKS) and its password (null when it has none); default the JVM's. */
+        public Builder sslTruststore(String path, String password) {
+            this.sslTruststorePath = path == null ? null : requireText(path, "trust store path");
+            this.sslTruststorePassword = password;
             return this;
         }
 
@@ -244,6 +296,9 @@ public final class CassandraSettings implements Serializable {
             }
             if ((username == null) != (password == null)) {
                 throw new IllegalArgumentException("Cassandra username and password must be given together");
+            }
+            if (sslTruststorePassword != null && sslTruststorePath == null) {
+                throw new IllegalArgumentException("a trust store password needs a trust store path");
             }
             return new CassandraSettings(this);
         }

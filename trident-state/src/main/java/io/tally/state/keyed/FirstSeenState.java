@@ -23,9 +23,9 @@ import org.apache.storm.trident.state.State;
  *       batch and keeps the numbers in ZooKeeper across restarts, and the last attempt of a committed batch is the
  *       one that committed; rows of earlier attempts, and of {@code T} and later (not committed), are ignored. A
  *       restore only reads, so a worker killed while restoring restores again from the same rows.</li>
- *   <li><b>A changed parallelism</b>: each logged key carries its {@linkplain KeyRouting route}, and a restoring
- *       partition keeps the keys that route to it under the new parallelism, from the rows of every old partition,
- *       which is where the topology now sends their events.</li>
+ *   <li><b>A changed parallelism</b> (or routing key): a restoring partition recomputes each logged key's
+ *       {@linkplain KeyRoute route} and keeps the keys that route to it under the new parallelism, from the rows of
+ *       every old partition, which is where the topology now sends their events.</li>
  * </ul>
  * Every partition is given a tuple in every batch (the topology routes an empty run where it has no events), so every
  * partition logs every batch it has seen, and a row of an attempt is written whole before the batch can commit.
@@ -45,7 +45,7 @@ public interface FirstSeenState extends State {
     /**
      * Whether {@code key} is seen here for the first time within its retention; if so it is added, as of this batch.
      *
-     * @param route the key's {@link KeyRouting#route}: the partition it routes to must be this one
+     * @param route the key's route ({@link KeyRoute}): the partition it routes to must be this one
      */
     boolean firstSeen(String key, int route);
 

@@ -17,22 +17,25 @@ public final class FirstSeenStateFactory implements StateFactory {
     private final CassandraSettings settings;
     private final String store;
     private final Duration retention;
+    private final KeyRoute route;
 
     /**
      * @param store the state's name in the changelog: the topology's name and the stage's, so that two topologies
      *     sharing a keyspace never read each other's keys
+     * @param route how the topology routes each key to a partition
      */
-    public FirstSeenStateFactory(CassandraSettings settings, String store, Duration retention) {
+    public FirstSeenStateFactory(CassandraSettings settings, String store, Duration retention, KeyRoute route) {
         this.settings = settings;
         this.store = store;
         this.retention = retention;
+        this.route = route;
     }
 
     @Override
     public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex, int numPartitions) {
-        ChangelogFirstSeenState state = new ChangelogFirstSeenState(store, retention.toMillis(), partitionIndex, numPartitions,
-                new CassandraChangelog(settings, StateMetrics.register(conf, metrics, CassandraChangelog.TABLE)),
-                System::currentTimeMillis);
+        ChangelogFirstSeenState state = new ChangelogFirstSeenState(store, retention.toMillis(), partitionIndex,
+                numPartitions, route, new CassandraChangelog(settings,
+                        StateMetrics.register(conf, metrics, CassandraChangelog.TABLE)), System::currentTimeMillis);
         if (metrics != null) {
             metrics.registerMetric("tally.state." + store.substring(store.lastIndexOf('/') + 1) + ".keys",
                     state::size, StateMetrics.bucketSeconds(conf));

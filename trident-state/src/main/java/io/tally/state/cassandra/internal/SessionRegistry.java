@@ -4,7 +4,14 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import io.tally.state.cassandra.CassandraSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,13 +109,38 @@ public final class SessionRegistry {
             builder.withAuthCredentials(settings.username(), settings.password());
         }
         if (settings.ssl()) {
-            try {
-                builder.withSslContext(SSLContext.getDefault());
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException("This JVM has no default SSL context", e);
-            }
+            // No reverse DNS: a certificate is checked against the address as configured or discovered.
+            builder.withSslEngineFactory(new ProgrammaticSslEngineFactory(sslContext(settings), null,
+                    settings.sslHostnameVerification(), false));
         }
         return builder;
+    }
+
+    /** The TLS context trusting {@code settings}' trust store, else the JVM's default one. */
+    static SSLContext sslContext(CassandraSettings settings) {
+        String path = settings.sslTruststorePath();
+        try {
+            if (path == null) {
+                return SSLContext.getDefault();
+            }
+            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            String password = settings.sslTruststorePassword();
+            try (InputStream in = Files.newInputStream(Path.of(path))) {
+                trusted.load(in, password == null ? null : password.toCharArray());
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the trust store cassandra.ssl.truststore_path " + path
+                    + ": " + (e.getCause() instanceof java.security.UnrecoverableKeyException
+                            ? "wrong cassandra.ssl.truststore_password" : e.getMessage()), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot use the trust store cassandra.ssl.truststore_path " + path + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     /**

@@ -1,11 +1,13 @@
 package io.tally.state.keyed.internal;
 
 import io.tally.state.keyed.FirstSeenState;
+import io.tally.state.keyed.KeyRoute;
 import io.tally.state.keyed.KeyRouting;
+import it.unimi.dsi.fastutil.Hash;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.objects.Object2LongMap;
-import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
+import it.unimi.dsi.fastutil.objects.Object2LongOpenCustomHashMap;
 import it.unimi.dsi.fastutil.objects.ObjectArrayList;
 import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
@@ -22,9 +24,15 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
     private final long retentionMillis;
     private final int partition;
     private final int partitions;
+    private final KeyRoute route;
     private final KeyChangelog changelog;
     private final LongSupplier clock;
-    private final Object2LongOpenHashMap<String> seen = new Object2LongOpenHashMap<>();
+    /**
+     * Hashed under a secret key of this map's own: the keys are sender-chosen, and with {@link String#hashCode()}
+     * a sender could make them all collide and every lookup walk all of them.
+     */
+    private final Object2LongOpenCustomHashMap<String> seen = new Object2LongOpenCustomHashMap<>(
+            new SecretHash(KeyRouting.random()));
 
     /** This batch's additions, in order: the key, its route, and its time before (ABSENT: not held). */
     private final ObjectArrayList<String> addedKeys = new ObjectArrayList<>();
@@ -51,7 +59,7 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
      * @param store the changelog's name for this state (see {@link io.tally.state.keyed.FirstSeenStateFactory})
      */
     public ChangelogFirstSeenState(String store, long retentionMillis, int partition, int partitions,
-            KeyChangelog changelog, LongSupplier clock) {
+            KeyRoute route, KeyChangelog changelog, LongSupplier clock) {
         if (retentionMillis <= 0) {
             throw new IllegalArgumentException("a retention must be positive, was " + retentionMillis + " ms");
         }
@@ -59,6 +67,7 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
         this.retentionMillis = retentionMillis;
         this.partition = partition;
         this.partitions = partitions;
+        this.route = route;
         this.changelog = changelog;
         this.clock = clock;
         seen.defaultReturnValue(ABSENT);
@@ -155,8 +164,10 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
         LOG.info("{} partition {} of {} restoring the batches before {} from the changelog", store, partition,
                 partitions, firstTxid);
         long oldest = now - retentionMillis;
-        long rows = changelog.read(store, oldest, now, firstTxid, (key, route, addedMillis) -> {
-            if (addedMillis > oldest && KeyRouting.partition(route, partitions) == partition) {
+        // The route logged with a key is not trusted: it was computed under the routing key of the submission that
+        // logged it (or by an older version's hash), and only the current routing says where its events now go.
+        long rows = changelog.read(store, oldest, now, firstTxid, (key, loggedRoute, addedMillis) -> {
+            if (addedMillis > oldest && KeyRouting.partition(route.of(key), partitions) == partition) {
                 long held = seen.getLong(key);
                 if (held == ABSENT || held < addedMillis) {
                     seen.put(key, addedMillis);
@@ -167,6 +178,19 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
         LOG.info("{} partition {} of {} restored {} keys from {} changelog rows (batches before {}) in {} ms",
                 store, partition, partitions, seen.size(), rows, firstTxid,
                 (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Hashes the map's keys by SipHash under a secret key. */
+    private record SecretHash(KeyRouting routing) implements Hash.Strategy<String> {
+        @Override
+        public int hashCode(String key) {
+            return key == null ? 0 : (int) routing.hash(key);
+        }
+
+        @Override
+        public boolean equals(String a, String b) {
+            return a == null ? b == null : a.equals(b);
+        }
     }
 
     /** Entries held, for tests: key to the time it was added. */

@@ -3,6 +3,7 @@ package io.tally.state.keyed.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tally.state.keyed.KeyRoute;
 import io.tally.state.keyed.KeyRouting;
 import it.unimi.dsi.fastutil.ints.IntList;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class ChangelogFirstSeenStateTest {
     private static final long RETENTION = 60_000;
+    private static final KeyRouting ROUTING = KeyRouting.withKey(0x0706050403020100L, 0x0f0e0d0c0b0a0908L);
 
     /** Keeps appended rows in memory; a restore gets every row before the first txid (no attempts to choose from). */
     private static final class MemoryLog implements KeyChangelog {
@@ -43,13 +45,14 @@ class ChangelogFirstSeenStateTest {
     private final AtomicLong clock = new AtomicLong(1_000_000);
 
     private ChangelogFirstSeenState partition(int index, int of) {
-        return new ChangelogFirstSeenState("test/keys", RETENTION, index, of, log, clock::get);
+        return new ChangelogFirstSeenState("test/keys", RETENTION, index, of, KeyRoute.wholeKey(ROUTING), log,
+                clock::get);
     }
 
     private static boolean batch(ChangelogFirstSeenState state, long txid, String key) {
         state.beginCommit(txid);
         state.attempt(0);
-        boolean first = state.firstSeen(key, KeyRouting.route(key));
+        boolean first = state.firstSeen(key, ROUTING.route(key));
         state.commit(txid);
         return first;
     }
@@ -72,13 +75,13 @@ class ChangelogFirstSeenStateTest {
         assertThat(batch(state, 1, "m-1")).isTrue();
         state.beginCommit(2L);
         state.attempt(0);
-        assertThat(state.firstSeen("m-2", KeyRouting.route("m-2"))).isTrue();
-        assertThat(state.firstSeen("m-2", KeyRouting.route("m-2"))).as("a duplicate in the same batch").isFalse();
+        assertThat(state.firstSeen("m-2", ROUTING.route("m-2"))).isTrue();
+        assertThat(state.firstSeen("m-2", ROUTING.route("m-2"))).as("a duplicate in the same batch").isFalse();
         // The batch fails before its commit; Trident replays it.
         state.beginCommit(2L);
         state.attempt(1);
-        assertThat(state.firstSeen("m-2", KeyRouting.route("m-2"))).as("the failed attempt's key is undone").isTrue();
-        assertThat(state.firstSeen("m-1", KeyRouting.route("m-1"))).as("earlier batches stay").isFalse();
+        assertThat(state.firstSeen("m-2", ROUTING.route("m-2"))).as("the failed attempt's key is undone").isTrue();
+        assertThat(state.firstSeen("m-1", ROUTING.route("m-1"))).as("earlier batches stay").isFalse();
         state.commit(2L);
         assertThat(state.size()).isEqualTo(2);
     }
@@ -109,7 +112,7 @@ class ChangelogFirstSeenStateTest {
             state.attempt(0);
         }
         for (String key : keys) {
-            int route = KeyRouting.route(key);
+            int route = ROUTING.route(key);
             assertThat(two[KeyRouting.partition(route, 2)].firstSeen(key, route)).isTrue();
         }
         for (ChangelogFirstSeenState state : two) {
@@ -124,7 +127,7 @@ class ChangelogFirstSeenStateTest {
         }
         assertThat(held).as("every key restored exactly once").isEqualTo(keys.size());
         for (String key : keys) {
-            int route = KeyRouting.route(key);
+            int route = ROUTING.route(key);
             assertThat(three[KeyRouting.partition(route, 3)].firstSeen(key, route)).as(key).isFalse();
         }
     }
