@@ -3,22 +3,18 @@ package io.tally.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tally.collector.CollectorSettings;
 import io.tally.collector.KafkaSink;
 import io.tally.collector.Refusal;
 import io.tally.collector.http.CollectorServer;
-import io.tally.it.support.AggregateTables;
-import io.tally.it.support.CountTables;
-import io.tally.it.support.Eventually;
-import io.tally.it.support.HourKey;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.SdkWorkload;
 import io.tally.it.support.SegmentSdk;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
+import io.tally.it.support.TopicRecords;
 import io.tally.topology.config.TallyConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,17 +30,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -97,7 +87,7 @@ class SegmentCollectorTest {
         System.out.printf("SegmentCollectorTest: the SDK sent %,d calls through the collector in %,d ms%n",
                 toSend.size(), Duration.between(started, finished).toMillis());
 
-        List<ConsumerRecord<byte[], byte[]>> records = readAll(topic, toSend.size());
+        List<ConsumerRecord<byte[], byte[]>> records = TopicRecords.readAll(topic, toSend.size());
         assertThat(records).hasSize(toSend.size());
         Map<String, Integer> inKafka = new HashMap<>();
         Map<String, Integer> partitionOfUser = new HashMap<>();
@@ -146,7 +136,7 @@ class SegmentCollectorTest {
         try {
             Instant submitted = Instant.now();
             TestTopologies.submit(config);
-            assertCountsExact(session, keyspace, workload, copies, started, finished);
+            workload.assertCountedExactly(session, keyspace, copies, started, finished);
             System.out.printf("SegmentCollectorTest: the topology counted %,d records in %,d ms (from submission)%n",
                     toSend.size(), Duration.between(submitted, Instant.now()).toMillis());
         } finally {
@@ -193,7 +183,7 @@ class SegmentCollectorTest {
             assertThat(gzipped.statusCode()).as(gzipped.body()).isEqualTo(200);
             assertThat(collector.metrics().refusals(Refusal.UNAUTHORIZED)).isEqualTo(2);
         }
-        List<ConsumerRecord<byte[], byte[]>> records = readAll(topic, 1);
+        List<ConsumerRecord<byte[], byte[]>> records = TopicRecords.readAll(topic, 1);
         assertThat(records).hasSize(1);
         JsonNode only = JSON.readTree(records.get(0).value());
         assertThat(only.get("messageId").asText()).isEqualTo("ok");
@@ -228,43 +218,6 @@ class SegmentCollectorTest {
         }
     }
 
-    /**
-     * Waits for the topology to have counted everything, then checks every table against the workload's truth:
-     * hourly counts, distinct users per event and day, and rejections per reason, each in an hour of receipt
-     * between {@code started} and {@code finished}.
-     */
-    static void assertCountsExact(CqlSession session, String keyspace, SdkWorkload workload,
-            Map<String, Integer> copiesSent, Instant started, Instant finished) {
-        Map<HourKey, Long> truth = workload.hourly();
-        Map<List<String>, Long> uniques = workload.dailyUniques();
-        Map<String, Long> rejects = workload.rejects(copiesSent);
-        Map<HourKey, Long> counted = Eventually.poll(() -> CountTables.hourly(session, keyspace), truth::equals,
-                Duration.ofMinutes(3));
-        Eventually.poll(() -> AggregateTables.read(session, keyspace, "unique_users_by_day", List.of("event", "day"),
-                "users"), uniques::equals, Duration.ofMinutes(1));
-        Eventually.poll(() -> rejectsByReason(session, keyspace), rejects::equals, Duration.ofMinutes(1));
-        Eventually.sleep(Duration.ofSeconds(2)); // nothing counted twice by a late replay
-
-        assertThat(counted).isEqualTo(truth);
-        assertThat(CountTables.hourly(session, keyspace)).isEqualTo(truth);
-        assertThat(CountTables.total(counted)).isEqualTo(workload.counted());
-        assertThat(AggregateTables.read(session, keyspace, "unique_users_by_day", List.of("event", "day"), "users"))
-                .isEqualTo(uniques);
-        assertThat(rejectsByReason(session, keyspace)).isEqualTo(rejects);
-        Instant firstHour = started.truncatedTo(ChronoUnit.HOURS);
-        for (Row row : session.execute("SELECT hour FROM " + keyspace + ".rejected_counts_by_hour")) {
-            assertThat(row.getInstant("hour")).as("hour of receipt").isBetween(firstHour, finished);
-        }
-    }
-
-    private static Map<String, Long> rejectsByReason(CqlSession session, String keyspace) {
-        Map<String, Long> byReason = new HashMap<>();
-        for (Row row : session.execute("SELECT reason, count FROM " + keyspace + ".rejected_counts_by_hour")) {
-            byReason.merge(row.getString("reason"), row.getLong("count"), Long::sum);
-        }
-        return byReason;
-    }
-
     private static CollectorSettings.Builder settings(String topic) {
         return CollectorSettings.builder(RealServices.stack().kafka().bootstrapServers(), topic).port(0)
                 .source("backend", WRITE_KEY);
@@ -292,26 +245,5 @@ class SegmentCollectorTest {
             zip.write(text.getBytes(StandardCharsets.UTF_8));
         }
         return out.toByteArray();
-    }
-
-    /** Every record of the topic: polls until {@code expected} arrived, then a little longer to see any extra. */
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RealServices.stack().kafka().bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            Set<TopicPartition> partitions = new HashSet<>();
-            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-        }
-        return records;
     }
 }

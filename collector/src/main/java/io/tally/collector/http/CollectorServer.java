@@ -54,6 +54,8 @@ public final class CollectorServer implements AutoCloseable {
                     .group(boss, io)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
+                    // A collector started again at once (after a crash) binds its port despite old connections.
+                    .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override

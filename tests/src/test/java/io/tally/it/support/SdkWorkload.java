@@ -1,9 +1,14 @@
 package io.tally.it.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.segment.analytics.messages.IdentifyMessage;
 import com.segment.analytics.messages.MessageBuilder;
 import com.segment.analytics.messages.PageMessage;
 import com.segment.analytics.messages.TrackMessage;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -174,6 +179,45 @@ public final class SdkWorkload {
             }
         }
         return rejects;
+    }
+
+    /**
+     * Waits for the topology to have counted everything, then checks every table against this truth: hourly
+     * counts, distinct users per event and day, and rejections per reason (each in an hour of receipt between
+     * {@code started} and {@code finished}).
+     *
+     * @param copiesSent how many times each messageId reached Kafka (a rejected call is rejected each time)
+     */
+    public void assertCountedExactly(CqlSession session, String keyspace, Map<String, Integer> copiesSent,
+            Instant started, Instant finished) {
+        Map<HourKey, Long> truth = hourly();
+        Map<List<String>, Long> uniques = dailyUniques();
+        Map<String, Long> rejects = rejects(copiesSent);
+        Map<HourKey, Long> counted = Eventually.poll(() -> CountTables.hourly(session, keyspace), truth::equals,
+                Duration.ofMinutes(3));
+        Eventually.poll(() -> AggregateTables.read(session, keyspace, "unique_users_by_day", List.of("event", "day"),
+                "users"), uniques::equals, Duration.ofMinutes(1));
+        Eventually.poll(() -> rejectsByReason(session, keyspace), rejects::equals, Duration.ofMinutes(1));
+        Eventually.sleep(Duration.ofSeconds(2)); // nothing counted twice by a late replay
+
+        assertThat(counted).isEqualTo(truth);
+        assertThat(CountTables.hourly(session, keyspace)).isEqualTo(truth);
+        assertThat(CountTables.total(counted)).isEqualTo(counted());
+        assertThat(AggregateTables.read(session, keyspace, "unique_users_by_day", List.of("event", "day"), "users"))
+                .isEqualTo(uniques);
+        assertThat(rejectsByReason(session, keyspace)).isEqualTo(rejects);
+        Instant firstHour = started.truncatedTo(ChronoUnit.HOURS);
+        for (Row row : session.execute("SELECT hour FROM " + keyspace + ".rejected_counts_by_hour")) {
+            assertThat(row.getInstant("hour")).as("hour of receipt").isBetween(firstHour, finished);
+        }
+    }
+
+    private static Map<String, Long> rejectsByReason(CqlSession session, String keyspace) {
+        Map<String, Long> byReason = new HashMap<>();
+        for (Row row : session.execute("SELECT reason, count FROM " + keyspace + ".rejected_counts_by_hour")) {
+            byReason.merge(row.getString("reason"), row.getLong("count"), Long::sum);
+        }
+        return byReason;
     }
 
     /** How many calls are counted, each once. */
