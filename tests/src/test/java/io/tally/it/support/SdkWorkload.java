@@ -123,6 +123,13 @@ public final class SdkWorkload {
         return calls;
     }
 
+    /** This workload and {@code more} calls, made some other way (the truth is of all of them). */
+    public SdkWorkload plus(List<Call> more) {
+        List<Call> all = new ArrayList<>(calls);
+        all.addAll(more);
+        return new SdkWorkload(all);
+    }
+
     /** The SDK's builder for a call; a new one each time, so a call can be enqueued again (the app's own retry). */
     public static MessageBuilder<?, ?> builder(Call call) {
         MessageBuilder<?, ?> message = switch (call.kind()) {
