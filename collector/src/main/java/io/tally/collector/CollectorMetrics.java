@@ -40,6 +40,11 @@ public final class CollectorMetrics {
         registry.gauge("collector.queued.requests", registry, r -> depth.get().doubleValue());
     }
 
+    /** The gauge of open connections, read from the HTTP server. */
+    public void openConnections(Supplier<Number> open) {
+        registry.gauge("collector.open.connections", registry, r -> open.get().doubleValue());
+    }
+
     /** The count of refusals for a reason so far (for tests and the health answer). */
     public double refusals(Refusal refusal) {
         Counter counter = registry.find("collector.rejections").tag("reason", refusal.reason()).counter();
