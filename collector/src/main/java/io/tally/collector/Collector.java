@@ -72,8 +72,16 @@ public final class Collector implements AutoCloseable {
     public CompletableFuture<Reply> handle(Endpoint endpoint, String authorization, String contentEncoding,
             byte[] body) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
+        long queuedAt = System.nanoTime();
         try {
             workers.execute(() -> {
+                long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queuedAt);
+                if (waitedMillis > settings.kafkaTimeoutMillis()) { // the client has waited long enough: no more
+                    reply.complete(refused(endpoint.path(), new RequestRefused(Refusal.OVERLOADED, "the request waited "
+                            + waitedMillis + " ms for a worker, more than the Kafka timeout of "
+                            + settings.kafkaTimeoutMillis() + " ms; retry later", settings.retryAfterSeconds())));
+                    return;
+                }
                 try {
                     process(endpoint, authorization, contentEncoding, body).whenComplete((r, error) ->
                             reply.complete(error == null ? r : failure(endpoint, error)));
@@ -107,7 +115,9 @@ public final class Collector implements AutoCloseable {
         }
         String acceptedFrom = source;
         long started = System.nanoTime();
-        return sink.publish(source, parsed.records()).handle((ok, error) -> {
+        // The wait for the acknowledgements has a deadline of its own, whatever the producer's timeouts do.
+        return sink.publish(source, parsed.records()).orTimeout(settings.kafkaTimeoutMillis(), TimeUnit.MILLISECONDS)
+                .handle((ok, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException ? error.getCause() : error;
                 if (kafkaFailing.compareAndSet(false, true)) {

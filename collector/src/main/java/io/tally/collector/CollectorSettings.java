@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param burstEvents how many events one write key may send at once above that rate
  * @param workerThreads the threads that decode, check and hand requests to Kafka
  * @param maxQueuedRequests requests waiting for a worker thread; beyond it the collector answers 503
+ * @param maxConnections open connections; one more is answered 503 and closed
  * @param requestTimeoutMillis how long a client may take to send one whole request
  * @param idleTimeoutMillis how long a keep-alive connection may stay idle
  * @param kafkaTimeoutMillis how long a request may wait for Kafka: for metadata or buffer space, and then for the acks
@@ -22,12 +23,14 @@ import java.util.Objects;
  */
 public record CollectorSettings(String bind, int port, String bootstrapServers, String topic,
         Map<String, String> sourcesByWriteKey, int maxMessageBytes, int maxBatchBytes, long eventsPerSecond,
-        long burstEvents, int workerThreads, int maxQueuedRequests, long requestTimeoutMillis, long idleTimeoutMillis,
-        long kafkaTimeoutMillis, int retryAfterSeconds, Map<String, String> producerProperties) {
+        long burstEvents, int workerThreads, int maxQueuedRequests, int maxConnections, long requestTimeoutMillis,
+        long idleTimeoutMillis, long kafkaTimeoutMillis, int retryAfterSeconds, Map<String, String> producerProperties) {
 
     public static final int DEFAULT_PORT = 8088;
     public static final int SEGMENT_MESSAGE_LIMIT = 32 * 1024;
     public static final int SEGMENT_BATCH_LIMIT = 500 * 1024;
+    /** Each connection may hold one body of up to max_batch_bytes while it arrives: 1,000 × 500 KB at most. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 1_000;
 
     public CollectorSettings {
         Objects.requireNonNull(bind, "bind");
@@ -47,6 +50,7 @@ public record CollectorSettings(String bind, int port, String bootstrapServers, 
         require(eventsPerSecond == 0 || burstEvents > 0, "collector.rate_limit.burst", "must be positive");
         require(workerThreads > 0, "collector.worker_threads", "must be positive, was " + workerThreads);
         require(maxQueuedRequests > 0, "collector.max_queued_requests", "must be positive, was " + maxQueuedRequests);
+        require(maxConnections > 0, "collector.max_connections", "must be positive, was " + maxConnections);
         require(requestTimeoutMillis > 0, "collector.request_timeout_ms", "must be positive");
         require(idleTimeoutMillis > 0, "collector.idle_timeout_ms", "must be positive");
         require(kafkaTimeoutMillis >= 100, "collector.kafka_timeout_ms", "must be at least 100");
@@ -71,6 +75,7 @@ public record CollectorSettings(String bind, int port, String bootstrapServers, 
         b.burstEvents = burstEvents;
         b.workerThreads = workerThreads;
         b.maxQueuedRequests = maxQueuedRequests;
+        b.maxConnections = maxConnections;
         b.requestTimeoutMillis = requestTimeoutMillis;
         b.idleTimeoutMillis = idleTimeoutMillis;
         b.kafkaTimeoutMillis = kafkaTimeoutMillis;
@@ -103,6 +108,7 @@ public record CollectorSettings(String bind, int port, String bootstrapServers, 
         private long burstEvents;
         private int workerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private int maxQueuedRequests = 64;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private long requestTimeoutMillis = 10_000;
         private long idleTimeoutMillis = 60_000;
         private long kafkaTimeoutMillis = 10_000;
@@ -155,6 +161,11 @@ public record CollectorSettings(String bind, int port, String bootstrapServers, 
             return this;
         }
 
+        public Builder maxConnections(int connections) {
+            this.maxConnections = connections;
+            return this;
+        }
+
         public Builder requestTimeoutMillis(long millis) {
             this.requestTimeoutMillis = millis;
             return this;
@@ -182,7 +193,7 @@ public record CollectorSettings(String bind, int port, String bootstrapServers, 
 
         public CollectorSettings build() {
             return new CollectorSettings(bind, port, bootstrapServers, topic, sources, maxMessageBytes, maxBatchBytes,
-                    eventsPerSecond, burstEvents, workerThreads, maxQueuedRequests, requestTimeoutMillis,
+                    eventsPerSecond, burstEvents, workerThreads, maxQueuedRequests, maxConnections, requestTimeoutMillis,
                     idleTimeoutMillis, kafkaTimeoutMillis, retryAfterSeconds, producer);
         }
     }

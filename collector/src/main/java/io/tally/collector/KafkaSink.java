@@ -6,10 +6,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -26,13 +28,15 @@ public final class KafkaSink implements EventSink {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
+    private final long timeoutMillis;
     private final Duration closeTimeout;
 
     public KafkaSink(CollectorSettings settings) {
         this.producer = new KafkaProducer<>(producerConfig(settings), new ByteArraySerializer(),
                 new ByteArraySerializer());
         this.topic = settings.topic();
-        this.closeTimeout = Duration.ofMillis(settings.kafkaTimeoutMillis());
+        this.timeoutMillis = settings.kafkaTimeoutMillis();
+        this.closeTimeout = Duration.ofMillis(timeoutMillis);
     }
 
     static Map<String, Object> producerConfig(CollectorSettings settings) {
@@ -64,7 +68,14 @@ public final class KafkaSink implements EventSink {
         }
         AtomicInteger pending = new AtomicInteger(records.size());
         byte[] sourceName = source.getBytes(StandardCharsets.UTF_8);
+        // Each send may wait up to max.block.ms for metadata or buffer space; all of them together no longer.
+        long sendDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         for (EventRecord record : records) {
+            if (System.nanoTime() - sendDeadline > 0) {
+                done.completeExceptionally(new TimeoutException("the records could not all be handed to the producer"
+                        + " within " + timeoutMillis + " ms (metadata or buffer space)"));
+                break;
+            }
             RecordHeaders headers = new RecordHeaders();
             headers.add(SOURCE_HEADER, sourceName);
             try {

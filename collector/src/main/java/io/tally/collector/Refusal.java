@@ -19,6 +19,8 @@ public enum Refusal {
     REQUEST_TIMEOUT(408, "request_timeout"),
     RATE_LIMITED(429, "rate_limited"),
     OVERLOADED(503, "overloaded"),
+    /** A connection past {@code max_connections}: answered at once and closed. */
+    TOO_MANY_CONNECTIONS(503, "too_many_connections"),
     KAFKA_UNAVAILABLE(503, "kafka_unavailable");
 
     private final int status;

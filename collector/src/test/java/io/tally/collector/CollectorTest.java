@@ -103,6 +103,42 @@ class CollectorTest {
     }
 
     @Test
+    void acknowledgementsThatNeverComeAre503WithinTheKafkaTimeout() throws Exception {
+        Collector c = collector(settings().kafkaTimeoutMillis(300).retryAfterSeconds(2));
+        sink.answer = CompletableFuture::new; // never completed, as by a producer that misses its own timeout
+
+        long start = System.nanoTime();
+        Collector.Reply reply = c.handle(Endpoint.TRACK, basic("web-key", ""), null, bytes(TRACK)).get(5, TimeUnit.SECONDS);
+
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(250L, 3_000L);
+        assertThat(reply.status()).isEqualTo(503);
+        assertThat(reply.retryAfterSeconds()).isEqualTo(2);
+        assertThat(reply.body()).contains("\"error\":\"kafka_unavailable\"");
+        assertThat(c.metrics().refusals(Refusal.KAFKA_UNAVAILABLE)).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestThatWaitedForAWorkerLongerThanTheKafkaTimeoutIs503Overloaded() throws Exception {
+        Collector c = collector(settings().workerThreads(1).kafkaTimeoutMillis(200).retryAfterSeconds(2));
+        CountDownLatch release = new CountDownLatch(1);
+        sink.blockUntil = release; // the one worker is held, as by a producer waiting for metadata
+
+        CompletableFuture<Collector.Reply> first = c.handle(Endpoint.TRACK, basic("web-key", ""), null, bytes(TRACK));
+        Thread.sleep(50);
+        CompletableFuture<Collector.Reply> queued = c.handle(Endpoint.TRACK, basic("web-key", ""), null, bytes(TRACK));
+        Thread.sleep(400);
+        sink.blockUntil = null;
+        release.countDown();
+
+        assertThat(first.get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+        Collector.Reply late = queued.get(5, TimeUnit.SECONDS);
+        assertThat(late.status()).isEqualTo(503);
+        assertThat(late.retryAfterSeconds()).isEqualTo(2);
+        assertThat(late.body()).contains("\"error\":\"overloaded\"").contains("waited");
+        assertThat(sink.published).hasSize(1);
+    }
+
+    @Test
     void eachWriteKeyHasItsOwnRateLimit() throws Exception {
         Collector c = collector(settings().rateLimit(1, 3));
         String batchOfTwo = "{\"batch\":[" + TRACK + "," + TRACK + "]}";

@@ -5,24 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.segment.analytics.Analytics;
-import com.segment.analytics.Callback;
-import com.segment.analytics.messages.IdentifyMessage;
-import com.segment.analytics.messages.Message;
-import com.segment.analytics.messages.MessageBuilder;
-import com.segment.analytics.messages.PageMessage;
-import com.segment.analytics.messages.TrackMessage;
 import io.tally.collector.CollectorSettings;
 import io.tally.collector.KafkaSink;
 import io.tally.collector.Refusal;
 import io.tally.collector.http.CollectorServer;
-import io.tally.it.support.AggregateTables;
-import io.tally.it.support.CountTables;
-import io.tally.it.support.Eventually;
-import io.tally.it.support.HourKey;
 import io.tally.it.support.RealServices;
+import io.tally.it.support.SdkWorkload;
+import io.tally.it.support.SegmentSdk;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
+import io.tally.it.support.TopicRecords;
 import io.tally.topology.config.TallyConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,161 +29,116 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Date;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The collector on the real Kafka, driven by Segment's own analytics-java pointed at it: every event the SDK was
- * asked to send is in the topic exactly as sent (plus the collector's receivedAt, the SDK's sentAt and context),
- * and the topology counts each exactly once, duplicates re-sent by the app included. Then the door: bad write
- * keys, limits, gzip and an unreachable Kafka.
+ * The collector on the real Kafka, driven by Segment's own analytics-java pointed at it: 100,000 calls (track, page
+ * and identify, some from anonymous users, 1% that the topology must reject) and 1,000 sent again by the app with
+ * the same messageId. Every call is in the topic exactly as sent (plus the collector's receivedAt, the SDK's sentAt
+ * and context), and the topology's hourly counts, distinct users per day and rejections per reason equal the truth
+ * computed from the calls. Then the door: bad write keys, limits, gzip and an unreachable Kafka.
  */
 @ExtendWith(RealServices.class)
 class SegmentCollectorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String WRITE_KEY = "it-backend-key";
     private static final int PARTITIONS = 4;
-    private static final int EVENTS = 20_000;
-    private static final int RESENT = 500;
+    private static final int EVENTS = 100_000;
+    private static final int USERS = 2_000;
+    /** Every hundredth call is one the topology rejects (too late, too far ahead, reserved name, long id). */
+    private static final int REJECT_EVERY = 100;
+    private static final int RESENT = 1_000;
 
     @Test
     void segmentsSdkEventsLandInKafkaAsSentAndAreCountedExactlyOnce() throws Exception {
         String topic = "collector-events";
         TestTopologies.createTopic(topic, PARTITIONS);
-        Instant firstHour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(30, ChronoUnit.HOURS);
-        Map<String, Message> sent = new HashMap<>();
-        Map<HourKey, Long> truth = new HashMap<>();
-        List<MessageBuilder<?, ?>> toSend = new ArrayList<>();
-        for (int i = 0; i < EVENTS; i++) {
-            String user = "user-" + (i % 700);
-            Date time = Date.from(firstHour.plusSeconds(i * 5L));
-            String messageId = "m-" + i;
-            MessageBuilder<?, ?> message;
-            String countName;
-            switch (i % 5) {
-                case 0, 1, 2 -> {
-                    String event = i % 5 == 0 ? "Song Played" : i % 5 == 1 ? "Order Completed" : "Signed In";
-                    message = TrackMessage.builder(event).properties(Map.of("n", i, "plan", i % 2 == 0 ? "free" : "pro"));
-                    countName = event;
-                }
-                case 3 -> {
-                    message = PageMessage.builder("Home").properties(Map.of("path", "/home/" + (i % 7)));
-                    countName = "Page Viewed";
-                }
-                default -> {
-                    message = IdentifyMessage.builder().traits(Map.of("email", user + "@example.com"));
-                    countName = "Identify";
-                }
+        Instant now = Instant.now();
+        SdkWorkload workload = SdkWorkload.of(EVENTS, USERS, REJECT_EVERY, now);
+        Map<String, SdkWorkload.Call> calls = workload.byMessageId();
+        List<SdkWorkload.Call> toSend = new ArrayList<>(workload.calls());
+        for (int i = 0; toSend.size() < EVENTS + RESENT; i++) { // the app sends some again with the same messageId
+            SdkWorkload.Call again = workload.calls().get(i * 37 % EVENTS);
+            if (again.counted()) {
+                toSend.add(again);
             }
-            message.userId(user).messageId(messageId).timestamp(time);
-            toSend.add(message);
-            truth.merge(HourKey.of(countName, time.getTime()), 1L, Long::sum);
         }
-        for (int i = 0; i < RESENT; i++) { // the app sends some again with the same messageId, as on its own retry
-            toSend.add(toSend.get(i * 37 % EVENTS));
-        }
+        Map<String, Integer> copies = new HashMap<>();
+        toSend.forEach(call -> copies.merge(call.messageId(), 1, Integer::sum));
 
-        AtomicInteger succeeded = new AtomicInteger();
-        AtomicInteger failed = new AtomicInteger();
         Instant started = Instant.now();
-        try (CollectorServer collector = CollectorServer.start(settings(topic).build())) {
-            Analytics analytics = Analytics.builder(WRITE_KEY)
-                    .endpoint("http://127.0.0.1:" + collector.port())
-                    .flushQueueSize(250)
-                    .flushInterval(1, TimeUnit.SECONDS)
-                    .retries(5)
-                    .callback(new Callback() {
-                        @Override
-                        public void success(Message message) {
-                            succeeded.incrementAndGet();
-                        }
-
-                        @Override
-                        public void failure(Message message, Throwable error) {
-                            failed.incrementAndGet();
-                        }
-                    })
-                    .build();
-            for (MessageBuilder<?, ?> message : toSend) {
-                analytics.enqueue(message);
-            }
-            analytics.flush();
-            Eventually.poll(() -> succeeded.get() + failed.get(), done -> done == toSend.size(), Duration.ofMinutes(2));
-            analytics.shutdown();
-            assertThat(failed.get()).as("messages the SDK gave up on").isZero();
-            assertThat(succeeded.get()).isEqualTo(EVENTS + RESENT);
-            assertThat(collector.metrics().events("backend")).isEqualTo(EVENTS + RESENT);
+        try (CollectorServer collector = CollectorServer.start(settings(topic).build());
+                SegmentSdk sdk = new SegmentSdk(WRITE_KEY, "http://127.0.0.1:" + collector.port(), 1_000, 2, 5)) {
+            toSend.forEach(call -> sdk.enqueue(SdkWorkload.builder(call)));
+            sdk.awaitReported(Duration.ofMinutes(3));
+            assertThat(sdk.failures()).as("messages the SDK gave up on").isZero();
+            assertThat(sdk.retries()).as("batches the SDK sent again").isZero();
+            assertThat(sdk.succeeded()).isEqualTo(copies);
+            assertThat(collector.metrics().events("backend")).isEqualTo(toSend.size());
         }
         Instant finished = Instant.now();
+        System.out.printf("SegmentCollectorTest: the SDK sent %,d calls through the collector in %,d ms%n",
+                toSend.size(), Duration.between(started, finished).toMillis());
 
-        List<ConsumerRecord<byte[], byte[]>> records = readAll(topic, EVENTS + RESENT);
-        assertThat(records).hasSize(EVENTS + RESENT);
-        Map<String, Integer> copies = new HashMap<>();
+        List<ConsumerRecord<byte[], byte[]>> records = TopicRecords.readAll(topic, toSend.size());
+        assertThat(records).hasSize(toSend.size());
+        Map<String, Integer> inKafka = new HashMap<>();
         Map<String, Integer> partitionOfUser = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             JsonNode json = JSON.readTree(record.value());
             String messageId = json.get("messageId").asText();
-            copies.merge(messageId, 1, Integer::sum);
-            int i = Integer.parseInt(messageId.substring(2));
-            String user = "user-" + (i % 700);
-            assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(user);
-            assertThat(json.get("userId").asText()).isEqualTo(user);
-            assertThat(partitionOfUser.computeIfAbsent(user, u -> record.partition())).as("one user, one partition")
+            inKafka.merge(messageId, 1, Integer::sum);
+            SdkWorkload.Call call = calls.get(messageId);
+            assertThat(call).as(messageId).isNotNull();
+            assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(call.user());
+            assertThat(json.path(call.anonymous() ? "anonymousId" : "userId").asText()).isEqualTo(call.user());
+            JsonNode otherId = json.path(call.anonymous() ? "userId" : "anonymousId");
+            assertThat(otherId.isMissingNode() || otherId.isNull()).as("the id not set").isTrue();
+            assertThat(partitionOfUser.computeIfAbsent(call.user(), u -> record.partition())).as("one user, one partition")
                     .isEqualTo(record.partition());
             assertThat(new String(record.headers().lastHeader(KafkaSink.SOURCE_HEADER).value(), StandardCharsets.UTF_8))
                     .isEqualTo("backend");
-            assertThat(Instant.parse(json.get("timestamp").asText()))
-                    .isEqualTo(firstHour.plusSeconds(i * 5L));
+            assertThat(Instant.parse(json.get("timestamp").asText()).toEpochMilli()).isEqualTo(call.timeMillis());
             Instant receivedAt = Instant.parse(json.get("receivedAt").asText());
             assertThat(receivedAt).isBetween(started.truncatedTo(ChronoUnit.MILLIS), finished);
             assertThat(Instant.parse(json.get("sentAt").asText())).isBetween(started.minusSeconds(1), finished);
             assertThat(json.path("context").path("library").path("name").asText()).isEqualTo("analytics-java");
             assertThat(json.has("writeKey")).isFalse();
-            switch (i % 5) {
-                case 0, 1, 2 -> {
-                    assertThat(json.get("type").asText()).isEqualTo("track");
-                    assertThat(json.get("event").asText())
-                            .isEqualTo(i % 5 == 0 ? "Song Played" : i % 5 == 1 ? "Order Completed" : "Signed In");
-                    assertThat(json.get("properties").get("n").asInt()).isEqualTo(i);
-                }
-                case 3 -> {
+            switch (call.kind()) {
+                case PAGE -> {
                     assertThat(json.get("type").asText()).isEqualTo("page");
                     assertThat(json.get("name").asText()).isEqualTo("Home");
-                    assertThat(json.get("properties").get("path").asText()).isEqualTo("/home/" + (i % 7));
+                    assertThat(json.get("properties").get("path").asText()).isEqualTo("/home/" + (call.index() % 7));
+                }
+                case IDENTIFY -> {
+                    assertThat(json.get("type").asText()).isEqualTo("identify");
+                    assertThat(json.get("traits").get("email").asText()).isEqualTo(call.user() + "@example.com");
                 }
                 default -> {
-                    assertThat(json.get("type").asText()).isEqualTo("identify");
-                    assertThat(json.get("traits").get("email").asText()).isEqualTo(user + "@example.com");
+                    assertThat(json.get("type").asText()).isEqualTo("track");
+                    assertThat(json.get("event").asText()).isEqualTo(call.countName());
+                    assertThat(json.get("properties").get("n").asInt()).isEqualTo(call.index());
                 }
             }
         }
-        assertThat(copies).hasSize(EVENTS);
-        assertThat(copies.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(EVENTS + RESENT);
+        assertThat(inKafka).isEqualTo(copies);
 
         String keyspace = TestKeyspaces.create("collector");
         TallyConfig config = TestTopologies.config("it-collector", topic, keyspace);
         CqlSession session = TestKeyspaces.session();
         try {
+            Instant submitted = Instant.now();
             TestTopologies.submit(config);
-            Map<HourKey, Long> counted = Eventually.poll(() -> CountTables.hourly(session, keyspace), truth::equals,
-                    Duration.ofMinutes(2));
-            assertThat(counted).isEqualTo(truth);
-            assertThat(CountTables.total(counted)).isEqualTo(EVENTS);
-            assertThat(AggregateTables.rows(session, keyspace, "rejected_counts_by_hour")).isZero();
+            workload.assertCountedExactly(session, keyspace, copies, started, finished);
+            System.out.printf("SegmentCollectorTest: the topology counted %,d records in %,d ms (from submission)%n",
+                    toSend.size(), Duration.between(submitted, Instant.now()).toMillis());
         } finally {
             TestTopologies.killQuietly(config.name());
         }
@@ -236,7 +183,7 @@ class SegmentCollectorTest {
             assertThat(gzipped.statusCode()).as(gzipped.body()).isEqualTo(200);
             assertThat(collector.metrics().refusals(Refusal.UNAUTHORIZED)).isEqualTo(2);
         }
-        List<ConsumerRecord<byte[], byte[]>> records = readAll(topic, 1);
+        List<ConsumerRecord<byte[], byte[]>> records = TopicRecords.readAll(topic, 1);
         assertThat(records).hasSize(1);
         JsonNode only = JSON.readTree(records.get(0).value());
         assertThat(only.get("messageId").asText()).isEqualTo("ok");
@@ -298,26 +245,5 @@ class SegmentCollectorTest {
             zip.write(text.getBytes(StandardCharsets.UTF_8));
         }
         return out.toByteArray();
-    }
-
-    /** Every record of the topic: polls until {@code expected} arrived, then a little longer to see any extra. */
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RealServices.stack().kafka().bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            Set<TopicPartition> partitions = new HashSet<>();
-            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-        }
-        return records;
     }
 }

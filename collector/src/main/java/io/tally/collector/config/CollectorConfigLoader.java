@@ -103,6 +103,7 @@ public final class CollectorConfigLoader {
         }
         set(model.workerThreads(), settings::workerThreads);
         set(model.maxQueuedRequests(), settings::maxQueuedRequests);
+        set(model.maxConnections(), settings::maxConnections);
         set(model.requestTimeoutMs(), settings::requestTimeoutMillis);
         set(model.idleTimeoutMs(), settings::idleTimeoutMillis);
         set(model.kafkaTimeoutMs(), settings::kafkaTimeoutMillis);
@@ -165,6 +166,7 @@ public final class CollectorConfigLoader {
             @JsonProperty("rate_limit") RateLimitModel rateLimit,
             @JsonProperty("worker_threads") Integer workerThreads,
             @JsonProperty("max_queued_requests") Integer maxQueuedRequests,
+            @JsonProperty("max_connections") Integer maxConnections,
             @JsonProperty("request_timeout_ms") Long requestTimeoutMs,
             @JsonProperty("idle_timeout_ms") Long idleTimeoutMs,
             @JsonProperty("kafka_timeout_ms") Long kafkaTimeoutMs,

@@ -22,9 +22,9 @@ import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The collector's HTTP server on Netty: the codec, keep-alive, a deadline for each request to arrive whole (so slow
- * senders cannot hold a connection's buffer forever), an aggregator capped at the batch limit, and the
- * {@link TrackingApiHandler}. Netty's event loops only move bytes; the {@link Collector}'s workers do the rest.
+ * The collector's HTTP server on Netty: a limit on open connections, the codec, keep-alive, a deadline for each
+ * request to arrive whole (so slow senders cannot hold a connection's buffer forever), an aggregator capped at the
+ * batch limit, and the {@link TrackingApiHandler}. Netty's event loops only move bytes; the {@link Collector}'s workers do the rest.
  */
 public final class CollectorServer implements AutoCloseable {
     private final Collector collector;
@@ -49,22 +49,28 @@ public final class CollectorServer implements AutoCloseable {
         Collector collector = new Collector(settings, sink, new CollectorMetrics(), Clock.systemUTC());
         EventLoopGroup boss = new NioEventLoopGroup(1);
         EventLoopGroup io = new NioEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        ConnectionLimit connections = new ConnectionLimit(collector, settings.maxConnections(),
+                settings.retryAfterSeconds());
         try {
             Channel channel = new ServerBootstrap()
                     .group(boss, io)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
+                    // A collector started again at once (after a crash) binds its port despite old connections.
+                    .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ChannelPipeline p = ch.pipeline();
                             RequestDeadline deadline = new RequestDeadline(collector, settings.requestTimeoutMillis());
+                            p.addLast(connections);
                             p.addLast(new IdleStateHandler(settings.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
                             p.addLast(deadline);
                             p.addLast(new HttpServerCodec());
                             p.addLast(new HttpServerKeepAliveHandler());
-                            p.addLast(new CappedAggregator(collector, settings.maxBatchBytes()));
+                            p.addLast(new CappedAggregator(collector, settings.maxBatchBytes(),
+                                    settings.requestTimeoutMillis()));
                             p.addLast(new TrackingApiHandler(collector, deadline));
                         }
                     })

@@ -36,10 +36,15 @@ final class RequestDeadline extends ChannelDuplexHandler {
 
     private void expire(ChannelHandlerContext ctx) {
         deadline = null;
-        if (ctx.channel().isActive()) {
+        if (ctx.channel().isActive() && !Replies.isClosing(ctx.channel())) {
             Replies.closing(ctx, collector.refused(null, new RequestRefused(Refusal.REQUEST_TIMEOUT,
-                    "the request did not arrive whole within " + timeoutMillis + " ms")));
+                    "the request did not arrive whole within " + timeoutMillis + " ms")), timeoutMillis);
         }
+    }
+
+    /** How long a connection being closed may still send: the request timeout. */
+    long lingerMillis() {
+        return timeoutMillis;
     }
 
     @Override

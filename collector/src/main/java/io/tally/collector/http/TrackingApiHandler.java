@@ -38,6 +38,9 @@ final class TrackingApiHandler extends SimpleChannelInboundHandler<FullHttpReque
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         deadline.requestComplete();
+        if (Replies.isClosing(ctx.channel())) {
+            return; // decoded before the connection's last answer; not answered
+        }
         if (answering) {
             waiting.add(request.retain());
             return;
@@ -49,7 +52,8 @@ final class TrackingApiHandler extends SimpleChannelInboundHandler<FullHttpReque
         String path = new QueryStringDecoder(request.uri()).path();
         if (!request.decoderResult().isSuccess()) {
             Replies.closing(ctx, collector.refused(path, new RequestRefused(Refusal.BAD_REQUEST,
-                    "the HTTP request could not be read: " + request.decoderResult().cause())));
+                    "the HTTP request could not be read: " + request.decoderResult().cause())),
+                    deadline.lingerMillis());
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);

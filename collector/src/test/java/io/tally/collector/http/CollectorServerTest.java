@@ -21,6 +21,11 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
@@ -40,17 +45,22 @@ class CollectorServerTest {
     @BeforeEach
     void start() {
         server = CollectorServer.start(CollectorSettings.builder("127.0.0.1:1", "events").port(0).source("web", "key")
-                .maxBatchBytes(64 * 1024).requestTimeoutMillis(500).build(), new EventSink() {
-                    @Override
-                    public CompletableFuture<Void> publish(String source, List<EventRecord> records) {
-                        written.addAll(records);
-                        return CompletableFuture.completedFuture(null);
-                    }
+                .maxBatchBytes(64 * 1024).requestTimeoutMillis(500).build(), acceptingSink(written));
+    }
 
-                    @Override
-                    public void close() {
-                    }
-                });
+    /** A sink that acknowledges at once, keeping what it is given. */
+    private static EventSink acceptingSink(List<EventRecord> written) {
+        return new EventSink() {
+            @Override
+            public CompletableFuture<Void> publish(String source, List<EventRecord> records) {
+                written.addAll(records);
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     @AfterEach
@@ -160,13 +170,201 @@ class CollectorServerTest {
         assertThat(server.metrics().refusals(Refusal.REQUEST_TIMEOUT)).isEqualTo(1);
     }
 
+
+    /**
+     * Every kind of bad input, one after another over real sockets, while a well-behaved client keeps sending: each
+     * gets its own status and error and is counted under its reason, nothing of it is written, and the other client
+     * is answered 200 throughout (slow senders included: twenty of them at once).
+     */
+    @Test
+    void badInputAtTheDoorGetsItsOwnStatusAndMetricWhileOthersAreServed() throws Exception {
+        GoodClient good = new GoodClient();
+        long goodDuringSlowSenders;
+        try {
+            String message = "{\"userId\":\"u\",\"event\":\"A\"}";
+            HttpResponse<String> unknownKey = http.send(request("/v1/track", bytes(message), null,
+                    "Basic " + Base64.getEncoder().encodeToString("nope:".getBytes(StandardCharsets.UTF_8))),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> noKey = http.send(request("/v1/track", bytes(message), null, null),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> bigMessage = post("/v1/track",
+                    bytes("{\"userId\":\"u\",\"event\":\"A\",\"properties\":{\"p\":\"" + "x".repeat(33_000) + "\"}}"), null);
+            List<HttpResponse<String>> bigBodies = new ArrayList<>();
+            for (int i = 0; i < 10; i++) { // sent whole while the server has answered: the answer must survive
+                bigBodies.add(post("/v1/batch", bytes("{\"batch\":[],\"pad\":\"" + "x".repeat(2_000_000) + "\"}"), null));
+            }
+            byte[] bomb = gzip(new byte[20 * 1024 * 1024]); // 20 MB of zeros in about 20 KB
+            HttpResponse<String> gzipBomb = post("/v1/batch", bomb, "gzip");
+            byte[] notUtf8 = {'{', '"', 'u', 's', 'e', 'r', 'I', 'd', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+            HttpResponse<String> invalidUtf8 = post("/v1/track", notUtf8, null);
+            HttpResponse<String> malformed = post("/v1/track", bytes("{\"userId\":"), null);
+            HttpResponse<String> brotli = post("/v1/track", bytes(message), "br");
+            long goodBefore = good.answered.get();
+            List<String> slowAnswers = slowSenders(20);
+            goodDuringSlowSenders = good.answered.get() - goodBefore;
+
+            assertThat(bomb.length).isLessThan(64 * 1024);
+            assertAnswer(unknownKey, 401, "unauthorized");
+            assertAnswer(noKey, 401, "unauthorized");
+            assertAnswer(bigMessage, 400, "message_too_large");
+            assertThat(bigBodies).allSatisfy(r -> assertAnswer(r, 400, "batch_too_large"));
+            assertAnswer(gzipBomb, 400, "batch_too_large");
+            assertThat(gzipBomb.body()).contains("uncompressed body");
+            assertAnswer(invalidUtf8, 400, "invalid_utf8");
+            assertAnswer(malformed, 400, "malformed_json");
+            assertAnswer(brotli, 415, "unsupported_encoding");
+            assertThat(slowAnswers).hasSize(20).allSatisfy(answer ->
+                    assertThat(answer).startsWith("HTTP/1.1 408").contains("\"error\":\"request_timeout\""));
+        } finally {
+            good.stop();
+        }
+        assertThat(good.statuses).as("the well-behaved client, meanwhile").isNotEmpty().containsOnly(200);
+        assertThat(goodDuringSlowSenders).as("answered while the slow senders held their connections").isPositive();
+        assertThat(written).hasSize(good.statuses.size());
+        assertThat(server.metrics().scrape())
+                .contains("collector_rejections_total{reason=\"unauthorized\"} 2.0")
+                .contains("collector_rejections_total{reason=\"message_too_large\"} 1.0")
+                .contains("collector_rejections_total{reason=\"batch_too_large\"} 11.0")
+                .contains("collector_rejections_total{reason=\"invalid_utf8\"} 1.0")
+                .contains("collector_rejections_total{reason=\"malformed_json\"} 1.0")
+                .contains("collector_rejections_total{reason=\"unsupported_encoding\"} 1.0")
+                .contains("collector_rejections_total{reason=\"request_timeout\"} 20.0");
+    }
+
+    @Test
+    void aConnectionPastTheLimitIs503AtOnceAndTheOthersAreServed() throws Exception {
+        try (CollectorServer limited = CollectorServer.start(CollectorSettings.builder("127.0.0.1:1", "events").port(0)
+                .source("web", "key").maxConnections(3).retryAfterSeconds(2).build(), acceptingSink(new ArrayList<>()))) {
+            List<Socket> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Socket socket = new Socket("127.0.0.1", limited.port());
+                    socket.setSoTimeout(5000);
+                    open.add(socket);
+                    assertThat(statusLines(track(socket))).containsExactly("HTTP/1.1 200 OK");
+                }
+                try (Socket fourth = new Socket("127.0.0.1", limited.port())) {
+                    fourth.setSoTimeout(5000);
+                    String answer = new String(fourth.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                    assertThat(answer).startsWith("HTTP/1.1 503").containsIgnoringCase("Retry-After: 2")
+                            .contains("connection: close").contains("\"error\":\"too_many_connections\"");
+                }
+                // The three are still served; once one closes, a new connection is accepted.
+                assertThat(statusLines(track(open.get(1)))).containsExactly("HTTP/1.1 200 OK");
+                open.remove(0).close();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                String answer = "";
+                while (System.nanoTime() < deadline && !answer.startsWith("HTTP/1.1 200")) {
+                    try (Socket again = new Socket("127.0.0.1", limited.port())) {
+                        again.setSoTimeout(5000);
+                        answer = track(again);
+                    }
+                }
+                assertThat(answer).startsWith("HTTP/1.1 200");
+            } finally {
+                for (Socket socket : open) {
+                    socket.close();
+                }
+            }
+            assertThat(limited.metrics().refusals(Refusal.TOO_MANY_CONNECTIONS)).isGreaterThanOrEqualTo(1);
+            assertThat(limited.metrics().scrape()).contains("collector_open_connections");
+        }
+    }
+
+    /** Sends one track call on the socket and reads its answer (or the connection's last one). */
+    private static String track(Socket socket) throws IOException {
+        String body = "{\"userId\":\"u\",\"event\":\"A\"}";
+        socket.getOutputStream().write(("POST /v1/track HTTP/1.1\r\nHost: x\r\nAuthorization: " + AUTH
+                + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+        return readUntil(socket.getInputStream(), 1);
+    }
+
+    /** {@code count} connections at once, each sending its body a byte every 100 ms; their answers. */
+    private List<String> slowSenders(int count) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(count);
+        try {
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                answers.add(threads.submit(() -> {
+                    try (Socket slow = new Socket("127.0.0.1", server.port())) {
+                        slow.setSoTimeout(5000);
+                        OutputStream out = slow.getOutputStream();
+                        out.write(("POST /v1/track HTTP/1.1\r\nHost: x\r\nAuthorization: " + AUTH
+                                + "\r\nContent-Length: 100\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+                        for (int b = 0; b < 3; b++) { // inside the 500 ms: the server answers at the deadline
+                            Thread.sleep(100);
+                            out.write(' ');
+                            out.flush();
+                        }
+                        return new String(slow.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                    }
+                }));
+            }
+            List<String> result = new ArrayList<>();
+            for (Future<String> answer : answers) {
+                result.add(answer.get(10, TimeUnit.SECONDS));
+            }
+            return result;
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /** Sends a valid track call every 20 ms on its own keep-alive connection until stopped. */
+    private final class GoodClient {
+        final List<Integer> statuses = Collections.synchronizedList(new ArrayList<>());
+        final AtomicLong answered = new AtomicLong();
+        private volatile boolean running = true;
+        private final Thread thread = new Thread(() -> {
+            HttpClient own = HttpClient.newHttpClient();
+            while (running) {
+                try {
+                    HttpResponse<String> response = own.send(request("/v1/track",
+                            bytes("{\"userId\":\"good\",\"event\":\"A\"}"), null, AUTH),
+                            HttpResponse.BodyHandlers.ofString());
+                    statuses.add(response.statusCode());
+                    answered.incrementAndGet();
+                    Thread.sleep(20);
+                } catch (IOException e) {
+                    statuses.add(-1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "good-client");
+
+        GoodClient() {
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(10_000);
+        }
+    }
+
+    private static void assertAnswer(HttpResponse<String> response, int status, String error) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.body()).contains("\"error\":\"" + error + "\"");
+    }
+
     private HttpResponse<String> post(String path, byte[] body, String encoding) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Authorization", AUTH)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        return http.send(request(path, body, encoding, AUTH), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest request(String path, byte[] body, String encoding, String authorization) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         if (encoding != null) {
             request.header("Content-Encoding", encoding);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return request.build();
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private URI uri(String path) {
