@@ -6,8 +6,10 @@ import io.tally.spouts.CollectingCollector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
@@ -64,11 +66,13 @@ class ObjectStoreSpoutTest {
         };
         capture.start();
         ((Logger) LogManager.getLogger(ObjectStoreSpout.class)).addAppender(capture);
+        ((Logger) LogManager.getLogger(StoreOutage.class)).addAppender(capture);
     }
 
     @AfterEach
     void stopCapture() {
         ((Logger) LogManager.getLogger(ObjectStoreSpout.class)).removeAppender(capture);
+        ((Logger) LogManager.getLogger(StoreOutage.class)).removeAppender(capture);
         capture.stop();
     }
 
@@ -103,7 +107,9 @@ class ObjectStoreSpoutTest {
     @SuppressWarnings("unchecked")
     static Batch batch(ObjectStoreSpout.ObjectEmitter emitter, ObjectsPartition partition, Map<String, Object> last) {
         CollectingCollector collected = new CollectingCollector();
-        Map<String, Object> meta = emitter.emit(partition, last, collected);
+        Map<ObjectsPartition, Map<String, Object>> lastMetas = new HashMap<>();
+        lastMetas.put(partition, last);
+        Map<String, Object> meta = emitter.emitBatchNew(null, collected, Set.of(partition), lastMetas).get(partition);
         String json = JSONValue.toJSONString(meta);
         return new Batch(lines(collected), (Map<String, Object>) JSONValue.parse(json),
                 json.getBytes(StandardCharsets.UTF_8).length);
@@ -273,5 +279,51 @@ class ObjectStoreSpoutTest {
         assertThat(warnings).filteredOn(w -> w.startsWith("WARN") && w.contains("hourly/20.gz")
                 && w.contains("was deleted after")).hasSize(1);
         emitter.close();
+    }
+
+    @Test
+    void aStoreThatStopsAnsweringStopsTheBatchWhereItIsAndReadingGoesOnWhenItIsBack(@TempDir Path own)
+            throws Exception {
+        S3ProxyServer store = S3ProxyServer.start(own);
+        int port = store.port();
+        ObjectStoreSettings settings = new ObjectStoreSettings(bucket, List.of(""), store.endpoint(), null, true, null,
+                7, 1 << 20, 100, 1 << 20, 64, 1, 2);
+        List<Exports.Export> exports = new ArrayList<>();
+        try (S3Client client = ObjectStoreClient.build(settings)) {
+            client.createBucket(r -> r.bucket(bucket));
+            for (String key : List.of("hourly/00.gz", "hourly/01.jsonl", "hourly/02.gz")) {
+                Exports.Export export = Exports.events(key, 0, 5).build(bucket, key);
+                client.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(export.stored()));
+                exports.add(export);
+            }
+        }
+        ObjectStoreSpout.ObjectEmitter emitter = emitter(settings);
+        ObjectsPartition partition = partition(settings, 0);
+        Batch one = batch(emitter, partition, null);
+        assertThat(one.lines()).hasSize(7);
+
+        store.close();
+        Batch down = batch(emitter, partition, one.meta());
+        assertThat(down.lines()).isEmpty();
+        assertThat(down.meta().get(ObjectStoreSpout.READS)).isEqualTo(List.of());
+        assertThat(down.meta().get(ObjectStoreSpout.CURRENT)).isEqualTo(one.meta().get(ObjectStoreSpout.CURRENT));
+        assertThat(down.meta().get(ObjectStoreSpout.WATERMARK)).isEqualTo(one.meta().get(ObjectStoreSpout.WATERMARK));
+        assertThat(warnings).filteredOn(w -> w.startsWith("WARN")).singleElement().asString()
+                .startsWith("WARN Object store bucket '" + bucket + "' at http://127.0.0.1:" + port + " fails: reading"
+                        + " s3 object hourly/01.jsonl")
+                .contains("from byte " + ((Map<?, ?>) one.meta().get(ObjectStoreSpout.CURRENT)).get(ObjectStoreSpout.NEXT)
+                        + " failed", "Connection refused", "nothing is skipped");
+
+        store = S3ProxyServer.start(own, port);
+        try {
+            List<Exports.Line> all = new ArrayList<>(one.lines());
+            all.addAll(allLines(readAll(emitter, partition, settings, down.meta())));
+            assertThat(all).containsExactlyElementsOf(expected(exports.toArray(Exports.Export[]::new)));
+            assertThat(warnings).anyMatch(w -> w.startsWith("INFO Object store bucket '" + bucket + "'")
+                    && w.contains("answers again"));
+        } finally {
+            emitter.close();
+            store.close();
+        }
     }
 }
