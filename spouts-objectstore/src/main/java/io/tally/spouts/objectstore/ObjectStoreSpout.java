@@ -178,7 +178,7 @@ public final class ObjectStoreSpout
             long linesLeft = settings.maxBatchLines();
             long bytesLeft = settings.maxBatchBytes();
             PrefixListing listing = listings.computeIfAbsent(partition.getId(), id -> new PrefixListing(client,
-                    partition.prefix(), settings.startAfter(), settings.scanIntervalMillis(),
+                    partition.prefix(), settings.startAfter(), settings.endBefore(), settings.scanIntervalMillis(),
                     System::currentTimeMillis));
             Set<String> touched = new HashSet<>();
             while (linesLeft > 0 && bytesLeft > 0) {

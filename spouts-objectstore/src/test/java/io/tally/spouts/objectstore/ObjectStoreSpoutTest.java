@@ -287,7 +287,7 @@ class ObjectStoreSpoutTest {
         S3ProxyServer store = S3ProxyServer.start(own);
         int port = store.port();
         ObjectStoreSettings settings = new ObjectStoreSettings(bucket, List.of(""), store.endpoint(), null, true, null,
-                7, 1 << 20, 100, 1 << 20, 64, 1, 2);
+                null, 7, 1 << 20, 100, 1 << 20, 64, 1, 2);
         List<Exports.Export> exports = new ArrayList<>();
         try (S3Client client = ObjectStoreClient.build(settings)) {
             client.createBucket(r -> r.bucket(bucket));
@@ -325,5 +325,26 @@ class ObjectStoreSpoutTest {
             emitter.close();
             store.close();
         }
+    }
+
+    @Test
+    void aBackfillReadsTheKeysOfItsRangeInEachPrefix() {
+        List<Exports.Export> inRange = new ArrayList<>();
+        for (String source : List.of("ios", "web")) {
+            for (String hour : List.of("2026-11-30/23", "2026-12-01/00", "2026-12-01/05", "2026-12-02/00")) {
+                Exports.Export export = put(source + "/" + hour + ".gz", Exports.events(source + hour, 0, 3));
+                if (hour.startsWith("2026-12-01")) {
+                    inRange.add(export);
+                }
+            }
+        }
+        ObjectStoreSettings settings = settings().withPrefixes(List.of("ios/", "web/"))
+                .withKeyRange("2026-12-01", "2026-12-02");
+        ObjectStoreSpout.ObjectEmitter emitter = emitter(settings);
+        List<Exports.Line> ios = allLines(readAll(emitter, partition(settings, 0), settings, null));
+        List<Exports.Line> web = allLines(readAll(emitter, partition(settings, 1), settings, null));
+        assertThat(ios).containsExactlyElementsOf(expected(inRange.get(0), inRange.get(1)));
+        assertThat(web).containsExactlyElementsOf(expected(inRange.get(2), inRange.get(3)));
+        emitter.close();
     }
 }
