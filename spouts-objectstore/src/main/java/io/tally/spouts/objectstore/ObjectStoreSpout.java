@@ -2,6 +2,7 @@ package io.tally.spouts.objectstore;
 
 import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.SpoutMetrics;
+import io.tally.spouts.lines.LineBatch;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -206,7 +207,9 @@ public final class ObjectStoreSpout
                     ObjectReader reader = reader(partition, current);
                     LineBatch batch;
                     try {
-                        batch = reader.lines.read(next, (int) linesLeft, bytesLeft, true, (payload, position) -> {
+                        // A line longer than a whole batch is still read, once, when it comes first.
+                        boolean first = linesLeft == settings.maxBatchLines() && bytesLeft == settings.maxBatchBytes();
+                        batch = reader.lines.read(next, (int) linesLeft, bytesLeft, first, (payload, position) -> {
                             payloads.add(payload);
                             positions.add(position);
                         });

@@ -347,4 +347,24 @@ class ObjectStoreSpoutTest {
         assertThat(web).containsExactlyElementsOf(expected(inRange.get(2), inRange.get(3)));
         emitter.close();
     }
+
+    @Test
+    void aBatchStaysWithinItsBytesAndALineLongerThanABatchIsReadOnceFirst() {
+        Exports content = new Exports().line("{\"messageId\":\"long\",\"pad\":\"" + "x".repeat(120) + "\"}");
+        for (int i = 0; i < 12; i++) {
+            content.line("{\"messageId\":\"m" + i + "\"}");
+        }
+        Exports.Export export = put("hourly/30.gz", content);
+        ObjectStoreSettings settings = settings().withBatchLimits(1_000, 60, 100);
+        ObjectStoreSpout.ObjectEmitter emitter = emitter(settings);
+        List<Batch> batches = readAll(emitter, partition(settings, 0), settings, null);
+        assertThat(allLines(batches)).containsExactlyElementsOf(export.lines());
+        assertThat(batches.get(0).lines()).as("the long line alone, read though longer than a batch").hasSize(1);
+        for (Batch batch : batches.subList(1, batches.size())) {
+            Map<?, ?> read = (Map<?, ?>) ((List<?>) batch.meta().get(ObjectStoreSpout.READS)).get(0);
+            assertThat(((Number) read.get(ObjectStoreSpout.END)).longValue()
+                    - ((Number) read.get(ObjectStoreSpout.START)).longValue()).isLessThanOrEqualTo(60);
+        }
+        emitter.close();
+    }
 }
