@@ -194,11 +194,16 @@ public final class ObjectStoreSpout
                         }
                         current = listed.etag() == null ? head(partition, listed) : listed;
                         next = 0;
-                        if (current == null || current.size() == 0) {
-                            // Gone since it was listed, or empty (a folder marker, say): nothing to read.
+                        if (listed.key().endsWith("/") || current != null && current.size() == 0) {
+                            // A folder marker, or an empty object: nothing to read.
                             watermark = listed.key();
                             current = null;
                             continue;
+                        }
+                        if (current == null || current.etag() == null) {
+                            notThere(listing, partition, listed);
+                            current = null;
+                            break;
                         }
                     }
                     touched.add(current.key());
@@ -215,6 +220,11 @@ public final class ObjectStoreSpout
                         });
                     } catch (ObjectChangedException e) {
                         readers.close(partition);
+                        if (e.deleted() && next == 0) {
+                            notThere(listing, partition, current);
+                            current = null;
+                            break;
+                        }
                         StoredObject now = changed(partition, current, next, e);
                         if (now == null) {
                             watermark = current.key();
@@ -277,6 +287,18 @@ public final class ObjectStoreSpout
                 throw new StoreFailure("listing " + partition + " after key " + watermark + " failed: "
                         + e.getMessage(), e);
             }
+        }
+
+        /**
+         * A listed key that is gone before any byte of it was read, or has no version to pin: an upload still in
+         * progress (some stores list its temporary file) or an object deleted meanwhile. Nothing of it was read, so
+         * nothing is lost, and the watermark stays where it is: a temporary key can sort after the upload's real key,
+         * which must still be read when it appears. The batch of the prefix ends; the next lists again.
+         */
+        private void notThere(PrefixListing listing, ObjectsPartition partition, StoredObject listed) {
+            listing.skip(listed.key());
+            LOG.debug("S3 object {} of {} was listed but cannot be read (gone, or no ETag yet); not read", listed,
+                    partition);
         }
 
         /** The listed object's current version, for a store whose listing leaves ETags out; null if it is gone. */

@@ -61,6 +61,13 @@ final class PrefixListing {
         return first;
     }
 
+    /** Passes over {@code key}, the first of the page, without moving any watermark. */
+    void skip(String key) {
+        if (!page.isEmpty() && page.peekFirst().key().equals(key)) {
+            page.removeFirst();
+        }
+    }
+
     private void dropUpTo(String key) {
         while (key != null && !page.isEmpty() && compareKeys(page.peekFirst().key(), key) <= 0) {
             page.removeFirst();
