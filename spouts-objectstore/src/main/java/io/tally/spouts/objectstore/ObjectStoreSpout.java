@@ -151,6 +151,11 @@ public final class ObjectStoreSpout
                 TridentCollector collector, Set<ObjectsPartition> partitions,
                 Map<ObjectsPartition, Map<String, Object>> lastBatchMetaMap) {
             Map<ObjectsPartition, Map<String, Object>> metas = new HashMap<>();
+            if (outage.pausing()) {
+                // The store failed a moment ago: these batches ask it nothing, rather than fail again at once.
+                partitions.forEach(partition -> metas.put(partition, idle(lastBatchMetaMap.get(partition))));
+                return metas;
+            }
             failure = null;
             for (ObjectsPartition partition : partitions) {
                 metas.put(partition, emit(partition, lastBatchMetaMap.get(partition), collector));
@@ -277,6 +282,18 @@ public final class ObjectStoreSpout
             }
             meta.put(READS, reads);
             meta.put(READ_AT, readAt);
+            return meta;
+        }
+
+        /** A batch that reads nothing: the prefix stays where the last one left it. */
+        private static Map<String, Object> idle(Map<String, Object> last) {
+            Map<String, Object> meta = new HashMap<>();
+            meta.put(WATERMARK, last == null ? null : last.get(WATERMARK));
+            if (last != null && last.get(CURRENT) != null) {
+                meta.put(CURRENT, last.get(CURRENT));
+            }
+            meta.put(READS, List.of());
+            meta.put(READ_AT, System.currentTimeMillis());
             return meta;
         }
 

@@ -12,11 +12,14 @@ import org.slf4j.LoggerFactory;
 final class StoreOutage {
     private static final Logger LOG = LoggerFactory.getLogger(StoreOutage.class);
     static final long REPEAT_MILLIS = 30_000;
+    /** How long after a failure batches leave the store alone (a refused connection fails in milliseconds). */
+    static final long PAUSE_MILLIS = 1_000;
 
     private final String store;
     private final LongSupplier clock;
     private long since = -1;
     private long reportedAt;
+    private long failedAt;
     private int failures;
 
     StoreOutage(ObjectStoreSettings settings, LongSupplier clock) {
@@ -29,16 +32,22 @@ final class StoreOutage {
     void failed(String message) {
         long now = clock.getAsLong();
         failures++;
+        failedAt = now;
         if (since < 0) {
             since = now;
             reportedAt = now;
-            LOG.warn("Object store {} fails: {}. Reading stops there and is tried again each batch until the store"
+            LOG.warn("Object store {} fails: {}. Reading stops there and is tried again every second until the store"
                     + " answers; nothing is skipped", store, message);
         } else if (now - reportedAt >= REPEAT_MILLIS) {
             reportedAt = now;
             LOG.warn("Object store {} still fails after {} s ({} failed batches): {}", store, (now - since) / 1000,
                     failures, message);
         }
+    }
+
+    /** Whether the store failed less than {@link #PAUSE_MILLIS} ago: the next batch should not ask it yet. */
+    boolean pausing() {
+        return since >= 0 && clock.getAsLong() - failedAt < PAUSE_MILLIS;
     }
 
     /** A batch was read without a failed request: ends an outage, if there was one. */
