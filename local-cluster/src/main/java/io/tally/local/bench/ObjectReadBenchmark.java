@@ -18,16 +18,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Enumeration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
-import org.apache.storm.trident.operation.TridentCollector;
-import org.apache.storm.trident.spout.IPartitionedTridentSpout;
-import org.apache.storm.trident.spout.ISpoutPartition;
-import org.apache.storm.trident.topology.TransactionAttempt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -152,44 +145,20 @@ public final class ObjectReadBenchmark implements Callable<Integer> {
     }
 
     /** The spout's emitter, batch after batch as Trident asks, until a batch reads nothing. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     private double spout(ObjectStoreSettings settings) {
-        ObjectStoreSpout spout = new ObjectStoreSpout(settings);
-        IPartitionedTridentSpout.Emitter emitter = spout.getEmitter(Map.of(), null);
-        List<ISpoutPartition> partitions = emitter.getOrderedPartitions(
-                spout.getCoordinator(Map.of(), null).getPartitionsForBatch());
-        long[] lines = new long[1];
-        TridentCollector collector = new TridentCollector() {
-            @Override
-            public void emit(List<Object> values) {
-                lines[0]++;
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void reportError(Throwable t) {
-                throw new IllegalStateException(t);
-            }
-        };
-        long start = System.nanoTime();
-        Map<ISpoutPartition, Object> meta = new HashMap<>();
-        long txid = 1;
-        long before;
-        do {
-            before = lines[0];
-            meta = emitter.emitBatchNew(new TransactionAttempt(txid++, 0), collector, Set.copyOf(partitions), meta);
-        } while (lines[0] > before);
-        emitter.close();
-        return rate(lines[0], start);
+        SpoutDrain.Drained read = SpoutDrain.drain(new ObjectStoreSpout(settings));
+        check(read.lines());
+        return read.linesPerSecond();
     }
 
     private double rate(long lines, long startNanos) {
+        check(lines);
+        return lines / ((System.nanoTime() - startNanos) / 1e9);
+    }
+
+    private void check(long lines) {
         if (lines != (long) objects * linesPerObject) {
             throw new IllegalStateException("read " + lines + " lines of " + (long) objects * linesPerObject);
         }
-        return lines / ((System.nanoTime() - startNanos) / 1e9);
     }
 }
