@@ -6,9 +6,11 @@ import io.tally.collector.CollectorSettings;
 import io.tally.collector.http.CollectorServer;
 import io.tally.local.kafka.KafkaTopics;
 import io.tally.local.sample.SampleEvents;
+import io.tally.local.server.S3Server;
 import io.tally.spouts.SpoutMetrics;
 import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
+import io.tally.spouts.objectstore.ObjectStoreSettings;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.state.schema.SchemaApplier;
@@ -32,12 +34,15 @@ import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The main job on the embedded default: real Kafka and Cassandra, Storm's LocalCluster, the bundled
  * sample loaded into Kafka, the production topology (of the default configuration or {@code --config}'s)
  * counting it into Cassandra until every source is read to its end in committed batches, and the counts read
- * back with CQL. Everything it starts it stops, unless asked to keep running until Ctrl-C.
+ * back with CQL. With {@code --s3}, the sample is put instead in a bucket of a local S3 API server as hourly gzip
+ * exports, and read from there by the object-store source. Everything it starts it stops, unless asked to keep
+ * running until Ctrl-C.
  */
 @Command(name = "tally-local", mixinStandardHelpOptions = true,
         description = "Run Tally on this machine: Kafka + Cassandra + Storm LocalCluster, with a sample of events.")
@@ -66,6 +71,18 @@ public final class LocalRunner implements Callable<Integer> {
                     + " batches) on the embedded servers: its Kafka and Cassandra addresses are replaced by theirs."
                     + " The sample goes to its first topic.")
     Path configFile;
+
+    @Option(names = "--s3",
+            description = "Start a local S3 API server (S3Proxy, objects as files under the data directory, on"
+                    + " 127.0.0.1) with a bucket holding the sample as hourly gzip exports, and count the sample from"
+                    + " there (the object-store source) instead of loading it into Kafka.")
+    boolean s3;
+
+    @Option(names = "--s3-port", defaultValue = "9000",
+            description = "Port of the local S3 API server with --s3 (default: ${DEFAULT-VALUE}).")
+    int s3Port;
+
+    private S3Server s3Server;
 
     @Option(names = "--keep-running", description = "Keep everything running after the sample is counted, until Ctrl-C.")
     boolean keepRunning;
@@ -104,10 +121,21 @@ public final class LocalRunner implements Callable<Integer> {
                 .build();
         int exit;
         try (LocalStack stack = LocalStack.start(stackConfig)) {
+            if (s3) {
+                s3Server = S3Server.start(dataDir.resolve("s3"), s3Port);
+                // The topology runs in this JVM: its client finds the key pair through the SDK's default chain.
+                S3Server.useCredentialsInThisJvm();
+                console.done("S3 API at " + s3Server.endpoint() + " (S3Proxy; access key " + S3Server.ACCESS_KEY
+                        + ", a local key pair)");
+            }
             try {
                 exit = run(stack);
             } finally {
                 SessionRegistry.closeAll();
+            }
+        } finally {
+            if (s3Server != null) {
+                s3Server.stop();
             }
         }
         console.done("everything stopped");
@@ -136,6 +164,10 @@ public final class LocalRunner implements Callable<Integer> {
                 .replication(Map.of("class", "SimpleStrategy", "replication_factor", "1"));
         if (filesDir != null) {
             local.files(FileSpoutSettings.of(filesDir.toAbsolutePath().toString(), "*.{jsonl,json,log}{,.gz}"));
+        }
+        if (s3Server != null) {
+            local.objects(ObjectStoreSettings.of(SampleBucket.BUCKET).withPrefixes(List.of(SampleBucket.PREFIX))
+                    .withEndpoint(s3Server.endpoint(), null));
         }
         if (configFile != null) {
             console.done(String.format("%s: Kafka %s and Cassandra %s (datacenter %s) replaced by the embedded"
@@ -189,8 +221,14 @@ public final class LocalRunner implements Callable<Integer> {
                 KafkaTopics.create(stack.kafka().bootstrapServers(), configured, PARTITIONS);
             }
             collector = noCollector ? null : startCollector(stack.kafka().bootstrapServers(), topic);
-            SampleLoad.into(stack.kafka().bootstrapServers(), topic, PARTITIONS,
-                    SampleEvents.load(), console);
+            // Objects have no lag Tally's status can read yet: with --s3 the run is complete when the sample's
+            // distinct records are counted, as well as when the other sources are read to their end.
+            long objectRecords = 0;
+            if (s3Server == null) {
+                SampleLoad.into(stack.kafka().bootstrapServers(), topic, PARTITIONS, SampleEvents.load(), console);
+            } else {
+                objectRecords = fillSampleBucket(s3Server, stack.kafka().bootstrapServers(), topic, console);
+            }
 
             var lostProgress = new TridentProgressCheck(config, stack.storm().transactionalConf()).refusal();
             if (lostProgress.isPresent()) {
@@ -203,9 +241,9 @@ public final class LocalRunner implements Callable<Integer> {
             stack.storm().submit(config.name(), TallyTopology.stormConfig(config), TallyTopology.build(config));
             CountsReport report = new CountsReport(session, config.cassandra().keyspace());
             try (StatusReader status = new StatusReader(config, stack.storm().tridentConf(), session)) {
-                TallyStatus counted = awaitCaughtUp(status);
+                TallyStatus counted = awaitCaughtUp(status, objectRecords);
                 report.print(console);
-                if (counted == null || !counted.caughtUp()) {
+                if (!complete(counted, objectRecords)) {
                     console.fail("the input was not counted within " + timeoutSecs + " s: " + left(counted)
                             + "; the logs are in " + dataDir.resolve("logs").toAbsolutePath());
                     awaitFirstCommit(commitsBefore);
@@ -215,7 +253,9 @@ public final class LocalRunner implements Callable<Integer> {
                 if (keepRunning) {
                     console.step("Running until Ctrl-C. Kafka " + stack.kafka().bootstrapServers() + ", topic "
                             + topic + "; Cassandra " + cassandra.getHostString() + ":" + cassandra.getPort()
-                            + ", keyspace " + config.cassandra().keyspace());
+                            + ", keyspace " + config.cassandra().keyspace()
+                            + (s3Server == null ? "" : "; S3 " + s3Server.endpoint() + ", bucket "
+                                    + SampleBucket.BUCKET + ", new exports under " + SampleBucket.PREFIX));
                     follow(status);
                 }
             }
@@ -245,16 +285,38 @@ public final class LocalRunner implements Callable<Integer> {
      * Waits until the sources are read to their end in committed batches (Kafka lag 0, every file read to its end),
      * at most {@code --timeout-secs}, and returns the last status read.
      */
-    private TallyStatus awaitCaughtUp(StatusReader reader) throws InterruptedException {
+    private TallyStatus awaitCaughtUp(StatusReader reader, long objectRecords) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSecs);
         TallyStatus status = null;
         while (true) {
             status = read(reader, status);
-            if ((status != null && status.caughtUp()) || System.nanoTime() >= deadline) {
+            if (complete(status, objectRecords) || System.nanoTime() >= deadline) {
                 return status;
             }
             Thread.sleep(1_000);
         }
+    }
+
+    /** Every source read to its end, and at least {@code objectRecords} records counted or rejected. */
+    private static boolean complete(TallyStatus status, long objectRecords) {
+        return status != null && status.caughtUp() && status.eventsCounted() + status.rejected() >= objectRecords;
+    }
+
+    /**
+     * Puts the sample in the bucket (once) and returns what the counts must reach: the distinct events of the bucket
+     * and of the Kafka topic, which an earlier run without {@code --s3} may have filled with the same sample.
+     */
+    private static long fillSampleBucket(S3Server server, String bootstrapServers, String topic, Console console) {
+        DistinctRecords expected = new DistinctRecords();
+        try (S3Client client = server.client()) {
+            SampleBucket.fill(client, SampleEvents.load(), console);
+            SampleBucket.forEachLine(client, expected::add);
+        }
+        long fromBucket = expected.total();
+        SampleLoad.forEachRecord(bootstrapServers, topic, PARTITIONS, expected::add);
+        console.done(String.format("%,d distinct events in bucket '%s'%s", fromBucket, SampleBucket.BUCKET,
+                expected.total() == fromBucket ? "" : String.format(", %,d with topic '%s'", expected.total(), topic)));
+        return expected.total();
     }
 
     /** Reports the status every few seconds until {@link #stop()}. */

@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -39,6 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KeyedStateTest {
     private static final int PARTITIONS = 4;
     private static final Duration DRAIN = Duration.ofMinutes(3);
+    private static final Duration SETTLE = Duration.ofSeconds(3);
 
     @Test
     void countsStayExactWhenTheParallelismChangesMidStream() throws Exception {
@@ -55,7 +55,7 @@ class KeyedStateTest {
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
             send(kafka, ProducerRetries.next(generator, random, sent, 10_000), truth);
             TestTopologies.submit(withParallelism(base, 1));
-            assertExact(session, keyspace, truth);
+            AggregateTables.assertExact(session, keyspace, truth, DRAIN, SETTLE);
             for (int parallelism : new int[] {2, 1}) {
                 // Redeployed while events arrive; then retries of events from before the change come too.
                 try (BackgroundLoad load = new BackgroundLoad(kafka, generator, event -> {
@@ -74,7 +74,7 @@ class KeyedStateTest {
                     retries = ProducerRetries.next(generator, random, sent, 3_000);
                 }
                 send(kafka, retries, truth);
-                assertExact(session, keyspace, truth);
+                AggregateTables.assertExact(session, keyspace, truth, DRAIN, SETTLE);
             }
             assertThat(truth.duplicates()).as("retries produced").isGreaterThan(300);
         } finally {
@@ -99,7 +99,7 @@ class KeyedStateTest {
         LocalTopologyProcess storm = LocalTopologyProcess.start(dir.resolve("zookeeper"), configFile, log);
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
             send(kafka, ProducerRetries.next(generator, random, sent, 40_000), truth);
-            assertExact(session, keyspace, truth);
+            AggregateTables.assertExact(session, keyspace, truth, DRAIN, SETTLE);
 
             storm.kill();
             long logBefore = Files.size(log);
@@ -118,7 +118,7 @@ class KeyedStateTest {
             storm = storm.startAgain();
 
             send(kafka, ProducerRetries.next(generator, random, sent, 10_000), truth);
-            assertExact(session, keyspace, truth);
+            AggregateTables.assertExact(session, keyspace, truth, DRAIN, SETTLE);
             assertThat(truth.duplicates()).as("retries produced").isGreaterThan(1_000);
         } finally {
             storm.close();
@@ -143,24 +143,5 @@ class KeyedStateTest {
     private static void send(KafkaEvents kafka, List<GeneratedEvent> events, AggregateTruth truth) throws Exception {
         events.forEach(truth::add);
         kafka.send(events);
-    }
-
-    /** Every count and distinct-user table equals the truth once drained, and still does a little later. */
-    private static void assertExact(CqlSession session, String keyspace, AggregateTruth truth) {
-        Eventually.poll(() -> AggregateTables.read(session, keyspace, "event_counts_by_minute",
-                List.of("event", "minute"), "count"), truth.minutes()::equals, DRAIN);
-        Eventually.poll(() -> AggregateTables.read(session, keyspace, "unique_users_by_day",
-                List.of("event", "day"), "users"), truth.uniqueUsers()::equals, DRAIN);
-        Eventually.sleep(Duration.ofSeconds(3));
-        for (Map.Entry<String, Map<List<String>, Long>> table : Map.of(
-                "event_counts_by_minute", truth.minutes(),
-                "event_counts_by_hour", truth.hours(),
-                "event_counts_by_day", truth.days()).entrySet()) {
-            List<String> bucket = List.of("event", table.getKey().substring("event_counts_by_".length()));
-            assertThat(AggregateTables.diff(table.getValue(), AggregateTables.read(session, keyspace, table.getKey(),
-                    bucket, "count"))).as(table.getKey()).isEmpty();
-        }
-        assertThat(AggregateTables.diff(truth.uniqueUsers(), AggregateTables.read(session, keyspace,
-                "unique_users_by_day", List.of("event", "day"), "users"))).as("unique_users_by_day").isEmpty();
     }
 }

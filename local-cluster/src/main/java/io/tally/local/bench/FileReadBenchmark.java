@@ -1,7 +1,6 @@
 package io.tally.local.bench;
 
 import io.tally.local.sample.EventGenerator;
-import io.tally.spouts.file.FilePartition;
 import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.file.LogFileSpout;
 import java.io.BufferedReader;
@@ -11,14 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.storm.trident.operation.TridentCollector;
-import org.apache.storm.trident.spout.IPartitionedTridentSpout;
-import org.apache.storm.trident.topology.TransactionAttempt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,40 +71,9 @@ public final class FileReadBenchmark implements Callable<Integer> {
     }
 
     private double spout(Path dir) {
-        LogFileSpout spout = new LogFileSpout(FileSpoutSettings.of(dir.toString(), "*.jsonl"));
-        IPartitionedTridentSpout.Emitter<List<String>, FilePartition, Map<String, Object>> emitter =
-                spout.getEmitter(Map.of(), null);
-        List<FilePartition> partitions = emitter.getOrderedPartitions(
-                spout.getCoordinator(Map.of(), null).getPartitionsForBatch());
-        FilePartition partition = partitions.get(0);
-        long[] counted = new long[2];
-        TridentCollector collector = new TridentCollector() {
-            @Override
-            public void emit(List<Object> values) {
-                counted[0]++;
-                counted[1] += ((byte[]) values.get(0)).length;
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void reportError(Throwable t) {
-                throw new IllegalStateException(t);
-            }
-        };
-        long start = System.nanoTime();
-        Map<FilePartition, Map<String, Object>> meta = new HashMap<>();
-        long txid = 1;
-        long before;
-        do {
-            before = counted[0];
-            meta = emitter.emitBatchNew(new TransactionAttempt(txid++, 0), collector, Set.of(partition), meta);
-        } while (counted[0] > before);
-        emitter.close();
-        check(counted[0], counted[1]);
-        return counted[0] / ((System.nanoTime() - start) / 1e9);
+        SpoutDrain.Drained read = SpoutDrain.drain(new LogFileSpout(FileSpoutSettings.of(dir.toString(), "*.jsonl")));
+        check(read.lines(), read.bytes());
+        return read.linesPerSecond();
     }
 
     private void check(long count, long unused) {

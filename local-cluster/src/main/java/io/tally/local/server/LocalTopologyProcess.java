@@ -23,13 +23,16 @@ public final class LocalTopologyProcess implements AutoCloseable {
     private final int zookeeperPort;
     private final Path configFile;
     private final Path logFile;
+    private final Map<String, String> environment;
     private final ChildJvm jvm;
 
-    private LocalTopologyProcess(Path zookeeperDir, int zookeeperPort, Path configFile, Path logFile, ChildJvm jvm) {
+    private LocalTopologyProcess(Path zookeeperDir, int zookeeperPort, Path configFile, Path logFile,
+            Map<String, String> environment, ChildJvm jvm) {
         this.zookeeperDir = zookeeperDir;
         this.zookeeperPort = zookeeperPort;
         this.configFile = configFile;
         this.logFile = logFile;
+        this.environment = environment;
         this.jvm = jvm;
     }
 
@@ -38,19 +41,30 @@ public final class LocalTopologyProcess implements AutoCloseable {
      * its output is appended to {@code logFile}.
      */
     public static LocalTopologyProcess start(Path zookeeperDir, Path configFile, Path logFile) {
-        return start(zookeeperDir, Ports.claim(0, "the Trident ZooKeeper", "a free port"), configFile, logFile);
+        return start(zookeeperDir, configFile, logFile, Map.of());
     }
 
-    private static LocalTopologyProcess start(Path zookeeperDir, int zookeeperPort, Path configFile, Path logFile) {
+    /**
+     * As {@link #start(Path, Path, Path)}, with {@code environment} added to the child's (say the AWS SDK's
+     * credentials variables for an {@code objects:} source), on every start.
+     */
+    public static LocalTopologyProcess start(Path zookeeperDir, Path configFile, Path logFile,
+            Map<String, String> environment) {
+        return start(zookeeperDir, Ports.claim(0, "the Trident ZooKeeper", "a free port"), configFile, logFile,
+                environment);
+    }
+
+    private static LocalTopologyProcess start(Path zookeeperDir, int zookeeperPort, Path configFile, Path logFile,
+            Map<String, String> environment) {
         long logSizeBefore = size(logFile);
         ChildJvm jvm = ChildJvm.start(new ChildJvm.Spec("Storm LocalCluster", ChildJvm.SAME_CLASSPATH,
                 List.of("-Xmx1g", "-XX:+UseG1GC"), LocalTopologyMain.class.getName(),
                 List.of(zookeeperDir.toAbsolutePath().toString(), String.valueOf(zookeeperPort),
                         configFile.toAbsolutePath().toString()),
-                zookeeperDir.toAbsolutePath().getParent(), logFile));
+                zookeeperDir.toAbsolutePath().getParent(), logFile, List.of(), environment));
         // The log is appended to across restarts: only what this start wrote counts.
         jvm.awaitReady(() -> readFrom(logFile, logSizeBefore).contains(LocalTopologyMain.READY), START_TIMEOUT);
-        return new LocalTopologyProcess(zookeeperDir, zookeeperPort, configFile, logFile, jvm);
+        return new LocalTopologyProcess(zookeeperDir, zookeeperPort, configFile, logFile, environment, jvm);
     }
 
     /** A new child on the same ZooKeeper directory and configuration; this one must have exited. */
@@ -58,7 +72,7 @@ public final class LocalTopologyProcess implements AutoCloseable {
         if (jvm.isAlive()) {
             throw new IllegalStateException("the LocalCluster JVM is still running (pid " + jvm.pid() + ")");
         }
-        return start(zookeeperDir, zookeeperPort, configFile, logFile);
+        return start(zookeeperDir, zookeeperPort, configFile, logFile, environment);
     }
 
     /** Where the topology's Trident state is ({@code transactional.zookeeper.*}), for reading its progress. */

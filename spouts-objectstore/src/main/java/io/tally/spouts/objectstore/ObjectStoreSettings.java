@@ -19,7 +19,11 @@ import java.util.Objects;
  *     {@code us-east-1} with an endpoint
  * @param pathStyle address the bucket as {@code endpoint/bucket/key} rather than {@code bucket.endpoint/key} (most
  *     S3-compatible stores need it; default false)
- * @param startAfter keys up to and including this one are never read: where a backfill starts (default none)
+ * @param startAfter where a backfill starts, relative to each prefix: a key up to and including {@code prefix +
+ *     startAfter} is never read, e.g. {@code 2026-11-01} for prefix {@code web/} starts at
+ *     {@code web/2026-11-01/00.gz} (default none)
+ * @param endBefore where a backfill ends, relative to each prefix: a key from {@code prefix + endBefore} on is never
+ *     read, e.g. {@code 2026-12-01} ends after {@code web/2026-11-30/23.gz} (default none)
  * @param maxBatchLines lines one prefix adds to one batch at most, across objects (default 100,000)
  * @param maxBatchBytes uncompressed bytes one prefix adds to one batch at most, across objects (default 32 MiB)
  * @param maxBatchObjects objects one prefix reads from in one batch at most; bounds a batch's metadata, which names
@@ -31,8 +35,9 @@ import java.util.Objects;
  *     fails and Trident retries it (default 5)
  */
 public record ObjectStoreSettings(String bucket, List<String> prefixes, String endpoint, String region,
-        boolean pathStyle, String startAfter, int maxBatchLines, int maxBatchBytes, int maxBatchObjects,
-        int maxLineBytes, int rangeBytes, long scanIntervalMillis, int maxAttempts) implements Serializable {
+        boolean pathStyle, String startAfter, String endBefore, int maxBatchLines, int maxBatchBytes,
+        int maxBatchObjects, int maxLineBytes, int rangeBytes, long scanIntervalMillis, int maxAttempts)
+        implements Serializable {
 
     public ObjectStoreSettings {
         if (bucket == null || bucket.isBlank()) {
@@ -58,6 +63,10 @@ public record ObjectStoreSettings(String bucket, List<String> prefixes, String e
                         + " credentials chain supplies them");
             }
         }
+        if (startAfter != null && endBefore != null && PrefixListing.compareKeys(startAfter, endBefore) >= 0) {
+            throw new IllegalArgumentException("objects.end_before: must sort after objects.start_after ('"
+                    + startAfter + "'), was '" + endBefore + "'");
+        }
         positive(maxBatchLines, "objects.max_batch_lines");
         positive(maxBatchBytes, "objects.max_batch_bytes");
         positive(maxBatchObjects, "objects.max_batch_objects");
@@ -69,39 +78,42 @@ public record ObjectStoreSettings(String bucket, List<String> prefixes, String e
 
     /** The defaults for the whole of a bucket on Amazon S3. */
     public static ObjectStoreSettings of(String bucket) {
-        return new ObjectStoreSettings(bucket, List.of(""), null, null, false, null, 100_000, 32 * 1024 * 1024, 100,
-                1024 * 1024, 8 * 1024 * 1024, 10_000, 5);
+        return new ObjectStoreSettings(bucket, List.of(""), null, null, false, null, null, 100_000, 32 * 1024 * 1024,
+                100, 1024 * 1024, 8 * 1024 * 1024, 10_000, 5);
     }
 
     public ObjectStoreSettings withPrefixes(List<String> prefixes) {
-        return new ObjectStoreSettings(bucket, prefixes, endpoint, region, pathStyle, startAfter, maxBatchLines,
-                maxBatchBytes, maxBatchObjects, maxLineBytes, rangeBytes, scanIntervalMillis, maxAttempts);
+        return new ObjectStoreSettings(bucket, prefixes, endpoint, region, pathStyle, startAfter, endBefore,
+                maxBatchLines, maxBatchBytes, maxBatchObjects, maxLineBytes, rangeBytes, scanIntervalMillis,
+                maxAttempts);
     }
 
     /** An S3-compatible store at {@code endpoint}, addressed path-style. */
     public ObjectStoreSettings withEndpoint(String endpoint, String region) {
-        return new ObjectStoreSettings(bucket, prefixes, endpoint, region, true, startAfter, maxBatchLines,
+        return new ObjectStoreSettings(bucket, prefixes, endpoint, region, true, startAfter, endBefore, maxBatchLines,
                 maxBatchBytes, maxBatchObjects, maxLineBytes, rangeBytes, scanIntervalMillis, maxAttempts);
     }
 
     public ObjectStoreSettings withBatchLimits(int lines, int bytes, int objects) {
-        return new ObjectStoreSettings(bucket, prefixes, endpoint, region, pathStyle, startAfter, lines, bytes, objects,
-                maxLineBytes, rangeBytes, scanIntervalMillis, maxAttempts);
+        return new ObjectStoreSettings(bucket, prefixes, endpoint, region, pathStyle, startAfter, endBefore, lines,
+                bytes, objects, maxLineBytes, rangeBytes, scanIntervalMillis, maxAttempts);
     }
 
     public ObjectStoreSettings withRangeBytes(int bytes) {
-        return new ObjectStoreSettings(bucket, prefixes, endpoint, region, pathStyle, startAfter, maxBatchLines,
-                maxBatchBytes, maxBatchObjects, maxLineBytes, bytes, scanIntervalMillis, maxAttempts);
+        return new ObjectStoreSettings(bucket, prefixes, endpoint, region, pathStyle, startAfter, endBefore,
+                maxBatchLines, maxBatchBytes, maxBatchObjects, maxLineBytes, bytes, scanIntervalMillis, maxAttempts);
     }
 
     public ObjectStoreSettings withScanIntervalMillis(long millis) {
-        return new ObjectStoreSettings(bucket, prefixes, endpoint, region, pathStyle, startAfter, maxBatchLines,
-                maxBatchBytes, maxBatchObjects, maxLineBytes, rangeBytes, millis, maxAttempts);
+        return new ObjectStoreSettings(bucket, prefixes, endpoint, region, pathStyle, startAfter, endBefore,
+                maxBatchLines, maxBatchBytes, maxBatchObjects, maxLineBytes, rangeBytes, millis, maxAttempts);
     }
 
-    public ObjectStoreSettings withStartAfter(String key) {
-        return new ObjectStoreSettings(bucket, prefixes, endpoint, region, pathStyle, key, maxBatchLines,
-                maxBatchBytes, maxBatchObjects, maxLineBytes, rangeBytes, scanIntervalMillis, maxAttempts);
+    /** A backfill's range of keys, relative to each prefix (either may be null: no bound). */
+    public ObjectStoreSettings withKeyRange(String startAfter, String endBefore) {
+        return new ObjectStoreSettings(bucket, prefixes, endpoint, region, pathStyle, startAfter, endBefore,
+                maxBatchLines, maxBatchBytes, maxBatchObjects, maxLineBytes, rangeBytes, scanIntervalMillis,
+                maxAttempts);
     }
 
     private static void positive(long value, String key) {
@@ -115,8 +127,8 @@ public record ObjectStoreSettings(String bucket, List<String> prefixes, String e
     public String toString() {
         return "ObjectStoreSettings[bucket=" + bucket + ", prefixes=" + prefixes + ", endpoint=" + endpoint
                 + ", region=" + region + ", pathStyle=" + pathStyle + ", startAfter=" + startAfter
-                + ", maxBatchLines=" + maxBatchLines + ", maxBatchBytes=" + maxBatchBytes + ", maxBatchObjects="
-                + maxBatchObjects + ", maxLineBytes=" + maxLineBytes + ", rangeBytes=" + rangeBytes
+                + ", endBefore=" + endBefore + ", maxBatchLines=" + maxBatchLines + ", maxBatchBytes=" + maxBatchBytes
+                + ", maxBatchObjects=" + maxBatchObjects + ", maxLineBytes=" + maxLineBytes + ", rangeBytes=" + rangeBytes
                 + ", scanIntervalMillis=" + scanIntervalMillis + ", maxAttempts=" + maxAttempts + "]";
     }
 }

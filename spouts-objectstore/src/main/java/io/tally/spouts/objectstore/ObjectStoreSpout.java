@@ -2,6 +2,7 @@ package io.tally.spouts.objectstore;
 
 import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.SpoutMetrics;
+import io.tally.spouts.lines.LineBatch;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -124,11 +125,15 @@ public final class ObjectStoreSpout
         final CountMetric changedMidRead;
         final CountMetric deletedMidRead;
         final CountMetric replayUnreadable;
+        private final StoreOutage outage;
+        /** The last request the store failed in the batch being emitted, or null. */
+        private String failure;
 
         ObjectEmitter(ObjectStoreSettings settings, ObjectStoreClient client, TopologyContext context,
                 Map<String, Object> conf) {
             this.settings = settings;
             this.client = client;
+            this.outage = new StoreOutage(settings, System::currentTimeMillis);
             this.objectsRead = SpoutMetrics.register(context, conf, "tally.objects.read", new CountMetric());
             this.emptyLines = SpoutMetrics.register(context, conf, "tally.objects.empty_lines", new CountMetric());
             this.truncatedLines = SpoutMetrics.register(context, conf, "tally.objects.truncated_lines",
@@ -146,13 +151,29 @@ public final class ObjectStoreSpout
                 TridentCollector collector, Set<ObjectsPartition> partitions,
                 Map<ObjectsPartition, Map<String, Object>> lastBatchMetaMap) {
             Map<ObjectsPartition, Map<String, Object>> metas = new HashMap<>();
+            if (outage.pausing()) {
+                // The store failed a moment ago: these batches ask it nothing, rather than fail again at once.
+                partitions.forEach(partition -> metas.put(partition, idle(lastBatchMetaMap.get(partition))));
+                return metas;
+            }
+            failure = null;
             for (ObjectsPartition partition : partitions) {
                 metas.put(partition, emit(partition, lastBatchMetaMap.get(partition), collector));
+            }
+            if (failure == null) {
+                outage.answered();
+            } else {
+                outage.failed(failure);
             }
             return metas;
         }
 
-        /** Reads on from where the last batch of the prefix stopped, within the batch limits. */
+        /**
+         * Reads on from where the last batch of the prefix stopped, within the batch limits. A request the store
+         * fails (after the SDK's own retries) ends the prefix's batch where it is: what was read before it is
+         * emitted and recorded, the next batch asks again, and nothing is skipped. (The batch is not failed: a
+         * batch whose emitter throws can leave Trident waiting on it, where an empty one just moves on.)
+         */
         Map<String, Object> emit(ObjectsPartition partition, Map<String, Object> last, TridentCollector collector) {
             long readAt = System.currentTimeMillis();
             String watermark = last == null ? null : (String) last.get(WATERMARK);
@@ -163,76 +184,93 @@ public final class ObjectStoreSpout
             long linesLeft = settings.maxBatchLines();
             long bytesLeft = settings.maxBatchBytes();
             PrefixListing listing = listings.computeIfAbsent(partition.getId(), id -> new PrefixListing(client,
-                    partition.prefix(), settings.startAfter(), settings.scanIntervalMillis(),
+                    partition.prefix(), settings.startAfter(), settings.endBefore(), settings.scanIntervalMillis(),
                     System::currentTimeMillis));
             Set<String> touched = new HashSet<>();
             while (linesLeft > 0 && bytesLeft > 0) {
-                if (current == null) {
-                    if (touched.size() >= settings.maxBatchObjects()) {
-                        break;
-                    }
-                    StoredObject listed = listing(listing, partition, watermark);
-                    if (listed == null) {
-                        break;
-                    }
-                    current = listed.etag() == null ? head(partition, listed) : listed;
-                    next = 0;
-                    if (current == null || current.size() == 0) {
-                        // Gone since it was listed, or empty (a folder marker, say): nothing to read.
-                        watermark = listed.key();
-                        current = null;
-                        continue;
-                    }
-                }
-                touched.add(current.key());
-                List<byte[]> payloads = new ArrayList<>();
-                List<Long> positions = new ArrayList<>();
-                ObjectReader reader = reader(partition, current);
-                LineBatch batch;
                 try {
-                    batch = reader.lines.read(next, (int) linesLeft, bytesLeft, true, (payload, position) -> {
-                        payloads.add(payload);
-                        positions.add(position);
-                    });
-                } catch (ObjectChangedException e) {
-                    readers.close(partition);
-                    StoredObject now = changed(partition, current, next, e);
-                    if (now == null) {
-                        watermark = current.key();
+                    if (current == null) {
+                        if (touched.size() >= settings.maxBatchObjects()) {
+                            break;
+                        }
+                        StoredObject listed = listing(listing, partition, watermark);
+                        if (listed == null) {
+                            break;
+                        }
+                        current = listed.etag() == null ? head(partition, listed) : listed;
+                        next = 0;
+                        if (listed.key().endsWith("/") || current != null && current.size() == 0) {
+                            // A folder marker, or an empty object: nothing to read.
+                            watermark = listed.key();
+                            current = null;
+                            continue;
+                        }
+                        if (current == null || current.etag() == null) {
+                            notThere(listing, partition, listed);
+                            current = null;
+                            break;
+                        }
                     }
-                    current = now;
-                    next = 0;
-                    continue;
-                } catch (IOException | SdkException e) {
+                    touched.add(current.key());
+                    List<byte[]> payloads = new ArrayList<>();
+                    List<Long> positions = new ArrayList<>();
+                    ObjectReader reader = reader(partition, current);
+                    LineBatch batch;
+                    try {
+                        // A line longer than a whole batch is still read, once, when it comes first.
+                        boolean first = linesLeft == settings.maxBatchLines() && bytesLeft == settings.maxBatchBytes();
+                        batch = reader.lines.read(next, (int) linesLeft, bytesLeft, first, (payload, position) -> {
+                            payloads.add(payload);
+                            positions.add(position);
+                        });
+                    } catch (ObjectChangedException e) {
+                        readers.close(partition);
+                        if (e.deleted() && next == 0) {
+                            notThere(listing, partition, current);
+                            current = null;
+                            break;
+                        }
+                        StoredObject now = changed(partition, current, next, e);
+                        if (now == null) {
+                            watermark = current.key();
+                        }
+                        current = now;
+                        next = 0;
+                        continue;
+                    } catch (IOException | SdkException e) {
+                        throw new StoreFailure("reading s3 object " + current + " of " + partition + " from byte "
+                                + next + " failed: " + e.getMessage(), e);
+                    }
+                    current = reader.object();
+                    String source = current.source(partition.bucket());
+                    for (int i = 0; i < payloads.size(); i++) {
+                        collector.emit(new Values(payloads.get(i), source, positions.get(i), readAt));
+                    }
+                    emptyLines.incrBy(batch.emptyLines());
+                    truncatedLines.incrBy(batch.truncated());
+                    if (batch.nextOffset() > next) {
+                        Map<String, Object> read = current.toMeta();
+                        read.put(START, next);
+                        read.put(END, batch.nextOffset());
+                        reads.add(read);
+                    }
+                    linesLeft -= batch.lines();
+                    bytesLeft -= batch.nextOffset() - next;
+                    if (batch.reachedEnd()) {
+                        readers.close(partition);
+                        objectsRead.incr();
+                        watermark = current.key();
+                        current = null;
+                        next = 0;
+                    } else if (batch.nextOffset() == next) {
+                        break;
+                    } else {
+                        next = batch.nextOffset();
+                    }
+                } catch (StoreFailure e) {
                     readers.close(partition);
-                    throw new FailedException("reading s3 object " + current + " of " + partition + " from byte "
-                            + next + " failed: " + e.getMessage() + "; Trident retries the batch", e);
-                }
-                current = reader.object();
-                String source = current.source(partition.bucket());
-                for (int i = 0; i < payloads.size(); i++) {
-                    collector.emit(new Values(payloads.get(i), source, positions.get(i), readAt));
-                }
-                emptyLines.incrBy(batch.emptyLines());
-                truncatedLines.incrBy(batch.truncated());
-                if (batch.nextOffset() > next) {
-                    Map<String, Object> read = current.toMeta();
-                    read.put(START, next);
-                    read.put(END, batch.nextOffset());
-                    reads.add(read);
-                }
-                linesLeft -= batch.lines();
-                bytesLeft -= batch.nextOffset() - next;
-                if (batch.reachedEnd()) {
-                    readers.close(partition);
-                    objectsRead.incr();
-                    watermark = current.key();
-                    current = null;
-                    next = 0;
-                } else if (batch.nextOffset() == next) {
+                    failure = e.getMessage();
                     break;
-                } else {
-                    next = batch.nextOffset();
                 }
             }
             Map<String, Object> meta = new HashMap<>();
@@ -247,13 +285,37 @@ public final class ObjectStoreSpout
             return meta;
         }
 
+        /** A batch that reads nothing: the prefix stays where the last one left it. */
+        private static Map<String, Object> idle(Map<String, Object> last) {
+            Map<String, Object> meta = new HashMap<>();
+            meta.put(WATERMARK, last == null ? null : last.get(WATERMARK));
+            if (last != null && last.get(CURRENT) != null) {
+                meta.put(CURRENT, last.get(CURRENT));
+            }
+            meta.put(READS, List.of());
+            meta.put(READ_AT, System.currentTimeMillis());
+            return meta;
+        }
+
         private StoredObject listing(PrefixListing listing, ObjectsPartition partition, String watermark) {
             try {
                 return listing.next(watermark);
             } catch (SdkException e) {
-                throw new FailedException("listing " + partition + " after key " + watermark + " failed: "
-                        + e.getMessage() + "; Trident retries the batch", e);
+                throw new StoreFailure("listing " + partition + " after key " + watermark + " failed: "
+                        + e.getMessage(), e);
             }
+        }
+
+        /**
+         * A listed key that is gone before any byte of it was read, or has no version to pin: an upload still in
+         * progress (some stores list its temporary file) or an object deleted meanwhile. Nothing of it was read, so
+         * nothing is lost, and the watermark stays where it is: a temporary key can sort after the upload's real key,
+         * which must still be read when it appears. The batch of the prefix ends; the next lists again.
+         */
+        private void notThere(PrefixListing listing, ObjectsPartition partition, StoredObject listed) {
+            listing.skip(listed.key());
+            LOG.debug("S3 object {} of {} was listed but cannot be read (gone, or no ETag yet); not read", listed,
+                    partition);
         }
 
         /** The listed object's current version, for a store whose listing leaves ETags out; null if it is gone. */
@@ -261,8 +323,8 @@ public final class ObjectStoreSpout
             try {
                 return client.head(listed.key());
             } catch (SdkException e) {
-                throw new FailedException("asking for the ETag of s3 object " + listed.key() + " of " + partition
-                        + " failed: " + e.getMessage() + "; Trident retries the batch", e);
+                throw new StoreFailure("asking for the ETag of s3 object " + listed.key() + " of " + partition
+                        + " failed: " + e.getMessage(), e);
             }
         }
 
@@ -273,9 +335,8 @@ public final class ObjectStoreSpout
             try {
                 now = e.deleted() ? null : client.head(object.key());
             } catch (SdkException headFailed) {
-                throw new FailedException("s3 object " + object + " of " + partition + " changed, and asking for its"
-                        + " new version failed: " + headFailed.getMessage() + "; Trident retries the batch",
-                        headFailed);
+                throw new StoreFailure("s3 object " + object + " of " + partition + " changed, and asking for its"
+                        + " new version failed: " + headFailed.getMessage(), headFailed);
             }
             if (now == null) {
                 deletedMidRead.incr();
@@ -320,10 +381,13 @@ public final class ObjectStoreSpout
                     LOG.warn("Replaying batch {} of {}: {}, so its bytes {} to {} cannot be read again and are lost"
                             + " to Tally", tx, partition, e.getMessage(), start, end);
                 } catch (IOException | SdkException e) {
-                    throw new FailedException("re-reading s3 object " + object + " of " + partition + " from byte "
-                            + start + " failed: " + e.getMessage() + "; Trident retries the batch", e);
+                    FailedException failed = new FailedException("re-reading s3 object " + object + " of " + partition
+                            + " from byte " + start + " failed: " + e.getMessage() + "; Trident retries the batch", e);
+                    outage.failed(failed.getMessage());
+                    throw failed;
                 }
             }
+            outage.answered();
         }
 
         private ObjectReader reader(ObjectsPartition partition, StoredObject object) {
@@ -353,6 +417,15 @@ public final class ObjectStoreSpout
         public void close() {
             readers.closeAll();
             client.close();
+        }
+    }
+
+    /** A request the store failed, after the SDK's retries: ends the batch of the prefix where it is. */
+    private static final class StoreFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StoreFailure(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

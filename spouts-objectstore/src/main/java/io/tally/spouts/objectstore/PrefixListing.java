@@ -14,6 +14,7 @@ final class PrefixListing {
     private final ObjectStoreClient client;
     private final String prefix;
     private final String startAfter;
+    private final String endBefore;
     private final long scanIntervalMillis;
     private final LongSupplier clock;
     private final Deque<StoredObject> page = new ArrayDeque<>();
@@ -21,17 +22,24 @@ final class PrefixListing {
     private boolean everListed;
     private long listedAt;
 
-    /** @param startAfter keys up to this one are never returned (null: none excluded) */
-    PrefixListing(ObjectStoreClient client, String prefix, String startAfter, long scanIntervalMillis,
-            LongSupplier clock) {
+    /**
+     * @param startAfter keys up to {@code prefix + startAfter} are never returned (null: none excluded)
+     * @param endBefore keys from {@code prefix + endBefore} on are never returned (null: none excluded)
+     */
+    PrefixListing(ObjectStoreClient client, String prefix, String startAfter, String endBefore,
+            long scanIntervalMillis, LongSupplier clock) {
         this.client = client;
         this.prefix = prefix;
-        this.startAfter = startAfter;
+        this.startAfter = startAfter == null ? null : prefix + startAfter;
+        this.endBefore = endBefore == null ? null : prefix + endBefore;
         this.scanIntervalMillis = scanIntervalMillis;
         this.clock = clock;
     }
 
-    /** The first object whose key sorts after {@code watermark} (null: the start), or null when none is known now. */
+    /**
+     * The first object whose key sorts after {@code watermark} (null: the start) and before the range's end, or null
+     * when none is known now.
+     */
     StoredObject next(String watermark) {
         String after = later(watermark, startAfter);
         dropUpTo(after);
@@ -43,7 +51,21 @@ final class PrefixListing {
             moreListed = listed.truncated();
             dropUpTo(after);
         }
-        return page.peekFirst();
+        StoredObject first = page.peekFirst();
+        if (first != null && endBefore != null && compareKeys(first.key(), endBefore) >= 0) {
+            // Past the range's end: nothing more to read, though a late key before the end is still looked for.
+            page.clear();
+            moreListed = false;
+            return null;
+        }
+        return first;
+    }
+
+    /** Passes over {@code key}, the first of the page, without moving any watermark. */
+    void skip(String key) {
+        if (!page.isEmpty() && page.peekFirst().key().equals(key)) {
+            page.removeFirst();
+        }
     }
 
     private void dropUpTo(String key) {

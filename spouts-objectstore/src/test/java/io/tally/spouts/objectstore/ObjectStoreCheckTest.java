@@ -68,7 +68,7 @@ class ObjectStoreCheckTest {
             closedPort = socket.getLocalPort();
         }
         ObjectStoreSettings down = new ObjectStoreSettings("present", List.of(""), "http://127.0.0.1:" + closedPort,
-                null, true, null, 10, 10, 10, 10, 10, 10, 1);
+                null, true, null, null, 10, 10, 10, 10, 10, 10, 1);
         assertThat(ObjectStoreCheck.problems(down)).singleElement().asString()
                 .startsWith("Object store bucket 'present' at http://127.0.0.1:" + closedPort + ": no answer (")
                 .endsWith("is the endpoint right and the store up?");

@@ -6,8 +6,10 @@ import io.tally.spouts.CollectingCollector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
@@ -64,11 +66,13 @@ class ObjectStoreSpoutTest {
         };
         capture.start();
         ((Logger) LogManager.getLogger(ObjectStoreSpout.class)).addAppender(capture);
+        ((Logger) LogManager.getLogger(StoreOutage.class)).addAppender(capture);
     }
 
     @AfterEach
     void stopCapture() {
         ((Logger) LogManager.getLogger(ObjectStoreSpout.class)).removeAppender(capture);
+        ((Logger) LogManager.getLogger(StoreOutage.class)).removeAppender(capture);
         capture.stop();
     }
 
@@ -103,7 +107,9 @@ class ObjectStoreSpoutTest {
     @SuppressWarnings("unchecked")
     static Batch batch(ObjectStoreSpout.ObjectEmitter emitter, ObjectsPartition partition, Map<String, Object> last) {
         CollectingCollector collected = new CollectingCollector();
-        Map<String, Object> meta = emitter.emit(partition, last, collected);
+        Map<ObjectsPartition, Map<String, Object>> lastMetas = new HashMap<>();
+        lastMetas.put(partition, last);
+        Map<String, Object> meta = emitter.emitBatchNew(null, collected, Set.of(partition), lastMetas).get(partition);
         String json = JSONValue.toJSONString(meta);
         return new Batch(lines(collected), (Map<String, Object>) JSONValue.parse(json),
                 json.getBytes(StandardCharsets.UTF_8).length);
@@ -272,6 +278,93 @@ class ObjectStoreSpoutTest {
         assertThat(emitter.deletedMidRead.getValueAndReset()).isEqualTo(1L);
         assertThat(warnings).filteredOn(w -> w.startsWith("WARN") && w.contains("hourly/20.gz")
                 && w.contains("was deleted after")).hasSize(1);
+        emitter.close();
+    }
+
+    @Test
+    void aStoreThatStopsAnsweringStopsTheBatchWhereItIsAndReadingGoesOnWhenItIsBack(@TempDir Path own)
+            throws Exception {
+        S3ProxyServer store = S3ProxyServer.start(own);
+        int port = store.port();
+        ObjectStoreSettings settings = new ObjectStoreSettings(bucket, List.of(""), store.endpoint(), null, true, null,
+                null, 7, 1 << 20, 100, 1 << 20, 64, 1, 2);
+        List<Exports.Export> exports = new ArrayList<>();
+        try (S3Client client = ObjectStoreClient.build(settings)) {
+            client.createBucket(r -> r.bucket(bucket));
+            for (String key : List.of("hourly/00.gz", "hourly/01.jsonl", "hourly/02.gz")) {
+                Exports.Export export = Exports.events(key, 0, 5).build(bucket, key);
+                client.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(export.stored()));
+                exports.add(export);
+            }
+        }
+        ObjectStoreSpout.ObjectEmitter emitter = emitter(settings);
+        ObjectsPartition partition = partition(settings, 0);
+        Batch one = batch(emitter, partition, null);
+        assertThat(one.lines()).hasSize(7);
+
+        store.close();
+        Batch down = batch(emitter, partition, one.meta());
+        assertThat(down.lines()).isEmpty();
+        assertThat(down.meta().get(ObjectStoreSpout.READS)).isEqualTo(List.of());
+        assertThat(down.meta().get(ObjectStoreSpout.CURRENT)).isEqualTo(one.meta().get(ObjectStoreSpout.CURRENT));
+        assertThat(down.meta().get(ObjectStoreSpout.WATERMARK)).isEqualTo(one.meta().get(ObjectStoreSpout.WATERMARK));
+        assertThat(warnings).filteredOn(w -> w.startsWith("WARN")).singleElement().asString()
+                .startsWith("WARN Object store bucket '" + bucket + "' at http://127.0.0.1:" + port + " fails: reading"
+                        + " s3 object hourly/01.jsonl")
+                .contains("from byte " + ((Map<?, ?>) one.meta().get(ObjectStoreSpout.CURRENT)).get(ObjectStoreSpout.NEXT)
+                        + " failed", "Connection refused", "nothing is skipped");
+
+        store = S3ProxyServer.start(own, port);
+        try {
+            List<Exports.Line> all = new ArrayList<>(one.lines());
+            all.addAll(allLines(readAll(emitter, partition, settings, down.meta())));
+            assertThat(all).containsExactlyElementsOf(expected(exports.toArray(Exports.Export[]::new)));
+            assertThat(warnings).anyMatch(w -> w.startsWith("INFO Object store bucket '" + bucket + "'")
+                    && w.contains("answers again"));
+        } finally {
+            emitter.close();
+            store.close();
+        }
+    }
+
+    @Test
+    void aBackfillReadsTheKeysOfItsRangeInEachPrefix() {
+        List<Exports.Export> inRange = new ArrayList<>();
+        for (String source : List.of("ios", "web")) {
+            for (String hour : List.of("2026-11-30/23", "2026-12-01/00", "2026-12-01/05", "2026-12-02/00")) {
+                Exports.Export export = put(source + "/" + hour + ".gz", Exports.events(source + hour, 0, 3));
+                if (hour.startsWith("2026-12-01")) {
+                    inRange.add(export);
+                }
+            }
+        }
+        ObjectStoreSettings settings = settings().withPrefixes(List.of("ios/", "web/"))
+                .withKeyRange("2026-12-01", "2026-12-02");
+        ObjectStoreSpout.ObjectEmitter emitter = emitter(settings);
+        List<Exports.Line> ios = allLines(readAll(emitter, partition(settings, 0), settings, null));
+        List<Exports.Line> web = allLines(readAll(emitter, partition(settings, 1), settings, null));
+        assertThat(ios).containsExactlyElementsOf(expected(inRange.get(0), inRange.get(1)));
+        assertThat(web).containsExactlyElementsOf(expected(inRange.get(2), inRange.get(3)));
+        emitter.close();
+    }
+
+    @Test
+    void aBatchStaysWithinItsBytesAndALineLongerThanABatchIsReadOnceFirst() {
+        Exports content = new Exports().line("{\"messageId\":\"long\",\"pad\":\"" + "x".repeat(120) + "\"}");
+        for (int i = 0; i < 12; i++) {
+            content.line("{\"messageId\":\"m" + i + "\"}");
+        }
+        Exports.Export export = put("hourly/30.gz", content);
+        ObjectStoreSettings settings = settings().withBatchLimits(1_000, 60, 100);
+        ObjectStoreSpout.ObjectEmitter emitter = emitter(settings);
+        List<Batch> batches = readAll(emitter, partition(settings, 0), settings, null);
+        assertThat(allLines(batches)).containsExactlyElementsOf(export.lines());
+        assertThat(batches.get(0).lines()).as("the long line alone, read though longer than a batch").hasSize(1);
+        for (Batch batch : batches.subList(1, batches.size())) {
+            Map<?, ?> read = (Map<?, ?>) ((List<?>) batch.meta().get(ObjectStoreSpout.READS)).get(0);
+            assertThat(((Number) read.get(ObjectStoreSpout.END)).longValue()
+                    - ((Number) read.get(ObjectStoreSpout.START)).longValue()).isLessThanOrEqualTo(60);
+        }
         emitter.close();
     }
 }

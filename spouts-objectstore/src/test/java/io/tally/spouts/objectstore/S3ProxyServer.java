@@ -28,19 +28,24 @@ final class S3ProxyServer implements AutoCloseable {
 
     /** Objects kept as files under {@code directory}. */
     static S3ProxyServer start(Path directory) throws Exception {
+        return start(directory, 0);
+    }
+
+    /** As {@link #start(Path)}, on {@code port} (0: a free one); started again there, it serves the same objects. */
+    static S3ProxyServer start(Path directory, int port) throws Exception {
         Properties properties = new Properties();
         properties.setProperty("jclouds.filesystem.basedir", directory.toString());
-        return start(ContextBuilder.newBuilder("filesystem").overrides(properties).build(BlobStoreContext.class));
+        return start(ContextBuilder.newBuilder("filesystem").overrides(properties).build(BlobStoreContext.class), port);
     }
 
     /** Objects kept in memory, which the test can also fill directly through {@link #blobStore()}. */
     static S3ProxyServer startInMemory() throws Exception {
-        return start(ContextBuilder.newBuilder("transient").build(BlobStoreContext.class));
+        return start(ContextBuilder.newBuilder("transient").build(BlobStoreContext.class), 0);
     }
 
-    private static S3ProxyServer start(BlobStoreContext context) throws Exception {
+    private static S3ProxyServer start(BlobStoreContext context, int port) throws Exception {
         S3Proxy proxy = S3Proxy.builder().blobStore(context.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();
         proxy.start();
@@ -62,6 +67,10 @@ final class S3ProxyServer implements AutoCloseable {
 
     String endpoint() {
         return "http://127.0.0.1:" + proxy.getPort();
+    }
+
+    int port() {
+        return proxy.getPort();
     }
 
     @Override

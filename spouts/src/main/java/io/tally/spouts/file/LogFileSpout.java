@@ -2,6 +2,7 @@ package io.tally.spouts.file;
 
 import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.SpoutMetrics;
+import io.tally.spouts.lines.LineBatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,7 +1,10 @@
 package io.tally.it.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -88,5 +91,28 @@ public final class AggregateTables {
 
     public static long rows(CqlSession session, String keyspace, String table) {
         return session.execute("SELECT COUNT(*) FROM " + keyspace + "." + table).one().getLong(0);
+    }
+
+    /**
+     * Every count and distinct-user table equals the truth once drained (within {@code drain}), and still does
+     * {@code settle} later: a late replay counting twice would show.
+     */
+    public static void assertExact(CqlSession session, String keyspace, AggregateTruth truth, Duration drain,
+            Duration settle) {
+        Eventually.poll(() -> read(session, keyspace, "event_counts_by_minute", List.of("event", "minute"), "count"),
+                truth.minutes()::equals, drain);
+        Eventually.poll(() -> read(session, keyspace, "unique_users_by_day", List.of("event", "day"), "users"),
+                truth.uniqueUsers()::equals, drain);
+        Eventually.sleep(settle);
+        for (Map.Entry<String, Map<List<String>, Long>> table : Map.of(
+                "event_counts_by_minute", truth.minutes(),
+                "event_counts_by_hour", truth.hours(),
+                "event_counts_by_day", truth.days()).entrySet()) {
+            List<String> bucket = List.of("event", table.getKey().substring("event_counts_by_".length()));
+            assertThat(diff(table.getValue(), read(session, keyspace, table.getKey(), bucket, "count")))
+                    .as(table.getKey()).isEmpty();
+        }
+        assertThat(diff(truth.uniqueUsers(), read(session, keyspace, "unique_users_by_day", List.of("event", "day"),
+                "users"))).as("unique_users_by_day").isEmpty();
     }
 }

@@ -43,15 +43,22 @@ public final class TestTopologies {
      */
     public static void writeConfigFile(Path file, String name, int parallelism, String topic, int maxPollRecords,
             String keyspace) throws IOException {
+        writeConfigFile(file, name, parallelism, keyspace, String.join("\n",
+                "kafka:",
+                "  bootstrap_servers: " + RealServices.stack().kafka().bootstrapServers(),
+                "  topics: [" + topic + "]",
+                "  max_poll_records: " + maxPollRecords));
+    }
+
+    /** As above, with {@code sources} the YAML of the source sections ({@code kafka:}, {@code objects:}, ...). */
+    public static void writeConfigFile(Path file, String name, int parallelism, String keyspace, String sources)
+            throws IOException {
         InetSocketAddress cassandra = RealServices.stack().cassandra().contactPoint();
         Files.writeString(file, String.join("\n",
                 "topology:",
                 "  name: " + name,
                 "  parallelism: " + parallelism,
-                "kafka:",
-                "  bootstrap_servers: " + RealServices.stack().kafka().bootstrapServers(),
-                "  topics: [" + topic + "]",
-                "  max_poll_records: " + maxPollRecords,
+                sources,
                 "cassandra:",
                 "  contact_points: [\"" + cassandra.getHostString() + ":" + cassandra.getPort() + "\"]",
                 "  local_datacenter: " + RealServices.stack().cassandra().localDatacenter(),

@@ -211,7 +211,7 @@ public final class TallyConfigLoader {
         try {
             return new ObjectStoreSettings(objects.bucket(), objects.prefixes(), objects.endpoint(), objects.region(),
                     orDefault(objects.pathStyle(), objects.endpoint() != null),
-                    objects.startAfter(),
+                    objects.startAfter(), objects.endBefore(),
                     orDefault(objects.maxBatchLines(), defaults.maxBatchLines()),
                     orDefault(objects.maxBatchBytes(), defaults.maxBatchBytes()),
                     orDefault(objects.maxBatchObjects(), defaults.maxBatchObjects()),
@@ -423,6 +423,7 @@ public final class TallyConfigLoader {
     record ObjectsModel(String bucket, List<String> prefixes, String endpoint, String region,
             @JsonProperty("path_style") Boolean pathStyle,
             @JsonProperty("start_after") String startAfter,
+            @JsonProperty("end_before") String endBefore,
             @JsonProperty("max_batch_lines") Integer maxBatchLines,
             @JsonProperty("max_batch_bytes") Integer maxBatchBytes,
             @JsonProperty("max_batch_objects") Integer maxBatchObjects,

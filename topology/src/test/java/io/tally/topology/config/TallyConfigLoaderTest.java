@@ -308,11 +308,16 @@ class TallyConfigLoaderTest {
         assertThat(objects.maxBatchLines()).isEqualTo(100_000);
         assertThat(objects.rangeBytes()).isEqualTo(8 * 1024 * 1024);
 
-        var s3 = LOADER.parse("objects: {bucket: b, start_after: 'web/2026-12-01/'}").objects().orElseThrow();
+        var s3 = LOADER.parse("objects: {bucket: b, start_after: 'web/2026-12-01/', end_before: 'web/2026-12-08'}")
+                .objects().orElseThrow();
         assertThat(s3.pathStyle()).isFalse();
         assertThat(s3.endpoint()).isNull();
         assertThat(s3.prefixes()).containsExactly("");
         assertThat(s3.startAfter()).isEqualTo("web/2026-12-01/");
+        assertThat(s3.endBefore()).isEqualTo("web/2026-12-08");
+        assertThatThrownBy(() -> LOADER.parse("objects: {bucket: b, start_after: '2026-12-08', end_before: '2026-12-01'}"))
+                .isInstanceOf(ConfigException.class).hasMessage("objects.end_before: must sort after"
+                        + " objects.start_after ('2026-12-08'), was '2026-12-01'");
 
         assertThatThrownBy(() -> LOADER.parse("objects: {prefixes: [a/]}")).isInstanceOf(ConfigException.class)
                 .hasMessage("objects.bucket: is required: the bucket the exports are in");
