@@ -90,7 +90,7 @@ public final class TallyConfigLoader {
             throw new ConfigException("the configuration is empty");
         }
         if (!tree.isObject()) {
-            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, objects, cassandra, ingest, transforms, aggregates, segments)");
+            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, objects (or s3), cassandra, ingest, transforms, aggregates, segments)");
         }
         resolveEnvironment(tree, "");
         FileModel model;
@@ -129,8 +129,12 @@ public final class TallyConfigLoader {
         if (model.files() != null) {
             config.files(section("files", () -> files(model.files())));
         }
-        if (model.objects() != null) {
-            config.objects(section("objects", () -> objects(model.objects())));
+        if (model.objects() != null && model.s3() != null) {
+            throw ConfigException.at("s3", "is another name of the objects section: give the object store once");
+        }
+        ObjectsModel objectStore = model.objects() != null ? model.objects() : model.s3();
+        if (objectStore != null) {
+            config.objects(section("objects", () -> objects(objectStore)));
         }
         CassandraModel cassandra = model.cassandra();
         if (cassandra != null) {
@@ -378,7 +382,7 @@ public final class TallyConfigLoader {
     }
 
     /** {@code collector} is the HTTP collector's section (module collector), read by it and not here. */
-    record FileModel(TopologyModel topology, KafkaModel kafka, FilesModel files, ObjectsModel objects,
+    record FileModel(TopologyModel topology, KafkaModel kafka, FilesModel files, ObjectsModel objects, ObjectsModel s3,
             CassandraModel cassandra,
             IngestSettings ingest, TransformConfig transforms, AggregatesModel aggregates,
             List<SegmentDefinition> segments, JsonNode collector) {

@@ -319,6 +319,11 @@ class TallyConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessage("objects.end_before: must sort after"
                         + " objects.start_after ('2026-12-08'), was '2026-12-01'");
 
+        assertThat(LOADER.parse("s3: {bucket: segment-logs, prefixes: [web/]}").objects().orElseThrow())
+                .as("s3: is the same section").isEqualTo(LOADER.parse("objects: {bucket: segment-logs, prefixes: [web/]}")
+                        .objects().orElseThrow());
+        assertThatThrownBy(() -> LOADER.parse("objects: {bucket: a}\ns3: {bucket: b}")).isInstanceOf(ConfigException.class)
+                .hasMessage("s3: is another name of the objects section: give the object store once");
         assertThatThrownBy(() -> LOADER.parse("objects: {prefixes: [a/]}")).isInstanceOf(ConfigException.class)
                 .hasMessage("objects.bucket: is required: the bucket the exports are in");
         assertThatThrownBy(() -> LOADER.parse("objects: {bucket: b, range_bytes: 0}"))
