@@ -18,10 +18,10 @@ public record DashboardSettings(String bind, int port, String user, String passw
     public DashboardSettings {
         Objects.requireNonNull(bind, "bind");
         if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("dashboard.port: " + port + " is not a port (0-65535)");
+            throw new IllegalArgumentException("port " + port + " is not a port (0-65535)");
         }
         if ((user == null) != (password == null)) {
-            throw new IllegalArgumentException("dashboard.basic_auth needs both user and password");
+            throw new IllegalArgumentException("basic_auth needs both user and password");
         }
         breakdownProperties = List.copyOf(breakdownProperties);
     }

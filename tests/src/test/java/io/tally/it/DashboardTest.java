@@ -167,7 +167,7 @@ class DashboardTest {
         JsonNode breakdown = ok("breakdown?event=Page%20Viewed&property=path&granularity=day&" + range);
         Map<String, Map<String, Long>> byValue = new TreeMap<>();
         for (JsonNode line : breakdown.get("series")) {
-            byValue.put(line.get("name").asText(), series(breakdown, line));
+            byValue.put(line.get("name").asText(), withoutZeros(series(breakdown, line)));
         }
         Map<String, Map<String, Long>> expectedByValue = new TreeMap<>();
         truth.propertyDays().forEach((key, count) -> {
@@ -175,7 +175,7 @@ class DashboardTest {
                 expectedByValue.computeIfAbsent(key.get(3), v -> new TreeMap<>()).put(key.get(2), count);
             }
         });
-        assertThat(withoutZeros(byValue)).isEqualTo(expectedByValue);
+        assertThat(byValue).isNotEmpty().isEqualTo(expectedByValue);
 
         JsonNode top = ok("top-events?limit=3&" + range);
         assertThat(series(top, 0)).isEqualTo(expectedTop(3, start, end));
@@ -304,8 +304,9 @@ class DashboardTest {
 
     @Test
     void theExplorerShowsAnEventItsComparisonBreakdownAndUsers() throws Exception {
-        String busiest = busiestEvent();
-        String other = "Page Viewed".equals(busiest) ? "Product Viewed" : "Page Viewed";
+        // Pages carry the breakdown property (path); the busiest track event is the comparison.
+        String busiest = "Page Viewed";
+        String other = "Product Viewed";
         ChromeDriver driver = load("/explorer?event=" + enc(busiest) + "&compare=" + enc(other) + "&from=" + start
                 + "&to=" + end + "&granularity=day&property=path");
         assertThat(withoutZeros(chart(driver, "counts", 0))).isEqualTo(withoutZeros(expectedDays(busiest)));
@@ -326,7 +327,7 @@ class DashboardTest {
                 List.of("event", "property", "day", "value"), "count").entrySet().stream()
                 .filter(e -> e.getKey().get(0).equals(busiest))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-        assertThat(shown).isEqualTo(inCassandra);
+        assertThat(shown).isNotEmpty().isEqualTo(inCassandra);
         assertThat(driver.getCurrentUrl()).contains("event=" + enc(busiest).replace("+", "%20"));
         browser.screenshot("dashboard-explorer");
     }
