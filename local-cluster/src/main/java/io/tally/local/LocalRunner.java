@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -112,6 +113,7 @@ public final class LocalRunner implements Callable<Integer> {
     int timeoutSecs;
 
     private final Console console = new Console();
+    private volatile DashboardServer dashboard;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private UnaryOperator<TallyConfig> adjustment = UnaryOperator.identity();
 
@@ -220,7 +222,6 @@ public final class LocalRunner implements Callable<Integer> {
                 + cassandra.getHostString() + ":" + cassandra.getPort());
 
         CollectorServer collector = null;
-        DashboardServer dashboard = null;
         StatusReader dashboardStatus = null;
         try (CqlSession session = SessionRegistry.builder(config.cassandra()).build()) {
             console.step("Applying deploy/schema.cql to keyspace " + config.cassandra().keyspace());
@@ -281,6 +282,7 @@ public final class LocalRunner implements Callable<Integer> {
         } finally {
             if (dashboard != null) {
                 dashboard.close();
+                dashboard = null;
                 dashboardStatus.close();
             }
             if (collector != null) {
@@ -288,6 +290,12 @@ public final class LocalRunner implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Where the dashboard serves while {@link #run} runs; empty before, after, or with {@code --no-dashboard}. */
+    public Optional<String> dashboardUrl() {
+        DashboardServer current = dashboard;
+        return current == null ? Optional.empty() : Optional.of(current.url());
     }
 
     /** The dashboard in this JVM, on the runner's session (see docs/dashboard.md). */

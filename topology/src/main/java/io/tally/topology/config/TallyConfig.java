@@ -44,7 +44,8 @@ public final class TallyConfig implements Serializable {
     private final Duration dedupWindow;
     private final List<SegmentDefinition> segments;
     private final PrometheusEndpoint prometheus;
-    private final DashboardSettings dashboard;
+    /** Not sent to Storm's workers with the rest: they serve no pages, and its password need not travel. */
+    private final transient DashboardSettings dashboard;
 
     private TallyConfig(Builder b) {
         this.name = b.name;
