@@ -1,9 +1,7 @@
 package io.tally.local.bench;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.BatchStatement;
-import com.datastax.oss.driver.api.core.cql.BatchType;
-import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -51,6 +49,7 @@ public final class DashboardBenchmark {
     private static final int DAYS = 90;
     private static final int EVENTS = 200;
     private static final String KEYSPACE = "dashboard_bench";
+    private static final int IN_FLIGHT = 128;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DashboardBenchmark() {
@@ -104,33 +103,40 @@ public final class DashboardBenchmark {
         for (int d = 0; d < DAYS; d++) {
             LocalDate date = today.minusDays(d);
             String month = String.format("%04d-%02d", date.getYear(), date.getMonthValue());
-            BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
             long all = 0;
             for (int e = 0; e < EVENTS; e++) {
                 long count = 1 + random.nextInt(10_000 / (1 + e % 50));
                 all += count;
-                batch.addStatement(day.bind("event-" + e, month, date, count));
+                write(session, writes, day.bind("event-" + e, month, date, count));
             }
-            batch.addStatement(day.bind(TallyTables.ALL_EVENTS, month, date, all));
-            batch.addStatement(users.bind(TallyTables.ALL_EVENTS, month, date, all / 7));
-            writes.add(session.executeAsync(batch.build()));
+            write(session, writes, day.bind(TallyTables.ALL_EVENTS, month, date, all));
+            write(session, writes, users.bind(TallyTables.ALL_EVENTS, month, date, all / 7));
             rows += EVENTS + 2;
         }
         Instant firstHour = now.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofDays(DAYS));
         for (Instant h = firstHour; !h.isAfter(now); h = h.plus(Duration.ofHours(1))) {
             LocalDate date = LocalDate.ofInstant(h, ZoneOffset.UTC);
-            writes.add(session.executeAsync(hour.bind(TallyTables.ALL_EVENTS, date, h, 1L + random.nextInt(50_000))));
-            writes.add(session.executeAsync(rejects.bind("malformed_json", date, h, 1L + random.nextInt(20))));
+            write(session, writes, hour.bind(TallyTables.ALL_EVENTS, date, h, 1L + random.nextInt(50_000)));
+            write(session, writes, rejects.bind("malformed_json", date, h, 1L + random.nextInt(20)));
             rows += 2;
         }
         for (Instant m = now.truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofHours(2)); !m.isAfter(now);
                 m = m.plus(Duration.ofMinutes(1))) {
-            writes.add(session.executeAsync(minute.bind(TallyTables.ALL_EVENTS, m.truncatedTo(ChronoUnit.HOURS), m,
-                    1L + random.nextInt(1_000))));
+            write(session, writes, minute.bind(TallyTables.ALL_EVENTS, m.truncatedTo(ChronoUnit.HOURS), m,
+                    1L + random.nextInt(1_000)));
             rows++;
         }
         writes.forEach(w -> w.toCompletableFuture().join());
         return rows;
+    }
+
+    /** At most {@value #IN_FLIGHT} writes in flight: more time out on a busy 2-core machine. */
+    private static void write(CqlSession session, List<CompletionStage<?>> writes, BoundStatement statement) {
+        if (writes.size() >= IN_FLIGHT) {
+            writes.forEach(w -> w.toCompletableFuture().join());
+            writes.clear();
+        }
+        writes.add(session.executeAsync(statement));
     }
 
     /**
