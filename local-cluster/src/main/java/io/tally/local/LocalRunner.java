@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.bolts.trident.IngestRecords;
 import io.tally.collector.CollectorSettings;
 import io.tally.collector.http.CollectorServer;
+import io.tally.dashboard.DashboardServer;
 import io.tally.local.kafka.KafkaTopics;
 import io.tally.local.sample.SampleEvents;
 import io.tally.local.server.S3Server;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -98,12 +100,20 @@ public final class LocalRunner implements Callable<Integer> {
     @Option(names = "--no-collector", description = "Do not start the HTTP event collector.")
     boolean noCollector;
 
+    @Option(names = "--dashboard-port", defaultValue = "8089",
+            description = "Port of the dashboard on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port).")
+    int dashboardPort;
+
+    @Option(names = "--no-dashboard", description = "Do not start the dashboard.")
+    boolean noDashboard;
+
     @Option(names = "--timeout-secs", defaultValue = "300",
             description = "Give up if the sources are not read to their end in committed batches (Kafka lag 0, every"
                     + " file read) within this time (default: ${DEFAULT-VALUE}).")
     int timeoutSecs;
 
     private final Console console = new Console();
+    private volatile DashboardServer dashboard;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private UnaryOperator<TallyConfig> adjustment = UnaryOperator.identity();
 
@@ -212,6 +222,7 @@ public final class LocalRunner implements Callable<Integer> {
                 + cassandra.getHostString() + ":" + cassandra.getPort());
 
         CollectorServer collector = null;
+        StatusReader dashboardStatus = null;
         try (CqlSession session = SessionRegistry.builder(config.cassandra()).build()) {
             console.step("Applying deploy/schema.cql to keyspace " + config.cassandra().keyspace());
             SchemaApplier.bundled().apply(session, config.cassandra().keyspace(), config.replication());
@@ -221,6 +232,10 @@ public final class LocalRunner implements Callable<Integer> {
                 KafkaTopics.create(stack.kafka().bootstrapServers(), configured, PARTITIONS);
             }
             collector = noCollector ? null : startCollector(stack.kafka().bootstrapServers(), topic);
+            if (!noDashboard) {
+                dashboardStatus = new StatusReader(config, stack.storm().tridentConf(), session);
+                dashboard = startDashboard(config, session, dashboardStatus);
+            }
             // Objects have no lag Tally's status can read yet: with --s3 the run is complete when the sample's
             // distinct records are counted, as well as when the other sources are read to their end.
             long objectRecords = 0;
@@ -265,11 +280,31 @@ public final class LocalRunner implements Callable<Integer> {
             console.step("Stopping");
             stack.storm().kill(config.name());
         } finally {
+            if (dashboard != null) {
+                dashboard.close();
+                dashboard = null;
+                dashboardStatus.close();
+            }
             if (collector != null) {
                 collector.close();
             }
         }
         return 0;
+    }
+
+    /** Where the dashboard serves while {@link #run} runs; empty before, after, or with {@code --no-dashboard}. */
+    public Optional<String> dashboardUrl() {
+        DashboardServer current = dashboard;
+        return current == null ? Optional.empty() : Optional.of(current.url());
+    }
+
+    /** The dashboard in this JVM, on the runner's session (see docs/dashboard.md). */
+    private DashboardServer startDashboard(TallyConfig config, CqlSession session, StatusReader status) {
+        DashboardServer dashboard = DashboardServer.start(
+                config.dashboard().withPort(dashboardPort), () -> session, config.cassandra().keyspace(),
+                status::read);
+        console.done("dashboard at " + dashboard.url());
+        return dashboard;
     }
 
     /** The HTTP collector in this JVM, writing to the topic the topology reads (see docs/collector.md). */

@@ -51,7 +51,8 @@ class LocalRunnerTest {
     void keepRunningCountsEventsProducedAfterTheSample() throws Exception {
         String keyspace = TestKeyspaces.create("runner_keep");
         String topic = "runner-keep-running";
-        LocalRunner runner = runner(named("it-runner-keep", topic, keyspace), "--keep-running", "--no-collector");
+        LocalRunner runner = runner(named("it-runner-keep", topic, keyspace), "--keep-running", "--no-collector",
+                "--dashboard-port", "0");
         CompletableFuture<Integer> exit = start(runner);
         CqlSession session = TestKeyspaces.session();
         EventGenerator generator = new EventGenerator(22L, Instant.parse("2026-11-19T00:00:00Z"), 24, 1_000);
@@ -65,6 +66,13 @@ class LocalRunnerTest {
         awaitDone(exit, session, keyspace, SAMPLE + 10_000);
         Eventually.sleep(Duration.ofSeconds(2));
         assertThat(recordsDone(session, keyspace)).isEqualTo(SAMPLE + 10_000);
+        // The runner's dashboard reads the same tables and the runner's status.
+        String status = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(runner.dashboardUrl().orElseThrow() + "api/status")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        com.fasterxml.jackson.databind.JsonNode read = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status);
+        assertThat(read.at("/status/eventsCounted").asLong() + read.at("/status/rejected").asLong())
+                .as(status).isEqualTo(SAMPLE + 10_000);
 
         runner.stop();
         assertThat(exit.get(2, TimeUnit.MINUTES)).isZero();
@@ -81,7 +89,7 @@ class LocalRunnerTest {
         TestDirectories.writeEvents(dir.resolve("b.jsonl"),
                 concat(events.subList(1_500, 2_000), events.subList(2_000, 3_000)));
         LocalRunner runner = runner(named("it-runner-files", "runner-files", keyspace), "--files", dir.toString(),
-                "--no-collector", "--timeout-secs", "90");
+                "--no-collector", "--no-dashboard", "--timeout-secs", "90");
 
         assertThat(start(runner).get(4, TimeUnit.MINUTES)).isZero();
         assertThat(recordsDone(TestKeyspaces.session(), keyspace)).isEqualTo(SAMPLE + 3_000);
@@ -123,7 +131,7 @@ class LocalRunnerTest {
         }
 
         LocalRunner runner = new LocalRunner();
-        new CommandLine(runner).parseArgs("--config", file.toString(), "--no-collector");
+        new CommandLine(runner).parseArgs("--config", file.toString(), "--no-collector", "--no-dashboard");
         assertThat(start(runner).get(4, TimeUnit.MINUTES)).isZero();
 
         CqlSession session = TestKeyspaces.session();

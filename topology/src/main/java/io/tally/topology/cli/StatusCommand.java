@@ -49,7 +49,7 @@ final class StatusCommand implements Callable<Integer> {
         TallyConfig tally = config.load();
         PrintWriter out = spec.commandLine().getOut();
         try (CqlSession session = SessionRegistry.builder(tally.cassandra()).build();
-                StatusReader reader = new StatusReader(tally, stormConf(), session)) {
+                StatusReader reader = new StatusReader(tally, stormConf(zookeeper), session)) {
             TallyStatus status = reader.read();
             out.println(json ? StatusFormat.json(status) : StatusFormat.text(status));
             out.flush();
@@ -62,7 +62,8 @@ final class StatusCommand implements Callable<Integer> {
         return TallyCommand.EXIT_UNAVAILABLE;
     }
 
-    private Map<String, Object> stormConf() {
+    /** Storm's configuration, with Trident's ZooKeeper from {@code --zookeeper} when given. */
+    static Map<String, Object> stormConf(String zookeeper) {
         Map<String, Object> conf = new HashMap<>(Utils.readStormConfig());
         if (zookeeper != null) {
             List<String> servers = new ArrayList<>();

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tally", mixinStandardHelpOptions = true, versionProvider = TallyVersion.class,
         description = "Exactly-once event analytics on Storm Trident and Cassandra.",
-        subcommands = {SubmitCommand.class, SchemaCommand.class, QueryCommand.class, StatusCommand.class})
+        subcommands = {SubmitCommand.class, SchemaCommand.class, QueryCommand.class, StatusCommand.class,
+                DashboardCommand.class})
 public final class TallyCommand implements Runnable {
 
     /** Exit code for a configuration Tally refuses; nothing was submitted or changed. */

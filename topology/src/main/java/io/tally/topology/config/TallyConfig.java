@@ -9,6 +9,7 @@ import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.spouts.objectstore.ObjectStoreSettings;
 import io.tally.state.cassandra.CassandraSettings;
+import io.tally.dashboard.DashboardSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -43,6 +44,8 @@ public final class TallyConfig implements Serializable {
     private final Duration dedupWindow;
     private final List<SegmentDefinition> segments;
     private final PrometheusEndpoint prometheus;
+    /** Not sent to Storm's workers with the rest: they serve no pages, and its password need not travel. */
+    private final transient DashboardSettings dashboard;
 
     private TallyConfig(Builder b) {
         this.name = b.name;
@@ -57,6 +60,7 @@ public final class TallyConfig implements Serializable {
         this.dedupWindow = b.dedupWindow;
         this.segments = b.segments;
         this.prometheus = b.prometheus;
+        this.dashboard = b.dashboard;
     }
 
     public static Builder builder() {
@@ -66,7 +70,7 @@ public final class TallyConfig implements Serializable {
     public Builder toBuilder() {
         return new Builder().name(name).batch(batch).kafka(kafka).files(files).objects(objects).cassandra(cassandra).replication(replication)
                 .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).segments(segments)
-                .prometheus(prometheus);
+                .prometheus(prometheus).dashboard(dashboard);
     }
 
     /** The topology's name on the cluster. */
@@ -127,6 +131,15 @@ public final class TallyConfig implements Serializable {
         return Optional.ofNullable(prometheus);
     }
 
+    /**
+     * Where {@code tally dashboard} listens ({@code dashboard:}), with the breakdown properties it may be asked
+     * about; the defaults (127.0.0.1:8089, no basic auth) without the section.
+     */
+    public DashboardSettings dashboard() {
+        return (dashboard == null ? DashboardSettings.defaults() : dashboard)
+                .withBreakdownProperties(transforms.breakdownProperties());
+    }
+
     /** Settings as an operator would check them; secrets masked. */
     @Override
     public String toString() {
@@ -149,8 +162,15 @@ public final class TallyConfig implements Serializable {
         private Duration dedupWindow = DEFAULT_DEDUP_WINDOW;
         private List<SegmentDefinition> segments = List.of();
         private PrometheusEndpoint prometheus;
+        private DashboardSettings dashboard;
 
         private Builder() {
+        }
+
+        /** Default: 127.0.0.1:8089, no basic auth. */
+        public Builder dashboard(DashboardSettings settings) {
+            this.dashboard = settings;
+            return this;
         }
 
         /** Default: none (no endpoint). */

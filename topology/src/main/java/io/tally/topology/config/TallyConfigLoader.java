@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tally.dashboard.DashboardSettings;
 import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.TransformConfig;
@@ -135,6 +136,14 @@ public final class TallyConfigLoader {
         ObjectsModel objectStore = model.objects() != null ? model.objects() : model.s3();
         if (objectStore != null) {
             config.objects(section("objects", () -> objects(objectStore)));
+        }
+        if (model.dashboard() != null) {
+            DashboardModel dashboard = model.dashboard();
+            BasicAuthModel auth = dashboard.basicAuth();
+            config.dashboard(section("dashboard", () -> new DashboardSettings(
+                    dashboard.bind() == null ? DashboardSettings.DEFAULT_BIND : dashboard.bind(),
+                    dashboard.port() == null ? DashboardSettings.DEFAULT_PORT : dashboard.port(),
+                    auth == null ? null : auth.user(), auth == null ? null : auth.password(), List.of())));
         }
         CassandraModel cassandra = model.cassandra();
         if (cassandra != null) {
@@ -385,7 +394,13 @@ public final class TallyConfigLoader {
     record FileModel(TopologyModel topology, KafkaModel kafka, FilesModel files, ObjectsModel objects, ObjectsModel s3,
             CassandraModel cassandra,
             IngestSettings ingest, TransformConfig transforms, AggregatesModel aggregates,
-            List<SegmentDefinition> segments, JsonNode collector) {
+            List<SegmentDefinition> segments, JsonNode collector, DashboardModel dashboard) {
+    }
+
+    record DashboardModel(String bind, Integer port, @JsonProperty("basic_auth") BasicAuthModel basicAuth) {
+    }
+
+    record BasicAuthModel(String user, String password) {
     }
 
     record AggregatesModel(@JsonProperty("dedup_window_ms") Long dedupWindowMs) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tally.state.cassandra.CassandraSettings;
+import io.tally.dashboard.DashboardSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,27 @@ class TallyConfigLoaderTest {
                 .contains(new PrometheusEndpoint("0.0.0.0", 9464));
         assertThatThrownBy(() -> LOADER.parse(kafka + "topology: {prometheus_port: 70000}"))
                 .hasMessageContaining("topology.prometheus_port");
+    }
+
+    @Test
+    void dashboardListensOnLoopbackPort8089UnlessConfiguredAndTakesItsPasswordFromTheEnvironment() {
+        String kafka = "kafka: {bootstrap_servers: b, topics: [t]}\ntransforms: {breakdown_properties: [path]}\n";
+        DashboardSettings defaults = LOADER.parse(kafka).dashboard();
+        assertThat(defaults.bind()).isEqualTo("127.0.0.1");
+        assertThat(defaults.port()).isEqualTo(8089);
+        assertThat(defaults.basicAuth()).isFalse();
+        assertThat(defaults.breakdownProperties()).containsExactly("path");
+        DashboardSettings configured = TallyConfigLoader.withEnvironment(Map.of("DASH_PW", "pw-from-env"))
+                .parse(kafka + "dashboard: {bind: 0.0.0.0, port: 9000, basic_auth: {user: ana, password: '${DASH_PW}'}}")
+                .dashboard();
+        assertThat(configured).isEqualTo(new DashboardSettings("0.0.0.0", 9000, "ana", "pw-from-env", List.of("path")));
+        assertThat(configured.toString()).doesNotContain("pw-from-env");
+        assertThatThrownBy(() -> LOADER.parse(kafka + "dashboard: {basic_auth: {user: ana}}"))
+                .hasMessageContaining("dashboard: basic_auth needs both user and password");
+        assertThatThrownBy(() -> LOADER.parse(kafka + "dashboard: {port: 70000}"))
+                .hasMessageContaining("dashboard: port 70000 is not a port");
+        assertThatThrownBy(() -> LOADER.parse(kafka + "dashboard: {prot: 1}"))
+                .hasMessageContaining("unknown key");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.tally.topology.query;
+package io.tally.query;
 
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,4 +1,4 @@
-package io.tally.topology.query;
+package io.tally.query;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

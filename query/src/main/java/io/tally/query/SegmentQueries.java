@@ -1,4 +1,4 @@
-package io.tally.topology.query;
+package io.tally.query;
 
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;

@@ -1,4 +1,4 @@
-package io.tally.topology.query;
+package io.tally.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

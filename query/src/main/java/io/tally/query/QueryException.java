@@ -1,4 +1,4 @@
-package io.tally.topology.query;
+package io.tally.query;
 
 /** A query that cannot be answered as asked, with a message for the person who asked. */
 public final class QueryException extends RuntimeException {
