@@ -57,17 +57,40 @@ public final class ProgressGuard implements Serializable {
 
     /** {@code factory}'s states, guarded; {@code state} names them in the ledger. */
     public StateFactory guard(String state, StateFactory factory) {
-        return new Factory(this, state, factory);
+        return new Factory(stage(state), factory);
     }
 
-    private record Factory(ProgressGuard guard, String state, StateFactory delegate) implements StateFactory {
+    /**
+     * The guard of a stage whose state holds several txid-versioned states and begins and commits them together (the
+     * counts stage, one opaque map per count table): the stage calls its partition's {@link Check} once around them
+     * all, so it is checked once and recorded once per batch, under {@code stage}, rather than once per table.
+     */
+    public Stage stage(String stage) {
+        return new Stage(this, stage);
+    }
+
+    /** A guarded stage, named in the ledger; makes each of its partitions' {@link Check}. */
+    public record Stage(ProgressGuard guard, String name) implements Serializable {
+        public Stage {
+            Objects.requireNonNull(guard);
+            Objects.requireNonNull(name);
+        }
+
+        /** The check of partition {@code partitionIndex}, in a worker whose topology configuration is {@code conf}. */
+        public Check check(Map<String, Object> conf, int partitionIndex) {
+            Object root = conf == null ? null : conf.get(Config.TRANSACTIONAL_ZOOKEEPER_ROOT);
+            return new Check(guard, name, partitionIndex == 0, String.valueOf(root));
+        }
+    }
+
+    private record Factory(Stage stage, StateFactory delegate) implements StateFactory {
         @Override
         @SuppressWarnings({"unchecked", "rawtypes"})
         public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex,
                 int numPartitions) {
             State made = delegate.makeState(conf, metrics, partitionIndex, numPartitions);
-            Object root = conf == null ? null : conf.get(Config.TRANSACTIONAL_ZOOKEEPER_ROOT);
-            Check check = new Check(guard, state, partitionIndex == 0, String.valueOf(root));
+            Check check = stage.check(conf, partitionIndex);
+            String state = stage.name();
             if (made instanceof FirstSeenState keys) {
                 return new GuardedKeys(keys, check);
             }
@@ -79,8 +102,11 @@ public final class ProgressGuard implements Serializable {
         }
     }
 
-    /** One state partition's check and record. */
-    static final class Check {
+    /**
+     * One state partition's check and record: {@link #beginCommit} before the state begins a batch, {@link #committed}
+     * after it committed it.
+     */
+    public static final class Check {
         private final ProgressGuard guard;
         private final String state;
         private final boolean records;
@@ -97,7 +123,7 @@ public final class ProgressGuard implements Serializable {
         }
 
         /** Before the state begins a batch: refuses it when Cassandra records later batches than this one. */
-        void beginCommit(Long txid) {
+        public void beginCommit(Long txid) {
             if (refusal != null) {
                 throw new ReportedFailedException(refusal);
             }
@@ -114,7 +140,7 @@ public final class ProgressGuard implements Serializable {
         }
 
         /** After the state committed a batch: its first partition records it. */
-        void committed(Long txid) {
+        public void committed(Long txid) {
             if (txid != null && records) {
                 ledgerCall("recording", () -> {
                     ledger().committed(guard.topology, guard.scope, guard.streams, state, txid);
