@@ -2,9 +2,10 @@ package io.tally.state.progress;
 
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.forwarding.ForwardingFirstSeenState;
+import io.tally.state.forwarding.ForwardingMapState;
 import io.tally.state.keyed.FirstSeenState;
 import java.io.Serializable;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -14,7 +15,6 @@ import org.apache.storm.topology.FailedException;
 import org.apache.storm.topology.ReportedFailedException;
 import org.apache.storm.trident.state.State;
 import org.apache.storm.trident.state.StateFactory;
-import org.apache.storm.trident.state.ValueUpdater;
 import org.apache.storm.trident.state.map.MapState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -168,60 +168,44 @@ public final class ProgressGuard implements Serializable {
         }
     }
 
-    private record GuardedKeys(FirstSeenState delegate, Check check) implements FirstSeenState {
-        @Override
-        public void attempt(int attemptId) {
-            delegate.attempt(attemptId);
-        }
+    private static final class GuardedKeys extends ForwardingFirstSeenState {
+        private final Check check;
 
-        @Override
-        public boolean firstSeen(String key, int route) {
-            return delegate.firstSeen(key, route);
-        }
-
-        @Override
-        public int size() {
-            return delegate.size();
+        GuardedKeys(FirstSeenState delegate, Check check) {
+            super(delegate);
+            this.check = check;
         }
 
         @Override
         public void beginCommit(Long txid) {
             check.beginCommit(txid);
-            delegate.beginCommit(txid);
+            super.beginCommit(txid);
         }
 
         @Override
         public void commit(Long txid) {
-            delegate.commit(txid);
+            super.commit(txid);
             check.committed(txid);
         }
     }
 
-    private record GuardedMap<T>(MapState<T> delegate, Check check) implements MapState<T> {
-        @Override
-        public List<T> multiUpdate(List<List<Object>> keys, List<ValueUpdater> updaters) {
-            return delegate.multiUpdate(keys, updaters);
-        }
+    private static final class GuardedMap<T> extends ForwardingMapState<T> {
+        private final Check check;
 
-        @Override
-        public void multiPut(List<List<Object>> keys, List<T> vals) {
-            delegate.multiPut(keys, vals);
-        }
-
-        @Override
-        public List<T> multiGet(List<List<Object>> keys) {
-            return delegate.multiGet(keys);
+        GuardedMap(MapState<T> delegate, Check check) {
+            super(delegate);
+            this.check = check;
         }
 
         @Override
         public void beginCommit(Long txid) {
             check.beginCommit(txid);
-            delegate.beginCommit(txid);
+            super.beginCommit(txid);
         }
 
         @Override
         public void commit(Long txid) {
-            delegate.commit(txid);
+            super.commit(txid);
             check.committed(txid);
         }
     }
