@@ -106,6 +106,7 @@ public final class LocalRunner implements Callable<Integer> {
     private final Console console = new Console();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private UnaryOperator<TallyConfig> adjustment = UnaryOperator.identity();
+    private LocalStack runningStack;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new LocalRunner()).execute(args));
@@ -113,14 +114,19 @@ public final class LocalRunner implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        console.step("Starting Kafka, Cassandra and Storm LocalCluster (data in " + dataDir.toAbsolutePath() + ")");
+        if (runningStack == null) {
+            console.step("Starting Kafka, Cassandra and Storm LocalCluster (data in " + dataDir.toAbsolutePath()
+                    + ")");
+        }
         LocalStackConfig stackConfig = LocalStackConfig.builder()
                 .dataDir(dataDir)
                 .kafkaPort(kafkaPort)
                 .cassandraNativePort(cassandraPort)
                 .build();
         int exit;
-        try (LocalStack stack = LocalStack.start(stackConfig)) {
+        LocalStack started = runningStack == null ? LocalStack.start(stackConfig) : null;
+        try {
+            LocalStack stack = started != null ? started : runningStack;
             if (s3) {
                 s3Server = S3Server.start(dataDir.resolve("s3"), s3Port);
                 // The topology runs in this JVM: its client finds the key pair through the SDK's default chain.
@@ -136,6 +142,9 @@ public final class LocalRunner implements Callable<Integer> {
         } finally {
             if (s3Server != null) {
                 s3Server.stop();
+            }
+            if (started != null) {
+                started.close();
             }
         }
         console.done("everything stopped");
@@ -191,6 +200,16 @@ public final class LocalRunner implements Callable<Integer> {
      */
     public LocalRunner adjustingConfig(UnaryOperator<TallyConfig> adjustment) {
         this.adjustment = adjustment;
+        return this;
+    }
+
+    /**
+     * For tests: {@link #call()} runs on {@code stack}, already running, instead of starting the servers of
+     * {@code --data-dir} and the port options, and leaves it running. Everything else the command line does (the S3
+     * server of {@code --s3}, the report, closing the Cassandra sessions) happens as for a user.
+     */
+    public LocalRunner onRunningStack(LocalStack stack) {
+        this.runningStack = stack;
         return this;
     }
 
