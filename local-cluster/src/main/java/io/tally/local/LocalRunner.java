@@ -240,8 +240,8 @@ public final class LocalRunner implements Callable<Integer> {
                 KafkaTopics.create(stack.kafka().bootstrapServers(), configured, PARTITIONS);
             }
             collector = noCollector ? null : startCollector(stack.kafka().bootstrapServers(), topic);
-            // Objects have no lag Tally's status can read yet: with --s3 the run is complete when the sample's
-            // distinct records are counted, as well as when the other sources are read to their end.
+            // With --s3 the status is caught up once every listed object is read in committed batches; the run
+            // also waits until the sample's distinct records are counted, which is what it reports.
             long objectRecords = 0;
             if (s3Server == null) {
                 SampleLoad.into(stack.kafka().bootstrapServers(), topic, PARTITIONS, SampleEvents.load(), console);
@@ -386,6 +386,9 @@ public final class LocalRunner implements Callable<Integer> {
         }
         if (status.filesPending() != null) {
             left.add(status.filesPending() + " files pending");
+        }
+        if (status.objects() != null) {
+            left.add(status.objects().pending() + " objects pending");
         }
         if (status.lastCommittedBatch() == null) {
             left.add("no batch committed yet");
