@@ -116,6 +116,7 @@ public final class LocalRunner implements Callable<Integer> {
     private volatile DashboardServer dashboard;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private UnaryOperator<TallyConfig> adjustment = UnaryOperator.identity();
+    private LocalStack runningStack;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new LocalRunner()).execute(args));
@@ -123,14 +124,19 @@ public final class LocalRunner implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        console.step("Starting Kafka, Cassandra and Storm LocalCluster (data in " + dataDir.toAbsolutePath() + ")");
+        if (runningStack == null) {
+            console.step("Starting Kafka, Cassandra and Storm LocalCluster (data in " + dataDir.toAbsolutePath()
+                    + ")");
+        }
         LocalStackConfig stackConfig = LocalStackConfig.builder()
                 .dataDir(dataDir)
                 .kafkaPort(kafkaPort)
                 .cassandraNativePort(cassandraPort)
                 .build();
         int exit;
-        try (LocalStack stack = LocalStack.start(stackConfig)) {
+        LocalStack started = runningStack == null ? LocalStack.start(stackConfig) : null;
+        try {
+            LocalStack stack = started != null ? started : runningStack;
             if (s3) {
                 s3Server = S3Server.start(dataDir.resolve("s3"), s3Port);
                 // The topology runs in this JVM: its client finds the key pair through the SDK's default chain.
@@ -146,6 +152,9 @@ public final class LocalRunner implements Callable<Integer> {
         } finally {
             if (s3Server != null) {
                 s3Server.stop();
+            }
+            if (started != null) {
+                started.close();
             }
         }
         console.done("everything stopped");
@@ -204,6 +213,16 @@ public final class LocalRunner implements Callable<Integer> {
         return this;
     }
 
+    /**
+     * For tests: {@link #call()} runs on {@code stack}, already running, instead of starting the servers of
+     * {@code --data-dir} and the port options, and leaves it running. Everything else the command line does (the S3
+     * server of {@code --s3}, the report, closing the Cassandra sessions) happens as for a user.
+     */
+    public LocalRunner onRunningStack(LocalStack stack) {
+        this.runningStack = stack;
+        return this;
+    }
+
     /** Ends a {@code --keep-running} run as Ctrl-C does: the topology is killed and {@link #run} returns. */
     public void stop() {
         stopped.countDown();
@@ -236,8 +255,8 @@ public final class LocalRunner implements Callable<Integer> {
                 dashboardStatus = new StatusReader(config, stack.storm().tridentConf(), session);
                 dashboard = startDashboard(config, session, dashboardStatus);
             }
-            // Objects have no lag Tally's status can read yet: with --s3 the run is complete when the sample's
-            // distinct records are counted, as well as when the other sources are read to their end.
+            // With --s3 the status is caught up once every listed object is read in committed batches; the run
+            // also waits until the sample's distinct records are counted, which is what it reports.
             long objectRecords = 0;
             if (s3Server == null) {
                 SampleLoad.into(stack.kafka().bootstrapServers(), topic, PARTITIONS, SampleEvents.load(), console);
@@ -402,6 +421,9 @@ public final class LocalRunner implements Callable<Integer> {
         }
         if (status.filesPending() != null) {
             left.add(status.filesPending() + " files pending");
+        }
+        if (status.objects() != null) {
+            left.add(status.objects().pending() + " objects pending");
         }
         if (status.lastCommittedBatch() == null) {
             left.add("no batch committed yet");

@@ -96,8 +96,13 @@ class LocalRunnerTest {
         TestDirectories.delete(dir);
     }
 
+    /**
+     * The command line as a user types it ({@link LocalRunner#call()}, which also starts the S3 server of
+     * {@code --s3} and closes the sessions at the end), on the test servers rather than servers of its own: a
+     * configuration file, and the sample read from a bucket instead of Kafka.
+     */
     @Test
-    void configWithSegmentsAndABreakdownCountsTheSampleExactly() throws Exception {
+    void commandLineWithAConfigAndS3CountsTheSampleExactly() throws Exception {
         String keyspace = "it_runner_config";
         Path dir = TestDirectories.create("it-runner-config-");
         Path file = dir.resolve("tally.yaml");
@@ -131,10 +136,20 @@ class LocalRunnerTest {
         }
 
         LocalRunner runner = new LocalRunner();
-        new CommandLine(runner).parseArgs("--config", file.toString(), "--no-collector", "--no-dashboard");
-        assertThat(start(runner).get(4, TimeUnit.MINUTES)).isZero();
+        new CommandLine(runner).parseArgs("--config", file.toString(), "--no-collector", "--no-dashboard", "--s3",
+                "--s3-port", "0", "--data-dir", dir.resolve("local").toString());
+        runner.onRunningStack(RealServices.stack());
+        assertThat(CompletableFuture.supplyAsync(() -> {
+            try {
+                return runner.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).get(4, TimeUnit.MINUTES)).isZero();
+        assertThat(recordsIn("runner-config")).as("records in the topic: the sample came from the bucket").isZero();
 
         CqlSession session = TestKeyspaces.session();
+        assertThat(recordsDone(session, keyspace)).isEqualTo(SAMPLE);
         assertThat(AggregateTables.diff(counts.hours(), AggregateTables.read(session, keyspace,
                 "event_counts_by_hour", List.of("event", "hour"), "count"))).as("event_counts_by_hour").isEmpty();
         assertThat(AggregateTables.diff(counts.propertyDays(), AggregateTables.read(session, keyspace,

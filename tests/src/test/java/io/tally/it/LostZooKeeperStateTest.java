@@ -12,6 +12,7 @@ import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
 import io.tally.it.support.Truth;
 import io.tally.local.sample.EventGenerator;
+import io.tally.state.progress.ProgressLedger;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.progress.TridentProgressCheck;
@@ -53,6 +54,10 @@ class LostZooKeeperStateTest {
             TestTopologies.submit(config);
             CountTables.assertExact(session, keyspace, truth, DRAIN);
             RealServices.stack().storm().kill(config.name());
+            // One ledger row per guarded stage that committed batches, rewritten once per batch: the counts stage
+            // records once for all its tables (before, one row per count table).
+            assertThat(ledgerStates(session, keyspace, config.name())).containsExactlyInAnyOrder(
+                    TallyTopology.DEDUP_STATE, TallyTopology.USER_DAYS, TallyTopology.COUNTS_STAGE);
 
             deleteZooKeeperRoot(zookeeper, TallyTopology.transactionalRoot(config));
             Map<HourKey, Long> countedBefore = CountTables.hourly(session, keyspace);
@@ -84,6 +89,11 @@ class LostZooKeeperStateTest {
         } finally {
             TestTopologies.killQuietly(config.name());
         }
+    }
+
+    private static List<String> ledgerStates(CqlSession session, String keyspace, String topology) {
+        return session.execute("SELECT state FROM " + keyspace + "." + ProgressLedger.TABLE + " WHERE topology = ?",
+                topology).all().stream().map(row -> row.getString("state")).toList();
     }
 
     private static void deleteZooKeeperRoot(Map<String, Object> zookeeper, String root) throws Exception {

@@ -187,7 +187,7 @@ public final class TallyTopology {
             }
         }
         if (!countTables.isEmpty()) {
-            sumChanges(changes, countTables, config, guarded);
+            sumChanges(changes, countTables, config, states, progressGuard.stage(COUNTS_STAGE));
         }
         if (scope == Scope.SEGMENTS_ONLY) {
             return topology.build();
@@ -224,6 +224,8 @@ public final class TallyTopology {
 
     /** The de-duplication stage's state, as the state wrapper and the changelog name it. */
     public static final String DEDUP_STATE = "seen_messages";
+    /** The stage summing every count table, as Storm and the progress ledger ({@code topology_progress}) name it. */
+    public static final String COUNTS_STAGE = "counts";
     /** The per-user stage's (user, event, day) keys, as the state wrapper and the changelog name them. */
     public static final String USER_DAYS = "user_days";
 
@@ -236,17 +238,20 @@ public final class TallyTopology {
         return lateEnough.compareTo(config.dedupWindow()) > 0 ? lateEnough : config.dedupWindow();
     }
 
-    /** Sums the per-user stage's changes to each of {@code tables}, exactly once, in one stage. */
+    /**
+     * Sums the per-user stage's changes to each of {@code tables}, exactly once, in one stage, whose tables are
+     * wrapped one by one ({@code states}, the fault tests' hook) and guarded together ({@code guard}).
+     */
     private static void sumChanges(Stream changes, List<MapTable<Long>> tables, TallyConfig config,
-            StateWrapper states) {
+            StateWrapper states, ProgressGuard.Stage guard) {
         Map<String, StateFactory> byTable = new LinkedHashMap<>();
         tables.forEach(table -> byTable.put(table.name(),
                 states.wrap(table.name(), CassandraMapStateFactory.opaque(config.cassandra(), table))));
         Fields change = new Fields("table", "key", "delta");
         changes.filter(new Fields("member"), new Negate(new IsPresent()))
-                .name("counts")
+                .name(COUNTS_STAGE)
                 .partitionBy(new Fields("table", "key"))
-                .partitionPersist(new CountTablesState.Factory(byTable), change, new SumChanges())
+                .partitionPersist(new CountTablesState.Factory(byTable, guard), change, new SumChanges())
                 .parallelismHint(config.batch().parallelism());
     }
 

@@ -57,7 +57,7 @@ public final class ObjectStoreCheck {
         return "listing failed with HTTP " + status + (code == null ? "" : " (" + code + ")");
     }
 
-    private static String where(ObjectStoreSettings settings) {
+    static String where(ObjectStoreSettings settings) {
         return "Object store bucket '" + settings.bucket() + "' at "
                 + (settings.endpoint() == null ? "Amazon S3" : settings.endpoint());
     }

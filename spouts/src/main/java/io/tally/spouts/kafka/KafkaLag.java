@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 final class KafkaLag implements IMetric, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaLag.class);
     static final Duration INTERVAL = Duration.ofSeconds(10);
-    private static final long TIMEOUT_MILLIS = 2_000;
+    /** How long a request for the end offsets may take before it counts as failed. */
+    static final long TIMEOUT_MILLIS = 2_000;
 
     private final Map<String, Object> kafkaProps;
     private final LongSupplier nanoTime;

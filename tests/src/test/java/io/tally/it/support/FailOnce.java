@@ -1,5 +1,7 @@
 package io.tally.it.support;
 
+import io.tally.state.forwarding.ForwardingFirstSeenState;
+import io.tally.state.forwarding.ForwardingMapState;
 import io.tally.state.keyed.FirstSeenState;
 import io.tally.topology.StateWrapper;
 import java.util.List;
@@ -62,65 +64,45 @@ public final class FailOnce implements StateWrapper {
             if (state instanceof FirstSeenState keys) {
                 return new Keys(table, keys, failOnCall);
             }
-            return new Maps(table, (MapState) state, failOnCall);
+            return new Maps<>(table, (MapState) state, failOnCall);
         }
     }
 
     /** Fails after the batch's changelog row is written: the keys are logged, yet the batch will be replayed. */
-    private record Keys(String table, FirstSeenState delegate, int failOnCall) implements FirstSeenState {
-        @Override
-        public void attempt(int attemptId) {
-            delegate.attempt(attemptId);
-        }
+    private static final class Keys extends ForwardingFirstSeenState {
+        private final String table;
+        private final int failOnCall;
 
-        @Override
-        public boolean firstSeen(String key, int route) {
-            return delegate.firstSeen(key, route);
-        }
-
-        @Override
-        public int size() {
-            return delegate.size();
-        }
-
-        @Override
-        public void beginCommit(Long txid) {
-            delegate.beginCommit(txid);
+        Keys(String table, FirstSeenState delegate, int failOnCall) {
+            super(delegate);
+            this.table = table;
+            this.failOnCall = failOnCall;
         }
 
         @Override
         public void commit(Long txid) {
-            delegate.commit(txid);
+            super.commit(txid);
             afterWrite(table, failOnCall);
         }
     }
 
-    private record Maps<T>(String table, MapState<T> delegate, int failOnCall) implements MapState<T> {
+    /** Fails after the batch's update reached Cassandra (an opaque map writes in multiUpdate, not at commit). */
+    private static final class Maps<T> extends ForwardingMapState<T> {
+        private final String table;
+        private final int failOnCall;
+
+        Maps(String table, MapState<T> delegate, int failOnCall) {
+            super(delegate);
+            this.table = table;
+            this.failOnCall = failOnCall;
+        }
+
         @Override
+        @SuppressWarnings("rawtypes")
         public List<T> multiUpdate(List<List<Object>> keys, List<ValueUpdater> updaters) {
-            List<T> result = delegate.multiUpdate(keys, updaters);
+            List<T> result = super.multiUpdate(keys, updaters);
             afterWrite(table, failOnCall);
             return result;
-        }
-
-        @Override
-        public void multiPut(List<List<Object>> keys, List<T> vals) {
-            delegate.multiPut(keys, vals);
-        }
-
-        @Override
-        public List<T> multiGet(List<List<Object>> keys) {
-            return delegate.multiGet(keys);
-        }
-
-        @Override
-        public void beginCommit(Long txid) {
-            delegate.beginCommit(txid);
-        }
-
-        @Override
-        public void commit(Long txid) {
-            delegate.commit(txid);
         }
     }
 }

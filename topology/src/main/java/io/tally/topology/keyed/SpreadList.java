@@ -7,8 +7,10 @@ import org.apache.storm.trident.tuple.TridentTuple;
 import org.apache.storm.tuple.Values;
 
 /**
- * A list value as fields of their own: a count table's key before it is grouped by, a member's row before it is
- * written. The list never leaves the worker that made it; its fields do.
+ * A list value as fields of their own: the segment stage's member row (as the per-user stage emits it in one field)
+ * before the membership tables write it. The list never leaves the worker that made it; its fields do. (Count-table
+ * keys no longer pass here: the counts stage takes them as the lists the per-user stage made, see
+ * {@link SumChanges}.)
  */
 public final class SpreadList extends BaseFunction {
     private static final long serialVersionUID = 1L;

@@ -56,6 +56,9 @@ public final class StatusFormat {
         if (status.filesPending() != null) {
             parts.add(status.filesPending() + " files pending");
         }
+        if (status.objects() != null) {
+            parts.add(String.format("objects read %,d of %,d", status.objects().read(), status.objects().listed()));
+        }
         parts.add(lastCommit(status));
         return String.join(" | ", parts);
     }
@@ -72,6 +75,12 @@ public final class StatusFormat {
         if (status.filesPending() != null) {
             text.append(String.format("Files pending: %d (%,d bytes not yet read)%n", status.filesPending(),
                     status.filesPendingBytes()));
+        }
+        if (status.objects() != null) {
+            TallyStatus.ObjectProgress objects = status.objects();
+            text.append(String.format("Objects read (committed batches): %,d of %,d listed under the prefixes;"
+                    + " %,d of %,d stored bytes%n", objects.read(), objects.listed(), objects.bytesRead(),
+                    objects.bytesListed()));
         }
         text.append(lastCommit(status)).append('\n');
         text.append(String.format("Events counted: %,d%n", status.eventsCounted()));

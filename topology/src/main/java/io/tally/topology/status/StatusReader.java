@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import io.tally.spouts.file.FileBacklog;
 import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
+import io.tally.spouts.objectstore.ObjectStoreBacklog;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
@@ -32,7 +33,7 @@ import org.apache.storm.kafka.spout.trident.KafkaTridentSpoutBatchMetadata;
 /**
  * Reads a deployment's {@link TallyStatus}: Kafka's end offsets against the offsets of Trident's last committed batch
  * (the spout commits no consumer-group offsets, so this is Tally's lag), the watched directory against the file
- * spout's committed progress, the last commit from Trident's coordinator, and the counts from Cassandra.
+ * spout's committed progress, a listing of the object-store prefixes against the object spout's, the last commit from Trident's coordinator, and the counts from Cassandra.
  */
 public final class StatusReader implements AutoCloseable {
     private static final int TIMEOUT_SECONDS = 15;
@@ -81,7 +82,13 @@ public final class StatusReader implements AutoCloseable {
             filesPending = pending.size();
             filesPendingBytes = pending.stream().mapToLong(p -> p.size() - p.read()).sum();
         }
-        return new TallyStatus(config.name(), lag, records, filesPending, filesPendingBytes,
+        TallyStatus.ObjectProgress objects = config.objects().map(settings -> {
+            ObjectStoreBacklog.Progress progress = ObjectStoreBacklog.progress(settings,
+                    trident.committedPartitions(TallyTopology.OBJECTS_STREAM_ID, committedTxid));
+            return new TallyStatus.ObjectProgress(progress.objectsListed(), progress.objectsRead(), progress.bytesListed(),
+                    progress.bytesRead());
+        }).orElse(null);
+        return new TallyStatus(config.name(), lag, records, filesPending, filesPendingBytes, objects,
                 commit.map(TridentZooKeeper.Commit::txid).orElse(null),
                 commit.map(c -> Duration.between(c.at(), Instant.now()).toMillis() / 1000.0).orElse(null),
                 eventsCounted(), rejectedByReason());

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param filesPending files of the watched directory not yet read to their end by committed batches; null without a
  *     files source
  * @param filesPendingBytes bytes of those files not yet read
+ * @param objects the objects under the object-store source's prefixes against those committed batches read; null
+ *     without an object-store source
  * @param lastCommittedBatch the transaction id of the last committed batch; null before the first commit
  * @param lastCommitAgeSeconds how long ago it committed (Trident commits a batch, empty or not, every batch
  *     interval while the topology runs)
@@ -23,8 +25,21 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TallyStatus(String topology, Map<String, Long> kafkaLag, Long kafkaRecords, Integer filesPending,
-        Long filesPendingBytes, Long lastCommittedBatch, Double lastCommitAgeSeconds, long eventsCounted,
+        Long filesPendingBytes, ObjectProgress objects, Long lastCommittedBatch, Double lastCommitAgeSeconds, long eventsCounted,
         Map<String, Long> rejectedByReason) {
+
+    /**
+     * The object-store source's progress: objects and stored bytes under its prefixes (within its key range), and
+     * how many of them committed batches read to their end (bytes: also the bytes read of a plain object in
+     * progress).
+     */
+    public record ObjectProgress(long listed, long read, long bytesListed, long bytesRead) {
+        /** Objects listed but not yet read to their end. */
+        @JsonIgnore
+        public long pending() {
+            return Math.max(0, listed - read);
+        }
+    }
 
     /** Records of all topics not yet in a committed batch (0 without Kafka). */
     @JsonIgnore
@@ -38,11 +53,12 @@ public record TallyStatus(String topology, Map<String, Long> kafkaLag, Long kafk
     }
 
     /**
-     * Every source read to its end in committed batches: no Kafka lag, no file pending, and at least one batch
-     * committed (so the counts of everything read are in the tables).
+     * Every source read to its end in committed batches: no Kafka lag, no file pending, no object pending, and at
+     * least one batch committed (so the counts of everything read are in the tables).
      */
     @JsonProperty
     public boolean caughtUp() {
-        return lastCommittedBatch != null && totalKafkaLag() == 0 && (filesPending == null || filesPending == 0);
+        return lastCommittedBatch != null && totalKafkaLag() == 0 && (filesPending == null || filesPending == 0)
+                && (objects == null || objects.pending() == 0);
     }
 }

@@ -2,9 +2,10 @@ package io.tally.state.progress;
 
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.forwarding.ForwardingFirstSeenState;
+import io.tally.state.forwarding.ForwardingMapState;
 import io.tally.state.keyed.FirstSeenState;
 import java.io.Serializable;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -14,7 +15,6 @@ import org.apache.storm.topology.FailedException;
 import org.apache.storm.topology.ReportedFailedException;
 import org.apache.storm.trident.state.State;
 import org.apache.storm.trident.state.StateFactory;
-import org.apache.storm.trident.state.ValueUpdater;
 import org.apache.storm.trident.state.map.MapState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,17 +57,40 @@ public final class ProgressGuard implements Serializable {
 
     /** {@code factory}'s states, guarded; {@code state} names them in the ledger. */
     public StateFactory guard(String state, StateFactory factory) {
-        return new Factory(this, state, factory);
+        return new Factory(stage(state), factory);
     }
 
-    private record Factory(ProgressGuard guard, String state, StateFactory delegate) implements StateFactory {
+    /**
+     * The guard of a stage whose state holds several txid-versioned states and begins and commits them together (the
+     * counts stage, one opaque map per count table): the stage calls its partition's {@link Check} once around them
+     * all, so it is checked once and recorded once per batch, under {@code stage}, rather than once per table.
+     */
+    public Stage stage(String stage) {
+        return new Stage(this, stage);
+    }
+
+    /** A guarded stage, named in the ledger; makes each of its partitions' {@link Check}. */
+    public record Stage(ProgressGuard guard, String name) implements Serializable {
+        public Stage {
+            Objects.requireNonNull(guard);
+            Objects.requireNonNull(name);
+        }
+
+        /** The check of partition {@code partitionIndex}, in a worker whose topology configuration is {@code conf}. */
+        public Check check(Map<String, Object> conf, int partitionIndex) {
+            Object root = conf == null ? null : conf.get(Config.TRANSACTIONAL_ZOOKEEPER_ROOT);
+            return new Check(guard, name, partitionIndex == 0, String.valueOf(root));
+        }
+    }
+
+    private record Factory(Stage stage, StateFactory delegate) implements StateFactory {
         @Override
         @SuppressWarnings({"unchecked", "rawtypes"})
         public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex,
                 int numPartitions) {
             State made = delegate.makeState(conf, metrics, partitionIndex, numPartitions);
-            Object root = conf == null ? null : conf.get(Config.TRANSACTIONAL_ZOOKEEPER_ROOT);
-            Check check = new Check(guard, state, partitionIndex == 0, String.valueOf(root));
+            Check check = stage.check(conf, partitionIndex);
+            String state = stage.name();
             if (made instanceof FirstSeenState keys) {
                 return new GuardedKeys(keys, check);
             }
@@ -79,8 +102,11 @@ public final class ProgressGuard implements Serializable {
         }
     }
 
-    /** One state partition's check and record. */
-    static final class Check {
+    /**
+     * One state partition's check and record: {@link #beginCommit} before the state begins a batch, {@link #committed}
+     * after it committed it.
+     */
+    public static final class Check {
         private final ProgressGuard guard;
         private final String state;
         private final boolean records;
@@ -97,7 +123,7 @@ public final class ProgressGuard implements Serializable {
         }
 
         /** Before the state begins a batch: refuses it when Cassandra records later batches than this one. */
-        void beginCommit(Long txid) {
+        public void beginCommit(Long txid) {
             if (refusal != null) {
                 throw new ReportedFailedException(refusal);
             }
@@ -114,7 +140,7 @@ public final class ProgressGuard implements Serializable {
         }
 
         /** After the state committed a batch: its first partition records it. */
-        void committed(Long txid) {
+        public void committed(Long txid) {
             if (txid != null && records) {
                 ledgerCall("recording", () -> {
                     ledger().committed(guard.topology, guard.scope, guard.streams, state, txid);
@@ -142,60 +168,44 @@ public final class ProgressGuard implements Serializable {
         }
     }
 
-    private record GuardedKeys(FirstSeenState delegate, Check check) implements FirstSeenState {
-        @Override
-        public void attempt(int attemptId) {
-            delegate.attempt(attemptId);
-        }
+    private static final class GuardedKeys extends ForwardingFirstSeenState {
+        private final Check check;
 
-        @Override
-        public boolean firstSeen(String key, int route) {
-            return delegate.firstSeen(key, route);
-        }
-
-        @Override
-        public int size() {
-            return delegate.size();
+        GuardedKeys(FirstSeenState delegate, Check check) {
+            super(delegate);
+            this.check = check;
         }
 
         @Override
         public void beginCommit(Long txid) {
             check.beginCommit(txid);
-            delegate.beginCommit(txid);
+            super.beginCommit(txid);
         }
 
         @Override
         public void commit(Long txid) {
-            delegate.commit(txid);
+            super.commit(txid);
             check.committed(txid);
         }
     }
 
-    private record GuardedMap<T>(MapState<T> delegate, Check check) implements MapState<T> {
-        @Override
-        public List<T> multiUpdate(List<List<Object>> keys, List<ValueUpdater> updaters) {
-            return delegate.multiUpdate(keys, updaters);
-        }
+    private static final class GuardedMap<T> extends ForwardingMapState<T> {
+        private final Check check;
 
-        @Override
-        public void multiPut(List<List<Object>> keys, List<T> vals) {
-            delegate.multiPut(keys, vals);
-        }
-
-        @Override
-        public List<T> multiGet(List<List<Object>> keys) {
-            return delegate.multiGet(keys);
+        GuardedMap(MapState<T> delegate, Check check) {
+            super(delegate);
+            this.check = check;
         }
 
         @Override
         public void beginCommit(Long txid) {
             check.beginCommit(txid);
-            delegate.beginCommit(txid);
+            super.beginCommit(txid);
         }
 
         @Override
         public void commit(Long txid) {
-            delegate.commit(txid);
+            super.commit(txid);
             check.committed(txid);
         }
     }
