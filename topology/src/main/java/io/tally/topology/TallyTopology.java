@@ -154,7 +154,8 @@ public final class TallyTopology {
                 config.name() + "/" + USER_DAYS, userDayRetention(config), new PerUserPass.UserDayRoute(routing)))
                 : null;
         StateFactory progress = segments.isEmpty() ? null : guarded.wrap(TallyTables.SEGMENT_PROGRESS.name(),
-                CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS));
+                CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS)
+                        .withKnownKeys(new PerUserPass.SegmentProgressRoute(routing)));
         // Per-day counts a user keeps while not a member of a segment reach back as far as an event may be late.
         int keepDays = (int) Duration.ofMillis(config.ingest().maxLatenessMillis()).toDays() + 1;
         List<String> breakdowns = config.transforms().breakdownProperties();

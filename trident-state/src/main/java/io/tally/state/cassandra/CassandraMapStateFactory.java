@@ -1,6 +1,7 @@
 package io.tally.state.cassandra;
 
 import io.tally.state.cassandra.internal.CassandraBackingMap;
+import io.tally.state.cassandra.internal.KnownRowKeys;
 import io.tally.state.cassandra.internal.StateMetrics;
 import java.util.Map;
 import org.apache.storm.task.IMetricsContext;
@@ -32,15 +33,30 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
     private final CassandraSettings settings;
     private final MapTable<T> table;
     private final int cacheEntries;
+    private final boolean knownKeys;
+    private final RowRoute route;
 
-    private CassandraMapStateFactory(CassandraSettings settings, MapTable<T> table, int cacheEntries) {
+    private CassandraMapStateFactory(CassandraSettings settings, MapTable<T> table, int cacheEntries,
+            boolean knownKeys, RowRoute route) {
         this.settings = settings;
         this.table = table;
         this.cacheEntries = cacheEntries;
+        this.knownKeys = knownKeys;
+        this.route = route;
     }
 
     public static <T> CassandraMapStateFactory<T> opaque(CassandraSettings settings, MapTable<T> table) {
-        return new CassandraMapStateFactory<>(settings, table, DEFAULT_CACHE_ENTRIES);
+        return new CassandraMapStateFactory<>(settings, table, DEFAULT_CACHE_ENTRIES, false, null);
+    }
+
+    /**
+     * The same factory, with each partition answering keys that no row holds without reading them: it scans the
+     * table's keys when it starts, keeps those that {@code route} sends to it, and adds every key it writes (see
+     * {@link io.tally.state.cassandra.internal.KnownRowKeys}, which argues why no row is missed). Only for a table
+     * whose keys are each written by the one partition {@code route} names, and by no other topology.
+     */
+    public CassandraMapStateFactory<T> withKnownKeys(RowRoute route) {
+        return new CassandraMapStateFactory<>(settings, table, cacheEntries, true, route);
     }
 
     /** The same factory with another cache size; 0 disables the cache. */
@@ -48,7 +64,7 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
         if (entries < 0) {
             throw new IllegalArgumentException("cache entries must not be negative, was " + entries);
         }
-        return new CassandraMapStateFactory<>(settings, table, entries);
+        return new CassandraMapStateFactory<>(settings, table, entries, knownKeys, route);
     }
 
     public MapTable<T> table() {
@@ -58,7 +74,13 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"}) // OpaqueMap.build takes the raw OpaqueValue type
     public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex, int numPartitions) {
-        IBackingMap backing = new CassandraBackingMap<>(settings, table, StateMetrics.register(conf, metrics, table.name()));
+        KnownRowKeys known = null;
+        if (knownKeys) {
+            known = new KnownRowKeys(table.name(), route, partitionIndex, numPartitions);
+            known.scanStart(settings, table);
+        }
+        IBackingMap backing = new CassandraBackingMap<>(settings, table,
+                StateMetrics.register(conf, metrics, table.name()), known);
         return cacheEntries == 0
                 ? OpaqueMap.build(backing)
                 : OpaqueMap.build(new CachedMap(backing, cacheEntries));
