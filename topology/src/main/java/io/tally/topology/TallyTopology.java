@@ -143,7 +143,7 @@ public final class TallyTopology {
         Stream deduplicated = routed.name("dedup").partition(new ToPartition(parallelism))
                 .partitionPersist(guarded.wrap(DEDUP_STATE, new FirstSeenStateFactory(
                                 config.cassandra(), config.name() + "/" + DEDUP_STATE, config.dedupWindow(),
-                                KeyRoute.wholeKey(routing))),
+                                KeyRoute.wholeKey(routing), config.keyedStateMemoryBytes())),
                         RouteEvents.OUTPUT_FIELDS, new Deduplicate(parallelism, routing), RouteEvents.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
                 .newValuesStream();
@@ -151,7 +151,8 @@ public final class TallyTopology {
         boolean counting = scope == Scope.FULL;
         List<SegmentDefinition> segments = config.segments();
         StateFactory userDays = counting ? guarded.wrap(USER_DAYS, new FirstSeenStateFactory(config.cassandra(),
-                config.name() + "/" + USER_DAYS, userDayRetention(config), new PerUserPass.UserDayRoute(routing)))
+                config.name() + "/" + USER_DAYS, userDayRetention(config), new PerUserPass.UserDayRoute(routing),
+                config.keyedStateMemoryBytes()))
                 : null;
         StateFactory progress = segments.isEmpty() ? null : guarded.wrap(TallyTables.SEGMENT_PROGRESS.name(),
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS)
