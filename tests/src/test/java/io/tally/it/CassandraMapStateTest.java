@@ -116,11 +116,38 @@ class CassandraMapStateTest {
         assertThat(eventCounts(event)).isEqualTo(expected);
     }
 
+    /**
+     * With a recent period, the known keys answer only for recent buckets: a key of an older bucket is read whether
+     * or not a row holds it, a new key of a recent bucket is not.
+     */
+    @Test
+    void knownKeysAnswerOnlyForRecentBuckets() {
+        long thisHour = System.currentTimeMillis() / HOUR * HOUR;
+        MapState<Long> state = knownKeysState(Duration.ofDays(2), thisHour + HOUR);
+        List<List<Object>> old = hourKeys("Old Buckets", 0, 5);
+        List<List<Object>> recent = List.of(List.of("Recent Buckets", thisHour), List.of("Recent Buckets",
+                thisHour - HOUR));
+        List<List<Object>> keys = new ArrayList<>(old);
+        keys.addAll(recent);
+        List<Long> ones = new ArrayList<>();
+        keys.forEach(key -> ones.add(1L));
+        long rowsRead = StateMetrics.totals().rowsRead();
+        applyBatch(state, 1L, keys, ones);
+        assertThat(StateMetrics.totals().rowsRead() - rowsRead).as("rows read: the old buckets' only")
+                .isEqualTo(old.size());
+        assertThat(eventCounts("Recent Buckets")).isEqualTo(Map.of(new HourKey("Recent Buckets", thisHour), 1L,
+                new HourKey("Recent Buckets", thisHour - HOUR), 1L));
+    }
+
     /** A known-keys state with no cache (every key goes to Cassandra or the known keys), once its scan is done. */
     private static MapState<Long> knownKeysState() {
+        return knownKeysState(null, DAY_START);
+    }
+
+    private static MapState<Long> knownKeysState(Duration recent, long absentBucket) {
         MapState<Long> state = newState(CassandraMapStateFactory.opaque(settings, TallyTables.EVENT_COUNTS_BY_HOUR)
-                .withCacheEntries(0).withKnownKeys(null));
-        List<List<Object>> absent = List.of(List.of("Never Sent", DAY_START));
+                .withCacheEntries(0).withKnownKeys(null, recent));
+        List<List<Object>> absent = List.of(List.of("Never Sent", absentBucket));
         Eventually.poll(() -> {
             long rowsRead = StateMetrics.totals().rowsRead();
             state.multiGet(absent);

@@ -156,7 +156,7 @@ public final class TallyTopology {
                 : null;
         StateFactory progress = segments.isEmpty() ? null : guarded.wrap(TallyTables.SEGMENT_PROGRESS.name(),
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS)
-                        .withKnownKeys(new PerUserPass.SegmentProgressRoute(routing)));
+                        .withKnownKeys(new PerUserPass.SegmentProgressRoute(routing), null));
         // Per-day counts a user keeps while not a member of a segment reach back as far as an event may be late.
         int keepDays = (int) Duration.ofMillis(config.ingest().maxLatenessMillis()).toDays() + 1;
         List<String> breakdowns = config.transforms().breakdownProperties();
@@ -242,8 +242,12 @@ public final class TallyTopology {
     private static void sumChanges(Stream changes, List<MapTable<Long>> tables, TallyConfig config,
             StateWrapper states) {
         Map<String, StateFactory> byTable = new LinkedHashMap<>();
-        tables.forEach(table -> byTable.put(table.name(),
-                states.wrap(table.name(), CassandraMapStateFactory.opaque(config.cassandra(), table))));
+        // Each count partition knows the rows of the buckets an event may still reach (its lateness, a day's bucket
+        // and a day for the clock), of every partition: the counts stage routes by Storm's hash of the key, which
+        // a scan of the rows cannot recompute, and recent rows are few.
+        Duration recent = Duration.ofMillis(config.ingest().maxLatenessMillis()).plusDays(2);
+        tables.forEach(table -> byTable.put(table.name(), states.wrap(table.name(),
+                CassandraMapStateFactory.opaque(config.cassandra(), table).withKnownKeys(null, recent))));
         Fields change = new Fields("table", "key", "delta");
         changes.filter(new Fields("member"), new Negate(new IsPresent()))
                 .name("counts")

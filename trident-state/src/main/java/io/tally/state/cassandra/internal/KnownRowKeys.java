@@ -9,6 +9,8 @@ import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowRoute;
 import io.tally.state.keyed.KeyRouting;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -29,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * fingerprint shared by two keys, or a key written and since deleted, costs a read and changes no answer. Until the
  * scan has finished, and after a scan failed, every key is read, as without the set.
  *
+ * <p>A table of time buckets (counts per minute, hour, day) grows without end, while new writes land in recent
+ * buckets: with a {@code recent} period, the set keeps only rows whose bucket (the last timestamp or date among its
+ * key columns) is at most that old when the scan starts, and a key of an older bucket is always read. So the argument
+ * above holds for every key the set answers for, and its memory is bounded by the rows of the period.
+ *
  * <h2>Memory</h2>
  * A fingerprint per row of this partition in an open-addressing set of longs: 8 to 21 bytes per row, depending on
  * how full the set is since it last grew. The scan reads only the key columns, once per partition start, in a
@@ -42,6 +49,8 @@ public final class KnownRowKeys {
     private final RowRoute route;
     private final int partition;
     private final int partitions;
+    private final long recentMillis;
+    private long cutoffMillis = Long.MIN_VALUE;
     /** Secret, so that senders choosing ids cannot aim keys at one fingerprint (which would only cost reads). */
     private final KeyRouting fingerprints = KeyRouting.random();
     private final LongOpenHashSet known = new LongOpenHashSet();
@@ -52,9 +61,11 @@ public final class KnownRowKeys {
     /**
      * @param route the route of a row key ({@link MapTable#keyColumns()} values); null when every key of the table
      *     may be this partition's
+     * @param recentMillis how old a row's bucket may be for the set to answer for it; {@link Long#MAX_VALUE}: any
      */
-    public KnownRowKeys(String description, RowRoute route, int partition, int partitions) {
+    public KnownRowKeys(String description, RowRoute route, int partition, int partitions, long recentMillis) {
         this.description = description;
+        this.recentMillis = recentMillis;
         this.route = route;
         this.partition = partition;
         this.partitions = partitions;
@@ -62,6 +73,9 @@ public final class KnownRowKeys {
 
     /** Scans the table's keys in a background thread; until it is done every key counts as possibly present. */
     public void scanStart(CassandraSettings settings, MapTable<?> table) {
+        if (recentMillis != Long.MAX_VALUE) {
+            cutoffMillis = System.currentTimeMillis() - recentMillis;
+        }
         Thread scan = new Thread(() -> scan(settings, table), "tally-known-keys-" + table.name() + "-" + partition);
         scan.setDaemon(true);
         scan.start();
@@ -78,7 +92,7 @@ public final class KnownRowKeys {
             scanned = null;
             ready = true;
         }
-        return known.contains(fingerprint(rowKey));
+        return bucketMillis(rowKey) < cutoffMillis || known.contains(fingerprint(rowKey));
     }
 
     /** Records that a row with these key columns is about to be written: call before sending the write. */
@@ -94,6 +108,20 @@ public final class KnownRowKeys {
     /** How many fingerprints are held. */
     public int size() {
         return known.size();
+    }
+
+    /** The row's bucket: the last timestamp or date among its key columns; {@link Long#MAX_VALUE} if none. */
+    static long bucketMillis(List<Object> rowKey) {
+        for (int i = rowKey.size() - 1; i >= 0; i--) {
+            Object column = rowKey.get(i);
+            if (column instanceof Instant instant) {
+                return instant.toEpochMilli();
+            }
+            if (column instanceof LocalDate date) {
+                return date.toEpochDay() * 86_400_000L;
+            }
+        }
+        return Long.MAX_VALUE;
     }
 
     private long fingerprint(List<Object> rowKey) {
@@ -128,7 +156,8 @@ public final class KnownRowKeys {
                 for (int i = 0; i < columns.size(); i++) {
                     rowKey.add(row.getObject(i));
                 }
-                if (route == null || KeyRouting.partition(route.of(rowKey), partitions) == partition) {
+                if (bucketMillis(rowKey) >= cutoffMillis
+                        && (route == null || KeyRouting.partition(route.of(rowKey), partitions) == partition)) {
                     found.add(fingerprint(fingerprints, scanText, rowKey));
                 }
             }

@@ -188,11 +188,12 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
     }
 
     /**
-     * What a key held in memory is counted as weighing: its characters (one byte each in a Latin-1 string) and about
-     * 64 bytes of string header, array header and hash-table slots.
+     * What a key held in memory is counted as weighing: its characters (one byte each in a Latin-1 string), the string's
+     * and its array's headers, and the hash table's slots for it with their share of the free ones, as
+     * {@code KeyedStateMemoryBenchmark} measures them.
      */
     static long weight(String key) {
-        return 64L + key.length();
+        return 76L + key.length();
     }
 
     @Override
