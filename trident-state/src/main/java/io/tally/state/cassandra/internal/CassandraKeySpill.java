@@ -1,10 +1,6 @@
 package io.tally.state.cassandra.internal;
 
-import com.datastax.oss.driver.api.core.ConsistencyLevel;
-import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
-import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.keyed.internal.KeySpill;
@@ -27,11 +23,7 @@ public final class CassandraKeySpill implements KeySpill {
     private final CassandraSettings settings;
     private final BoundedRequests requests;
     private final StateMetrics metrics;
-    private CqlSession session;
-    private PreparedStatement insert;
-    private PreparedStatement select;
-    private ConsistencyLevel readConsistency;
-    private ConsistencyLevel writeConsistency;
+    private PreparedTable prepared;
 
     public CassandraKeySpill(CassandraSettings settings, StateMetrics metrics) {
         this.settings = settings;
@@ -42,17 +34,17 @@ public final class CassandraKeySpill implements KeySpill {
 
     @Override
     public void write(String store, List<String> keys, LongList addedMillis, long retentionMillis) {
-        connect();
+        PreparedTable p = prepared();
         long now = System.currentTimeMillis();
         long started = System.nanoTime();
         List<CompletionStage<AsyncResultSet>> writes = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             long added = addedMillis.getLong(i);
             long ttlMillis = added + retentionMillis + EXPIRY_MARGIN_MILLIS - now;
-            var statement = insert.bind(store, keys.get(i), Instant.ofEpochMilli(added),
+            var statement = p.insert().bind(store, keys.get(i), Instant.ofEpochMilli(added),
                     (int) Math.max(1, Math.min(Integer.MAX_VALUE, ttlMillis / 1000 + 1)))
-                    .setConsistencyLevel(writeConsistency);
-            writes.add(requests.submit(() -> session.executeAsync(statement)));
+                    .setConsistencyLevel(p.write());
+            writes.add(requests.submit(() -> p.session().executeAsync(statement)));
         }
         requests.awaitAll(writes, "spill write");
         metrics.wrote(keys.size(), keys.size(), System.nanoTime() - started);
@@ -60,10 +52,10 @@ public final class CassandraKeySpill implements KeySpill {
 
     @Override
     public long addedMillis(String store, String key) {
-        connect();
+        PreparedTable p = prepared();
         long started = System.nanoTime();
         try {
-            Row row = session.execute(select.bind(store, key).setConsistencyLevel(readConsistency)).one();
+            Row row = p.session().execute(p.selectIn().bind(store, key).setConsistencyLevel(p.read())).one();
             metrics.read(1, 1, System.nanoTime() - started);
             return row == null || row.isNull(0) ? ABSENT : row.getInstant(0).toEpochMilli();
         } catch (RuntimeException e) {
@@ -71,20 +63,12 @@ public final class CassandraKeySpill implements KeySpill {
         }
     }
 
-    private void connect() {
-        if (session != null) {
-            return;
-        }
-        try {
-            CqlSession connected = SessionRegistry.connected(settings);
+    private PreparedTable prepared() {
+        if (prepared == null) {
             String table = settings.keyspace() + "." + TABLE;
-            insert = connected.prepare("INSERT INTO " + table + " (store, key, added) VALUES (?, ?, ?) USING TTL ?");
-            select = connected.prepare("SELECT added FROM " + table + " WHERE store = ? AND key = ?");
-            readConsistency = DefaultConsistencyLevel.valueOf(settings.readConsistency());
-            writeConsistency = DefaultConsistencyLevel.valueOf(settings.writeConsistency());
-            session = connected;
-        } catch (Exception e) {
-            throw requests.failure("connection", e);
+            prepared = PreparedTable.connect(settings, "SELECT added FROM " + table + " WHERE store = ? AND key = ?",
+                    "INSERT INTO " + table + " (store, key, added) VALUES (?, ?, ?) USING TTL ?", requests);
         }
+        return prepared;
     }
 }
