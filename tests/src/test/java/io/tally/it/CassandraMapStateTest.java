@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.it.support.CountTables;
+import io.tally.it.support.Eventually;
 import io.tally.it.support.HourKey;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.TestKeyspaces;
@@ -12,7 +13,9 @@ import io.tally.state.cassandra.CassandraMapStateFactory;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.LongCodec;
 import io.tally.state.cassandra.MapTable;
+import io.tally.state.cassandra.internal.StateMetrics;
 import io.tally.state.schema.TallyTables;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,6 +68,106 @@ class CassandraMapStateTest {
         applyBatch(state, 8L, keys.subList(0, 1), List.of(100L));
         expected.merge(new HourKey("Order Completed", DAY_START), 100L, Long::sum);
         assertThat(CountTables.hourly(session(), keyspace)).isEqualTo(expected);
+    }
+
+    /**
+     * A state with known keys reads only the rows that exist, once its scan is done, and its counts are those of a
+     * state that reads every key: rows written before it started (by another state partition), rows it wrote itself,
+     * and a replay of its batch by a fresh partition that never saw the batch.
+     */
+    @Test
+    void knownKeysSkipReadsOfAbsentRowsAndStayExact() {
+        String event = "Known Keys";
+        Map<HourKey, Long> expected = new HashMap<>();
+        List<List<Object>> before = hourKeys(event, 0, 10);
+        List<Long> firstDeltas = new ArrayList<>();
+        for (int h = 0; h < before.size(); h++) {
+            firstDeltas.add((long) h + 1);
+            expected.put(new HourKey(event, DAY_START + h * HOUR), (long) h + 1);
+        }
+        applyBatch(newState(CassandraMapStateFactory.opaque(settings, TallyTables.EVENT_COUNTS_BY_HOUR)), 1L, before,
+                firstDeltas);
+
+        MapState<Long> known = knownKeysState();
+        // Ten hours that exist and ten that do not: only the ten are read.
+        List<List<Object>> keys = hourKeys(event, 0, 20);
+        List<Long> hundreds = new ArrayList<>();
+        keys.forEach(key -> hundreds.add(100L));
+        long rowsRead = StateMetrics.totals().rowsRead();
+        applyBatch(known, 2L, keys, hundreds);
+        assertThat(StateMetrics.totals().rowsRead() - rowsRead).as("rows read for 10 existing and 10 new keys")
+                .isEqualTo(10);
+        for (int h = 0; h < 20; h++) {
+            expected.merge(new HourKey(event, DAY_START + h * HOUR), 100L, Long::sum);
+        }
+        assertThat(eventCounts(event)).isEqualTo(expected);
+
+        // Trident replays batch 2 on a fresh partition (a restart after the writes, before the commit was recorded).
+        applyBatch(knownKeysState(), 2L, keys, hundreds);
+        assertThat(eventCounts(event)).isEqualTo(expected);
+
+        // Keys the state wrote itself after its scan are read again, not taken for new.
+        List<List<Object>> later = hourKeys(event, 20, 25);
+        List<Long> ones = new ArrayList<>();
+        later.forEach(key -> ones.add(1L));
+        applyBatch(known, 3L, later, ones);
+        applyBatch(known, 4L, later, ones);
+        later.forEach(key -> expected.put(new HourKey(event, (Long) key.get(1)), 2L));
+        assertThat(eventCounts(event)).isEqualTo(expected);
+    }
+
+    /**
+     * With a recent period, the known keys answer only for recent buckets: a key of an older bucket is read whether
+     * or not a row holds it, a new key of a recent bucket is not.
+     */
+    @Test
+    void knownKeysAnswerOnlyForRecentBuckets() {
+        long thisHour = System.currentTimeMillis() / HOUR * HOUR;
+        MapState<Long> state = knownKeysState(Duration.ofDays(2), thisHour + HOUR);
+        List<List<Object>> old = hourKeys("Old Buckets", 0, 5);
+        List<List<Object>> recent = List.of(List.of("Recent Buckets", thisHour), List.of("Recent Buckets",
+                thisHour - HOUR));
+        List<List<Object>> keys = new ArrayList<>(old);
+        keys.addAll(recent);
+        List<Long> ones = new ArrayList<>();
+        keys.forEach(key -> ones.add(1L));
+        long rowsRead = StateMetrics.totals().rowsRead();
+        applyBatch(state, 1L, keys, ones);
+        assertThat(StateMetrics.totals().rowsRead() - rowsRead).as("rows read: the old buckets' only")
+                .isEqualTo(old.size());
+        assertThat(eventCounts("Recent Buckets")).isEqualTo(Map.of(new HourKey("Recent Buckets", thisHour), 1L,
+                new HourKey("Recent Buckets", thisHour - HOUR), 1L));
+    }
+
+    /** A known-keys state with no cache (every key goes to Cassandra or the known keys), once its scan is done. */
+    private static MapState<Long> knownKeysState() {
+        return knownKeysState(null, DAY_START);
+    }
+
+    private static MapState<Long> knownKeysState(Duration recent, long absentBucket) {
+        MapState<Long> state = newState(CassandraMapStateFactory.opaque(settings, TallyTables.EVENT_COUNTS_BY_HOUR)
+                .withCacheEntries(0).withKnownKeys(null, recent));
+        List<List<Object>> absent = List.of(List.of("Never Sent", absentBucket));
+        Eventually.poll(() -> {
+            long rowsRead = StateMetrics.totals().rowsRead();
+            state.multiGet(absent);
+            return StateMetrics.totals().rowsRead() - rowsRead;
+        }, read -> read == 0, Duration.ofSeconds(30));
+        return state;
+    }
+
+    private static List<List<Object>> hourKeys(String event, int fromHour, int toHour) {
+        List<List<Object>> keys = new ArrayList<>();
+        for (int h = fromHour; h < toHour; h++) {
+            keys.add(List.of(event, DAY_START + h * HOUR));
+        }
+        return keys;
+    }
+
+    private static Map<HourKey, Long> eventCounts(String event) {
+        Map<HourKey, Long> counts = new HashMap<>(CountTables.hourly(session(), keyspace));
+        counts.keySet().removeIf(key -> !key.event().equals(event));
+        return counts;
     }
 
     @Test

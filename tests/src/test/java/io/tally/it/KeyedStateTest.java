@@ -33,6 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * it: the topology redeployed mid-stream with another parallelism, and back; and the LocalCluster JVM killed -9 while
  * a restarted worker restores its state from the changelog. Producer retries of events sent before each change must
  * still be dropped, and every count and distinct-user table must equal the truth computed from what was produced.
+ * The redeployed topology runs with the smallest memory budget, far below its keys, so its keyed partitions move
+ * most keys to {@code keyed_state_spill} and find retried messageIds there.
  */
 @ExtendWith(RealServices.class)
 class KeyedStateTest {
@@ -45,7 +47,8 @@ class KeyedStateTest {
         String topic = "rebalance-events";
         String keyspace = TestKeyspaces.create("rebalance");
         TestTopologies.createTopic(topic, PARTITIONS);
-        TallyConfig base = TestTopologies.smallBatches("it-rebalance", topic, keyspace);
+        TallyConfig base = TestTopologies.smallBatches("it-rebalance", topic, keyspace).toBuilder()
+                .keyedStateMemoryMb(1).build();
         EventGenerator generator = new EventGenerator(1212L, Instant.parse("2026-11-18T00:00:00Z"), 48, 3_000);
         AggregateTruth truth = new AggregateTruth(List.of());
         Random random = new Random(12);
@@ -77,6 +80,8 @@ class KeyedStateTest {
                 AggregateTables.assertExact(session, keyspace, truth, DRAIN, SETTLE);
             }
             assertThat(truth.duplicates()).as("retries produced").isGreaterThan(300);
+            long spilled = session.execute("SELECT COUNT(*) FROM " + keyspace + ".keyed_state_spill").one().getLong(0);
+            assertThat(spilled).as("keys moved out of memory").isGreaterThan(1_000);
         } finally {
             TestTopologies.killQuietly(base.name());
         }

@@ -143,7 +143,7 @@ public final class TallyTopology {
         Stream deduplicated = routed.name("dedup").partition(new ToPartition(parallelism))
                 .partitionPersist(guarded.wrap(DEDUP_STATE, new FirstSeenStateFactory(
                                 config.cassandra(), config.name() + "/" + DEDUP_STATE, config.dedupWindow(),
-                                KeyRoute.wholeKey(routing))),
+                                KeyRoute.wholeKey(routing), config.keyedStateMemoryBytes())),
                         RouteEvents.OUTPUT_FIELDS, new Deduplicate(parallelism, routing), RouteEvents.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
                 .newValuesStream();
@@ -151,10 +151,12 @@ public final class TallyTopology {
         boolean counting = scope == Scope.FULL;
         List<SegmentDefinition> segments = config.segments();
         StateFactory userDays = counting ? guarded.wrap(USER_DAYS, new FirstSeenStateFactory(config.cassandra(),
-                config.name() + "/" + USER_DAYS, userDayRetention(config), new PerUserPass.UserDayRoute(routing)))
+                config.name() + "/" + USER_DAYS, userDayRetention(config), new PerUserPass.UserDayRoute(routing),
+                config.keyedStateMemoryBytes()))
                 : null;
         StateFactory progress = segments.isEmpty() ? null : guarded.wrap(TallyTables.SEGMENT_PROGRESS.name(),
-                CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS));
+                CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS)
+                        .withKnownKeys(new PerUserPass.SegmentProgressRoute(routing), null));
         // Per-day counts a user keeps while not a member of a segment reach back as far as an event may be late.
         int keepDays = (int) Duration.ofMillis(config.ingest().maxLatenessMillis()).toDays() + 1;
         List<String> breakdowns = config.transforms().breakdownProperties();
@@ -245,8 +247,12 @@ public final class TallyTopology {
     private static void sumChanges(Stream changes, List<MapTable<Long>> tables, TallyConfig config,
             StateWrapper states, ProgressGuard.Stage guard) {
         Map<String, StateFactory> byTable = new LinkedHashMap<>();
-        tables.forEach(table -> byTable.put(table.name(),
-                states.wrap(table.name(), CassandraMapStateFactory.opaque(config.cassandra(), table))));
+        // Each count partition knows the rows of the buckets an event may still reach (its lateness, a day's bucket
+        // and a day for the clock), of every partition: the counts stage routes by Storm's hash of the key, which
+        // a scan of the rows cannot recompute, and recent rows are few.
+        Duration recent = Duration.ofMillis(config.ingest().maxLatenessMillis()).plusDays(2);
+        tables.forEach(table -> byTable.put(table.name(), states.wrap(table.name(),
+                CassandraMapStateFactory.opaque(config.cassandra(), table).withKnownKeys(null, recent))));
         Fields change = new Fields("table", "key", "delta");
         changes.filter(new Fields("member"), new Negate(new IsPresent()))
                 .name(COUNTS_STAGE)

@@ -49,7 +49,7 @@ public final class KafkaServer implements AutoCloseable {
             ChildJvm.runToCompletion(new ChildJvm.Spec("Kafka storage format", CLASSPATH, jvmOptions,
                     "kafka.tools.StorageTool",
                     List.of("format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()),
-                    dir, logFile), Duration.ofSeconds(60));
+                    dir, logFile), config.startTimeout());
         }
         ChildJvm jvm = ChildJvm.start(new ChildJvm.Spec("Kafka", CLASSPATH, jvmOptions, "kafka.Kafka",
                 List.of(properties.toString()), dir, logFile));

@@ -54,7 +54,9 @@ public record KafkaServerConfig(Path dataDir, int port, int controllerPort, Stri
         private int port = 9092;
         private int controllerPort = 9093;
         private String heap = "1g";
-        private Duration startTimeout = Duration.ofSeconds(60);
+        // Generous: a machine busy with other builds takes minutes to start a JVM-heavy server, and a timeout here
+        // fails a whole test class.
+        private Duration startTimeout = Duration.ofSeconds(180);
         private SaslSsl saslSsl;
 
         private Builder(Path dataDir) {

@@ -29,6 +29,9 @@ public final class TallyConfig implements Serializable {
     /** Default de-duplication window: 7 days, which covers producers' retries and replays of recent exports. */
     public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofDays(7);
 
+    /** Per partition of each keyed stage; see {@link #keyedStateMemoryBytes()}. */
+    public static final long DEFAULT_KEYED_STATE_MEMORY_MB = 512;
+
     /** The default, and the only valid form, of a topology name. */
     public static final String DEFAULT_NAME = "tally";
 
@@ -42,6 +45,7 @@ public final class TallyConfig implements Serializable {
     private final IngestSettings ingest;
     private final TransformConfig transforms;
     private final Duration dedupWindow;
+    private final long keyedStateMemoryBytes;
     private final List<SegmentDefinition> segments;
     private final PrometheusEndpoint prometheus;
     /** Not sent to Storm's workers with the rest: they serve no pages, and its password need not travel. */
@@ -58,6 +62,7 @@ public final class TallyConfig implements Serializable {
         this.ingest = b.ingest;
         this.transforms = b.transforms;
         this.dedupWindow = b.dedupWindow;
+        this.keyedStateMemoryBytes = b.keyedStateMemoryBytes;
         this.segments = b.segments;
         this.prometheus = b.prometheus;
         this.dashboard = b.dashboard;
@@ -69,7 +74,8 @@ public final class TallyConfig implements Serializable {
 
     public Builder toBuilder() {
         return new Builder().name(name).batch(batch).kafka(kafka).files(files).objects(objects).cassandra(cassandra).replication(replication)
-                .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).segments(segments)
+                .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow)
+                .keyedStateMemoryMb(keyedStateMemoryBytes >> 20).segments(segments)
                 .prometheus(prometheus).dashboard(dashboard);
     }
 
@@ -121,6 +127,14 @@ public final class TallyConfig implements Serializable {
         return dedupWindow;
     }
 
+    /**
+     * What the keys of one partition of a keyed stage (messageIds, users' days) may weigh in the worker's memory
+     * before the oldest move to Cassandra ({@code aggregates.keyed_state_memory_mb}).
+     */
+    public long keyedStateMemoryBytes() {
+        return keyedStateMemoryBytes;
+    }
+
     /** The segments whose membership the topology keeps; see {@link CompiledSegments} for the rules. */
     public List<SegmentDefinition> segments() {
         return segments;
@@ -145,6 +159,7 @@ public final class TallyConfig implements Serializable {
     public String toString() {
         return "TallyConfig{name=" + name + ", batch=" + batch + ", kafka=" + kafka + ", files=" + files + ", objects=" + objects + ", cassandra=" + cassandra
                 + ", replication=" + replication + ", ingest=" + ingest + ", transforms=" + transforms + ", dedupWindow=" + dedupWindow
+                + ", keyedStateMemoryMb=" + (keyedStateMemoryBytes >> 20)
                 + ", segments=" + segments.stream().map(SegmentDefinition::name).toList()
                 + (prometheus == null ? "" : ", prometheus=" + prometheus) + "}";
     }
@@ -160,6 +175,7 @@ public final class TallyConfig implements Serializable {
         private IngestSettings ingest = IngestSettings.DEFAULTS;
         private TransformConfig transforms = TransformConfig.NONE;
         private Duration dedupWindow = DEFAULT_DEDUP_WINDOW;
+        private long keyedStateMemoryBytes = DEFAULT_KEYED_STATE_MEMORY_MB << 20;
         private List<SegmentDefinition> segments = List.of();
         private PrometheusEndpoint prometheus;
         private DashboardSettings dashboard;
@@ -246,6 +262,16 @@ public final class TallyConfig implements Serializable {
                         + (window == null ? null : window.toMillis()));
             }
             this.dedupWindow = window;
+            return this;
+        }
+
+        /** Default {@link #DEFAULT_KEYED_STATE_MEMORY_MB}; from 1 to 1,048,576 (a TiB). */
+        public Builder keyedStateMemoryMb(long mebibytes) {
+            if (mebibytes < 1 || mebibytes > 1 << 20) {
+                throw ConfigException.at("aggregates.keyed_state_memory_mb", "must be from 1 to 1048576 (MiB), was "
+                        + mebibytes);
+            }
+            this.keyedStateMemoryBytes = mebibytes << 20;
             return this;
         }
 

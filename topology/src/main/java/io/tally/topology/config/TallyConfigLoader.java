@@ -158,6 +158,9 @@ public final class TallyConfigLoader {
         if (model.aggregates() != null && model.aggregates().dedupWindowMs() != null) {
             config.dedupWindow(java.time.Duration.ofMillis(model.aggregates().dedupWindowMs()));
         }
+        if (model.aggregates() != null && model.aggregates().keyedStateMemoryMb() != null) {
+            config.keyedStateMemoryMb(model.aggregates().keyedStateMemoryMb());
+        }
         if (model.transforms() != null) {
             try {
                 config.transforms(model.transforms());
@@ -403,7 +406,8 @@ public final class TallyConfigLoader {
     record BasicAuthModel(String user, String password) {
     }
 
-    record AggregatesModel(@JsonProperty("dedup_window_ms") Long dedupWindowMs) {
+    record AggregatesModel(@JsonProperty("dedup_window_ms") Long dedupWindowMs,
+            @JsonProperty("keyed_state_memory_mb") Long keyedStateMemoryMb) {
     }
 
     record TopologyModel(String name, Integer workers,

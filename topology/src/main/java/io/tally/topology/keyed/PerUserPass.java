@@ -4,6 +4,7 @@ import io.tally.bolts.event.Event;
 import io.tally.bolts.segment.CompiledSegment;
 import io.tally.bolts.segment.CompiledSegments;
 import io.tally.bolts.segment.SegmentDefinition;
+import io.tally.state.cassandra.RowRoute;
 import io.tally.state.keyed.FirstSeenState;
 import io.tally.state.keyed.KeyRoute;
 import io.tally.state.keyed.KeyRouting;
@@ -149,6 +150,16 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
         @Override
         public int of(String key) {
             return routing.route(userOfDayKey(key));
+        }
+    }
+
+    /** Routes a {@code segment_progress} row by its user, as the topology sends a user's events. */
+    public record SegmentProgressRoute(KeyRouting routing) implements RowRoute {
+        private static final int USER_COLUMN = TallyTables.SEGMENT_PROGRESS.keyColumns().indexOf("user_id");
+
+        @Override
+        public int of(List<Object> rowKey) {
+            return routing.route((String) rowKey.get(USER_COLUMN));
         }
     }
 

@@ -1,7 +1,9 @@
 package io.tally.state.cassandra;
 
 import io.tally.state.cassandra.internal.CassandraBackingMap;
+import io.tally.state.cassandra.internal.KnownRowKeys;
 import io.tally.state.cassandra.internal.StateMetrics;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.storm.task.IMetricsContext;
 import org.apache.storm.trident.state.State;
@@ -32,15 +34,36 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
     private final CassandraSettings settings;
     private final MapTable<T> table;
     private final int cacheEntries;
+    private final boolean knownKeys;
+    private final RowRoute route;
+    private final Duration recent;
 
-    private CassandraMapStateFactory(CassandraSettings settings, MapTable<T> table, int cacheEntries) {
+    private CassandraMapStateFactory(CassandraSettings settings, MapTable<T> table, int cacheEntries,
+            boolean knownKeys, RowRoute route, Duration recent) {
         this.settings = settings;
         this.table = table;
         this.cacheEntries = cacheEntries;
+        this.knownKeys = knownKeys;
+        this.route = route;
+        this.recent = recent;
     }
 
     public static <T> CassandraMapStateFactory<T> opaque(CassandraSettings settings, MapTable<T> table) {
-        return new CassandraMapStateFactory<>(settings, table, DEFAULT_CACHE_ENTRIES);
+        return new CassandraMapStateFactory<>(settings, table, DEFAULT_CACHE_ENTRIES, false, null, null);
+    }
+
+    /**
+     * The same factory, with each partition answering keys that no row holds without reading them: it scans the
+     * table's keys when it starts, keeps those that {@code route} sends to it, and adds every key it writes (see
+     * {@link io.tally.state.cassandra.internal.KnownRowKeys}, which argues why no row is missed). Only for a table
+     * whose keys are each written by the one partition {@code route} names, and by no other topology.
+     *
+     * @param route null: each partition keeps every row's key (for a table whose rows are few, or recent)
+     * @param recent for a table of time buckets, how old a bucket may be for the partition to answer for it without
+     *     a read (older ones are always read); null: any
+     */
+    public CassandraMapStateFactory<T> withKnownKeys(RowRoute route, Duration recent) {
+        return new CassandraMapStateFactory<>(settings, table, cacheEntries, true, route, recent);
     }
 
     /** The same factory with another cache size; 0 disables the cache. */
@@ -48,7 +71,7 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
         if (entries < 0) {
             throw new IllegalArgumentException("cache entries must not be negative, was " + entries);
         }
-        return new CassandraMapStateFactory<>(settings, table, entries);
+        return new CassandraMapStateFactory<>(settings, table, entries, knownKeys, route, recent);
     }
 
     public MapTable<T> table() {
@@ -58,7 +81,14 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"}) // OpaqueMap.build takes the raw OpaqueValue type
     public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex, int numPartitions) {
-        IBackingMap backing = new CassandraBackingMap<>(settings, table, StateMetrics.register(conf, metrics, table.name()));
+        KnownRowKeys known = null;
+        if (knownKeys) {
+            known = new KnownRowKeys(table.name(), route, partitionIndex, numPartitions,
+                    recent == null ? Long.MAX_VALUE : recent.toMillis());
+            known.scanStart(settings, table);
+        }
+        IBackingMap backing = new CassandraBackingMap<>(settings, table,
+                StateMetrics.register(conf, metrics, table.name()), known);
         return cacheEntries == 0
                 ? OpaqueMap.build(backing)
                 : OpaqueMap.build(new CachedMap(backing, cacheEntries));

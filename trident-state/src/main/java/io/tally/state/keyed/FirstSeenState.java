@@ -33,8 +33,8 @@ import org.apache.storm.trident.state.State;
  * <h2>Retention and memory</h2>
  * A key counts as seen for {@code retention} after the batch that added it, by the clock of the worker that ran it;
  * then it may be added again (a {@code messageId} seen again after the de-duplication window counts again). Log rows
- * expire in Cassandra shortly after their keys, and the memory holds the keys of one retention period: about the
- * key's characters plus 60 bytes per key. A key's retention cannot change once it is logged: a changed retention
+ * expire in Cassandra shortly after their keys, and the memory holds the keys of one retention period, up to a
+ * budget past which the oldest move to Cassandra (see {@code ChangelogFirstSeenState}). A key's retention cannot change once it is logged: a changed retention
  * applies to the keys added after the change.
  */
 public interface FirstSeenState extends State {

@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.MapTable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +23,18 @@ public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>>
     private final BoundedRequests requests;
     private final PartitionedRequests partitioned;
     private final int valueColumnCount;
+    private final KnownRowKeys known;
     private PreparedTable prepared;
 
     public CassandraBackingMap(CassandraSettings settings, MapTable<T> table, StateMetrics metrics) {
+        this(settings, table, metrics, null);
+    }
+
+    /** @param known the rows that may exist, to skip reading the others; null to read every key */
+    public CassandraBackingMap(CassandraSettings settings, MapTable<T> table, StateMetrics metrics,
+            KnownRowKeys known) {
         this.settings = settings;
+        this.known = known;
         this.table = table;
         this.requests = new BoundedRequests(settings.maxRequestsInFlight(), settings.requestTimeout().toMillis(),
                 settings.keyspace() + "." + table.name(), metrics);
@@ -41,9 +50,21 @@ public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>>
         PreparedTable p = prepared();
         List<List<Object>> rowKeys = new ArrayList<>(keys.size());
         keys.forEach(key -> rowKeys.add(table.keyMapper().toColumns(key)));
+        List<List<Object>> toRead = rowKeys;
+        if (known != null) {
+            toRead = new ArrayList<>(rowKeys.size());
+            for (List<Object> rowKey : rowKeys) {
+                if (known.mayExist(rowKey)) {
+                    toRead.add(rowKey);
+                }
+            }
+            if (toRead.isEmpty()) {
+                return Collections.nCopies(keys.size(), null);
+            }
+        }
         Map<List<Object>, OpaqueValue<T>> found = new HashMap<>();
         List<String> keyColumns = table.keyColumns();
-        for (Row row : partitioned.readByKeys(p.session(), p.selectIn(), p.read(), rowKeys)) {
+        for (Row row : partitioned.readByKeys(p.session(), p.selectIn(), p.read(), toRead)) {
             List<Object> rowKey = new ArrayList<>(keyColumns.size());
             for (String column : keyColumns) {
                 rowKey.add(row.getObject(column));
@@ -65,6 +86,9 @@ public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>>
         List<List<Object>> rows = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             List<Object> row = new ArrayList<>(table.keyMapper().toColumns(keys.get(i)));
+            if (known != null) {
+                known.writing(row);
+            }
             OpaqueValue<T> value = values.get(i);
             encode(row, value.getCurr());
             row.add(value.getCurrTxid());

@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tally.state.keyed.KeyRoute;
 import io.tally.state.keyed.KeyRouting;
 import it.unimi.dsi.fastutil.ints.IntList;
+import it.unimi.dsi.fastutil.longs.LongList;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -143,6 +147,84 @@ class ChangelogFirstSeenStateTest {
         restarted.beginCommit(3L);
         restarted.attempt(0);
         assertThat(restarted.entries().keySet()).containsExactly("recent");
+    }
+
+    /** Keeps spilled keys in memory, and counts the reads. */
+    private static final class MemorySpill implements KeySpill {
+        final Map<String, Long> rows = new HashMap<>();
+        int reads;
+
+        @Override
+        public void write(String store, List<String> keys, LongList addedMillis, long retentionMillis) {
+            for (int i = 0; i < keys.size(); i++) {
+                rows.merge(keys.get(i), addedMillis.getLong(i), Math::max);
+            }
+        }
+
+        @Override
+        public long addedMillis(String store, String key) {
+            reads++;
+            return rows.getOrDefault(key, ABSENT);
+        }
+    }
+
+    /**
+     * A state with a memory budget far below its keys decides every key as a state without one does, through
+     * replays, restarts (a restore that spills again) and expiry; it holds no more than its budget when a batch
+     * begins, and reads the spill for the keys it moved out.
+     */
+    @Test
+    void aMemoryBudgetSpillsTheOldestKeysAndDecidesAsWithoutOne() {
+        long budget = 20 * ChangelogFirstSeenState.weight("key-000");
+        int spillReads = 0;
+        for (int seed = 1; seed <= 20; seed++) {
+            Random random = new Random(seed);
+            MemoryLog boundedLog = new MemoryLog();
+            MemorySpill spill = new MemorySpill();
+            ChangelogFirstSeenState unbounded = partition(0, 1);
+            ChangelogFirstSeenState bounded = bounded(boundedLog, spill, budget);
+            for (long txid = 1; txid <= 300; txid++) {
+                clock.addAndGet(random.nextInt((int) (RETENTION / 8)));
+                if (random.nextInt(20) == 0) {
+                    bounded = bounded(boundedLog, spill, budget);
+                }
+                List<String> keys = new ArrayList<>();
+                for (int k = random.nextInt(10) + 1; k > 0; k--) {
+                    keys.add(String.format("key-%03d", random.nextInt(300)));
+                }
+                List<Boolean> expected = apply(unbounded, txid, keys);
+                if (random.nextInt(10) == 0) {
+                    // The first attempt fails before its commit; Trident replays it with the same keys.
+                    beginAndDecide(bounded, txid, keys);
+                }
+                assertThat(beginAndDecide(bounded, txid, keys)).as("seed %d, batch %d: %s", seed, txid, keys)
+                        .isEqualTo(expected);
+                assertThat(bounded.heldBytes()).as("seed %d, batch %d: the budget and the batch's keys", seed, txid)
+                        .isLessThanOrEqualTo(budget + keys.size() * ChangelogFirstSeenState.weight("key-000"));
+                bounded.commit(txid);
+            }
+            spillReads += spill.reads;
+        }
+        assertThat(spillReads).as("spilled keys asked for again were read").isPositive();
+    }
+
+    private ChangelogFirstSeenState bounded(MemoryLog boundedLog, MemorySpill spill, long budget) {
+        return new ChangelogFirstSeenState("test/keys", RETENTION, 0, 1, KeyRoute.wholeKey(ROUTING), boundedLog,
+                clock::get, budget, spill);
+    }
+
+    private static List<Boolean> apply(ChangelogFirstSeenState state, long txid, List<String> keys) {
+        List<Boolean> decisions = beginAndDecide(state, txid, keys);
+        state.commit(txid);
+        return decisions;
+    }
+
+    private static List<Boolean> beginAndDecide(ChangelogFirstSeenState state, long txid, List<String> keys) {
+        state.beginCommit(txid);
+        state.attempt(0);
+        List<Boolean> decisions = new ArrayList<>();
+        keys.forEach(key -> decisions.add(state.firstSeen(key, ROUTING.route(key))));
+        return decisions;
     }
 
     @Test
