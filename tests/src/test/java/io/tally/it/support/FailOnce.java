@@ -1,6 +1,7 @@
 package io.tally.it.support;
 
 import io.tally.state.keyed.FirstSeenState;
+import io.tally.state.keyed.ForwardingFirstSeenState;
 import io.tally.topology.StateWrapper;
 import java.util.List;
 import java.util.Map;
@@ -67,25 +68,14 @@ public final class FailOnce implements StateWrapper {
     }
 
     /** Fails after the batch's changelog row is written: the keys are logged, yet the batch will be replayed. */
-    private record Keys(String table, FirstSeenState delegate, int failOnCall) implements FirstSeenState {
-        @Override
-        public void attempt(int attemptId) {
-            delegate.attempt(attemptId);
-        }
+    private static final class Keys extends ForwardingFirstSeenState {
+        private final String table;
+        private final int failOnCall;
 
-        @Override
-        public boolean firstSeen(String key, int route) {
-            return delegate.firstSeen(key, route);
-        }
-
-        @Override
-        public int size() {
-            return delegate.size();
-        }
-
-        @Override
-        public void beginCommit(Long txid) {
-            delegate.beginCommit(txid);
+        Keys(String table, FirstSeenState delegate, int failOnCall) {
+            super(delegate);
+            this.table = table;
+            this.failOnCall = failOnCall;
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.tally.state.progress;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.state.keyed.FirstSeenState;
+import io.tally.state.keyed.ForwardingFirstSeenState;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -142,20 +143,12 @@ public final class ProgressGuard implements Serializable {
         }
     }
 
-    private record GuardedKeys(FirstSeenState delegate, Check check) implements FirstSeenState {
-        @Override
-        public void attempt(int attemptId) {
-            delegate.attempt(attemptId);
-        }
+    private static final class GuardedKeys extends ForwardingFirstSeenState {
+        private final Check check;
 
-        @Override
-        public boolean firstSeen(String key, int route) {
-            return delegate.firstSeen(key, route);
-        }
-
-        @Override
-        public int size() {
-            return delegate.size();
+        GuardedKeys(FirstSeenState delegate, Check check) {
+            super(delegate);
+            this.check = check;
         }
 
         @Override
