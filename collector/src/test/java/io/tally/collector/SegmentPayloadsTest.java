@@ -75,8 +75,9 @@ class SegmentPayloadsTest {
                  "sentAt":"2026-12-06T09:59:00Z"}"""), NOW);
         EventIngestor ingestor = new EventIngestor(IngestSettings.DEFAULTS);
 
-        Event track = accepted(ingestor.ingest(parsed.records().get(0).value(), "t", 0, 0));
-        Event screen = accepted(ingestor.ingest(parsed.records().get(1).value(), "t", 1, 0));
+        // Read as the collector writes them: the Kafka record's time, and Tally's read, at NOW.
+        Event track = accepted(ingestor.ingest(parsed.records().get(0).value(), "t", 0, NOW.toEpochMilli()));
+        Event screen = accepted(ingestor.ingest(parsed.records().get(1).value(), "t", 1, NOW.toEpochMilli()));
 
         assertThat(track.type()).isEqualTo(EventType.TRACK);
         assertThat(track.countName()).isEqualTo("Played");

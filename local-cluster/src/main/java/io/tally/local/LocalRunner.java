@@ -6,6 +6,7 @@ import io.tally.collector.CollectorSettings;
 import io.tally.collector.http.CollectorServer;
 import io.tally.dashboard.DashboardServer;
 import io.tally.local.kafka.KafkaTopics;
+import io.tally.local.sample.HistoricSpan;
 import io.tally.local.sample.SampleEvents;
 import io.tally.local.server.S3Server;
 import io.tally.spouts.SpoutMetrics;
@@ -181,6 +182,10 @@ public final class LocalRunner implements Callable<Integer> {
                         .ssl(false)
                         .build())
                 .replication(Map.of("class", "SimpleStrategy", "replication_factor", "1"));
+        if (written.backfill().isEmpty()) {
+            // The sample is old data with its own old receivedAt: counted as a backfill (see HistoricSpan).
+            HistoricSpan.backfill(local, HistoricSpan.untilTomorrow(), written.dedupWindow(), written.lagAllowance());
+        }
         if (filesDir != null) {
             local.files(FileSpoutSettings.of(filesDir.toAbsolutePath().toString(), "*.{jsonl,json,log}{,.gz}"));
         }

@@ -24,9 +24,16 @@ import org.apache.storm.tuple.Fields;
  * metadata is already stored, i.e. for a batch emitted before. The latency is timed by the batch coordinator,
  * the one place that sees both a batch start ({@code initializeTransaction}, once per attempt) and its commit
  * ({@code success}); it includes the failed attempts of a replayed batch, as a record in it waits through them.
+ *
+ * <p>When a batch is first read, the emitter notes Tally's clock in every partition's metadata ({@link #FIRST_READ_AT});
+ * Trident stores that metadata before the batch is processed, and a replay passes the same time on in its chunks. So
+ * the checks that hold a record's own times to Tally's clock decide a replay exactly as they decided the first attempt,
+ * however late the replay runs (a worker's clock at replay time would not).
  */
 public final class MeteredSpout implements ITridentSpout<Object> {
     private static final long serialVersionUID = 1L;
+    /** The key, in each partition's batch metadata, of Tally's clock when the batch was first read (epoch ms). */
+    public static final String FIRST_READ_AT = "tallyFirstReadAt";
 
     private final String name;
     private final PartitionedTridentSpoutExecutor executor;
@@ -120,7 +127,7 @@ public final class MeteredSpout implements ITridentSpout<Object> {
         @Override
         public Emitter<C, P, M> getEmitter(Map<String, Object> conf, TopologyContext context) {
             return new ReplayCountingEmitter<>(spout.getEmitter(conf, context),
-                    new SpoutMetrics.Replays(context, conf, name));
+                    new SpoutMetrics.Replays(context, conf, name), System::currentTimeMillis);
         }
 
         @Override
@@ -137,11 +144,14 @@ public final class MeteredSpout implements ITridentSpout<Object> {
     static final class ReplayCountingEmitter<C, P extends ISpoutPartition, M> implements IPartitionedTridentSpout.Emitter<C, P, M> {
         private final IPartitionedTridentSpout.Emitter<C, P, M> emitter;
         private final SpoutMetrics.Replays replays;
+        private final LongSupplier clock;
         private TransactionAttempt lastReplayed;
 
-        ReplayCountingEmitter(IPartitionedTridentSpout.Emitter<C, P, M> emitter, SpoutMetrics.Replays replays) {
+        ReplayCountingEmitter(IPartitionedTridentSpout.Emitter<C, P, M> emitter, SpoutMetrics.Replays replays,
+                LongSupplier clock) {
             this.emitter = emitter;
             this.replays = replays;
+            this.clock = clock;
         }
 
         @Override
@@ -151,7 +161,7 @@ public final class MeteredSpout implements ITridentSpout<Object> {
                 lastReplayed = tx;
                 replays.batch();
             }
-            RecordChunker chunks = new RecordChunker(collector);
+            RecordChunker chunks = new RecordChunker(collector, firstReadAt(meta));
             emitter.reEmitPartitionBatch(tx, new CountingCollector(chunks, replays), partition, meta);
             chunks.finish();
         }
@@ -159,10 +169,35 @@ public final class MeteredSpout implements ITridentSpout<Object> {
         @Override
         public Map<P, M> emitBatchNew(TransactionAttempt tx, TridentCollector collector, Set<P> partitions,
                 Map<P, M> lastPartitionMetaMap) {
-            RecordChunker chunks = new RecordChunker(collector);
+            long readAt = clock.getAsLong();
+            RecordChunker chunks = new RecordChunker(collector, readAt);
             Map<P, M> metas = emitter.emitBatchNew(tx, chunks, partitions, lastPartitionMetaMap);
             chunks.finish();
-            return metas;
+            Map<P, M> stamped = new HashMap<>(metas);
+            stamped.replaceAll((partition, meta) -> withFirstReadAt(meta, readAt));
+            return stamped;
+        }
+
+        /** The metadata with the read time added; every Tally spout's metadata is a map. */
+        @SuppressWarnings("unchecked")
+        private static <M> M withFirstReadAt(M meta, long readAt) {
+            if (!(meta instanceof Map<?, ?> map)) {
+                return meta;
+            }
+            Map<String, Object> stamped = new HashMap<>((Map<String, Object>) map);
+            stamped.put(FIRST_READ_AT, readAt);
+            return (M) stamped;
+        }
+
+        /**
+         * The batch's first read time from its metadata. Metadata stored by a Tally that did not note it (a batch
+         * in flight across the upgrade) has none: that one replay is held to the clock now.
+         */
+        private long firstReadAt(M meta) {
+            if (meta instanceof Map<?, ?> map && map.get(FIRST_READ_AT) instanceof Number readAt) {
+                return readAt.longValue();
+            }
+            return clock.getAsLong();
         }
 
         @Override

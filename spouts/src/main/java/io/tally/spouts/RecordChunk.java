@@ -16,6 +16,10 @@ import org.apache.storm.tuple.Fields;
  * records; the ingest tier reads the records out of it and makes one tuple per record inside its own task, where
  * tuples are plain method calls. Which records share a chunk never changes a result: every aggregate is
  * per batch, and a chunk never spans two batches.
+ *
+ * <p>A chunk also carries when Tally first read its batch ({@link #readAtMillis()}), by Tally's own clock: the time
+ * the records' own times are held to. It is stored with the batch's metadata, so a replay carries the first
+ * attempt's time and the ingest tier decides a replayed record exactly as it did the first time.
  */
 public final class RecordChunk {
     /** The single field of a spout's tuple: the chunk. */
@@ -27,12 +31,15 @@ public final class RecordChunk {
     private final byte[][] payloads;
     private final long[] positions;
     private final long[] receivedAt;
+    private final long readAt;
 
     /**
      * Records of {@code source}: for each, its bytes, position and receipt time, at the same index. The chunk keeps
      * the arrays as given (no copy), so the caller must not change them afterwards.
+     *
+     * @param readAt when Tally first read the batch the records belong to, epoch milliseconds of Tally's clock
      */
-    public RecordChunk(String source, byte[][] payloads, long[] positions, long[] receivedAt) {
+    public RecordChunk(String source, byte[][] payloads, long[] positions, long[] receivedAt, long readAt) {
         if (payloads.length != positions.length || payloads.length != receivedAt.length) {
             throw new IllegalArgumentException("a chunk needs a position and a receipt time for each payload");
         }
@@ -40,6 +47,7 @@ public final class RecordChunk {
         this.payloads = payloads;
         this.positions = positions;
         this.receivedAt = receivedAt;
+        this.readAt = readAt;
     }
 
     public int size() {
@@ -61,6 +69,11 @@ public final class RecordChunk {
 
     public long receivedAtMillis(int record) {
         return receivedAt[record];
+    }
+
+    /** When Tally first read the chunk's batch (the same on every replay of it), epoch milliseconds. */
+    public long readAtMillis() {
+        return readAt;
     }
 
     /** Chunks must be registered with Kryo to cross between workers. */
@@ -103,9 +116,9 @@ public final class RecordChunk {
         }
 
         /** The records added so far as a chunk; the builder starts empty again. */
-        RecordChunk build() {
+        RecordChunk build(long readAt) {
             RecordChunk chunk = new RecordChunk(source, Arrays.copyOf(payloads, size), Arrays.copyOf(positions, size),
-                    Arrays.copyOf(receivedAt, size));
+                    Arrays.copyOf(receivedAt, size), readAt);
             Arrays.fill(payloads, 0, size, null);
             size = 0;
             source = null;
@@ -113,11 +126,12 @@ public final class RecordChunk {
         }
     }
 
-    /** The source once, then each record's position, receipt time and bytes. */
+    /** The source and read time once, then each record's position, receipt time and bytes. */
     public static final class KryoSerializer extends Serializer<RecordChunk> {
         @Override
         public void write(Kryo kryo, Output out, RecordChunk chunk) {
             out.writeString(chunk.source);
+            out.writeLong(chunk.readAt);
             out.writeInt(chunk.size(), true);
             for (int i = 0; i < chunk.size(); i++) {
                 out.writeLong(chunk.positions[i]);
@@ -130,6 +144,7 @@ public final class RecordChunk {
         @Override
         public RecordChunk read(Kryo kryo, Input in, Class<? extends RecordChunk> type) {
             String source = in.readString();
+            long readAt = in.readLong();
             int size = in.readInt(true);
             byte[][] payloads = new byte[size][];
             long[] positions = new long[size];
@@ -139,7 +154,7 @@ public final class RecordChunk {
                 receivedAt[i] = in.readLong();
                 payloads[i] = in.readBytes(in.readInt(true));
             }
-            return new RecordChunk(source, payloads, positions, receivedAt);
+            return new RecordChunk(source, payloads, positions, receivedAt, readAt);
         }
     }
 }

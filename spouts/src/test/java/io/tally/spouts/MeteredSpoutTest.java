@@ -18,8 +18,24 @@ class MeteredSpoutTest {
     private record Partition(String getId) implements ISpoutPartition {
     }
 
+    /** An emitter over partitions named by the coordinator's strings, which never change. */
+    private abstract static class FixedPartitions<M> implements IPartitionedTridentSpout.Emitter<List<String>, Partition, M> {
+        @Override
+        public List<Partition> getOrderedPartitions(List<String> all) {
+            return all.stream().map(Partition::new).toList();
+        }
+
+        @Override
+        public void refreshPartitions(List<Partition> partitions) {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     /** Emits {@code perPartition} raw records for every partition batch, new or replayed. */
-    private static final class RecordsPerPartition implements IPartitionedTridentSpout.Emitter<List<String>, Partition, String> {
+    private static final class RecordsPerPartition extends FixedPartitions<String> {
         private final int perPartition;
 
         RecordsPerPartition(int perPartition) {
@@ -40,24 +56,12 @@ class MeteredSpoutTest {
             return Map.of();
         }
 
-        @Override
-        public List<Partition> getOrderedPartitions(List<String> all) {
-            return all.stream().map(Partition::new).toList();
-        }
-
-        @Override
-        public void refreshPartitions(List<Partition> partitions) {
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     @Test
     void replaysAreCountedOncePerAttemptWithEveryRecordTheyEmitAgain() {
         var emitter = new MeteredSpout.ReplayCountingEmitter<>(new RecordsPerPartition(3),
-                new SpoutMetrics.Replays(null, Map.of(), "test"));
+                new SpoutMetrics.Replays(null, Map.of(), "test"), () -> 0L);
         CollectingCollector collected = new CollectingCollector();
         SpoutMetrics.Totals before = SpoutMetrics.totals();
 
@@ -79,7 +83,7 @@ class MeteredSpoutTest {
     @Test
     void recordsLeaveInChunksOfOneSourceInTheOrderEmitted() {
         var emitter = new MeteredSpout.ReplayCountingEmitter<>(new RecordsPerPartition(1100),
-                new SpoutMetrics.Replays(null, Map.of(), "test"));
+                new SpoutMetrics.Replays(null, Map.of(), "test"), () -> 0L);
         CollectingCollector collected = new CollectingCollector();
         var partitions = new java.util.LinkedHashSet<>(List.of(new Partition("a"), new Partition("b")));
 
@@ -97,6 +101,51 @@ class MeteredSpoutTest {
             }
         }
         assertThat(positionsOfB).isEqualTo(java.util.stream.LongStream.range(0, 1100).boxed().toList());
+    }
+
+    /** A spout whose metadata is a map, as every Tally spout's is: the next offset of each partition. */
+    private static final class MapMetadata extends FixedPartitions<Map<String, Object>> {
+        @Override
+        public void reEmitPartitionBatch(TransactionAttempt tx, TridentCollector collector, Partition partition,
+                Map<String, Object> meta) {
+            collector.emit(List.of("{}".getBytes(StandardCharsets.UTF_8), partition.getId(), 7L, 1000L));
+        }
+
+        @Override
+        public Map<Partition, Map<String, Object>> emitBatchNew(TransactionAttempt tx, TridentCollector collector,
+                Set<Partition> partitions, Map<Partition, Map<String, Object>> last) {
+            Map<Partition, Map<String, Object>> metas = new java.util.HashMap<>();
+            for (Partition p : partitions) {
+                reEmitPartitionBatch(tx, collector, p, null);
+                metas.put(p, Map.of("next", 8L));
+            }
+            return metas;
+        }
+
+    }
+
+    @Test
+    void aReplayCarriesTheTimeItsBatchWasFirstReadNotTheClockAtReplay() {
+        long[] clock = {1_000_000L};
+        var emitter = new MeteredSpout.ReplayCountingEmitter<>(new MapMetadata(),
+                new SpoutMetrics.Replays(null, Map.of(), "test"), () -> clock[0]);
+        CollectingCollector first = new CollectingCollector();
+        Partition a = new Partition("a");
+
+        Map<Partition, Map<String, Object>> metas = emitter.emitBatchNew(new TransactionAttempt(1L, 0), first,
+                Set.of(a), Map.of());
+        assertThat(metas.get(a)).containsEntry("next", 8L).containsEntry(MeteredSpout.FIRST_READ_AT, 1_000_000L);
+        assertThat(((RecordChunk) first.tuples.get(0).get(0)).readAtMillis()).isEqualTo(1_000_000L);
+
+        clock[0] = 9_000_000L; // the replay runs much later, from the metadata Trident stored
+        CollectingCollector replayed = new CollectingCollector();
+        emitter.reEmitPartitionBatch(new TransactionAttempt(1L, 1), replayed, a, metas.get(a));
+        assertThat(((RecordChunk) replayed.tuples.get(0).get(0)).readAtMillis()).isEqualTo(1_000_000L);
+
+        // Metadata stored before read times were noted (a batch in flight across an upgrade): the clock now.
+        CollectingCollector old = new CollectingCollector();
+        emitter.reEmitPartitionBatch(new TransactionAttempt(1L, 2), old, a, Map.of("next", 8L));
+        assertThat(((RecordChunk) old.tuples.get(0).get(0)).readAtMillis()).isEqualTo(9_000_000L);
     }
 
     @Test

@@ -14,7 +14,7 @@ class RecordChunkTest {
         for (int i = 0; i < payloads.length; i++) {
             builder.add(payloads[i].getBytes(StandardCharsets.UTF_8), source, 100L + i, 5000L + i);
         }
-        return builder.build();
+        return builder.build(77_000L);
     }
 
     @Test
@@ -28,6 +28,7 @@ class RecordChunkTest {
 
         assertThat(received.source()).isEqualTo("kafka:events:3");
         assertThat(received.size()).isEqualTo(3);
+        assertThat(received.readAtMillis()).isEqualTo(77_000L);
         for (int i = 0; i < 3; i++) {
             assertThat(received.payload(i)).isEqualTo(sent.payload(i));
             assertThat(received.position(i)).isEqualTo(100L + i);
@@ -44,7 +45,7 @@ class RecordChunkTest {
             builder.add(new byte[0], "a", i, 0);
         }
         assertThat(builder.accepts("a")).isFalse();
-        assertThat(builder.build().size()).isEqualTo(RecordChunk.MAX_RECORDS);
+        assertThat(builder.build(0).size()).isEqualTo(RecordChunk.MAX_RECORDS);
         assertThat(builder.isEmpty()).isTrue();
         assertThat(builder.accepts("b")).isTrue();
     }

@@ -36,7 +36,7 @@ class LargeLogFileTest {
     void aMillionLineFileIsCountedExactly() throws Exception {
         Path dir = TestDirectories.create("large-file-");
         String keyspace = TestKeyspaces.create("large_file");
-        TallyConfig config = TallyConfig.builder()
+        TallyConfig config = TestTopologies.historic(TallyConfig.builder())
                 .name("it-large-file")
                 .files(FileSpoutSettings.of(dir.toString(), "*.jsonl"))
                 .cassandra(TestKeyspaces.settings(keyspace))

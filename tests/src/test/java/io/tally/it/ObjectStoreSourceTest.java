@@ -3,9 +3,9 @@ package io.tally.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.Row;
 import io.tally.it.support.AggregateTables;
 import io.tally.it.support.AggregateTruth;
+import io.tally.it.support.CountTables;
 import io.tally.it.support.Eventually;
 import io.tally.it.support.LogCapture;
 import io.tally.it.support.MetricsCapture;
@@ -91,7 +91,7 @@ class ObjectStoreSourceTest {
         String bucket = "exports";
         s3.createBucket(r -> r.bucket(bucket));
         String keyspace = TestKeyspaces.create("objects");
-        TallyConfig config = TallyConfig.builder().name("it-objects")
+        TallyConfig config = TestTopologies.historic(TallyConfig.builder()).name("it-objects")
                 .objects(settings(bucket, List.of(WEB, IOS)))
                 .cassandra(TestKeyspaces.settings(keyspace))
                 .batch(BatchSettings.builder().spoutParallelism(2).parallelism(2).build())
@@ -244,16 +244,8 @@ class ObjectStoreSourceTest {
     /** Every count and distinct-user table, and the rejects per reason, equal the truth. */
     private static void assertExact(CqlSession session, String keyspace, Exported exported) {
         AggregateTables.assertExact(session, keyspace, exported.events, DRAIN, SETTLE);
-        assertThat(Eventually.poll(() -> rejectsPerReason(session, keyspace), exported.rejects::equals, DRAIN))
+        assertThat(Eventually.poll(() -> CountTables.rejectedPerReason(session, keyspace), exported.rejects::equals, DRAIN))
                 .isEqualTo(exported.rejects);
-    }
-
-    private static Map<String, Long> rejectsPerReason(CqlSession session, String keyspace) {
-        Map<String, Long> perReason = new TreeMap<>();
-        for (Row row : session.execute("SELECT reason, count FROM " + keyspace + ".rejected_counts_by_hour")) {
-            perReason.merge(row.getString("reason"), row.getLong("count"), Long::sum);
-        }
-        return perReason;
     }
 
     /** Events counted so far: the all-events rows of the hourly counts. */

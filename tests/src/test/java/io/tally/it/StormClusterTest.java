@@ -131,9 +131,10 @@ class StormClusterTest {
                   contact_points: ["%s:%d"]
                   local_datacenter: %s
                   keyspace: %s
+                %s
                 """.formatted(NAME, RealServices.stack().kafka().bootstrapServers(), topic,
                 cassandra.getHostString(), cassandra.getPort(), RealServices.stack().cassandra().localDatacenter(),
-                keyspace);
+                keyspace, TestTopologies.historicYaml());
     }
 
     private static void report(String what, long sinceNanos) {

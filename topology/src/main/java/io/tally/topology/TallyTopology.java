@@ -120,7 +120,8 @@ public final class TallyTopology {
                         .parallelismHint(Math.min(batch.spoutParallelism(), objects.prefixes().size()))));
         // Every source emits chunks of the same raw records and feeds one ingest path.
         Stream chunks = sources.size() == 1 ? sources.get(0) : topology.merge(RecordChunk.FIELDS, sources);
-        Stream ingested = chunks.name("ingest").flatMap(new IngestRecords(config.ingest(), config.transforms()),
+        Stream ingested = chunks.name("ingest").flatMap(new IngestRecords(config.ingest(),
+                        config.backfill().orElse(null), config.transforms()),
                 IngestRecords.OUTPUT_FIELDS);
         Fields event = new Fields(IngestRecords.EVENT);
         Stream accepted = ingested.filter(event, new IsPresent());

@@ -43,6 +43,15 @@ import java.util.Set;
  * else the time the spout received the record. Timestamps are ISO-8601 date-times (an offset or {@code Z}; none
  * means UTC) or integer epoch milliseconds.
  *
+ * <p>Tally's own clock: every one of those times is the sender's (a Kafka record's timestamp is the producer's,
+ * unless the topic uses {@code LogAppendTime}). So each record is also held to the time Tally first read its batch
+ * ({@code readAt}, the same on every replay): a receipt time ahead of it by more than the future tolerance is
+ * {@code received_in_future}, an event time ahead of it likewise {@code too_far_in_future}, and an event time earlier
+ * than it by more than the maximum lateness {@code too_late}, so no accepted copy of an event can be read more than
+ * lateness + tolerance after another and outlive its {@code messageId}'s claim. A backfill topology
+ * ({@link BackfillSpan}) accepts the event times of its span instead of the lateness bound. The checks against the
+ * sender's own times come first, so a record wrong in both ways keeps the reason it always had.
+ *
  * <p>Records are UTF-8. The bytes are checked before parsing, so a record that is not UTF-8 is
  * {@code invalid_utf8} wherever the bad byte is (Jackson would call most of them {@code invalid_json}, depending
  * on which token it was reading), and a UTF-8 record with a NUL byte is {@code invalid_json}: JSON allows none, and
@@ -52,6 +61,8 @@ import java.util.Set;
  */
 public final class EventIngestor {
     private final IngestSettings settings;
+    /** The span a backfill topology counts; null for a topology that holds event times to its read time. */
+    private final BackfillSpan backfill;
     private final JsonFactory json;
     private final CharsetDecoder strictUtf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
@@ -69,7 +80,13 @@ public final class EventIngestor {
     private static final int MAX_CANONICAL_NAME_LENGTH = 128;
 
     public EventIngestor(IngestSettings settings) {
+        this(settings, null);
+    }
+
+    /** @param backfill the span a backfill topology counts, or null */
+    public EventIngestor(IngestSettings settings, BackfillSpan backfill) {
         this.settings = settings;
+        this.backfill = backfill;
         this.json = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(settings.maxDepth())
@@ -81,13 +98,33 @@ public final class EventIngestor {
                 .build();
     }
 
+    /** {@link #ingest(byte[], String, long, long, long)} of a record read when it was received. */
     public IngestResult ingest(byte[] payload, String source, long position, long receivedAtMillis) {
+        return ingest(payload, source, position, receivedAtMillis, receivedAtMillis);
+    }
+
+    /**
+     * @param receivedAtMillis when the record reached Tally's input as its source says (a Kafka record's timestamp,
+     *     a file's read time)
+     * @param readAtMillis when Tally first read the record's batch, by Tally's clock (the same on every replay)
+     */
+    public IngestResult ingest(byte[] payload, String source, long position, long receivedAtMillis,
+            long readAtMillis) {
         try {
-            return new IngestResult.Accepted(parse(payload, receivedAtMillis));
+            return new IngestResult.Accepted(parse(payload, receivedAtMillis, readAtMillis));
         } catch (InvalidRecord invalid) {
             return new IngestResult.Rejected(reject(invalid.reason, invalid.detail, payload, source, position,
-                    receivedAtMillis));
+                    storedReceipt(receivedAtMillis, readAtMillis)));
         }
+    }
+
+    /**
+     * The receipt time a rejection is stored (and counted per hour) under: the source's, unless that is further ahead
+     * of the read time than the tolerance, then the read time, so no sender's clock writes into a future hour.
+     */
+    public long storedReceipt(long receivedAtMillis, long readAtMillis) {
+        return aheadMillis(receivedAtMillis, readAtMillis) > settings.futureToleranceMillis()
+                ? readAtMillis : receivedAtMillis;
     }
 
     /** A rejection for a record that never reached (or escaped) the parser, with the same payload capping. */
@@ -98,7 +135,7 @@ public final class EventIngestor {
                 new String(payload, 0, kept, StandardCharsets.UTF_8), kept < payload.length);
     }
 
-    private Event parse(byte[] payload, long ingestReceivedAt) throws InvalidRecord {
+    private Event parse(byte[] payload, long ingestReceivedAt, long readAt) throws InvalidRecord {
         if (isBlank(payload)) {
             throw new InvalidRecord(RejectReason.EMPTY_RECORD, "the record is empty");
         }
@@ -128,10 +165,10 @@ public final class EventIngestor {
         } catch (IOException e) {
             throw new InvalidRecord(RejectReason.INVALID_JSON, String.valueOf(e.getMessage()));
         }
-        return toEvent(f, ingestReceivedAt);
+        return toEvent(f, ingestReceivedAt, readAt);
     }
 
-    private Event toEvent(Fields f, long ingestReceivedAt) throws InvalidRecord {
+    private Event toEvent(Fields f, long ingestReceivedAt, long readAt) throws InvalidRecord {
         if (f.type == null) {
             throw new InvalidRecord(RejectReason.MISSING_TYPE, "the record has no 'type'");
         }
@@ -185,11 +222,40 @@ public final class EventIngestor {
                     + " is more than " + settings.maxLatenessMillis() + " ms before its receipt at "
                     + Instant.ofEpochMilli(received));
         }
+        checkAgainstReadTime(received, f.receivedAt != null, eventTime, readAt);
         if (type == EventType.TRACK) {
             countName = canonicalEventName(countName); // accepted: the other names are constants
         }
         return new Event(type, countName, f.messageId, f.userId, f.anonymousId, eventTime, received, properties,
                 f.context, f.traits);
+    }
+
+    /** Holds the sender's times to Tally's clock when it first read the record (see the class comment). */
+    private void checkAgainstReadTime(long received, boolean receivedFromRecord, long eventTime, long readAt)
+            throws InvalidRecord {
+        long tolerance = settings.futureToleranceMillis();
+        if (aheadMillis(received, readAt) > tolerance) {
+            throw new InvalidRecord(RejectReason.RECEIVED_IN_FUTURE, (receivedFromRecord ? "receivedAt "
+                    : "the source's receipt time (the Kafka record timestamp) ") + Instant.ofEpochMilli(received)
+                    + " is more than " + tolerance + " ms after Tally first read the record at "
+                    + Instant.ofEpochMilli(readAt));
+        }
+        if (aheadMillis(eventTime, readAt) > tolerance) {
+            throw new InvalidRecord(RejectReason.TOO_FAR_IN_FUTURE, "event time " + Instant.ofEpochMilli(eventTime)
+                    + " is more than " + tolerance + " ms after Tally first read the record at "
+                    + Instant.ofEpochMilli(readAt));
+        }
+        if (backfill != null) {
+            if (!backfill.contains(eventTime)) {
+                throw new InvalidRecord(RejectReason.OUTSIDE_BACKFILL_SPAN, "event time "
+                        + Instant.ofEpochMilli(eventTime) + " is outside the backfill's span [" + backfill.from()
+                        + ", " + backfill.to() + ")");
+            }
+        } else if (aheadMillis(readAt, eventTime) > settings.maxLatenessMillis()) {
+            throw new InvalidRecord(RejectReason.TOO_LATE, "event time " + Instant.ofEpochMilli(eventTime)
+                    + " is more than " + settings.maxLatenessMillis() + " ms before Tally first read the record at "
+                    + Instant.ofEpochMilli(readAt) + " (old data is counted by a backfill topology)");
+        }
     }
 
     /** How far {@code later} is after {@code earlier}; saturated, since a hostile timestamp may be near either end of long. */

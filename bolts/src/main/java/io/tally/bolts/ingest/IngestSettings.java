@@ -14,14 +14,16 @@ import java.time.Duration;
  * @param maxDepth objects/arrays nested deeper are rejected while parsing ({@code too_deep}). Default 16.
  * @param maxStringLength strings or names longer are rejected while parsing ({@code string_too_long}). Default 8 KiB.
  * @param maxProperties properties (and traits) beyond this count are rejected ({@code too_many_properties}). Default 256.
- * @param futureToleranceMillis an event time later than its receipt by more than this is rejected
- *     ({@code too_far_in_future}). Default 1 hour: real clocks are skewed by minutes, not hours, and counting
+ * @param futureToleranceMillis an event time later than its receipt, or than the time Tally first read it, by more
+ *     than this is rejected ({@code too_far_in_future}), and so is a receipt time later than that read
+ *     ({@code received_in_future}). Default 1 hour: real clocks are skewed by minutes, not hours, and counting
  *     a future hour would show activity that has not happened.
  * @param rejectPayloadBytes how much of a rejected record is kept with its rejection. Default 4 KiB.
- * @param maxLatenessMillis an event time earlier than its receipt by more than this is rejected ({@code too_late}).
- *     Default 7 days, the same as the default de-duplication window: a producer's retry of an event arrives
- *     within the window or is too late, so no duplicate outlives the record of its {@code messageId}. Later
- *     events still land in their own (past) buckets.
+ * @param maxLatenessMillis an event time earlier than its receipt, or than the time Tally first read it, by more than
+ *     this is rejected ({@code too_late}). Default 7 days: the de-duplication window must cover it plus the future
+ *     tolerance and the lag allowance, so a producer's retry of an event arrives within the window or is too late,
+ *     and no duplicate outlives the record of its {@code messageId}. Later events still land in their own (past)
+ *     buckets.
  * @param maxMessageIdLength a {@code messageId} longer than this many characters (UTF-16 units) is rejected
  *     ({@code message_id_too_long}). Default 256: SDKs send UUIDs (36 characters), and every id is kept, as a
  *     de-duplication key, for the whole window.

@@ -44,10 +44,24 @@ public enum RejectReason {
     MESSAGE_ID_TOO_LONG,
     /** A timestamp field that is not an ISO-8601 date-time. */
     BAD_TIMESTAMP,
-    /** An event time further ahead of its receipt than the tolerance allows. */
+    /**
+     * An event time further ahead of its receipt, or of the time Tally first read the record, than
+     * {@code ingest.future_tolerance_ms} allows.
+     */
     TOO_FAR_IN_FUTURE,
-    /** Event time earlier than its receipt by more than {@code ingest.max_lateness_ms} (past the de-duplication window). */
+    /**
+     * Event time earlier than its receipt, or than the time Tally first read the record, by more than
+     * {@code ingest.max_lateness_ms}: its {@code messageId} may already be forgotten, so it could be counted twice.
+     */
     TOO_LATE,
+    /**
+     * A receipt time (the record's {@code receivedAt}, or the Kafka record's timestamp) later than the time Tally
+     * first read the record by more than {@code ingest.future_tolerance_ms}: no record is received after it is read,
+     * so the sender's clock or the record is wrong, and its times cannot be trusted to place it.
+     */
+    RECEIVED_IN_FUTURE,
+    /** In a backfill topology, an event time outside the span the backfill covers ({@code backfill.from}/{@code to}). */
+    OUTSIDE_BACKFILL_SPAN,
     /** A {@code drop_events} transform matched: dropped on purpose, still kept and counted. */
     DROPPED_BY_RULE,
     /** Tally's own code failed on this record (a bug): kept, with the error, rather than lost or crashing a worker. */

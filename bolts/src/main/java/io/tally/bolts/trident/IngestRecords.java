@@ -1,6 +1,7 @@
 package io.tally.bolts.trident;
 
 import io.tally.bolts.event.Event;
+import io.tally.bolts.ingest.BackfillSpan;
 import io.tally.bolts.ingest.EventIngestor;
 import io.tally.bolts.ingest.IngestResult;
 import io.tally.bolts.ingest.IngestSettings;
@@ -51,6 +52,7 @@ public final class IngestRecords implements FlatMapFunction, Operation {
             REJECTION);
 
     private final IngestSettings settings;
+    private final BackfillSpan backfill;
     private final TransformConfig transformConfig;
     private transient EventIngestor ingestor;
     private transient CompiledTransforms transforms;
@@ -71,7 +73,13 @@ public final class IngestRecords implements FlatMapFunction, Operation {
     }
 
     public IngestRecords(IngestSettings settings, TransformConfig transforms) {
+        this(settings, null, transforms);
+    }
+
+    /** @param backfill the span a backfill topology counts, or null (see {@link EventIngestor}) */
+    public IngestRecords(IngestSettings settings, BackfillSpan backfill, TransformConfig transforms) {
         this.settings = settings;
+        this.backfill = backfill;
         this.transformConfig = transforms;
         // Compiled here too, so a bad configuration is refused when the topology is built, not in a worker.
         CompiledTransforms.compile(transforms);
@@ -79,7 +87,7 @@ public final class IngestRecords implements FlatMapFunction, Operation {
 
     @Override
     public void prepare(Map<String, Object> conf, TridentOperationContext context) {
-        ingestor = new EventIngestor(settings);
+        ingestor = new EventIngestor(settings, backfill);
         transforms = CompiledTransforms.compile(transformConfig);
         redactor = new PayloadRedactor(transforms.droppedProperties(), settings.maxRecordBytes());
         // Reported with Storm's own metrics period, like every tally.* metric.
@@ -120,16 +128,16 @@ public final class IngestRecords implements FlatMapFunction, Operation {
                 }
                 int record = next++;
                 return ingest(chunk.payload(record), chunk.source(), chunk.position(record),
-                        chunk.receivedAtMillis(record));
+                        chunk.receivedAtMillis(record), chunk.readAtMillis());
             }
         };
     }
 
-    private Values ingest(byte[] payload, String source, long position, long receivedAt) {
+    private Values ingest(byte[] payload, String source, long position, long receivedAt, long readAt) {
         IngestResult result;
         try {
-            result = transform(ingestor.ingest(payload, source, position, receivedAt), payload, source, position,
-                    receivedAt);
+            result = transform(ingestor.ingest(payload, source, position, receivedAt, readAt), payload, source,
+                    position, ingestor.storedReceipt(receivedAt, readAt));
         } catch (RuntimeException e) {
             if (!ingestErrorLogged) {
                 LOG.error("Ingest failed on the record at {} position {}; it is kept as an ingest_error rejection"
@@ -137,7 +145,7 @@ public final class IngestRecords implements FlatMapFunction, Operation {
                 ingestErrorLogged = true;
             }
             result = new IngestResult.Rejected(ingestor.reject(RejectReason.INGEST_ERROR, String.valueOf(e),
-                    payload, source, position, receivedAt));
+                    payload, source, position, ingestor.storedReceipt(receivedAt, readAt)));
         }
         INGESTED_IN_JVM.increment();
         if (result instanceof IngestResult.Accepted ok) {

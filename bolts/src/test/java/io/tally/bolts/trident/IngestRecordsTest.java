@@ -54,7 +54,7 @@ class IngestRecordsTest {
         String page = "{\"type\":\"page\",\"anonymousId\":\"a7\",\"timestamp\":\"2026-11-20T11:30:00Z\"}";
         byte[][] payloads = {bytes(signup), bytes("{\"type\":"), bytes(page)};
         RecordChunk chunk = new RecordChunk("kafka:events:2", payloads, new long[] {10, 11, 12},
-                new long[] {1_795_176_000_000L, 1_795_176_000_001L, 1_795_176_000_002L});
+                new long[] {1_795_176_000_000L, 1_795_176_000_001L, 1_795_176_000_002L}, 1_795_176_000_002L);
 
         List<Values> out = ingest(prepared(), chunk);
 
@@ -89,7 +89,7 @@ class IngestRecordsTest {
         TransformConfig dropDebug = new TransformConfig(
                 List.of(new TransformStep.DropEvents(List.of("Debug Ping"), null, null)), List.of());
         RecordChunk chunk = new RecordChunk("file:app.log", new byte[][] {bytes(debug)}, new long[] {7},
-                new long[] {1_795_176_000_000L});
+                new long[] {1_795_176_000_000L}, 1_795_176_000_000L);
 
         List<Values> out = ingest(prepared(dropDebug), chunk);
 
@@ -125,7 +125,8 @@ class IngestRecordsTest {
             received[i] = 1_795_176_000_000L;
         }
 
-        List<Values> out = ingest(prepared(dropSecrets), new RecordChunk("kafka:events:0", payloads, positions, received));
+        List<Values> out = ingest(prepared(dropSecrets), new RecordChunk("kafka:events:0", payloads, positions, received,
+                1_795_176_000_000L));
 
         List<String> stored = out.stream().map(tuple -> ((Rejection) tuple.get(3)).payload()).toList();
         assertThat(stored).containsExactly(

@@ -37,6 +37,15 @@ public final class CountTables {
         assertThat(hourly(session, keyspace)).isEqualTo(expected);
     }
 
+    /** The rejected records counted per reason, over every hour ({@code rejected_counts_by_hour}). */
+    public static Map<String, Long> rejectedPerReason(CqlSession session, String keyspace) {
+        Map<String, Long> perReason = new java.util.TreeMap<>();
+        for (Row row : session.execute("SELECT reason, count FROM " + keyspace + ".rejected_counts_by_hour")) {
+            perReason.merge(row.getString("reason"), row.getLong("count"), Long::sum);
+        }
+        return perReason;
+    }
+
     public static long total(Map<HourKey, Long> counts) {
         return counts.values().stream().mapToLong(Long::longValue).sum();
     }

@@ -1,6 +1,8 @@
 package io.tally.it.support;
 
+import io.tally.bolts.ingest.BackfillSpan;
 import io.tally.local.kafka.KafkaTopics;
+import io.tally.local.sample.HistoricSpan;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.BatchSettings;
@@ -17,8 +19,24 @@ public final class TestTopologies {
     private TestTopologies() {
     }
 
+    /** The suite's events are fixed November 2026 data: every suite topology counts them as a backfill. */
+    public static final BackfillSpan HISTORIC = HistoricSpan.untilTomorrow();
+
+    /** {@code config} as a backfill of the suite's historic events ({@link HistoricSpan}). */
+    public static TallyConfig.Builder historic(TallyConfig.Builder config) {
+        return HistoricSpan.backfill(config, HISTORIC, TallyConfig.DEFAULT_DEDUP_WINDOW,
+                TallyConfig.DEFAULT_LAG_ALLOWANCE);
+    }
+
+    /** The {@code backfill} and {@code aggregates} sections of {@link #historic} in a {@code tally.yaml}. */
+    public static String historicYaml() {
+        return "backfill: {from: \"" + HISTORIC.from() + "\", to: \"" + HISTORIC.to() + "\"}\n"
+                + "aggregates: {dedup_window_ms: " + HistoricSpan.windowCovering(HISTORIC,
+                        TallyConfig.DEFAULT_DEDUP_WINDOW, TallyConfig.DEFAULT_LAG_ALLOWANCE).toMillis() + "}";
+    }
+
     public static TallyConfig config(String name, String topic, String keyspace) {
-        return TallyConfig.builder()
+        return historic(TallyConfig.builder())
                 .name(name)
                 .kafka(KafkaSpoutSettings.builder(RealServices.stack().kafka().bootstrapServers(), List.of(topic)).build())
                 .cassandra(TestKeyspaces.settings(keyspace))
@@ -63,6 +81,7 @@ public final class TestTopologies {
                 "  contact_points: [\"" + cassandra.getHostString() + ":" + cassandra.getPort() + "\"]",
                 "  local_datacenter: " + RealServices.stack().cassandra().localDatacenter(),
                 "  keyspace: " + keyspace,
+                historicYaml(),
                 ""));
     }
 

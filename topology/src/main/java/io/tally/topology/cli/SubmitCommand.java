@@ -151,6 +151,14 @@ final class SubmitCommand implements Callable<Integer> {
         String configuredName = configured.name();
         String effective = name == null ? configuredName : name;
         String root = TallyTopology.transactionalRoot(configured.toBuilder().name(effective).build());
+        if (configured.backfill().isPresent() && effective.equals(TallyConfig.DEFAULT_NAME)) {
+            return "This configuration is a backfill (backfill: " + configured.backfill().get().from() + " to "
+                    + configured.backfill().get().to() + ") but runs under the name '" + effective + "', the default"
+                    + " name of the live topology: it would take over the live topology's progress (ZooKeeper root "
+                    + root + ") and its de-duplication state. Give the backfill a topology.name of its own (for"
+                    + " example tally-backfill-" + configured.backfill().get().from().toString().substring(0, 7)
+                    + "), or pass --force-name if this is really meant.";
+        }
         if (segmentsOnly && effective.equals(configuredName)) {
             return "--segments-only would run under the name '" + effective + "', the full topology's (topology.name):"
                     + " it would read and write the production topology's progress under the ZooKeeper root " + root

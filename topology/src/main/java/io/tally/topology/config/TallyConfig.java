@@ -11,6 +11,7 @@ import io.tally.spouts.objectstore.ObjectStoreSettings;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.dashboard.DashboardSettings;
 import java.io.Serializable;
+import io.tally.bolts.ingest.BackfillSpan;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +27,17 @@ import java.util.Optional;
 public final class TallyConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Default de-duplication window: 7 days, which covers producers' retries and replays of recent exports. */
-    public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofDays(7);
+    /**
+     * Default de-duplication window: 8 days, the default lateness (7 days) plus the future tolerance (1 hour) plus the
+     * default lag allowance (23 hours); see {@link Builder#build()}.
+     */
+    public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofDays(8);
+    /**
+     * Default lag allowance: 23 hours. A batch's claims are made when it commits, its records are held to the time it
+     * was first read: a batch that takes longer than this from its first read to its commit (replayed through a long
+     * Cassandra outage) could see a claim expire that the window was sized to keep.
+     */
+    public static final Duration DEFAULT_LAG_ALLOWANCE = Duration.ofHours(23);
 
     /** Per partition of each keyed stage; see {@link #keyedStateMemoryBytes()}. */
     public static final long DEFAULT_KEYED_STATE_MEMORY_MB = 512;
@@ -46,6 +56,8 @@ public final class TallyConfig implements Serializable {
     private final TransformConfig transforms;
     private final Duration dedupWindow;
     private final long keyedStateMemoryBytes;
+    private final Duration lagAllowance;
+    private final BackfillSpan backfill;
     private final List<SegmentDefinition> segments;
     private final PrometheusEndpoint prometheus;
     /** Not sent to Storm's workers with the rest: they serve no pages, and its password need not travel. */
@@ -63,6 +75,8 @@ public final class TallyConfig implements Serializable {
         this.transforms = b.transforms;
         this.dedupWindow = b.dedupWindow;
         this.keyedStateMemoryBytes = b.keyedStateMemoryBytes;
+        this.lagAllowance = b.lagAllowance;
+        this.backfill = b.backfill;
         this.segments = b.segments;
         this.prometheus = b.prometheus;
         this.dashboard = b.dashboard;
@@ -74,8 +88,8 @@ public final class TallyConfig implements Serializable {
 
     public Builder toBuilder() {
         return new Builder().name(name).batch(batch).kafka(kafka).files(files).objects(objects).cassandra(cassandra).replication(replication)
-                .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow)
-                .keyedStateMemoryMb(keyedStateMemoryBytes >> 20).segments(segments)
+                .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).lagAllowance(lagAllowance)
+                .backfill(backfill).keyedStateMemoryMb(keyedStateMemoryBytes >> 20).segments(segments)
                 .prometheus(prometheus).dashboard(dashboard);
     }
 
@@ -135,6 +149,16 @@ public final class TallyConfig implements Serializable {
         return keyedStateMemoryBytes;
     }
 
+    /** How long a batch may take from its first read to its commit with its duplicates still found. */
+    public Duration lagAllowance() {
+        return lagAllowance;
+    }
+
+    /** The event times this topology counts when it is a backfill of old exports; empty for a live topology. */
+    public Optional<BackfillSpan> backfill() {
+        return Optional.ofNullable(backfill);
+    }
+
     /** The segments whose membership the topology keeps; see {@link CompiledSegments} for the rules. */
     public List<SegmentDefinition> segments() {
         return segments;
@@ -158,7 +182,7 @@ public final class TallyConfig implements Serializable {
     @Override
     public String toString() {
         return "TallyConfig{name=" + name + ", batch=" + batch + ", kafka=" + kafka + ", files=" + files + ", objects=" + objects + ", cassandra=" + cassandra
-                + ", replication=" + replication + ", ingest=" + ingest + ", transforms=" + transforms + ", dedupWindow=" + dedupWindow
+                + ", replication=" + replication + ", ingest=" + ingest + ", transforms=" + transforms + ", dedupWindow=" + dedupWindow + ", lagAllowance=" + lagAllowance + ", backfill=" + backfill
                 + ", keyedStateMemoryMb=" + (keyedStateMemoryBytes >> 20)
                 + ", segments=" + segments.stream().map(SegmentDefinition::name).toList()
                 + (prometheus == null ? "" : ", prometheus=" + prometheus) + "}";
@@ -176,6 +200,8 @@ public final class TallyConfig implements Serializable {
         private TransformConfig transforms = TransformConfig.NONE;
         private Duration dedupWindow = DEFAULT_DEDUP_WINDOW;
         private long keyedStateMemoryBytes = DEFAULT_KEYED_STATE_MEMORY_MB << 20;
+        private Duration lagAllowance = DEFAULT_LAG_ALLOWANCE;
+        private BackfillSpan backfill;
         private List<SegmentDefinition> segments = List.of();
         private PrometheusEndpoint prometheus;
         private DashboardSettings dashboard;
@@ -252,10 +278,7 @@ public final class TallyConfig implements Serializable {
             return this;
         }
 
-        /**
-         * Default {@link #DEFAULT_DEDUP_WINDOW}. Must be at least {@code ingest.max_lateness_ms}: a retry that is not
-         * too late must still find its {@code messageId}.
-         */
+        /** Default {@link #DEFAULT_DEDUP_WINDOW}; see {@link #build()} for how long it must be. */
         public Builder dedupWindow(Duration window) {
             if (window == null || window.toSeconds() < 1) {
                 throw ConfigException.at("aggregates.dedup_window_ms", "must be at least 1000 (one second), was "
@@ -275,6 +298,25 @@ public final class TallyConfig implements Serializable {
             return this;
         }
 
+        /** Default {@link #DEFAULT_LAG_ALLOWANCE}; see {@link #build()}. */
+        public Builder lagAllowance(Duration allowance) {
+            if (allowance == null || allowance.isNegative()) {
+                throw ConfigException.at("aggregates.lag_allowance_ms", "must not be negative, was "
+                        + (allowance == null ? null : allowance.toMillis()));
+            }
+            this.lagAllowance = allowance;
+            return this;
+        }
+
+        /**
+         * Default: none, a live topology. A backfill counts old exports (whose event and receipt times are
+         * legitimately old) under a topology name and de-duplication state of its own; see {@link BackfillSpan}.
+         */
+        public Builder backfill(BackfillSpan backfill) {
+            this.backfill = backfill;
+            return this;
+        }
+
         /**
          * Default: none. Checked and compiled here, so a bad rule is refused before submitting. Segments are identified
          * by name: a changed rule applies to the events counted from then on, members stay members.
@@ -289,12 +331,39 @@ public final class TallyConfig implements Serializable {
             if (kafka == null && files == null && objects == null) {
                 throw ConfigException.at("kafka", "or files or objects is required: Tally needs a source of events");
             }
-            if (ingest.maxLatenessMillis() > dedupWindow.toMillis()) {
-                throw ConfigException.at("ingest.max_lateness_ms", "(" + ingest.maxLatenessMillis()
-                        + ") must not exceed aggregates.dedup_window_ms (" + dedupWindow.toMillis() + "): a duplicate"
-                        + " accepted after its messageId is forgotten would be counted twice");
-            }
+            checkWindowCoversDuplicates();
             return new TallyConfig(this);
+        }
+
+        /**
+         * A live topology accepts an event only within {@code max_lateness} before and {@code future_tolerance} after
+         * the time Tally first read it, so two accepted copies of one event are read at most lateness + tolerance
+         * apart; the first copy's claim is made when its batch commits, up to the lag allowance after that read. A
+         * window of lateness + tolerance + allowance therefore still holds the claim when any accepted copy comes. A
+         * backfill accepts the event times of its span instead: its window must cover the span, plus the allowance.
+         */
+        private void checkWindowCoversDuplicates() {
+            long window = dedupWindow.toMillis();
+            long allowance = lagAllowance.toMillis();
+            if (backfill == null) {
+                long needed = ingest.maxLatenessMillis() + ingest.futureToleranceMillis() + allowance;
+                if (window < needed) {
+                    throw ConfigException.at("aggregates.dedup_window_ms", "(" + window + ") must be at least"
+                            + " ingest.max_lateness_ms (" + ingest.maxLatenessMillis() + ") + ingest.future_tolerance_ms ("
+                            + ingest.futureToleranceMillis() + ") + aggregates.lag_allowance_ms (" + allowance + ") = "
+                            + needed + ": a copy of an event accepted after its messageId is forgotten would be counted"
+                            + " twice. Lengthen the window or shorten the lateness");
+                }
+                return;
+            }
+            long needed = backfill.length().toMillis() + allowance;
+            if (window < needed) {
+                throw ConfigException.at("aggregates.dedup_window_ms", "(" + window + ") must cover the backfill's span"
+                        + " (" + backfill.from() + " to " + backfill.to() + ", " + backfill.length().toMillis()
+                        + " ms) + aggregates.lag_allowance_ms (" + allowance + ") = " + needed + ": copies of one"
+                        + " event in exports further apart would be counted twice. Lengthen the window or split the"
+                        + " backfill into shorter spans");
+            }
         }
 
         private static Map<String, String> defaultReplication() {

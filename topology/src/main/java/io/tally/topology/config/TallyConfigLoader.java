@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tally.bolts.ingest.BackfillSpan;
 import io.tally.dashboard.DashboardSettings;
 import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.segment.SegmentDefinition;
@@ -160,6 +161,13 @@ public final class TallyConfigLoader {
         }
         if (model.aggregates() != null && model.aggregates().keyedStateMemoryMb() != null) {
             config.keyedStateMemoryMb(model.aggregates().keyedStateMemoryMb());
+        }
+        if (model.aggregates() != null && model.aggregates().lagAllowanceMs() != null) {
+            config.lagAllowance(java.time.Duration.ofMillis(model.aggregates().lagAllowanceMs()));
+        }
+        if (model.backfill() != null) {
+            config.backfill(section("backfill", () -> new BackfillSpan(instant("backfill.from", model.backfill().from()),
+                    instant("backfill.to", model.backfill().to()))));
         }
         if (model.transforms() != null) {
             try {
@@ -396,7 +404,7 @@ public final class TallyConfigLoader {
     /** {@code collector} is the HTTP collector's section (module collector), read by it and not here. */
     record FileModel(TopologyModel topology, KafkaModel kafka, FilesModel files, ObjectsModel objects, ObjectsModel s3,
             CassandraModel cassandra,
-            IngestSettings ingest, TransformConfig transforms, AggregatesModel aggregates,
+            IngestSettings ingest, TransformConfig transforms, AggregatesModel aggregates, BackfillModel backfill,
             List<SegmentDefinition> segments, JsonNode collector, DashboardModel dashboard) {
     }
 
@@ -407,7 +415,24 @@ public final class TallyConfigLoader {
     }
 
     record AggregatesModel(@JsonProperty("dedup_window_ms") Long dedupWindowMs,
+            @JsonProperty("lag_allowance_ms") Long lagAllowanceMs,
             @JsonProperty("keyed_state_memory_mb") Long keyedStateMemoryMb) {
+    }
+
+    /** {@code from} and {@code to} are ISO-8601 date-times, e.g. {@code 2026-01-01T00:00:00Z}. */
+    record BackfillModel(String from, String to) {
+    }
+
+    private static java.time.Instant instant(String key, String text) {
+        if (text == null) {
+            throw ConfigException.at(key, "is required: an ISO-8601 date-time such as 2026-01-01T00:00:00Z");
+        }
+        try {
+            return java.time.Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ConfigException.at(key, "must be an ISO-8601 date-time such as 2026-01-01T00:00:00Z, was '" + text
+                    + "'");
+        }
     }
 
     record TopologyModel(String name, Integer workers,

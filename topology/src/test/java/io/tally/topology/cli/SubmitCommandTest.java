@@ -85,6 +85,19 @@ class SubmitCommandTest {
     }
 
     @Test
+    void aBackfillUnderTheLiveTopologysDefaultNameIsRefused() {
+        var span = new io.tally.bolts.ingest.BackfillSpan(java.time.Instant.parse("2026-01-01T00:00:00Z"),
+                java.time.Instant.parse("2026-01-08T00:00:00Z"));
+        TallyConfig backfill = TallyConfig.builder().backfill(span)
+                .kafka(KafkaSpoutSettings.builder("127.0.0.1:1", List.of("exports")).build()).build();
+        assertThat(SubmitCommand.nameProblem(backfill, null, false)).startsWith("This configuration is a backfill"
+                + " (backfill: 2026-01-01T00:00:00Z to 2026-01-08T00:00:00Z) but runs under the name 'tally', the"
+                + " default name of the live topology").contains("tally-backfill-2026-01", "--force-name");
+        TallyConfig named = backfill.toBuilder().name("tally-backfill-2026-01").build();
+        assertThat(SubmitCommand.nameProblem(named, null, false)).isNull();
+    }
+
+    @Test
     void forcingTheNameSkipsTheCheck() {
         TallyConfig analytics = analytics();
         SubmitCommand forced = new SubmitCommand();

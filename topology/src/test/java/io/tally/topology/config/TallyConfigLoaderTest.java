@@ -137,6 +137,63 @@ class TallyConfigLoaderTest {
     }
 
     @Test
+    void theDedupWindowMustCoverLatenessToleranceAndLag() {
+        TallyConfig defaults = LOADER.parse("kafka: {bootstrap_servers: b, topics: [t]}");
+        assertThat(defaults.dedupWindow()).isEqualTo(Duration.ofDays(8));
+        assertThat(defaults.lagAllowance()).isEqualTo(Duration.ofHours(23));
+        assertThat(defaults.backfill()).isEmpty();
+        // 7 days + 1 hour + 23 hours = 8 days exactly: accepted; a millisecond less is not.
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                aggregates: {dedup_window_ms: 691199999}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("aggregates.dedup_window_ms: (691199999) must be at least ingest.max_lateness_ms (604800000)"
+                        + " + ingest.future_tolerance_ms (3600000) + aggregates.lag_allowance_ms (82800000) = 691200000:"
+                        + " a copy of an event accepted after its messageId is forgotten would be counted twice."
+                        + " Lengthen the window or shorten the lateness");
+        // The window of the old default, 7 days, with the lateness shortened to fit.
+        TallyConfig fitted = LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                ingest: {max_lateness_ms: 432000000}
+                aggregates: {dedup_window_ms: 604800000, lag_allowance_ms: 86400000}
+                """);
+        assertThat(fitted.lagAllowance()).isEqualTo(Duration.ofDays(1));
+    }
+
+    @Test
+    void aBackfillNamesItsSpanAndItsWindowMustCoverIt() {
+        TallyConfig backfill = LOADER.parse("""
+                topology: {name: tally-backfill-2026-01}
+                files: {directory: /exports}
+                backfill: {from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z"}
+                aggregates: {dedup_window_ms: 2764800000}
+                """);
+        assertThat(backfill.backfill().orElseThrow().length()).isEqualTo(Duration.ofDays(31));
+        assertThatThrownBy(() -> LOADER.parse("""
+                topology: {name: tally-backfill-2026-01}
+                files: {directory: /exports}
+                backfill: {from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z"}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("aggregates.dedup_window_ms: (691200000) must cover the backfill's span"
+                        + " (2026-01-01T00:00:00Z to 2026-02-01T00:00:00Z, 2678400000 ms) + aggregates.lag_allowance_ms"
+                        + " (82800000) = 2761200000");
+        assertThatThrownBy(() -> LOADER.parse("""
+                files: {directory: /exports}
+                backfill: {from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z"}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("backfill.to (2026-01-01T00:00:00Z) must be after backfill.from");
+        assertThatThrownBy(() -> LOADER.parse("""
+                files: {directory: /exports}
+                backfill: {from: "last january", to: "2026-01-01T00:00:00Z"}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("backfill.from: must be an ISO-8601 date-time such as 2026-01-01T00:00:00Z, was 'last january'");
+    }
+
+    @Test
     void cassandraTlsVerifiesHostnamesByDefaultAndMasksTheTrustStorePassword() {
         CassandraSettings plain = LOADER.parse("kafka: {bootstrap_servers: b, topics: [t]}\ncassandra: {ssl: true}")
                 .cassandra();
