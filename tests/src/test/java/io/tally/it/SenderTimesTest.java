@@ -19,7 +19,7 @@ import io.tally.local.sample.GeneratedEvent;
 import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.keyed.FirstSeenState;
-import io.tally.state.keyed.ForwardingFirstSeenState;
+import io.tally.state.forwarding.ForwardingFirstSeenState;
 import io.tally.topology.StateWrapper;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
@@ -165,18 +165,18 @@ class SenderTimesTest {
             @Override
             public boolean firstSeen(String key, int route) {
                 edgeInBatch |= key.contains("edge-");
-                return delegate.firstSeen(key, route);
+                return super.firstSeen(key, route);
             }
 
             @Override
             public void beginCommit(Long txid) {
                 edgeInBatch = false;
-                delegate.beginCommit(txid);
+                super.beginCommit(txid);
             }
 
             @Override
             public void commit(Long txid) {
-                delegate.commit(txid);
+                super.commit(txid);
                 if (edgeInBatch && FAILED.compareAndSet(false, true)) {
                     Eventually.sleep(HELD);
                     throw new FailedException("injected failure of the batch holding the edge events (test)");

@@ -3,7 +3,6 @@ package io.tally.it.support;
 import io.tally.state.forwarding.ForwardingFirstSeenState;
 import io.tally.state.forwarding.ForwardingMapState;
 import io.tally.state.keyed.FirstSeenState;
-import io.tally.state.keyed.ForwardingFirstSeenState;
 import io.tally.topology.StateWrapper;
 import java.util.List;
 import java.util.Map;

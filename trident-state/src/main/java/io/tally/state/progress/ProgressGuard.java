@@ -5,7 +5,6 @@ import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.state.forwarding.ForwardingFirstSeenState;
 import io.tally.state.forwarding.ForwardingMapState;
 import io.tally.state.keyed.FirstSeenState;
-import io.tally.state.keyed.ForwardingFirstSeenState;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.Objects;
