@@ -1,6 +1,8 @@
 package io.tally.topology.config;
 
 import io.tally.bolts.ingest.IngestSettings;
+import io.tally.bolts.journey.CompiledFunnels;
+import io.tally.bolts.journey.FunnelDefinition;
 import io.tally.bolts.segment.CompiledSegments;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.CompiledTransforms;
@@ -42,6 +44,7 @@ public final class TallyConfig implements Serializable {
     private final TransformConfig transforms;
     private final Duration dedupWindow;
     private final List<SegmentDefinition> segments;
+    private final List<FunnelDefinition> funnels;
     private final PrometheusEndpoint prometheus;
 
     private TallyConfig(Builder b) {
@@ -56,6 +59,7 @@ public final class TallyConfig implements Serializable {
         this.transforms = b.transforms;
         this.dedupWindow = b.dedupWindow;
         this.segments = b.segments;
+        this.funnels = b.funnels;
         this.prometheus = b.prometheus;
     }
 
@@ -65,7 +69,7 @@ public final class TallyConfig implements Serializable {
 
     public Builder toBuilder() {
         return new Builder().name(name).batch(batch).kafka(kafka).files(files).objects(objects).cassandra(cassandra).replication(replication)
-                .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).segments(segments)
+                .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).segments(segments).funnels(funnels)
                 .prometheus(prometheus);
     }
 
@@ -122,6 +126,11 @@ public final class TallyConfig implements Serializable {
         return segments;
     }
 
+    /** The funnels the topology keeps (docs/journeys.md). */
+    public List<FunnelDefinition> funnels() {
+        return funnels;
+    }
+
     /** Where the topology serves its metrics for Prometheus ({@code topology.prometheus_port}); empty: nowhere. */
     public Optional<PrometheusEndpoint> prometheus() {
         return Optional.ofNullable(prometheus);
@@ -148,6 +157,7 @@ public final class TallyConfig implements Serializable {
         private TransformConfig transforms = TransformConfig.NONE;
         private Duration dedupWindow = DEFAULT_DEDUP_WINDOW;
         private List<SegmentDefinition> segments = List.of();
+        private List<FunnelDefinition> funnels = List.of();
         private PrometheusEndpoint prometheus;
 
         private Builder() {
@@ -233,6 +243,13 @@ public final class TallyConfig implements Serializable {
          * Default: none. Checked and compiled here, so a bad rule is refused before submitting. Segments are identified
          * by name: a changed rule applies to the events counted from then on, members stay members.
          */
+        /** Default: none. Checked and compiled here, so a bad step is refused before submitting. */
+        public Builder funnels(List<FunnelDefinition> funnels) {
+            CompiledFunnels.compile(Objects.requireNonNull(funnels, "funnels"));
+            this.funnels = List.copyOf(funnels);
+            return this;
+        }
+
         public Builder segments(List<SegmentDefinition> segments) {
             CompiledSegments.compile(Objects.requireNonNull(segments, "segments"));
             this.segments = List.copyOf(segments);

@@ -1,6 +1,8 @@
 package io.tally.topology.keyed;
 
 import io.tally.bolts.event.Event;
+import io.tally.bolts.journey.CompiledFunnels;
+import io.tally.bolts.journey.FunnelDefinition;
 import io.tally.bolts.segment.CompiledSegment;
 import io.tally.bolts.segment.CompiledSegments;
 import io.tally.bolts.segment.SegmentDefinition;
@@ -8,10 +10,12 @@ import io.tally.state.keyed.FirstSeenState;
 import io.tally.state.keyed.KeyRoute;
 import io.tally.state.keyed.KeyRouting;
 import io.tally.state.schema.TallyTables;
+import io.tally.state.journey.FunnelProgress;
 import io.tally.state.segment.SegmentProgress;
 import io.tally.topology.aggregate.NameAndBucket;
 import io.tally.topology.aggregate.PropertyBuckets;
 import io.tally.topology.aggregate.UtcBucket;
+import io.tally.topology.journey.FunnelAdvance;
 import io.tally.topology.segment.SegmentAdvance;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,7 +34,8 @@ import org.apache.storm.tuple.Values;
  * The per-user stage: everything Tally derives from a counted event, in one pass over the batch's events of one
  * partition of users. It counts each event into the minute, hour and day tables and the breakdowns; finds the users
  * first seen on a day (per event and over all events) in its {@link FirstSeenState}; advances each matching
- * (segment, user)'s progress with one {@code multiUpdate}; and emits, per batch, what changed:
+ * (segment, user)'s progress with one {@code multiUpdate}, and each matching (funnel, user)'s with another (see
+ * {@link FunnelProgress}); and emits, per batch, what changed:
  * {@link #OUTPUT_FIELDS}, either a count table's key with the batch's change to it ({@code member} null), or a
  * segment member's row ({@code member}: segment, user, events, last activity, qualified day).
  *
@@ -52,15 +57,22 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
     private final List<SegmentDefinition> segmentDefinitions;
     private final int keepDays;
     private final KeyRouting routing;
+    private final List<FunnelDefinition> funnelDefinitions;
+    private final long horizonMillis;
     private transient CompiledSegments segments;
+    private transient List<CompiledFunnels.Funnel> funnels;
 
     /**
      * @param counts whether to count (a segments-only topology does not)
      * @param breakdowns the allowlisted properties counted per value
      * @param keepDays how many days of per-day counts a non-member keeps beyond a rule's window
+     * @param horizonMillis how much older than a user's newest event an event may still arrive (funnels keep what
+     *     that can change)
      */
     public PerUserPass(boolean counts, List<String> breakdowns, List<SegmentDefinition> segments, int keepDays,
-            KeyRouting routing) {
+            KeyRouting routing, List<FunnelDefinition> funnels, long horizonMillis) {
+        this.funnelDefinitions = List.copyOf(funnels);
+        this.horizonMillis = horizonMillis;
         this.routing = routing;
         this.counts = counts;
         this.breakdowns = List.copyOf(breakdowns);
@@ -71,6 +83,7 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
     @Override
     public void prepare(Map<String, Object> conf, TridentOperationContext context) {
         segments = CompiledSegments.compile(segmentDefinitions);
+        funnels = CompiledFunnels.compile(funnelDefinitions).funnels();
     }
 
     @Override
@@ -78,6 +91,7 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
         state.attempt(tuples.get(0).getInteger(1));
         CountDeltas deltas = new CountDeltas();
         Map<List<Object>, SegmentAdvance> advances = new LinkedHashMap<>();
+        Map<List<Object>, FunnelAdvance> funnelAdvances = new LinkedHashMap<>();
         for (TridentTuple tuple : tuples) {
             EventRun run = (EventRun) tuple.getValue(2);
             for (int i = 0; i < run.size(); i++) {
@@ -91,6 +105,13 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
                                 key -> new SegmentAdvance(segment, keepDays)).add(event.timestampMillis());
                     }
                 }
+                for (CompiledFunnels.Funnel funnel : funnels) {
+                    int steps = funnel.stepMask(event);
+                    if (steps != 0) {
+                        funnelAdvances.computeIfAbsent(List.of(funnel.name(), event.userKey()),
+                                key -> new FunnelAdvance(funnel, horizonMillis)).add(event.timestampMillis(), steps);
+                    }
+                }
             }
         }
         if (counts) {
@@ -100,6 +121,9 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
         }
         if (!advances.isEmpty()) {
             advanceSegments(state.segmentProgress(), advances, deltas, collector);
+        }
+        if (!funnelAdvances.isEmpty()) {
+            advanceFunnels(state.userJourneys(), funnelAdvances, deltas);
         }
         deltas.emit(collector);
     }
@@ -150,6 +174,15 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
         public int of(String key) {
             return routing.route(userOfDayKey(key));
         }
+    }
+
+    /** Applies the batch's matching events to each (funnel, user)'s progress and adds what that changed in the tables. */
+    @SuppressWarnings({"unchecked", "rawtypes"}) // MapState.multiUpdate takes raw ValueUpdaters
+    private static void advanceFunnels(org.apache.storm.trident.state.map.MapState<FunnelProgress> journeys,
+            Map<List<Object>, FunnelAdvance> advances, CountDeltas deltas) {
+        List<FunnelAdvance> updaters = new ArrayList<>(advances.values());
+        journeys.multiUpdate(new ArrayList<>(advances.keySet()), (List<ValueUpdater>) (List) updaters);
+        updaters.forEach(advance -> advance.emitChange(deltas::add));
     }
 
     /**

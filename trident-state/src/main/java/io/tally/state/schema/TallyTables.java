@@ -5,6 +5,8 @@ import io.tally.state.cassandra.LongCodec;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowBinder;
 import io.tally.state.cassandra.RowTable;
+import io.tally.state.journey.FunnelProgress;
+import io.tally.state.journey.FunnelProgressCodec;
 import io.tally.state.segment.SegmentProgress;
 import io.tally.state.segment.SegmentProgressCodec;
 import java.time.Instant;
@@ -104,10 +106,32 @@ public final class TallyTables {
         return Math.floorMod(user.hashCode(), SEGMENT_BUCKETS);
     }
 
+    /**
+     * Trident key {@code [definition, user]} → row {@code ((definition, bucket), user_id)}: each user's state in each
+     * funnel (see {@code FunnelProgress}), in the buckets segments use; exactly-once bookkeeping, not for analysts.
+     */
+    public static final MapTable<FunnelProgress> USER_JOURNEYS = new MapTable<>("user_journeys",
+            List.of("definition", "bucket"), List.of("user_id"), new SegmentUserKey(), new FunnelProgressCodec());
+
+    /**
+     * Trident key {@code [funnel, entryDayStart, step]} → row {@code ((funnel, month), day, step)}: users who entered
+     * the funnel that day and reached the step within its window.
+     */
+    public static final MapTable<Long> FUNNEL_STEPS_BY_DAY = new MapTable<>("funnel_steps_by_day",
+            List.of("funnel", "month"), List.of("day", "step"), new NameDayStepKey(), new LongCodec("users"));
+
+    /**
+     * The same key: of the users counted in {@link #FUNNEL_STEPS_BY_DAY}, the sum of their milliseconds from the
+     * previous step to this one (the mean is {@code total_ms / users}).
+     */
+    public static final MapTable<Long> FUNNEL_STEP_MS_BY_DAY = new MapTable<>("funnel_step_ms_by_day",
+            List.of("funnel", "month"), List.of("day", "step"), new NameDayStepKey(), new LongCodec("total_ms"));
+
     /** Every map table the topology aggregates into. */
     public static List<MapTable<Long>> countTables() {
         return List.of(EVENT_COUNTS_BY_MINUTE, EVENT_COUNTS_BY_HOUR, EVENT_COUNTS_BY_DAY, PROPERTY_COUNTS_BY_HOUR,
-                PROPERTY_COUNTS_BY_DAY, UNIQUE_USERS_BY_DAY, REJECTED_COUNTS_BY_HOUR, SEGMENT_SIZES_BY_DAY);
+                PROPERTY_COUNTS_BY_DAY, UNIQUE_USERS_BY_DAY, REJECTED_COUNTS_BY_HOUR, SEGMENT_SIZES_BY_DAY,
+                FUNNEL_STEPS_BY_DAY, FUNNEL_STEP_MS_BY_DAY);
     }
 
     private TallyTables() {
@@ -173,6 +197,18 @@ public final class TallyTables {
             Instant bucket = Instant.ofEpochMilli(((Number) tridentKey.get(3)).longValue());
             return List.of(tridentKey.get(0), tridentKey.get(1), parent.of(bucket), parent.bucketColumn(bucket),
                     tridentKey.get(2));
+        }
+    }
+
+    /** {@code [name, dayStart, step]} → {@code [name, month, day, step]}. */
+    static final class NameDayStepKey implements KeyMapper {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public List<Object> toColumns(List<Object> tridentKey) {
+            Instant day = Instant.ofEpochMilli(((Number) tridentKey.get(1)).longValue());
+            return List.of(tridentKey.get(0), Parent.MONTH.of(day), Parent.MONTH.bucketColumn(day),
+                    ((Number) tridentKey.get(2)).intValue());
         }
     }
 
