@@ -9,6 +9,7 @@ import io.tally.state.schema.TallyTables;
 import io.tally.topology.config.TallyConfigLoader;
 import io.tally.topology.query.Granularity;
 import io.tally.topology.query.QueryException;
+import io.tally.topology.query.FunnelQueries;
 import io.tally.topology.query.SegmentQueries;
 import io.tally.topology.query.SeriesFormat;
 import io.tally.topology.query.SeriesQueries;
@@ -26,23 +27,27 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tally query counts|users|breakdown|segment-members|segment-sizes|user-segments}: the numbers analysts ask
+ * {@code tally query counts|users|breakdown|segment-members|segment-sizes|user-segments|funnel}: the numbers analysts ask
  * for, from the command line.
  */
 @Command(name = "query", mixinStandardHelpOptions = true,
         description = {"Counts, distinct users or a property breakdown of an event over a time range (UTC);"
-                + " the members, daily sizes or the segments of a user.",
+                + " the members, daily sizes or the segments of a user; a funnel's steps.",
                 "Without --config it reads the embedded default (the local runner's Cassandra on 127.0.0.1:9042)."})
 final class QueryCommand implements Callable<Integer> {
 
     /** What to query; written with '-' on the command line ({@code segment-members}). */
-    enum What { counts, users, breakdown, segment_members, segment_sizes, user_segments }
+    enum What { counts, users, breakdown, segment_members, segment_sizes, user_segments, funnel }
 
     @Parameters(index = "0", paramLabel = "WHAT", converter = WhatConverter.class,
             description = "counts: events per bucket; users: distinct users per day; breakdown: events per value of"
                     + " --property; segment-members: members of --segment; segment-sizes: users entering --segment"
-                    + " per day (with --total: its members); user-segments: the segments of --user.")
+                    + " per day (with --total: its members); user-segments: the segments of --user; funnel NAME: users"
+                    + " entering the funnel on the days of the range who reached each step.")
     What what;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "The funnel's name (funnel only).")
+    String name;
 
     @Option(names = {"-s", "--segment"}, description = "Segment name, case-sensitive (segment-members, segment-sizes).")
     String segment;
@@ -93,7 +98,8 @@ final class QueryCommand implements Callable<Integer> {
         CassandraSettings cassandra = config == null
                 ? CassandraSettings.builder().build()
                 : TallyConfigLoader.withSystemEnvironment().load(config).cassandra();
-        Granularity bucket = what == What.users || what == What.segment_sizes ? Granularity.DAY : granularity;
+        Granularity bucket = what == What.users || what == What.segment_sizes || what == What.funnel ? Granularity.DAY
+                : granularity;
         Instant end = to != null ? to : Instant.now();
         Instant start = from != null ? from : end.minus(switch (bucket) {
             case MINUTE -> Duration.ofHours(1);
@@ -104,6 +110,10 @@ final class QueryCommand implements Callable<Integer> {
         require(what == What.segment_members || what == What.segment_sizes, segment,
                 what.name().replace('_', '-') + " needs --segment NAME");
         require(what == What.user_segments, user, "user-segments needs --user ID");
+        require(what == What.funnel, name, "funnel needs the funnel's NAME: tally query funnel checkout");
+        if (name != null && what != What.funnel) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "only funnel takes a NAME, was '" + name + "'");
+        }
         if (limit < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be positive, was " + limit);
         }
@@ -117,6 +127,8 @@ final class QueryCommand implements Callable<Integer> {
                 case segment_members -> format.render(segments.members(segment, limit));
                 case segment_sizes -> format.render(segments.sizes(segment, start, end, total));
                 case user_segments -> format.render(segments.userSegments(user));
+                case funnel -> format.render(new FunnelQueries(session, cassandra.keyspace())
+                        .funnel(name, start, end).listing(format == SeriesFormat.TABLE));
             });
             return 0;
         } catch (QueryException e) {

@@ -262,6 +262,31 @@ class TallyConfigLoaderTest {
     }
 
     @Test
+    void theCommentedFunnelExampleInDeployIsValidAndMistakesNameTheirPath() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("..", "deploy", "tally.yaml"));
+        StringBuilder example = new StringBuilder("kafka: {bootstrap_servers: b, topics: [t]}\n");
+        for (int i = lines.indexOf("# funnels:"); i < lines.size() && lines.get(i).startsWith("#"); i++) {
+            example.append(lines.get(i).substring(2)).append('\n');
+        }
+        TallyConfig config = LOADER.parse(example.toString());
+        assertThat(config.funnels()).extracting(f -> f.name()).containsExactly("checkout");
+        assertThat(config.funnels().get(0).steps()).hasSize(3);
+        assertThat(config.funnels().get(0).windowDays()).isEqualTo(7);
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                funnels:
+                  - name: checkout
+                    steps: [{event: Product Viewed}, {field: properties.price, gte: cheap}]
+                """)).isInstanceOf(ConfigException.class).hasMessageStartingWith("funnels[0].steps[1].gte:");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                funnels:
+                  - {name: checkout, window: 7, steps: [{event: a}, {event: b}]}
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessage("funnels[0].window: unknown key (known keys here: name, steps, window_days)");
+    }
+
+    @Test
     void filesAloneAreASource() {
         TallyConfig config = LOADER.parse("""
                 files:
