@@ -17,7 +17,7 @@ import io.tally.it.support.TestTopologies;
 import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
 import io.tally.state.journey.FunnelProgress;
-import io.tally.state.journey.FunnelProgressCodec;
+import io.tally.state.journey.JourneyStateCodec;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
@@ -189,7 +189,7 @@ class FunnelsTest {
         Row row = session.execute("SELECT state FROM " + keyspace + "." + JOURNEYS
                 + " WHERE definition = ? AND bucket = ? AND user_id = ?", funnel, TallyTables.segmentBucket(user), user)
                 .one();
-        return FunnelProgressCodec.fromBytes(row.getByteBuffer("state"));
+        return (FunnelProgress) JourneyStateCodec.fromBytes(row.getByteBuffer("state"));
     }
 
     /** A table keyed {@code [funnel, day, step]}, without rows a late event emptied again (stored as 0). */

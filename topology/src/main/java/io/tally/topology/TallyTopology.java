@@ -2,6 +2,7 @@ package io.tally.topology;
 
 import io.tally.bolts.TallySerialization;
 import io.tally.bolts.journey.FunnelDefinition;
+import io.tally.bolts.journey.RetentionDefinition;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.trident.IngestRecords;
 import io.tally.bolts.trident.IsPresent;
@@ -156,9 +157,11 @@ public final class TallyTopology {
                 : null;
         StateFactory progress = segments.isEmpty() ? null : guarded.wrap(TallyTables.SEGMENT_PROGRESS.name(),
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS));
-        // Funnels are counted by the full pipeline only: a segments-only backfill must not count them a second time.
+        // Funnels and retention are counted by the full pipeline only: a segments-only backfill must not count them
+        // a second time.
         List<FunnelDefinition> funnels = counting ? config.funnels() : List.of();
-        StateFactory journeys = funnels.isEmpty() ? null : guarded.wrap(TallyTables.USER_JOURNEYS.name(),
+        List<RetentionDefinition> retention = counting ? config.retention() : List.of();
+        StateFactory journeys = funnels.isEmpty() && retention.isEmpty() ? null : guarded.wrap(TallyTables.USER_JOURNEYS.name(),
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.USER_JOURNEYS));
         // How much older than a user's newest event one of theirs may still be accepted (see FunnelProgress).
         long horizonMillis = config.ingest().maxLatenessMillis() + config.ingest().futureToleranceMillis();
@@ -168,7 +171,7 @@ public final class TallyTopology {
         Stream changes = deduplicated.name("per-user").partition(new ToPartition(parallelism))
                 .partitionPersist(new UserPassState.Factory(userDays, progress, journeys), RouteEvents.OUTPUT_FIELDS,
                         new PerUserPass(counting, breakdowns, segments, keepDays, routing, funnels,
-                                horizonMillis), PerUserPass.OUTPUT_FIELDS)
+                                retention, horizonMillis), PerUserPass.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
                 .newValuesStream();
 
@@ -189,6 +192,9 @@ public final class TallyTopology {
         }
         if (!funnels.isEmpty()) {
             countTables.addAll(List.of(TallyTables.FUNNEL_STEPS_BY_DAY, TallyTables.FUNNEL_STEP_MS_BY_DAY));
+        }
+        if (!retention.isEmpty()) {
+            countTables.add(TallyTables.RETENTION_BY_DAY);
         }
         if (counting) {
             countTables.addAll(List.of(TallyTables.EVENT_COUNTS_BY_MINUTE, TallyTables.EVENT_COUNTS_BY_HOUR,

@@ -3,6 +3,8 @@ package io.tally.topology.config;
 import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.journey.CompiledFunnels;
 import io.tally.bolts.journey.FunnelDefinition;
+import io.tally.bolts.journey.CompiledRetention;
+import io.tally.bolts.journey.RetentionDefinition;
 import io.tally.bolts.segment.CompiledSegments;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.CompiledTransforms;
@@ -45,6 +47,7 @@ public final class TallyConfig implements Serializable {
     private final Duration dedupWindow;
     private final List<SegmentDefinition> segments;
     private final List<FunnelDefinition> funnels;
+    private final List<RetentionDefinition> retention;
     private final PrometheusEndpoint prometheus;
 
     private TallyConfig(Builder b) {
@@ -60,6 +63,7 @@ public final class TallyConfig implements Serializable {
         this.dedupWindow = b.dedupWindow;
         this.segments = b.segments;
         this.funnels = b.funnels;
+        this.retention = b.retention;
         this.prometheus = b.prometheus;
     }
 
@@ -69,7 +73,7 @@ public final class TallyConfig implements Serializable {
 
     public Builder toBuilder() {
         return new Builder().name(name).batch(batch).kafka(kafka).files(files).objects(objects).cassandra(cassandra).replication(replication)
-                .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).segments(segments).funnels(funnels)
+                .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).segments(segments).funnels(funnels).retention(retention)
                 .prometheus(prometheus);
     }
 
@@ -131,6 +135,11 @@ public final class TallyConfig implements Serializable {
         return funnels;
     }
 
+    /** The retention definitions the topology keeps (docs/journeys.md). */
+    public List<RetentionDefinition> retention() {
+        return retention;
+    }
+
     /** Where the topology serves its metrics for Prometheus ({@code topology.prometheus_port}); empty: nowhere. */
     public Optional<PrometheusEndpoint> prometheus() {
         return Optional.ofNullable(prometheus);
@@ -158,6 +167,7 @@ public final class TallyConfig implements Serializable {
         private Duration dedupWindow = DEFAULT_DEDUP_WINDOW;
         private List<SegmentDefinition> segments = List.of();
         private List<FunnelDefinition> funnels = List.of();
+        private List<RetentionDefinition> retention = List.of();
         private PrometheusEndpoint prometheus;
 
         private Builder() {
@@ -250,6 +260,16 @@ public final class TallyConfig implements Serializable {
             return this;
         }
 
+        /**
+         * Default: none. Checked and compiled here. Funnels and retention share the per-user state, so their names
+         * must differ (checked when the configuration is built).
+         */
+        public Builder retention(List<RetentionDefinition> retention) {
+            CompiledRetention.compile(Objects.requireNonNull(retention, "retention"));
+            this.retention = List.copyOf(retention);
+            return this;
+        }
+
         public Builder segments(List<SegmentDefinition> segments) {
             CompiledSegments.compile(Objects.requireNonNull(segments, "segments"));
             this.segments = List.copyOf(segments);
@@ -264,6 +284,13 @@ public final class TallyConfig implements Serializable {
                 throw ConfigException.at("ingest.max_lateness_ms", "(" + ingest.maxLatenessMillis()
                         + ") must not exceed aggregates.dedup_window_ms (" + dedupWindow.toMillis() + "): a duplicate"
                         + " accepted after its messageId is forgotten would be counted twice");
+            }
+            for (int i = 0; i < retention.size(); i++) {
+                String name = retention.get(i).name();
+                if (funnels.stream().anyMatch(funnel -> funnel.name().equals(name))) {
+                    throw ConfigException.at("retention[" + i + "].name", "'" + name + "' is also a funnel's name;"
+                            + " funnels and retention keep their users' state in one table, by name");
+                }
             }
             return new TallyConfig(this);
         }

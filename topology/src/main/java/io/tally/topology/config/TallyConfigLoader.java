@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.journey.FunnelDefinition;
+import io.tally.bolts.journey.RetentionDefinition;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.TransformConfig;
 import io.tally.spouts.file.FileSpoutSettings;
@@ -91,7 +92,7 @@ public final class TallyConfigLoader {
             throw new ConfigException("the configuration is empty");
         }
         if (!tree.isObject()) {
-            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, objects (or s3), cassandra, ingest, transforms, aggregates, segments, funnels)");
+            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, objects (or s3), cassandra, ingest, transforms, aggregates, segments, funnels, retention)");
         }
         resolveEnvironment(tree, "");
         FileModel model;
@@ -167,6 +168,13 @@ public final class TallyConfigLoader {
         if (model.funnels() != null) {
             try {
                 config.funnels(model.funnels());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage(), e); // already names its key
+            }
+        }
+        if (model.retention() != null) {
+            try {
+                config.retention(model.retention());
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(e.getMessage(), e); // already names its key
             }
@@ -393,7 +401,8 @@ public final class TallyConfigLoader {
     record FileModel(TopologyModel topology, KafkaModel kafka, FilesModel files, ObjectsModel objects, ObjectsModel s3,
             CassandraModel cassandra,
             IngestSettings ingest, TransformConfig transforms, AggregatesModel aggregates,
-            List<SegmentDefinition> segments, List<FunnelDefinition> funnels, JsonNode collector) {
+            List<SegmentDefinition> segments, List<FunnelDefinition> funnels,
+            List<RetentionDefinition> retention, JsonNode collector) {
     }
 
     record AggregatesModel(@JsonProperty("dedup_window_ms") Long dedupWindowMs) {

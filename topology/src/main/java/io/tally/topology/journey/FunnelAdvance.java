@@ -16,7 +16,7 @@ import org.apache.storm.trident.state.ValueUpdater;
  * value, so the caller can emit the difference of the user's contribution to the funnel tables (see
  * {@link FunnelProgress} for why that makes the tables exact).
  */
-public final class FunnelAdvance implements ValueUpdater<FunnelProgress> {
+public final class FunnelAdvance implements ValueUpdater<FunnelProgress>, JourneyChange {
     private final Funnel funnel;
     private final long horizonMillis;
     private final LongArrayList times = new LongArrayList(4);
@@ -51,6 +51,7 @@ public final class FunnelAdvance implements ValueUpdater<FunnelProgress> {
     }
 
     /** Adds to {@code deltas} what the batch changed in the funnel tables: the new chain's rows less the old one's. */
+    @Override
     public void emitChange(TableDeltas deltas) {
         int steps = funnel.steps().size();
         long[] old = before == null ? new long[0] : before.chain(steps, funnel.windowMillis());

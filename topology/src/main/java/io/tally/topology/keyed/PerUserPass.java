@@ -2,7 +2,9 @@ package io.tally.topology.keyed;
 
 import io.tally.bolts.event.Event;
 import io.tally.bolts.journey.CompiledFunnels;
+import io.tally.bolts.journey.CompiledRetention;
 import io.tally.bolts.journey.FunnelDefinition;
+import io.tally.bolts.journey.RetentionDefinition;
 import io.tally.bolts.segment.CompiledSegment;
 import io.tally.bolts.segment.CompiledSegments;
 import io.tally.bolts.segment.SegmentDefinition;
@@ -11,11 +13,14 @@ import io.tally.state.keyed.KeyRoute;
 import io.tally.state.keyed.KeyRouting;
 import io.tally.state.schema.TallyTables;
 import io.tally.state.journey.FunnelProgress;
+import io.tally.state.journey.JourneyState;
 import io.tally.state.segment.SegmentProgress;
 import io.tally.topology.aggregate.NameAndBucket;
 import io.tally.topology.aggregate.PropertyBuckets;
 import io.tally.topology.aggregate.UtcBucket;
 import io.tally.topology.journey.FunnelAdvance;
+import io.tally.topology.journey.JourneyChange;
+import io.tally.topology.journey.RetentionAdvance;
 import io.tally.topology.segment.SegmentAdvance;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,8 +39,8 @@ import org.apache.storm.tuple.Values;
  * The per-user stage: everything Tally derives from a counted event, in one pass over the batch's events of one
  * partition of users. It counts each event into the minute, hour and day tables and the breakdowns; finds the users
  * first seen on a day (per event and over all events) in its {@link FirstSeenState}; advances each matching
- * (segment, user)'s progress with one {@code multiUpdate}, and each matching (funnel, user)'s with another (see
- * {@link FunnelProgress}); and emits, per batch, what changed:
+ * (segment, user)'s progress with one {@code multiUpdate}, and each matching (funnel or retention definition, user)'s
+ * with another (see {@link FunnelProgress}); and emits, per batch, what changed:
  * {@link #OUTPUT_FIELDS}, either a count table's key with the batch's change to it ({@code member} null), or a
  * segment member's row ({@code member}: segment, user, events, last activity, qualified day).
  *
@@ -58,9 +63,11 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
     private final int keepDays;
     private final KeyRouting routing;
     private final List<FunnelDefinition> funnelDefinitions;
+    private final List<RetentionDefinition> retentionDefinitions;
     private final long horizonMillis;
     private transient CompiledSegments segments;
     private transient List<CompiledFunnels.Funnel> funnels;
+    private transient List<CompiledRetention> retention;
 
     /**
      * @param counts whether to count (a segments-only topology does not)
@@ -70,8 +77,10 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
      *     that can change)
      */
     public PerUserPass(boolean counts, List<String> breakdowns, List<SegmentDefinition> segments, int keepDays,
-            KeyRouting routing, List<FunnelDefinition> funnels, long horizonMillis) {
+            KeyRouting routing, List<FunnelDefinition> funnels, List<RetentionDefinition> retention,
+            long horizonMillis) {
         this.funnelDefinitions = List.copyOf(funnels);
+        this.retentionDefinitions = List.copyOf(retention);
         this.horizonMillis = horizonMillis;
         this.routing = routing;
         this.counts = counts;
@@ -84,6 +93,7 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
     public void prepare(Map<String, Object> conf, TridentOperationContext context) {
         segments = CompiledSegments.compile(segmentDefinitions);
         funnels = CompiledFunnels.compile(funnelDefinitions).funnels();
+        retention = CompiledRetention.compile(retentionDefinitions);
     }
 
     @Override
@@ -91,7 +101,7 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
         state.attempt(tuples.get(0).getInteger(1));
         CountDeltas deltas = new CountDeltas();
         Map<List<Object>, SegmentAdvance> advances = new LinkedHashMap<>();
-        Map<List<Object>, FunnelAdvance> funnelAdvances = new LinkedHashMap<>();
+        Map<List<Object>, ValueUpdater<?>> journeys = new LinkedHashMap<>();
         for (TridentTuple tuple : tuples) {
             EventRun run = (EventRun) tuple.getValue(2);
             for (int i = 0; i < run.size(); i++) {
@@ -108,8 +118,16 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
                 for (CompiledFunnels.Funnel funnel : funnels) {
                     int steps = funnel.stepMask(event);
                     if (steps != 0) {
-                        funnelAdvances.computeIfAbsent(List.of(funnel.name(), event.userKey()),
-                                key -> new FunnelAdvance(funnel, horizonMillis)).add(event.timestampMillis(), steps);
+                        ((FunnelAdvance) journeys.computeIfAbsent(List.of(funnel.name(), event.userKey()),
+                                key -> new FunnelAdvance(funnel, horizonMillis))).add(event.timestampMillis(), steps);
+                    }
+                }
+                for (CompiledRetention definition : retention) {
+                    int kind = definition.kind(event);
+                    if (kind != 0) {
+                        ((RetentionAdvance) journeys.computeIfAbsent(List.of(definition.name(), event.userKey()),
+                                key -> new RetentionAdvance(definition, horizonMillis)))
+                                .add(event.timestampMillis(), kind);
                     }
                 }
             }
@@ -122,8 +140,8 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
         if (!advances.isEmpty()) {
             advanceSegments(state.segmentProgress(), advances, deltas, collector);
         }
-        if (!funnelAdvances.isEmpty()) {
-            advanceFunnels(state.userJourneys(), funnelAdvances, deltas);
+        if (!journeys.isEmpty()) {
+            advanceJourneys(state.userJourneys(), journeys, deltas);
         }
         deltas.emit(collector);
     }
@@ -176,13 +194,16 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
         }
     }
 
-    /** Applies the batch's matching events to each (funnel, user)'s progress and adds what that changed in the tables. */
+    /**
+     * Applies the batch's matching events to each (funnel or retention definition, user)'s state, in one
+     * {@code multiUpdate}, and adds what that changed in the tables.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"}) // MapState.multiUpdate takes raw ValueUpdaters
-    private static void advanceFunnels(org.apache.storm.trident.state.map.MapState<FunnelProgress> journeys,
-            Map<List<Object>, FunnelAdvance> advances, CountDeltas deltas) {
-        List<FunnelAdvance> updaters = new ArrayList<>(advances.values());
-        journeys.multiUpdate(new ArrayList<>(advances.keySet()), (List<ValueUpdater>) (List) updaters);
-        updaters.forEach(advance -> advance.emitChange(deltas::add));
+    private static void advanceJourneys(org.apache.storm.trident.state.map.MapState<JourneyState> state,
+            Map<List<Object>, ValueUpdater<?>> advances, CountDeltas deltas) {
+        List<ValueUpdater<?>> updaters = new ArrayList<>(advances.values());
+        state.multiUpdate(new ArrayList<>(advances.keySet()), (List<ValueUpdater>) (List) updaters);
+        updaters.forEach(advance -> ((JourneyChange) advance).emitChange(deltas::add));
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.tally.topology.keyed;
 
 import io.tally.state.keyed.FirstSeenState;
-import io.tally.state.journey.FunnelProgress;
+import io.tally.state.journey.JourneyState;
 import io.tally.state.segment.SegmentProgress;
 import java.util.Map;
 import org.apache.storm.task.IMetricsContext;
@@ -17,17 +17,17 @@ import org.apache.storm.trident.state.map.MapState;
 public final class UserPassState implements State {
     private final FirstSeenState userDays;
     private final MapState<SegmentProgress> segmentProgress;
-    private final MapState<FunnelProgress> userJourneys;
+    private final MapState<JourneyState> userJourneys;
 
     UserPassState(FirstSeenState userDays, MapState<SegmentProgress> segmentProgress,
-            MapState<FunnelProgress> userJourneys) {
+            MapState<JourneyState> userJourneys) {
         this.userDays = userDays;
         this.segmentProgress = segmentProgress;
         this.userJourneys = userJourneys;
     }
 
-    /** Each (funnel, user)'s progress; null without funnels. */
-    public MapState<FunnelProgress> userJourneys() {
+    /** Each (funnel or retention definition, user)'s state; null without either. */
+    public MapState<JourneyState> userJourneys() {
         return userJourneys;
     }
 
@@ -87,7 +87,7 @@ public final class UserPassState implements State {
                             : (MapState<SegmentProgress>) segmentProgress.makeState(conf, metrics, partitionIndex,
                                     numPartitions),
                     userJourneys == null ? null
-                            : (MapState<FunnelProgress>) userJourneys.makeState(conf, metrics, partitionIndex,
+                            : (MapState<JourneyState>) userJourneys.makeState(conf, metrics, partitionIndex,
                                     numPartitions));
         }
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.bolts.journey.CompiledFunnels.Funnel;
 import io.tally.state.journey.FunnelProgress;
-import io.tally.state.journey.FunnelProgressCodec;
+import io.tally.state.journey.JourneyStateCodec;
 import io.tally.state.schema.TallyTables;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -65,7 +65,7 @@ class FunnelAdvanceTest {
                 }
                 change.forEach((key, delta) -> emitted.merge(key, delta, Long::sum));
                 FunnelProgress after = advance.update(stored);
-                stored = FunnelProgressCodec.fromBytes(ByteBuffer.wrap(FunnelProgressCodec.toBytes(after)));
+                stored = (FunnelProgress) JourneyStateCodec.fromBytes(ByteBuffer.wrap(JourneyStateCodec.toBytes(after)));
                 assertThat(stored).isEqualTo(after);
             }
             assertBounded(stored, events, funnel.windowMillis(), horizon);

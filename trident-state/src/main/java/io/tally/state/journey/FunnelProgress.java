@@ -34,7 +34,7 @@ import java.util.Arrays;
  * So a user keeps at most the distinct times of their matching events within {@code window + horizon}, 8 to 9 bytes
  * each when stored, and a finished user only the chain (at most 10 times).
  */
-public final class FunnelProgress {
+public final class FunnelProgress implements JourneyState {
     private static final long[] NONE = new long[0];
     private static final int[] NO_MASKS = new int[0];
 
