@@ -11,6 +11,7 @@ import io.tally.it.support.FailOnce;
 import io.tally.it.support.FunnelTruth;
 import io.tally.it.support.KafkaEvents;
 import io.tally.it.support.ProducerRetries;
+import io.tally.it.support.RetentionTruth;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
@@ -36,13 +37,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Every funnel table against a brute force over what was produced (see {@link FunnelTruth}), from a generated
- * three-day stream (event times in random order, producer duplicates) plus users whose steps arrive in reverse order,
- * users whose late first step moves their entry a day earlier, and a user whose funnel becomes final — while the
- * funnel state and the step counts each fail one batch after writing it, so Trident replays those batches.
+ * Every funnel and retention table against a brute force over what was produced (see {@link FunnelTruth},
+ * {@link RetentionTruth}), from a generated three-day stream (event times in random order, producer duplicates) plus
+ * users whose steps arrive in reverse order, users whose late first step or late start moves them a day earlier, a
+ * user whose funnel becomes final and users who return weeks later — while the journey state and the step counts
+ * each fail one batch after writing it, so Trident replays those batches.
  */
 @ExtendWith(RealServices.class)
-class FunnelsTest {
+class JourneysTest {
     private static final int PARTITIONS = 4;
     private static final Duration DRAIN = Duration.ofMinutes(3);
     private static final String JOURNEYS = TallyTables.USER_JOURNEYS.name();
@@ -69,7 +71,19 @@ class FunnelsTest {
                   - {event: Product Added}
                   - {event: Checkout Started}
                   - {event: Order Completed}
+            retention:
+              - name: signins
+                start: {event: Signed Up}
+                return: {event: Signed In}
+                days: 3
+                weeks: 2
+              - name: buyers_back
+                start: {event: Order Completed}
             """;
+
+    private static final List<RetentionTruth.Definition> RETENTION_TRUTH = List.of(
+            new RetentionTruth.Definition("signins", named("Signed Up"), named("Signed In"), 3, 2),
+            new RetentionTruth.Definition("buyers_back", named("Order Completed"), null, 30, 12));
 
     private static final List<FunnelTruth.Funnel> TRUTH = List.of(
             new FunnelTruth.Funnel("checkout", List.of(named("Product Viewed"), named("Product Added"),
@@ -82,15 +96,17 @@ class FunnelsTest {
                     named("Product Added"), named("Checkout Started"), named("Order Completed")), 7));
 
     @Test
-    void everyFunnelTableIsExactThroughOutOfOrderLateEventsAndForcedReplays() throws Exception {
-        String topic = "funnel-events";
-        String keyspace = TestKeyspaces.create("funnels");
+    void everyJourneyTableIsExactThroughOutOfOrderLateEventsAndForcedReplays() throws Exception {
+        String topic = "journey-events";
+        String keyspace = TestKeyspaces.create("journeys");
         TestTopologies.createTopic(topic, PARTITIONS);
-        TallyConfig config = TestTopologies.smallBatches("it-funnels", topic, keyspace).toBuilder()
-                .funnels(TallyConfigLoader.withEnvironment(Map.of()).parse(FUNNELS_YAML).funnels())
+        TallyConfig parsed = TallyConfigLoader.withEnvironment(Map.of()).parse(FUNNELS_YAML);
+        TallyConfig config = TestTopologies.smallBatches("it-journeys", topic, keyspace).toBuilder()
+                .funnels(parsed.funnels()).retention(parsed.retention())
                 .build();
         EventGenerator generator = new EventGenerator(2323L, Instant.parse("2026-11-16T00:00:00Z"), 72, 1_500);
         FunnelTruth truth = new FunnelTruth(TRUTH);
+        RetentionTruth retention = new RetentionTruth(RETENTION_TRUTH);
         Random random = new Random(23);
         List<GeneratedEvent> sent = new ArrayList<>();
         FailOnce faults = new FailOnce(Set.of(JOURNEYS, STEPS), 3);
@@ -106,10 +122,25 @@ class FunnelsTest {
                 first.add(track("mover-" + user, "Product Added", "2026-11-18T10:30:00Z", null));
                 first.add(track("mover-" + user, "Order Completed", "2026-11-18T11:00:00Z", null));
             }
+            // Events received weeks apart are sent in the order they were received (docs/journeys.md, Bounds): the
+            // earliest first, at the head of the first batch, later ones in later rounds.
+            List<GeneratedEvent> early = new ArrayList<>();
             // Entered and stopped on the 10th; an event nine days later puts the 10th beyond any late event.
-            first.add(track("finished", "Product Viewed", "2026-11-10T09:00:00Z", null));
-            first.add(track("finished", "Product Added", "2026-11-10T09:05:00Z", null));
+            early.add(track("finished", "Product Viewed", "2026-11-10T09:00:00Z", null));
+            early.add(track("finished", "Product Added", "2026-11-10T09:05:00Z", null));
+            // Signed up on the 2nd, back in its first days, in weeks 1 and 2: daily, weekly and unbounded rows.
+            for (int user = 0; user < 4; user++) {
+                early.add(track("weekly-" + user, "Signed Up", "2026-11-02T08:00:00Z", null));
+                early.add(track("weekly-" + user, "Signed In", "2026-11-0" + (3 + user) + "T08:00:00Z", null));
+            }
+            first.addAll(0, early);
+            for (int user = 0; user < 4; user++) {
+                // Signed up on the 18th and back on the 19th; a late sign-up in a later round moves the cohort.
+                first.add(track("late-start-" + user, "Signed Up", "2026-11-18T08:00:00Z", null));
+                first.add(track("late-start-" + user, "Signed In", "2026-11-19T08:00:00Z", null));
+            }
             first.forEach(truth::add);
+            first.forEach(retention::add);
             kafka.send(first);
             TestTopologies.submit(config, TallyTopology.build(config, TallyTopology.Scope.FULL, faults));
             for (int round = 0; round < 4; round++) {
@@ -123,10 +154,19 @@ class FunnelsTest {
                         next.add(track("reverse-" + user, "Product Viewed", "2026-11-17T10:00:00Z", null));
                     }
                 }
+                for (int user = 0; user < 4 && round < 2; user++) {
+                    next.add(round == 0 ? track("weekly-" + user, "Signed In", "2026-11-1" + user + "T08:00:00Z", null)
+                            : track("weekly-" + user, "Signed In", "2026-11-17T08:00:00Z", null));
+                }
                 if (round == 2) {
                     next.add(track("finished", "Order Completed", "2026-11-19T09:00:00Z", null));
+                    for (int user = 0; user < 4; user++) {
+                        next.add(track("late-start-" + user, "Signed Up", "2026-11-16T23:00:00Z",
+                                "2026-11-18T20:00:00Z"));
+                    }
                 }
                 next.forEach(truth::add);
+                next.forEach(retention::add);
                 kafka.send(next);
                 Eventually.sleep(Duration.ofMillis(500));
             }
@@ -135,7 +175,20 @@ class FunnelsTest {
             Eventually.poll(() -> read(session, keyspace, STEPS, "users"), expected::equals, DRAIN);
             Eventually.poll(() -> read(session, keyspace, STEP_MS, "total_ms"), truth.totalMillis()::equals,
                     Duration.ofSeconds(30));
+            Map<List<String>, Long> returned = retention.users();
+            Eventually.poll(() -> retentionRows(session, keyspace), returned::equals, Duration.ofSeconds(30));
             Eventually.sleep(Duration.ofSeconds(3));
+
+            assertThat(AggregateTables.diff(returned, retentionRows(session, keyspace))).as(RETENTION).isEmpty();
+            assertThat(returned).as("weekly rows").containsEntry(List.of("signins", "2026-11-02", "week", "2"), 4L)
+                    .containsEntry(List.of("signins", "2026-11-02", "week_or_later", "2"), 4L)
+                    .containsEntry(List.of("signins", "2026-11-02", "day", "1"), 1L)
+                    .containsEntry(List.of("signins", "2026-11-02", "day_or_later", "3"), 4L);
+            assertThat(returned.get(List.of("signins", "2026-11-16", "day", "3"))).as("late sign-ups moved here")
+                    .isGreaterThanOrEqualTo(4L);
+            assertThat(returned.keySet()).as("generated buyers come back")
+                    .anyMatch(key -> key.get(0).equals("buyers_back") && key.get(2).equals("day")
+                            && !key.get(3).equals("0"));
 
             assertThat(FailOnce.failures(JOURNEYS)).as("forced replays of user_journeys").isEqualTo(1);
             assertThat(FailOnce.failures(STEPS)).as("forced replays of funnel_steps_by_day").isEqualTo(1);
@@ -190,6 +243,16 @@ class FunnelsTest {
                 + " WHERE definition = ? AND bucket = ? AND user_id = ?", funnel, TallyTables.segmentBucket(user), user)
                 .one();
         return (FunnelProgress) JourneyStateCodec.fromBytes(row.getByteBuffer("state"));
+    }
+
+    private static final String RETENTION = TallyTables.RETENTION_BY_DAY.name();
+
+    /** {@code retention_by_day} keyed {@code [retention, cohort, kind, period]}, without emptied rows. */
+    private static Map<List<String>, Long> retentionRows(CqlSession session, String keyspace) {
+        Map<List<String>, Long> rows = new HashMap<>(AggregateTables.read(session, keyspace, RETENTION,
+                List.of("retention", "cohort", "kind", "period"), "users"));
+        rows.values().removeIf(n -> n == 0);
+        return rows;
     }
 
     /** A table keyed {@code [funnel, day, step]}, without rows a late event emptied again (stored as 0). */
