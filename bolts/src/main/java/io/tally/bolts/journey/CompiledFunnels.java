@@ -1,6 +1,7 @@
 package io.tally.bolts.journey;
 
 import io.tally.bolts.event.Event;
+import io.tally.bolts.segment.DefinitionNames;
 import io.tally.bolts.segment.EventPredicates;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -52,14 +53,8 @@ public final class CompiledFunnels {
             if (definition == null) {
                 throw new IllegalArgumentException(key + ": is empty; expected {name: ..., steps: [...], window_days: N}");
             }
-            String name = definition.name();
-            if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")) {
-                throw new IllegalArgumentException(key + ".name: must be 1 to 100 letters, digits, '_', '-' or '.'"
-                        + " (starting with a letter or digit), was " + (name == null ? "missing" : "'" + name + "'"));
-            }
-            if (!names.add(name)) {
-                throw new IllegalArgumentException(key + ".name: duplicate funnel name '" + name + "'");
-            }
+            String name = DefinitionNames.check(definition.name(), key, names, "funnel");
+            names.add(name);
             List<Object> steps = definition.steps();
             if (steps == null || steps.size() < MIN_STEPS || steps.size() > MAX_STEPS) {
                 throw new IllegalArgumentException(key + ".steps: must be a list of " + MIN_STEPS + " to " + MAX_STEPS

@@ -1,6 +1,7 @@
 package io.tally.bolts.journey;
 
 import io.tally.bolts.event.Event;
+import io.tally.bolts.segment.DefinitionNames;
 import io.tally.bolts.segment.EventPredicates;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,14 +39,8 @@ public record CompiledRetention(String name, Predicate<Event> start, Predicate<E
             if (definition == null) {
                 throw new IllegalArgumentException(key + ": is empty; expected {name: ..., start: ..., return: ...}");
             }
-            String name = definition.name();
-            if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")) {
-                throw new IllegalArgumentException(key + ".name: must be 1 to 100 letters, digits, '_', '-' or '.'"
-                        + " (starting with a letter or digit), was " + (name == null ? "missing" : "'" + name + "'"));
-            }
-            if (!names.add(name)) {
-                throw new IllegalArgumentException(key + ".name: duplicate retention name '" + name + "'");
-            }
+            String name = DefinitionNames.check(definition.name(), key, names, "retention");
+            names.add(name);
             if (definition.start() == null) {
                 throw new IllegalArgumentException(key + ".start: is required: the event predicate of the cohort's"
                         + " first event, e.g. {event: Signed Up}");

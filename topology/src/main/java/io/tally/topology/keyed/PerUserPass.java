@@ -19,7 +19,7 @@ import io.tally.topology.aggregate.NameAndBucket;
 import io.tally.topology.aggregate.PropertyBuckets;
 import io.tally.topology.aggregate.UtcBucket;
 import io.tally.topology.journey.FunnelAdvance;
-import io.tally.topology.journey.JourneyChange;
+import io.tally.topology.journey.JourneyAdvance;
 import io.tally.topology.journey.RetentionAdvance;
 import io.tally.topology.segment.SegmentAdvance;
 import java.util.ArrayList;
@@ -101,7 +101,7 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
         state.attempt(tuples.get(0).getInteger(1));
         CountDeltas deltas = new CountDeltas();
         Map<List<Object>, SegmentAdvance> advances = new LinkedHashMap<>();
-        Map<List<Object>, ValueUpdater<?>> journeys = new LinkedHashMap<>();
+        Map<List<Object>, JourneyAdvance<?>> journeys = new LinkedHashMap<>();
         for (TridentTuple tuple : tuples) {
             EventRun run = (EventRun) tuple.getValue(2);
             for (int i = 0; i < run.size(); i++) {
@@ -118,16 +118,15 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
                 for (CompiledFunnels.Funnel funnel : funnels) {
                     int steps = funnel.stepMask(event);
                     if (steps != 0) {
-                        ((FunnelAdvance) journeys.computeIfAbsent(List.of(funnel.name(), event.userKey()),
-                                key -> new FunnelAdvance(funnel, horizonMillis))).add(event.timestampMillis(), steps);
+                        journeys.computeIfAbsent(List.of(funnel.name(), event.userKey()),
+                                key -> new FunnelAdvance(funnel, horizonMillis)).add(event.timestampMillis(), steps);
                     }
                 }
                 for (CompiledRetention definition : retention) {
                     int kind = definition.kind(event);
                     if (kind != 0) {
-                        ((RetentionAdvance) journeys.computeIfAbsent(List.of(definition.name(), event.userKey()),
-                                key -> new RetentionAdvance(definition, horizonMillis)))
-                                .add(event.timestampMillis(), kind);
+                        journeys.computeIfAbsent(List.of(definition.name(), event.userKey()),
+                                key -> new RetentionAdvance(definition, horizonMillis)).add(event.timestampMillis(), kind);
                     }
                 }
             }
@@ -200,10 +199,10 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
      */
     @SuppressWarnings({"unchecked", "rawtypes"}) // MapState.multiUpdate takes raw ValueUpdaters
     private static void advanceJourneys(org.apache.storm.trident.state.map.MapState<JourneyState> state,
-            Map<List<Object>, ValueUpdater<?>> advances, CountDeltas deltas) {
-        List<ValueUpdater<?>> updaters = new ArrayList<>(advances.values());
+            Map<List<Object>, JourneyAdvance<?>> advances, CountDeltas deltas) {
+        List<JourneyAdvance<?>> updaters = new ArrayList<>(advances.values());
         state.multiUpdate(new ArrayList<>(advances.keySet()), (List<ValueUpdater>) (List) updaters);
-        updaters.forEach(advance -> ((JourneyChange) advance).emitChange(deltas::add));
+        updaters.forEach(advance -> advance.emitChange(deltas::add));
     }
 
     /**

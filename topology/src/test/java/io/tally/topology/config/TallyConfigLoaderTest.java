@@ -272,12 +272,31 @@ class TallyConfigLoaderTest {
         assertThat(config.funnels()).extracting(f -> f.name()).containsExactly("checkout");
         assertThat(config.funnels().get(0).steps()).hasSize(3);
         assertThat(config.funnels().get(0).windowDays()).isEqualTo(7);
+        StringBuilder retention = new StringBuilder("kafka: {bootstrap_servers: b, topics: [t]}\n");
+        for (int i = lines.indexOf("# retention:"); i < lines.size() && lines.get(i).startsWith("#"); i++) {
+            retention.append(lines.get(i).substring(2)).append('\n');
+        }
+        assertThat(LOADER.parse(retention.toString()).retention()).singleElement()
+                .satisfies(r -> assertThat(List.of(r.name(), r.days(), r.weeks())).containsExactly("signups", 30, 12));
         assertThatThrownBy(() -> LOADER.parse("""
                 kafka: {bootstrap_servers: b, topics: [t]}
                 funnels:
                   - name: checkout
                     steps: [{event: Product Viewed}, {field: properties.price, gte: cheap}]
                 """)).isInstanceOf(ConfigException.class).hasMessageStartingWith("funnels[0].steps[1].gte:");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                funnels:
+                  - {name: checkout, steps: [{event: a}, {event: b}]}
+                retention:
+                  - {name: checkout, start: {event: a}}
+                """)).isInstanceOf(ConfigException.class).hasMessageStartingWith("retention[0].name: 'checkout' is also a"
+                + " funnel's name");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                retention:
+                  - {name: r, start: {event: a}, weeks: 60}
+                """)).isInstanceOf(ConfigException.class).hasMessage("retention[0].weeks: must be 1 to 53, was 60");
         assertThatThrownBy(() -> LOADER.parse("""
                 kafka: {bootstrap_servers: b, topics: [t]}
                 funnels:
