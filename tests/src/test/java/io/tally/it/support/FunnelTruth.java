@@ -1,17 +1,13 @@
 package io.tally.it.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tally.local.sample.GeneratedEvent;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BiPredicate;
 
 /**
@@ -22,7 +18,6 @@ import java.util.function.BiPredicate;
  * enumerated. Keys are {@code [funnel, day, step]} as text.
  */
 public final class FunnelTruth {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long DAY = 86_400_000L;
 
     /** A funnel as the test understands it. */
@@ -33,7 +28,7 @@ public final class FunnelTruth {
     }
 
     private final List<Funnel> funnels;
-    private final Set<String> messageIds = new HashSet<>();
+    private final ProducedOnce produced = new ProducedOnce();
     private final Map<List<String>, List<Matched>> matching = new HashMap<>();
 
     public FunnelTruth(List<Funnel> funnels) {
@@ -42,14 +37,9 @@ public final class FunnelTruth {
 
     /** An accepted event as produced; a repeated messageId is a duplicate and is not counted. */
     public synchronized void add(GeneratedEvent event) {
-        if (!messageIds.add(event.messageId())) {
+        JsonNode json = produced.first(event);
+        if (json == null) {
             return;
-        }
-        JsonNode json;
-        try {
-            json = JSON.readTree(event.json());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         for (Funnel funnel : funnels) {
             int mask = 0;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tally.local.sample.GeneratedEvent;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +29,7 @@ public final class RetentionTruth {
     }
 
     private final List<Definition> definitions;
-    private final Set<String> messageIds = new HashSet<>();
+    private final ProducedOnce produced = new ProducedOnce();
     private final Map<List<String>, Long> starts = new HashMap<>();
     private final Map<List<String>, List<Long>> returnDays = new HashMap<>();
 
@@ -40,14 +39,9 @@ public final class RetentionTruth {
 
     /** An accepted event as produced; a repeated messageId is a duplicate and is not counted. */
     public synchronized void add(GeneratedEvent event) {
-        if (!messageIds.add(event.messageId())) {
+        JsonNode json = produced.first(event);
+        if (json == null) {
             return;
-        }
-        JsonNode json;
-        try {
-            json = JSON.readTree(event.json());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         for (Definition definition : definitions) {
             List<String> key = List.of(definition.name(), event.userKey());

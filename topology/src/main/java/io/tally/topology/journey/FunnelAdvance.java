@@ -9,12 +9,10 @@ import java.util.List;
 /** A (funnel, user)'s events of a batch: marks are the steps each event matches, step 1 the lowest bit. */
 public final class FunnelAdvance extends JourneyAdvance<FunnelProgress> {
     private final Funnel funnel;
-    private final long horizonMillis;
 
-    /** @param horizonMillis how much older than a user's newest event an event may still arrive */
     public FunnelAdvance(Funnel funnel, long horizonMillis) {
+        super(horizonMillis);
         this.funnel = funnel;
-        this.horizonMillis = horizonMillis;
     }
 
     @Override

@@ -16,10 +16,16 @@ import org.apache.storm.trident.state.ValueUpdater;
  * @param <T> the state of the definition's kind
  */
 public abstract class JourneyAdvance<T extends JourneyState> implements ValueUpdater<T> {
+    /** How much older than a user's newest event an event may still arrive (see {@code FunnelProgress}). */
+    final long horizonMillis;
     private final LongArrayList times = new LongArrayList(4);
     private final IntArrayList marks = new IntArrayList(4);
     private T before;
     private T after;
+
+    JourneyAdvance(long horizonMillis) {
+        this.horizonMillis = horizonMillis;
+    }
 
     /** An event of the batch, with what it is to the definition as bits (not 0). */
     public final void add(long eventMillis, int eventMarks) {

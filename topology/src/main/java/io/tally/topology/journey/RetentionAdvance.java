@@ -15,11 +15,10 @@ public final class RetentionAdvance extends JourneyAdvance<RetentionProgress> {
     public static final String WEEK_OR_LATER = "week_or_later";
 
     private final CompiledRetention definition;
-    private final long horizonMillis;
 
     public RetentionAdvance(CompiledRetention definition, long horizonMillis) {
+        super(horizonMillis);
         this.definition = definition;
-        this.horizonMillis = horizonMillis;
     }
 
     @Override

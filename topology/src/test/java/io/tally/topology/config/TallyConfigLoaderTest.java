@@ -263,20 +263,11 @@ class TallyConfigLoaderTest {
 
     @Test
     void theCommentedFunnelExampleInDeployIsValidAndMistakesNameTheirPath() throws IOException {
-        List<String> lines = Files.readAllLines(Path.of("..", "deploy", "tally.yaml"));
-        StringBuilder example = new StringBuilder("kafka: {bootstrap_servers: b, topics: [t]}\n");
-        for (int i = lines.indexOf("# funnels:"); i < lines.size() && lines.get(i).startsWith("#"); i++) {
-            example.append(lines.get(i).substring(2)).append('\n');
-        }
-        TallyConfig config = LOADER.parse(example.toString());
+        TallyConfig config = LOADER.parse(commentedExample("# funnels:"));
         assertThat(config.funnels()).extracting(f -> f.name()).containsExactly("checkout");
         assertThat(config.funnels().get(0).steps()).hasSize(3);
         assertThat(config.funnels().get(0).windowDays()).isEqualTo(7);
-        StringBuilder retention = new StringBuilder("kafka: {bootstrap_servers: b, topics: [t]}\n");
-        for (int i = lines.indexOf("# retention:"); i < lines.size() && lines.get(i).startsWith("#"); i++) {
-            retention.append(lines.get(i).substring(2)).append('\n');
-        }
-        assertThat(LOADER.parse(retention.toString()).retention()).singleElement()
+        assertThat(LOADER.parse(commentedExample("# retention:")).retention()).singleElement()
                 .satisfies(r -> assertThat(List.of(r.name(), r.days(), r.weeks())).containsExactly("signups", 30, 12));
         assertThatThrownBy(() -> LOADER.parse("""
                 kafka: {bootstrap_servers: b, topics: [t]}
@@ -303,6 +294,16 @@ class TallyConfigLoaderTest {
                   - {name: checkout, window: 7, steps: [{event: a}, {event: b}]}
                 """)).isInstanceOf(ConfigException.class)
                 .hasMessage("funnels[0].window: unknown key (known keys here: name, steps, window_days)");
+    }
+
+    /** The commented example of deploy/tally.yaml that starts at {@code firstLine}, uncommented, with a source. */
+    private static String commentedExample(String firstLine) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("..", "deploy", "tally.yaml"));
+        StringBuilder example = new StringBuilder("kafka: {bootstrap_servers: b, topics: [t]}\n");
+        for (int i = lines.indexOf(firstLine); i < lines.size() && lines.get(i).startsWith("#"); i++) {
+            example.append(lines.get(i).substring(2)).append('\n');
+        }
+        return example.toString();
     }
 
     @Test

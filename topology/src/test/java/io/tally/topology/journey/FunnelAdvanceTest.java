@@ -1,5 +1,7 @@
 package io.tally.topology.journey;
 
+import static io.tally.topology.journey.ReceiptOrder.DAY;
+import static io.tally.topology.journey.ReceiptOrder.HOUR;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.bolts.journey.CompiledFunnels.Funnel;
@@ -22,9 +24,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * computed by enumerating every possible chain of steps.
  */
 class FunnelAdvanceTest {
-    private static final long HOUR = ReceiptOrder.HOUR;
-    private static final long DAY = ReceiptOrder.DAY;
-
     @ParameterizedTest
     @MethodSource("io.tally.topology.journey.ReceiptOrder#seeds")
     void tablesEqualBruteForceWhateverTheOrderAndReplays(int seed) {

@@ -1,5 +1,7 @@
 package io.tally.topology.journey;
 
+import static io.tally.topology.journey.ReceiptOrder.DAY;
+import static io.tally.topology.journey.ReceiptOrder.HOUR;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.bolts.journey.CompiledRetention;
@@ -17,9 +19,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Retention progress against a brute force over each user's whole set of events, delivered as {@link ReceiptOrder}. */
 class RetentionAdvanceTest {
-    private static final long HOUR = ReceiptOrder.HOUR;
-    private static final long DAY = ReceiptOrder.DAY;
-
     @ParameterizedTest
     @MethodSource("io.tally.topology.journey.ReceiptOrder#seeds")
     void tablesEqualBruteForceWhateverTheOrderAndReplays(int seed) {
