@@ -1,6 +1,8 @@
 package io.tally.topology;
 
 import io.tally.bolts.TallySerialization;
+import io.tally.bolts.journey.FunnelDefinition;
+import io.tally.bolts.journey.RetentionDefinition;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.trident.IngestRecords;
 import io.tally.bolts.trident.IsPresent;
@@ -158,12 +160,22 @@ public final class TallyTopology {
         StateFactory progress = segments.isEmpty() ? null : guarded.wrap(TallyTables.SEGMENT_PROGRESS.name(),
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS)
                         .withKnownKeys(new PerUserPass.SegmentProgressRoute(routing), null));
+        // Funnels and retention are counted by the full pipeline only: a segments-only backfill must not count them
+        // a second time.
+        List<FunnelDefinition> funnels = counting ? config.funnels() : List.of();
+        List<RetentionDefinition> retention = counting ? config.retention() : List.of();
+        StateFactory journeys = funnels.isEmpty() && retention.isEmpty() ? null : guarded.wrap(TallyTables.USER_JOURNEYS.name(),
+                CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.USER_JOURNEYS)
+                        .withKnownKeys(new PerUserPass.SegmentProgressRoute(routing), null));
+        // How much older than a user's newest event one of theirs may still be accepted (see FunnelProgress).
+        long horizonMillis = config.ingest().maxLatenessMillis() + config.ingest().futureToleranceMillis();
         // Per-day counts a user keeps while not a member of a segment reach back as far as an event may be late.
         int keepDays = (int) Duration.ofMillis(config.ingest().maxLatenessMillis()).toDays() + 1;
         List<String> breakdowns = config.transforms().breakdownProperties();
         Stream changes = deduplicated.name("per-user").partition(new ToPartition(parallelism))
-                .partitionPersist(new UserPassState.Factory(userDays, progress), RouteEvents.OUTPUT_FIELDS,
-                        new PerUserPass(counting, breakdowns, segments, keepDays, routing), PerUserPass.OUTPUT_FIELDS)
+                .partitionPersist(new UserPassState.Factory(userDays, progress, journeys), RouteEvents.OUTPUT_FIELDS,
+                        new PerUserPass(counting, breakdowns, segments, keepDays, routing, funnels,
+                                retention, horizonMillis), PerUserPass.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
                 .newValuesStream();
 
@@ -181,6 +193,12 @@ public final class TallyTopology {
         List<MapTable<Long>> countTables = new ArrayList<>();
         if (!segments.isEmpty()) {
             countTables.add(TallyTables.SEGMENT_SIZES_BY_DAY);
+        }
+        if (!funnels.isEmpty()) {
+            countTables.addAll(List.of(TallyTables.FUNNEL_STEPS_BY_DAY, TallyTables.FUNNEL_STEP_MS_BY_DAY));
+        }
+        if (!retention.isEmpty()) {
+            countTables.add(TallyTables.RETENTION_BY_DAY);
         }
         if (counting) {
             countTables.addAll(List.of(TallyTables.EVENT_COUNTS_BY_MINUTE, TallyTables.EVENT_COUNTS_BY_HOUR,

@@ -46,14 +46,7 @@ public final class CompiledSegments {
             if (definition == null) {
                 throw new IllegalArgumentException(key + ": is empty; expected {name: ..., rule: ...}");
             }
-            String name = definition.name();
-            if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")) {
-                throw new IllegalArgumentException(key + ".name: must be 1 to 100 letters, digits, '_', '-' or '.'"
-                        + " (starting with a letter or digit), was " + (name == null ? "missing" : "'" + name + "'"));
-            }
-            if (byName.containsKey(name)) {
-                throw new IllegalArgumentException(key + ".name: duplicate segment name '" + name + "'");
-            }
+            String name = DefinitionNames.check(definition.name(), key, byName.keySet(), "segment");
             byName.put(name, rule(name, definition.rule(), key + ".rule"));
         }
         return new CompiledSegments(byName);

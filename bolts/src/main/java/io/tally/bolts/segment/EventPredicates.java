@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  * particular {@code not_equals} needs the field (use {@code not: {field: .., equals: ..}} to include events without
  * it).
  */
-final class EventPredicates {
+public final class EventPredicates {
     private static final List<String> NODES = List.of("event", "field", "and", "or", "not");
     private static final List<String> OPERATORS =
             List.of("equals", "not_equals", "in", "exists", "lt", "lte", "gt", "gte", "prefix");
@@ -30,7 +30,7 @@ final class EventPredicates {
     private EventPredicates() {
     }
 
-    static Predicate<Event> compile(Object node, String key) {
+    public static Predicate<Event> compile(Object node, String key) {
         if (!(node instanceof Map<?, ?> map) || map.isEmpty()) {
             throw new IllegalArgumentException(key + ": expected a predicate mapping with one of " + NODES + ", was "
                     + describe(node));

@@ -1,19 +1,15 @@
 package io.tally.it.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tally.local.sample.GeneratedEvent;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiPredicate;
 
@@ -25,14 +21,13 @@ import java.util.function.BiPredicate;
  * Keys are the tables' key columns as text, values the row's other columns joined with {@code |}.
  */
 public final class SegmentTruth {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A segment as the test understands it: which events count (by counting name and raw JSON), and how many. */
     public record Rule(String name, BiPredicate<String, JsonNode> where, int atLeast, int withinDays) {
     }
 
     private final List<Rule> rules;
-    private final Set<String> messageIds = new HashSet<>();
+    private final ProducedOnce produced = new ProducedOnce();
     private final Map<List<String>, List<Long>> matchingTimes = new HashMap<>();
 
     public SegmentTruth(List<Rule> rules) {
@@ -41,14 +36,9 @@ public final class SegmentTruth {
 
     /** An accepted event as produced; a repeated messageId is a duplicate and is not counted. */
     public synchronized void add(GeneratedEvent event) {
-        if (!messageIds.add(event.messageId())) {
+        JsonNode json = produced.first(event);
+        if (json == null) {
             return;
-        }
-        JsonNode json;
-        try {
-            json = JSON.readTree(event.json());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         for (Rule rule : rules) {
             if (rule.where().test(event.countName(), json)) {

@@ -1,6 +1,10 @@
 package io.tally.topology.config;
 
 import io.tally.bolts.ingest.IngestSettings;
+import io.tally.bolts.journey.CompiledFunnels;
+import io.tally.bolts.journey.FunnelDefinition;
+import io.tally.bolts.journey.CompiledRetention;
+import io.tally.bolts.journey.RetentionDefinition;
 import io.tally.bolts.segment.CompiledSegments;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.CompiledTransforms;
@@ -59,6 +63,8 @@ public final class TallyConfig implements Serializable {
     private final Duration lagAllowance;
     private final BackfillSpan backfill;
     private final List<SegmentDefinition> segments;
+    private final List<FunnelDefinition> funnels;
+    private final List<RetentionDefinition> retention;
     private final PrometheusEndpoint prometheus;
     /** Not sent to Storm's workers with the rest: they serve no pages, and its password need not travel. */
     private final transient DashboardSettings dashboard;
@@ -78,6 +84,8 @@ public final class TallyConfig implements Serializable {
         this.lagAllowance = b.lagAllowance;
         this.backfill = b.backfill;
         this.segments = b.segments;
+        this.funnels = b.funnels;
+        this.retention = b.retention;
         this.prometheus = b.prometheus;
         this.dashboard = b.dashboard;
     }
@@ -90,7 +98,7 @@ public final class TallyConfig implements Serializable {
         return new Builder().name(name).batch(batch).kafka(kafka).files(files).objects(objects).cassandra(cassandra).replication(replication)
                 .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).lagAllowance(lagAllowance)
                 .backfill(backfill).keyedStateMemoryMb(keyedStateMemoryBytes >> 20).segments(segments)
-                .prometheus(prometheus).dashboard(dashboard);
+                .funnels(funnels).retention(retention).prometheus(prometheus).dashboard(dashboard);
     }
 
     /** The topology's name on the cluster. */
@@ -164,6 +172,16 @@ public final class TallyConfig implements Serializable {
         return segments;
     }
 
+    /** The funnels the topology keeps (docs/journeys.md). */
+    public List<FunnelDefinition> funnels() {
+        return funnels;
+    }
+
+    /** The retention definitions the topology keeps (docs/journeys.md). */
+    public List<RetentionDefinition> retention() {
+        return retention;
+    }
+
     /** Where the topology serves its metrics for Prometheus ({@code topology.prometheus_port}); empty: nowhere. */
     public Optional<PrometheusEndpoint> prometheus() {
         return Optional.ofNullable(prometheus);
@@ -203,6 +221,8 @@ public final class TallyConfig implements Serializable {
         private Duration lagAllowance = DEFAULT_LAG_ALLOWANCE;
         private BackfillSpan backfill;
         private List<SegmentDefinition> segments = List.of();
+        private List<FunnelDefinition> funnels = List.of();
+        private List<RetentionDefinition> retention = List.of();
         private PrometheusEndpoint prometheus;
         private DashboardSettings dashboard;
 
@@ -321,6 +341,23 @@ public final class TallyConfig implements Serializable {
          * Default: none. Checked and compiled here, so a bad rule is refused before submitting. Segments are identified
          * by name: a changed rule applies to the events counted from then on, members stay members.
          */
+        /** Default: none. Checked and compiled here, so a bad step is refused before submitting. */
+        public Builder funnels(List<FunnelDefinition> funnels) {
+            CompiledFunnels.compile(Objects.requireNonNull(funnels, "funnels"));
+            this.funnels = List.copyOf(funnels);
+            return this;
+        }
+
+        /**
+         * Default: none. Checked and compiled here. Funnels and retention share the per-user state, so their names
+         * must differ (checked when the configuration is built).
+         */
+        public Builder retention(List<RetentionDefinition> retention) {
+            CompiledRetention.compile(Objects.requireNonNull(retention, "retention"));
+            this.retention = List.copyOf(retention);
+            return this;
+        }
+
         public Builder segments(List<SegmentDefinition> segments) {
             CompiledSegments.compile(Objects.requireNonNull(segments, "segments"));
             this.segments = List.copyOf(segments);
@@ -332,6 +369,13 @@ public final class TallyConfig implements Serializable {
                 throw ConfigException.at("kafka", "or files or objects is required: Tally needs a source of events");
             }
             checkWindowCoversDuplicates();
+            for (int i = 0; i < retention.size(); i++) {
+                String name = retention.get(i).name();
+                if (funnels.stream().anyMatch(funnel -> funnel.name().equals(name))) {
+                    throw ConfigException.at("retention[" + i + "].name", "'" + name + "' is also a funnel's name;"
+                            + " funnels and retention keep their users' state in one table, by name");
+                }
+            }
             return new TallyConfig(this);
         }
 

@@ -15,6 +15,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tally.bolts.ingest.BackfillSpan;
 import io.tally.dashboard.DashboardSettings;
 import io.tally.bolts.ingest.IngestSettings;
+import io.tally.bolts.journey.FunnelDefinition;
+import io.tally.bolts.journey.RetentionDefinition;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.TransformConfig;
 import io.tally.spouts.file.FileSpoutSettings;
@@ -92,7 +94,7 @@ public final class TallyConfigLoader {
             throw new ConfigException("the configuration is empty");
         }
         if (!tree.isObject()) {
-            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, objects (or s3), cassandra, ingest, transforms, aggregates, segments)");
+            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, objects (or s3), cassandra, ingest, transforms, aggregates, segments, funnels, retention)");
         }
         resolveEnvironment(tree, "");
         FileModel model;
@@ -179,6 +181,20 @@ public final class TallyConfigLoader {
         if (model.segments() != null) {
             try {
                 config.segments(model.segments());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage(), e); // already names its key
+            }
+        }
+        if (model.funnels() != null) {
+            try {
+                config.funnels(model.funnels());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage(), e); // already names its key
+            }
+        }
+        if (model.retention() != null) {
+            try {
+                config.retention(model.retention());
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(e.getMessage(), e); // already names its key
             }
@@ -405,7 +421,8 @@ public final class TallyConfigLoader {
     record FileModel(TopologyModel topology, KafkaModel kafka, FilesModel files, ObjectsModel objects, ObjectsModel s3,
             CassandraModel cassandra,
             IngestSettings ingest, TransformConfig transforms, AggregatesModel aggregates, BackfillModel backfill,
-            List<SegmentDefinition> segments, JsonNode collector, DashboardModel dashboard) {
+            List<SegmentDefinition> segments, List<FunnelDefinition> funnels,
+            List<RetentionDefinition> retention, JsonNode collector, DashboardModel dashboard) {
     }
 
     record DashboardModel(String bind, Integer port, @JsonProperty("basic_auth") BasicAuthModel basicAuth) {

@@ -1,6 +1,10 @@
 package io.tally.topology.keyed;
 
 import io.tally.bolts.event.Event;
+import io.tally.bolts.journey.CompiledFunnels;
+import io.tally.bolts.journey.CompiledRetention;
+import io.tally.bolts.journey.FunnelDefinition;
+import io.tally.bolts.journey.RetentionDefinition;
 import io.tally.bolts.segment.CompiledSegment;
 import io.tally.bolts.segment.CompiledSegments;
 import io.tally.bolts.segment.SegmentDefinition;
@@ -9,10 +13,15 @@ import io.tally.state.keyed.FirstSeenState;
 import io.tally.state.keyed.KeyRoute;
 import io.tally.state.keyed.KeyRouting;
 import io.tally.state.schema.TallyTables;
+import io.tally.state.journey.FunnelProgress;
+import io.tally.state.journey.JourneyState;
 import io.tally.state.segment.SegmentProgress;
 import io.tally.topology.aggregate.NameAndBucket;
 import io.tally.topology.aggregate.PropertyBuckets;
 import io.tally.topology.aggregate.UtcBucket;
+import io.tally.topology.journey.FunnelAdvance;
+import io.tally.topology.journey.JourneyAdvance;
+import io.tally.topology.journey.RetentionAdvance;
 import io.tally.topology.segment.SegmentAdvance;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,7 +40,8 @@ import org.apache.storm.tuple.Values;
  * The per-user stage: everything Tally derives from a counted event, in one pass over the batch's events of one
  * partition of users. It counts each event into the minute, hour and day tables and the breakdowns; finds the users
  * first seen on a day (per event and over all events) in its {@link FirstSeenState}; advances each matching
- * (segment, user)'s progress with one {@code multiUpdate}; and emits, per batch, what changed:
+ * (segment, user)'s progress with one {@code multiUpdate}, and each matching (funnel or retention definition, user)'s
+ * with another (see {@link FunnelProgress}); and emits, per batch, what changed:
  * {@link #OUTPUT_FIELDS}, either a count table's key with the batch's change to it ({@code member} null), or a
  * segment member's row ({@code member}: segment, user, events, last activity, qualified day).
  *
@@ -53,15 +63,26 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
     private final List<SegmentDefinition> segmentDefinitions;
     private final int keepDays;
     private final KeyRouting routing;
+    private final List<FunnelDefinition> funnelDefinitions;
+    private final List<RetentionDefinition> retentionDefinitions;
+    private final long horizonMillis;
     private transient CompiledSegments segments;
+    private transient List<CompiledFunnels.Funnel> funnels;
+    private transient List<CompiledRetention> retention;
 
     /**
      * @param counts whether to count (a segments-only topology does not)
      * @param breakdowns the allowlisted properties counted per value
      * @param keepDays how many days of per-day counts a non-member keeps beyond a rule's window
+     * @param horizonMillis how much older than a user's newest event an event may still arrive (funnels keep what
+     *     that can change)
      */
     public PerUserPass(boolean counts, List<String> breakdowns, List<SegmentDefinition> segments, int keepDays,
-            KeyRouting routing) {
+            KeyRouting routing, List<FunnelDefinition> funnels, List<RetentionDefinition> retention,
+            long horizonMillis) {
+        this.funnelDefinitions = List.copyOf(funnels);
+        this.retentionDefinitions = List.copyOf(retention);
+        this.horizonMillis = horizonMillis;
         this.routing = routing;
         this.counts = counts;
         this.breakdowns = List.copyOf(breakdowns);
@@ -72,6 +93,8 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
     @Override
     public void prepare(Map<String, Object> conf, TridentOperationContext context) {
         segments = CompiledSegments.compile(segmentDefinitions);
+        funnels = CompiledFunnels.compile(funnelDefinitions).funnels();
+        retention = CompiledRetention.compile(retentionDefinitions);
     }
 
     @Override
@@ -79,6 +102,7 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
         state.attempt(tuples.get(0).getInteger(1));
         CountDeltas deltas = new CountDeltas();
         Map<List<Object>, SegmentAdvance> advances = new LinkedHashMap<>();
+        Map<List<Object>, JourneyAdvance<?>> journeys = new LinkedHashMap<>();
         for (TridentTuple tuple : tuples) {
             EventRun run = (EventRun) tuple.getValue(2);
             for (int i = 0; i < run.size(); i++) {
@@ -92,6 +116,20 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
                                 key -> new SegmentAdvance(segment, keepDays)).add(event.timestampMillis());
                     }
                 }
+                for (CompiledFunnels.Funnel funnel : funnels) {
+                    int steps = funnel.stepMask(event);
+                    if (steps != 0) {
+                        journeys.computeIfAbsent(List.of(funnel.name(), event.userKey()),
+                                key -> new FunnelAdvance(funnel, horizonMillis)).add(event.timestampMillis(), steps);
+                    }
+                }
+                for (CompiledRetention definition : retention) {
+                    int kind = definition.kind(event);
+                    if (kind != 0) {
+                        journeys.computeIfAbsent(List.of(definition.name(), event.userKey()),
+                                key -> new RetentionAdvance(definition, horizonMillis)).add(event.timestampMillis(), kind);
+                    }
+                }
             }
         }
         if (counts) {
@@ -101,6 +139,9 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
         }
         if (!advances.isEmpty()) {
             advanceSegments(state.segmentProgress(), advances, deltas, collector);
+        }
+        if (!journeys.isEmpty()) {
+            advanceJourneys(state.userJourneys(), journeys, deltas);
         }
         deltas.emit(collector);
     }
@@ -161,6 +202,18 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
         public int of(List<Object> rowKey) {
             return routing.route((String) rowKey.get(USER_COLUMN));
         }
+    }
+
+    /**
+     * Applies the batch's matching events to each (funnel or retention definition, user)'s state, in one
+     * {@code multiUpdate}, and adds what that changed in the tables.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"}) // MapState.multiUpdate takes raw ValueUpdaters
+    private static void advanceJourneys(org.apache.storm.trident.state.map.MapState<JourneyState> state,
+            Map<List<Object>, JourneyAdvance<?>> advances, CountDeltas deltas) {
+        List<JourneyAdvance<?>> updaters = new ArrayList<>(advances.values());
+        state.multiUpdate(new ArrayList<>(advances.keySet()), (List<ValueUpdater>) (List) updaters);
+        updaters.forEach(advance -> advance.emitChange(deltas::add));
     }
 
     /**

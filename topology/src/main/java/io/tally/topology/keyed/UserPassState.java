@@ -1,6 +1,7 @@
 package io.tally.topology.keyed;
 
 import io.tally.state.keyed.FirstSeenState;
+import io.tally.state.journey.JourneyState;
 import io.tally.state.segment.SegmentProgress;
 import java.util.Map;
 import org.apache.storm.task.IMetricsContext;
@@ -9,17 +10,25 @@ import org.apache.storm.trident.state.StateFactory;
 import org.apache.storm.trident.state.map.MapState;
 
 /**
- * The state of one partition of the per-user stage: the (user, event, day) keys it has seen, and the users' segment
- * progress. Either may be absent: a segments-only topology counts no distinct users, and a topology without segments
- * keeps no progress.
+ * The state of one partition of the per-user stage: the (user, event, day) keys it has seen, the users' segment
+ * progress and their funnel progress. Each may be absent: a segments-only topology counts no distinct users, and a
+ * topology without segments (funnels) keeps no segment (funnel) progress.
  */
 public final class UserPassState implements State {
     private final FirstSeenState userDays;
     private final MapState<SegmentProgress> segmentProgress;
+    private final MapState<JourneyState> userJourneys;
 
-    UserPassState(FirstSeenState userDays, MapState<SegmentProgress> segmentProgress) {
+    UserPassState(FirstSeenState userDays, MapState<SegmentProgress> segmentProgress,
+            MapState<JourneyState> userJourneys) {
         this.userDays = userDays;
         this.segmentProgress = segmentProgress;
+        this.userJourneys = userJourneys;
+    }
+
+    /** Each (funnel or retention definition, user)'s state; null without either. */
+    public MapState<JourneyState> userJourneys() {
+        return userJourneys;
     }
 
     /** The (user, event, day) keys seen; null when the stage counts no distinct users. */
@@ -46,6 +55,9 @@ public final class UserPassState implements State {
         if (segmentProgress != null) {
             segmentProgress.beginCommit(txid);
         }
+        if (userJourneys != null) {
+            userJourneys.beginCommit(txid);
+        }
     }
 
     @Override
@@ -53,13 +65,17 @@ public final class UserPassState implements State {
         if (segmentProgress != null) {
             segmentProgress.commit(txid);
         }
+        if (userJourneys != null) {
+            userJourneys.commit(txid);
+        }
         if (userDays != null) {
             userDays.commit(txid);
         }
     }
 
-    /** Makes each partition's state from the factories of its parts (either may be null). */
-    public record Factory(StateFactory userDays, StateFactory segmentProgress) implements StateFactory {
+    /** Makes each partition's state from the factories of its parts (any may be null). */
+    public record Factory(StateFactory userDays, StateFactory segmentProgress, StateFactory userJourneys)
+            implements StateFactory {
         @Override
         @SuppressWarnings("unchecked")
         public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex,
@@ -69,6 +85,9 @@ public final class UserPassState implements State {
                             : (FirstSeenState) userDays.makeState(conf, metrics, partitionIndex, numPartitions),
                     segmentProgress == null ? null
                             : (MapState<SegmentProgress>) segmentProgress.makeState(conf, metrics, partitionIndex,
+                                    numPartitions),
+                    userJourneys == null ? null
+                            : (MapState<JourneyState>) userJourneys.makeState(conf, metrics, partitionIndex,
                                     numPartitions));
         }
     }

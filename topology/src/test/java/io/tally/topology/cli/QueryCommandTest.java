@@ -3,6 +3,7 @@ package io.tally.topology.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -23,12 +24,15 @@ class QueryCommandTest {
         assertThat(parse("segment-sizes", "-s", "buyers", "--total").total).isTrue();
         assertThat(parse("user-segments", "--user", "user-7").user).isEqualTo("user-7");
         assertThat(parse("counts").what).isEqualTo(QueryCommand.What.counts);
+        assertThat(parse("funnel", "checkout").name).isEqualTo("checkout");
+        QueryCommand retention = parse("retention", "signups", "--weeks", "--or-later");
+        assertThat(List.of(retention.name, retention.weeks, retention.orLater)).containsExactly("signups", true, true);
     }
 
     @Test
     void anUnknownQueryListsTheKnownOnes() {
         assertThatThrownBy(() -> parse("segment-member"))
                 .hasMessageContaining("'segment-member' is not one of [counts, users, breakdown, segment-members,"
-                        + " segment-sizes, user-segments]");
+                        + " segment-sizes, user-segments, funnel, retention]");
     }
 }

@@ -341,6 +341,51 @@ class TallyConfigLoaderTest {
     }
 
     @Test
+    void theCommentedFunnelExampleInDeployIsValidAndMistakesNameTheirPath() throws IOException {
+        TallyConfig config = LOADER.parse(commentedExample("# funnels:"));
+        assertThat(config.funnels()).extracting(f -> f.name()).containsExactly("checkout");
+        assertThat(config.funnels().get(0).steps()).hasSize(3);
+        assertThat(config.funnels().get(0).windowDays()).isEqualTo(7);
+        assertThat(LOADER.parse(commentedExample("# retention:")).retention()).singleElement()
+                .satisfies(r -> assertThat(List.of(r.name(), r.days(), r.weeks())).containsExactly("signups", 30, 12));
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                funnels:
+                  - name: checkout
+                    steps: [{event: Product Viewed}, {field: properties.price, gte: cheap}]
+                """)).isInstanceOf(ConfigException.class).hasMessageStartingWith("funnels[0].steps[1].gte:");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                funnels:
+                  - {name: checkout, steps: [{event: a}, {event: b}]}
+                retention:
+                  - {name: checkout, start: {event: a}}
+                """)).isInstanceOf(ConfigException.class).hasMessageStartingWith("retention[0].name: 'checkout' is also a"
+                + " funnel's name");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                retention:
+                  - {name: r, start: {event: a}, weeks: 60}
+                """)).isInstanceOf(ConfigException.class).hasMessage("retention[0].weeks: must be 1 to 53, was 60");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                funnels:
+                  - {name: checkout, window: 7, steps: [{event: a}, {event: b}]}
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessage("funnels[0].window: unknown key (known keys here: name, steps, window_days)");
+    }
+
+    /** The commented example of deploy/tally.yaml that starts at {@code firstLine}, uncommented, with a source. */
+    private static String commentedExample(String firstLine) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("..", "deploy", "tally.yaml"));
+        StringBuilder example = new StringBuilder("kafka: {bootstrap_servers: b, topics: [t]}\n");
+        for (int i = lines.indexOf(firstLine); i < lines.size() && lines.get(i).startsWith("#"); i++) {
+            example.append(lines.get(i).substring(2)).append('\n');
+        }
+        return example.toString();
+    }
+
+    @Test
     void filesAloneAreASource() {
         TallyConfig config = LOADER.parse("""
                 files:

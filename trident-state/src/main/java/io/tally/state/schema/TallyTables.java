@@ -5,6 +5,8 @@ import io.tally.state.cassandra.LongCodec;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowBinder;
 import io.tally.state.cassandra.RowTable;
+import io.tally.state.journey.JourneyState;
+import io.tally.state.journey.JourneyStateCodec;
 import io.tally.state.segment.SegmentProgress;
 import io.tally.state.segment.SegmentProgressCodec;
 import java.time.Instant;
@@ -104,10 +106,42 @@ public final class TallyTables {
         return Math.floorMod(user.hashCode(), SEGMENT_BUCKETS);
     }
 
+    /**
+     * Trident key {@code [definition, user]} → row {@code ((definition, bucket), user_id)}: each user's state in each
+     * funnel and retention definition (see {@code JourneyState}), in the buckets segments use; exactly-once
+     * bookkeeping, not for analysts.
+     */
+    public static final MapTable<JourneyState> USER_JOURNEYS = new MapTable<>("user_journeys",
+            List.of("definition", "bucket"), List.of("user_id"), new SegmentUserKey(), new JourneyStateCodec());
+
+    /**
+     * Trident key {@code [retention, cohortDayStart, kind, period]} → row {@code ((retention, month), cohort, kind,
+     * period)}: users of the cohort day who returned on day / in week {@code period} ({@code day}, {@code week}; period
+     * 0 is the cohort), or on that day / in that week or later ({@code day_or_later}, {@code week_or_later}).
+     */
+    public static final MapTable<Long> RETENTION_BY_DAY = new MapTable<>("retention_by_day",
+            List.of("retention", "month"), List.of("cohort", "kind", "period"), new NameDayKindPeriodKey(),
+            new LongCodec("users"));
+
+    /**
+     * Trident key {@code [funnel, entryDayStart, step]} → row {@code ((funnel, month), day, step)}: users who entered
+     * the funnel that day and reached the step within its window.
+     */
+    public static final MapTable<Long> FUNNEL_STEPS_BY_DAY = new MapTable<>("funnel_steps_by_day",
+            List.of("funnel", "month"), List.of("day", "step"), new NameDayStepKey(), new LongCodec("users"));
+
+    /**
+     * The same key: of the users counted in {@link #FUNNEL_STEPS_BY_DAY}, the sum of their milliseconds from the
+     * previous step to this one (the mean is {@code total_ms / users}).
+     */
+    public static final MapTable<Long> FUNNEL_STEP_MS_BY_DAY = new MapTable<>("funnel_step_ms_by_day",
+            List.of("funnel", "month"), List.of("day", "step"), new NameDayStepKey(), new LongCodec("total_ms"));
+
     /** Every map table the topology aggregates into. */
     public static List<MapTable<Long>> countTables() {
         return List.of(EVENT_COUNTS_BY_MINUTE, EVENT_COUNTS_BY_HOUR, EVENT_COUNTS_BY_DAY, PROPERTY_COUNTS_BY_HOUR,
-                PROPERTY_COUNTS_BY_DAY, UNIQUE_USERS_BY_DAY, REJECTED_COUNTS_BY_HOUR, SEGMENT_SIZES_BY_DAY);
+                PROPERTY_COUNTS_BY_DAY, UNIQUE_USERS_BY_DAY, REJECTED_COUNTS_BY_HOUR, SEGMENT_SIZES_BY_DAY,
+                FUNNEL_STEPS_BY_DAY, FUNNEL_STEP_MS_BY_DAY, RETENTION_BY_DAY);
     }
 
     private TallyTables() {
@@ -173,6 +207,30 @@ public final class TallyTables {
             Instant bucket = Instant.ofEpochMilli(((Number) tridentKey.get(3)).longValue());
             return List.of(tridentKey.get(0), tridentKey.get(1), parent.of(bucket), parent.bucketColumn(bucket),
                     tridentKey.get(2));
+        }
+    }
+
+    /** {@code [name, dayStart, step]} → {@code [name, month, day, step]}. */
+    static final class NameDayStepKey implements KeyMapper {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public List<Object> toColumns(List<Object> tridentKey) {
+            Instant day = Instant.ofEpochMilli(((Number) tridentKey.get(1)).longValue());
+            return List.of(tridentKey.get(0), Parent.MONTH.of(day), Parent.MONTH.bucketColumn(day),
+                    ((Number) tridentKey.get(2)).intValue());
+        }
+    }
+
+    /** {@code [name, dayStart, kind, period]} → {@code [name, month, day, kind, period]}. */
+    static final class NameDayKindPeriodKey implements KeyMapper {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public List<Object> toColumns(List<Object> tridentKey) {
+            Instant day = Instant.ofEpochMilli(((Number) tridentKey.get(1)).longValue());
+            return List.of(tridentKey.get(0), Parent.MONTH.of(day), Parent.MONTH.bucketColumn(day), tridentKey.get(2),
+                    ((Number) tridentKey.get(3)).intValue());
         }
     }
 

@@ -22,6 +22,7 @@ class SchemaApplierTest {
         written.add(io.tally.state.progress.ProgressLedger.TABLE);
         written.add(TallyTables.rejectedEvents(tuple -> List.of()).name());
         written.add(TallyTables.SEGMENT_PROGRESS.name());
+        written.add(TallyTables.USER_JOURNEYS.name());
         written.add(TallyTables.segmentMembers(tuple -> List.of()).name());
         written.add(TallyTables.userSegments(tuple -> List.of()).name());
         assertThat(SchemaApplier.bundled().tableNames()).containsAll(written);
@@ -104,6 +105,18 @@ class SchemaApplierTest {
             progress.add("prev_" + column);
         }
         assertColumns("segment_progress", progress);
+        List<String> journeys = new java.util.ArrayList<>(TallyTables.USER_JOURNEYS.keyColumns());
+        journeys.addAll(List.of("txid", "state", "prev_state"));
+        assertColumns("user_journeys", journeys);
+    }
+
+    @Test
+    void funnelTablesKeepAFunnelMonthPerPartition() {
+        long day = Instant.parse("2026-11-30T00:00:00Z").toEpochMilli();
+        assertThat(TallyTables.FUNNEL_STEPS_BY_DAY.keyMapper().toColumns(List.of("checkout", day, 3)))
+                .containsExactly("checkout", "2026-11", LocalDate.parse("2026-11-30"), 3);
+        assertThat(TallyTables.USER_JOURNEYS.keyMapper().toColumns(List.of("checkout", "user-7")))
+                .containsExactly("checkout", 21, "user-7");
     }
 
     private static void assertColumns(String table, List<String> columns) {

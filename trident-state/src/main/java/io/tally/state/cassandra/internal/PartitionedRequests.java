@@ -13,6 +13,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.type.DataType;
 import com.datastax.oss.driver.api.core.type.DataTypes;
 import com.datastax.oss.driver.api.core.type.codec.TypeCodecs;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -140,6 +141,9 @@ final class PartitionedRequests {
             statement.set(index, text, TypeCodecs.TEXT);
         } else if (value instanceof Long number && DataTypes.BIGINT.equals(type)) {
             statement.set(index, number, TypeCodecs.BIGINT);
+        } else if (value instanceof ByteBuffer bytes && DataTypes.BLOB.equals(type)) {
+            // The registry has no codec for the concrete class (HeapByteBuffer) a buffer's getClass() names.
+            statement.set(index, bytes, TypeCodecs.BLOB);
         } else {
             statement.set(index, value, (Class<V>) value.getClass());
         }

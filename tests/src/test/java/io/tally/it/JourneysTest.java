@@ -1,0 +1,300 @@
+package io.tally.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tally.it.support.AggregateTables;
+import io.tally.it.support.Eventually;
+import io.tally.it.support.FailOnce;
+import io.tally.it.support.FunnelTruth;
+import io.tally.it.support.KafkaEvents;
+import io.tally.it.support.ProducerRetries;
+import io.tally.it.support.RetentionTruth;
+import io.tally.it.support.RealServices;
+import io.tally.it.support.TestKeyspaces;
+import io.tally.it.support.TestTopologies;
+import io.tally.local.sample.EventGenerator;
+import io.tally.local.sample.GeneratedEvent;
+import io.tally.state.journey.FunnelProgress;
+import io.tally.state.journey.JourneyStateCodec;
+import io.tally.state.schema.TallyTables;
+import io.tally.topology.TallyTopology;
+import io.tally.topology.config.TallyConfig;
+import io.tally.topology.config.TallyConfigLoader;
+import io.tally.query.FunnelQueries;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every funnel and retention table against a brute force over what was produced (see {@link FunnelTruth},
+ * {@link RetentionTruth}), from a generated three-day stream (event times in random order, producer duplicates) plus
+ * users whose steps arrive in reverse order, users whose late first step or late start moves them a day earlier, a
+ * user whose funnel becomes final and users who return weeks later — while the journey state and the step counts
+ * each fail one batch after writing it, so Trident replays those batches.
+ */
+@ExtendWith(RealServices.class)
+class JourneysTest {
+    private static final int PARTITIONS = 4;
+    private static final Duration DRAIN = Duration.ofMinutes(3);
+    private static final String JOURNEYS = TallyTables.USER_JOURNEYS.name();
+    private static final String STEPS = TallyTables.FUNNEL_STEPS_BY_DAY.name();
+    private static final String STEP_MS = TallyTables.FUNNEL_STEP_MS_BY_DAY.name();
+
+    private static final String FUNNELS_YAML = """
+            kafka: {bootstrap_servers: unused, topics: [unused]}
+            funnels:
+              - name: checkout
+                window_days: 1
+                steps:
+                  - {event: Product Viewed}
+                  - {event: Product Added}
+                  - {event: Order Completed}
+              - name: cheap_search
+                window_days: 2
+                steps:
+                  - {event: Products Searched}
+                  - and: [{event: Product Clicked}, {field: properties.price, lte: 100}]
+              - name: german_buyers
+                steps:
+                  - {field: context.location.country, equals: DE}
+                  - {event: Product Added}
+                  - {event: Checkout Started}
+                  - {event: Order Completed}
+            retention:
+              - name: signins
+                start: {event: Signed Up}
+                return: {event: Signed In}
+                days: 3
+                weeks: 2
+              - name: buyers_back
+                start: {event: Order Completed}
+            """;
+
+    private static final List<RetentionTruth.Definition> RETENTION_TRUTH = List.of(
+            new RetentionTruth.Definition("signins", named("Signed Up"), named("Signed In"), 3, 2),
+            new RetentionTruth.Definition("buyers_back", named("Order Completed"), null, 30, 12));
+
+    private static final List<FunnelTruth.Funnel> TRUTH = List.of(
+            new FunnelTruth.Funnel("checkout", List.of(named("Product Viewed"), named("Product Added"),
+                    named("Order Completed")), 1),
+            new FunnelTruth.Funnel("cheap_search", List.of(named("Products Searched"),
+                    (name, json) -> name.equals("Product Clicked") && json.path("properties").path("price")
+                            .isNumber() && json.path("properties").path("price").asDouble() <= 100), 2),
+            new FunnelTruth.Funnel("german_buyers", List.of(
+                    (name, json) -> "DE".equals(json.path("context").path("location").path("country").asText(null)),
+                    named("Product Added"), named("Checkout Started"), named("Order Completed")), 7));
+
+    @Test
+    void everyJourneyTableIsExactThroughOutOfOrderLateEventsAndForcedReplays() throws Exception {
+        String topic = "journey-events";
+        String keyspace = TestKeyspaces.create("journeys");
+        TestTopologies.createTopic(topic, PARTITIONS);
+        TallyConfig parsed = TallyConfigLoader.withEnvironment(Map.of()).parse(FUNNELS_YAML);
+        TallyConfig config = TestTopologies.smallBatches("it-journeys", topic, keyspace).toBuilder()
+                .funnels(parsed.funnels()).retention(parsed.retention())
+                .build();
+        EventGenerator generator = new EventGenerator(2323L, Instant.parse("2026-11-16T00:00:00Z"), 72, 1_500);
+        FunnelTruth truth = new FunnelTruth(TRUTH);
+        RetentionTruth retention = new RetentionTruth(RETENTION_TRUTH);
+        Random random = new Random(23);
+        List<GeneratedEvent> sent = new ArrayList<>();
+        FailOnce faults = new FailOnce(Set.of(JOURNEYS, STEPS), 3);
+        CqlSession session = TestKeyspaces.session();
+
+        try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
+            List<GeneratedEvent> first = ProducerRetries.next(generator, random, sent, 12_000);
+            for (int user = 0; user < 6; user++) {
+                // The last step first: the user converts only once the earlier steps arrive, rounds later.
+                first.add(track("reverse-" + user, "Order Completed", "2026-11-17T12:00:00Z", null));
+                // Converted on the 18th for now; a late view in a later round moves them to the 17th.
+                first.add(track("mover-" + user, "Product Viewed", "2026-11-18T10:00:00Z", null));
+                first.add(track("mover-" + user, "Product Added", "2026-11-18T10:30:00Z", null));
+                first.add(track("mover-" + user, "Order Completed", "2026-11-18T11:00:00Z", null));
+            }
+            // Events received weeks apart are sent in the order they were received (docs/journeys.md, Bounds): the
+            // earliest first, at the head of the first batch, later ones in later rounds.
+            List<GeneratedEvent> early = new ArrayList<>();
+            // Entered and stopped on the 10th; an event nine days later puts the 10th beyond any late event.
+            early.add(track("finished", "Product Viewed", "2026-11-10T09:00:00Z", null));
+            early.add(track("finished", "Product Added", "2026-11-10T09:05:00Z", null));
+            // Signed up on the 2nd, back in its first days, in weeks 1 and 2: daily, weekly and unbounded rows.
+            for (int user = 0; user < 4; user++) {
+                early.add(track("weekly-" + user, "Signed Up", "2026-11-02T08:00:00Z", null));
+                early.add(track("weekly-" + user, "Signed In", "2026-11-0" + (3 + user) + "T08:00:00Z", null));
+            }
+            first.addAll(0, early);
+            for (int user = 0; user < 4; user++) {
+                // Signed up on the 18th and back on the 19th; a late sign-up in a later round moves the cohort.
+                first.add(track("late-start-" + user, "Signed Up", "2026-11-18T08:00:00Z", null));
+                first.add(track("late-start-" + user, "Signed In", "2026-11-19T08:00:00Z", null));
+            }
+            first.forEach(truth::add);
+            first.forEach(retention::add);
+            kafka.send(first);
+            TestTopologies.submit(config, TallyTopology.build(config, TallyTopology.Scope.FULL, faults));
+            for (int round = 0; round < 4; round++) {
+                // A user's events received more than the horizon apart must reach the per-user stage in that order;
+                // round-robin partitions do not keep it, so the crafted later events wait until the earlier ones are
+                // counted (the generated ones all lie within the horizon of each other).
+                if (round == 0) {
+                    for (String day : List.of("1", "2", "3")) {
+                        awaitRow(session, keyspace, List.of("signins", "2026-11-02", "day", day), 1L);
+                    }
+                    awaitRow(session, keyspace, List.of("signins", "2026-11-02", "day", "0"), 4L);
+                } else if (round == 1) {
+                    awaitRow(session, keyspace, List.of("signins", "2026-11-02", "week", "1"), 4L);
+                } else if (round == 2) {
+                    Eventually.poll(() -> read(session, keyspace, STEPS, "users"),
+                            rows -> rows.containsKey(List.of("checkout", "2026-11-10", "2")), DRAIN);
+                }
+                List<GeneratedEvent> next = ProducerRetries.next(generator, random, sent, 3_000);
+                for (int user = 0; user < 6; user++) {
+                    if (round == 1) {
+                        next.add(track("reverse-" + user, "Product Added", "2026-11-17T11:00:00Z", null));
+                        next.add(track("mover-" + user, "Product Viewed", "2026-11-17T20:00:00Z",
+                                "2026-11-18T20:00:00Z"));
+                    } else if (round == 3) {
+                        next.add(track("reverse-" + user, "Product Viewed", "2026-11-17T10:00:00Z", null));
+                    }
+                }
+                for (int user = 0; user < 4 && round < 2; user++) {
+                    next.add(round == 0 ? track("weekly-" + user, "Signed In", "2026-11-1" + user + "T08:00:00Z", null)
+                            : track("weekly-" + user, "Signed In", "2026-11-17T08:00:00Z", null));
+                }
+                if (round == 2) {
+                    next.add(track("finished", "Order Completed", "2026-11-19T09:00:00Z", null));
+                    for (int user = 0; user < 4; user++) {
+                        next.add(track("late-start-" + user, "Signed Up", "2026-11-16T23:00:00Z",
+                                "2026-11-18T20:00:00Z"));
+                    }
+                }
+                next.forEach(truth::add);
+                next.forEach(retention::add);
+                kafka.send(next);
+                Eventually.sleep(Duration.ofMillis(500));
+            }
+
+            Map<List<String>, Long> expected = truth.users();
+            Eventually.poll(() -> read(session, keyspace, STEPS, "users"), expected::equals, DRAIN);
+            Eventually.poll(() -> read(session, keyspace, STEP_MS, "total_ms"), truth.totalMillis()::equals,
+                    Duration.ofSeconds(30));
+            Map<List<String>, Long> returned = retention.users();
+            Eventually.poll(() -> retentionRows(session, keyspace), returned::equals, Duration.ofSeconds(30));
+            Eventually.sleep(Duration.ofSeconds(3));
+
+            assertThat(AggregateTables.diff(returned, retentionRows(session, keyspace))).as(RETENTION).isEmpty();
+            assertThat(returned).as("weekly rows").containsEntry(List.of("signins", "2026-11-02", "week", "2"), 4L)
+                    .containsEntry(List.of("signins", "2026-11-02", "week_or_later", "2"), 4L)
+                    .containsEntry(List.of("signins", "2026-11-02", "day", "1"), 1L)
+                    .containsEntry(List.of("signins", "2026-11-02", "day_or_later", "3"), 4L);
+            assertThat(returned.get(List.of("signins", "2026-11-16", "day", "3"))).as("late sign-ups moved here")
+                    .isGreaterThanOrEqualTo(4L);
+            assertThat(returned.keySet()).as("generated buyers come back")
+                    .anyMatch(key -> key.get(0).equals("buyers_back") && key.get(2).equals("day")
+                            && !key.get(3).equals("0"));
+
+            assertThat(FailOnce.failures(JOURNEYS)).as("forced replays of user_journeys").isEqualTo(1);
+            assertThat(FailOnce.failures(STEPS)).as("forced replays of funnel_steps_by_day").isEqualTo(1);
+            assertThat(AggregateTables.diff(expected, read(session, keyspace, STEPS, "users")))
+                    .as(STEPS).isEmpty();
+            assertThat(AggregateTables.diff(truth.totalMillis(), read(session, keyspace, STEP_MS, "total_ms")))
+                    .as(STEP_MS).isEmpty();
+            for (String funnel : List.of("checkout", "cheap_search", "german_buyers")) {
+                assertThat(expected.keySet()).as("%s has users at its last step", funnel)
+                        .anyMatch(key -> key.get(0).equals(funnel) && Integer.parseInt(key.get(2))
+                                == TRUTH.stream().filter(f -> f.name().equals(funnel)).findFirst().orElseThrow()
+                                .steps().size());
+            }
+            long hour = 3_600_000L;
+            for (int user = 0; user < 6; user++) {
+                assertThat(truth.chain("checkout", "reverse-" + user)).as("reverse-%d", user).containsExactly(
+                        millis("2026-11-17T10:00:00Z"), millis("2026-11-17T11:00:00Z"), millis("2026-11-17T12:00:00Z"));
+                assertThat(truth.chain("checkout", "mover-" + user)).as("mover-%d", user).containsExactly(
+                        millis("2026-11-17T20:00:00Z"), millis("2026-11-17T20:00:00Z") + 14 * hour + hour / 2,
+                        millis("2026-11-18T11:00:00Z"));
+            }
+            assertThat(truth.chain("checkout", "finished")).hasSize(2);
+            FunnelProgress finished = journey(session, keyspace, "checkout", "finished");
+            assertThat(finished.frozen()).as("the finished user keeps only their chain").isTrue();
+            assertThat(finished.chain(3, 86_400_000L)).containsExactly(millis("2026-11-10T09:00:00Z"),
+                    millis("2026-11-10T09:05:00Z"));
+
+            assertQueryAnswersFromTheTables(session, keyspace, expected);
+        } finally {
+            TestTopologies.killQuietly(config.name());
+        }
+    }
+
+    /** {@code tally query funnel} on the same known data. */
+    private static void assertQueryAnswersFromTheTables(CqlSession session, String keyspace,
+            Map<List<String>, Long> expected) {
+        FunnelQueries queries = new FunnelQueries(session, keyspace);
+        Instant from = Instant.parse("2026-11-10T00:00:00Z");
+        Instant to = Instant.parse("2026-11-20T00:00:00Z");
+        FunnelQueries.Funnel checkout = queries.funnel("checkout", from, to);
+        for (int step = 1; step <= 3; step++) {
+            final int s = step;
+            long users = expected.entrySet().stream()
+                    .filter(e -> e.getKey().get(0).equals("checkout") && e.getKey().get(2).equals(String.valueOf(s)))
+                    .mapToLong(Map.Entry::getValue).sum();
+            assertThat(checkout.steps().get(step - 1).users()).as("step %d", step).isEqualTo(users);
+        }
+    }
+
+    private static FunnelProgress journey(CqlSession session, String keyspace, String funnel, String user) {
+        Row row = session.execute("SELECT state FROM " + keyspace + "." + JOURNEYS
+                + " WHERE definition = ? AND bucket = ? AND user_id = ?", funnel, TallyTables.segmentBucket(user), user)
+                .one();
+        return (FunnelProgress) JourneyStateCodec.fromBytes(row.getByteBuffer("state"));
+    }
+
+    private static final String RETENTION = TallyTables.RETENTION_BY_DAY.name();
+
+    private static void awaitRow(CqlSession session, String keyspace, List<String> row, long users) {
+        Eventually.poll(() -> retentionRows(session, keyspace), rows -> Long.valueOf(users).equals(rows.get(row)), DRAIN);
+    }
+
+    /** {@code retention_by_day} keyed {@code [retention, cohort, kind, period]}, without emptied rows. */
+    private static Map<List<String>, Long> retentionRows(CqlSession session, String keyspace) {
+        Map<List<String>, Long> rows = new HashMap<>(AggregateTables.read(session, keyspace, RETENTION,
+                List.of("retention", "cohort", "kind", "period"), "users"));
+        rows.values().removeIf(n -> n == 0);
+        return rows;
+    }
+
+    /** A table keyed {@code [funnel, day, step]}, without rows a late event emptied again (stored as 0). */
+    private static Map<List<String>, Long> read(CqlSession session, String keyspace, String table, String column) {
+        Map<List<String>, Long> rows = new HashMap<>(AggregateTables.read(session, keyspace, table,
+                List.of("funnel", "day", "step"), column));
+        rows.values().removeIf(n -> n == 0);
+        return rows;
+    }
+
+    private static java.util.function.BiPredicate<String, JsonNode> named(String event) {
+        return (name, json) -> name.equals(event);
+    }
+
+    private static long millis(String time) {
+        return Instant.parse(time).toEpochMilli();
+    }
+
+    private static GeneratedEvent track(String user, String event, String time, String receivedAt) {
+        String messageId = "funnel-" + user + "-" + event.replace(' ', '-') + "-" + time;
+        String json = "{\"type\":\"track\",\"messageId\":\"" + messageId + "\",\"userId\":\"" + user
+                + "\",\"event\":\"" + event + "\",\"timestamp\":\"" + time + "\",\"receivedAt\":\""
+                + (receivedAt == null ? time : receivedAt) + "\",\"properties\":{\"product_id\":\"sku-1\"}}";
+        return new GeneratedEvent(json.getBytes(StandardCharsets.UTF_8), event, Instant.parse(time).toEpochMilli(),
+                user, messageId);
+    }
+}
