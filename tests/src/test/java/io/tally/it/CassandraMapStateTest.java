@@ -39,11 +39,16 @@ class CassandraMapStateTest {
 
     private static String keyspace;
     private static CassandraSettings settings;
+    /** The known-keys tests' own keyspace: the other tests read every row of theirs. */
+    private static String knownKeyspace;
+    private static CassandraSettings knownSettings;
 
     @BeforeAll
     static void schema() {
         keyspace = TestKeyspaces.create("state");
         settings = TestKeyspaces.settings(keyspace);
+        knownKeyspace = TestKeyspaces.create("knownkeys");
+        knownSettings = TestKeyspaces.settings(knownKeyspace);
     }
 
     @Test
@@ -85,8 +90,8 @@ class CassandraMapStateTest {
             firstDeltas.add((long) h + 1);
             expected.put(new HourKey(event, DAY_START + h * HOUR), (long) h + 1);
         }
-        applyBatch(newState(CassandraMapStateFactory.opaque(settings, TallyTables.EVENT_COUNTS_BY_HOUR)), 1L, before,
-                firstDeltas);
+        applyBatch(newState(CassandraMapStateFactory.opaque(knownSettings, TallyTables.EVENT_COUNTS_BY_HOUR)), 1L,
+                before, firstDeltas);
 
         MapState<Long> known = knownKeysState();
         // Ten hours that exist and ten that do not: only the ten are read.
@@ -145,8 +150,8 @@ class CassandraMapStateTest {
     }
 
     private static MapState<Long> knownKeysState(Duration recent, long absentBucket) {
-        MapState<Long> state = newState(CassandraMapStateFactory.opaque(settings, TallyTables.EVENT_COUNTS_BY_HOUR)
-                .withCacheEntries(0).withKnownKeys(null, recent));
+        MapState<Long> state = newState(CassandraMapStateFactory.opaque(knownSettings,
+                TallyTables.EVENT_COUNTS_BY_HOUR).withCacheEntries(0).withKnownKeys(null, recent));
         List<List<Object>> absent = List.of(List.of("Never Sent", absentBucket));
         Eventually.poll(() -> {
             long rowsRead = StateMetrics.totals().rowsRead();
@@ -165,7 +170,7 @@ class CassandraMapStateTest {
     }
 
     private static Map<HourKey, Long> eventCounts(String event) {
-        Map<HourKey, Long> counts = new HashMap<>(CountTables.hourly(session(), keyspace));
+        Map<HourKey, Long> counts = new HashMap<>(CountTables.hourly(session(), knownKeyspace));
         counts.keySet().removeIf(key -> !key.event().equals(event));
         return counts;
     }
