@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Topic administration for the local broker (the broker does not create topics on first use). */
 public final class KafkaTopics {
@@ -46,7 +47,24 @@ public final class KafkaTopics {
     }
 
     /**
-     * Waits until the broker names a leader for every partition and that leader answers for the partition's log. A
+     * Returns once the topic (created now or a moment ago, by this process or another) has a leader for every
+     * partition that answers for its log, or throws after 30 s.
+     */
+    public static void awaitUsable(String bootstrapServers, String topic) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            awaitLeaders(admin, topic);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for topic " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("topic " + topic + " is not usable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until the broker knows the topic, names a leader for every partition and that leader answers for the
+     * partition's log. Right after a topic is created the broker may not know it yet (UNKNOWN_TOPIC_OR_PARTITION),
+     * which is asked again, like a partition without a leader. A
      * producer that writes to a partition before that gets NOT_LEADER_OR_FOLLOWER; its idempotent retries were then
      * refused as OUT_OF_ORDER_SEQUENCE_NUMBER until they timed out, and the records were lost. A named leader is not
      * enough: on a loaded machine the broker names the leader in its metadata before it has become the leader of the
@@ -56,16 +74,28 @@ public final class KafkaTopics {
             throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(30, TimeUnit.SECONDS).get(topic);
-            if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())
+            TopicDescription description = describeIfKnown(admin, topic);
+            if (description != null && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())
                     && leadersAnswer(admin, topic, description)) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("a partition of " + topic + " still has no leader after 30 s");
+                throw new TimeoutException("after 30 s the broker does not know " + topic + " or a partition of it has no leader");
             }
             Thread.sleep(50);
+        }
+    }
+
+    /** The topic's description, or null while the broker does not know the topic yet. */
+    private static TopicDescription describeIfKnown(Admin admin, String topic)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return null;
+            }
+            throw e;
         }
     }
 
