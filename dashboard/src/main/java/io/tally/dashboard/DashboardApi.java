@@ -92,18 +92,15 @@ public final class DashboardApi {
         return switch (name) {
             case "events" -> {
                 params(name, parameters, Set.of());
-                yield new Listing("events", List.of("event"), queries().dashboard().eventNames().stream()
-                        .map(List::of).toList());
+                yield names("events", "event", queries().dashboard().eventNames());
             }
             case "segments" -> {
                 params(name, parameters, Set.of());
-                yield new Listing("segments", List.of("segment"), queries().dashboard().segmentNames().stream()
-                        .map(List::of).toList());
+                yield names("segments", "segment", queries().dashboard().segmentNames());
             }
             case "properties" -> {
                 params(name, parameters, Set.of());
-                yield new Listing("breakdown properties", List.of("property"),
-                        settings.breakdownProperties().stream().map(List::of).toList());
+                yield names("breakdown properties", "property", settings.breakdownProperties());
             }
             case "counts" -> {
                 Params p = params(name, parameters, Set.of("event", "granularity"));
@@ -175,13 +172,11 @@ public final class DashboardApi {
             }
             case "funnels" -> {
                 params(name, parameters, Set.of());
-                yield new Listing("funnels", List.of("funnel"), queries().funnels().names().stream()
-                        .map(List::of).toList());
+                yield names("funnels", "funnel", queries().dashboard().funnelNames());
             }
             case "retentions" -> {
                 params(name, parameters, Set.of());
-                yield new Listing("retention definitions", List.of("retention"), queries().retention().names()
-                        .stream().map(List::of).toList());
+                yield names("retention definitions", "retention", queries().dashboard().retentionNames());
             }
             case "funnel" -> {
                 Params p = params(name, parameters, Set.of("name"));
@@ -214,6 +209,10 @@ public final class DashboardApi {
                     + " breakdown, top-events, rejects, segment-sizes, segment-members, user-segments, funnel,"
                     + " retention, events, segments, funnels, retentions, properties, status)");
         };
+    }
+
+    private static Listing names(String title, String column, java.util.Collection<String> names) {
+        return new Listing(title, List.of(column), names.stream().map(List::of).toList());
     }
 
     private Params params(String name, Map<String, List<String>> parameters, Set<String> own) {

@@ -13,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Reads a funnel as an analyst would with {@code deploy/queries.cql}: the users who entered on the days of a range,
@@ -93,15 +92,6 @@ public final class FunnelQueries {
         List<Day> days = new ArrayList<>();
         read(funnel, from, to).forEach((day, steps) -> days.add(new Day(day, steps(steps))));
         return days;
-    }
-
-    /** The funnel names that have rows, from the partition keys. */
-    public Set<String> names() {
-        Set<String> names = new TreeSet<>();
-        for (Row row : session.execute("SELECT DISTINCT funnel, month FROM " + keyspace + ".funnel_steps_by_day")) {
-            names.add(row.getString(0));
-        }
-        return names;
     }
 
     /** Per entry day, per step: users and their summed milliseconds; rows emptied again (0 users) left out. */

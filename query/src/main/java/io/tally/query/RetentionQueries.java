@@ -11,9 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Reads a retention definition as an analyst would with {@code deploy/queries.cql}: per cohort day of a range, its
@@ -56,15 +54,6 @@ public final class RetentionQueries {
             return new Listing("retention '" + name + "' by " + kind.replace('_', ' ') + ", per cohort day",
                     columns, rows);
         }
-    }
-
-    /** The retention definitions that have rows, from the partition keys. */
-    public Set<String> names() {
-        Set<String> names = new TreeSet<>();
-        for (Row row : session.execute("SELECT DISTINCT retention, month FROM " + keyspace + ".retention_by_day")) {
-            names.add(row.getString(0));
-        }
-        return names;
     }
 
     /**

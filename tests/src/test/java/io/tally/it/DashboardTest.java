@@ -76,18 +76,10 @@ class DashboardTest {
               - name: buyers
                 rule: {event: Order Completed}
             funnels:
-              - name: checkout
-                window_days: 1
-                steps:
-                  - {event: Product Viewed}
-                  - {event: Product Added}
-                  - {event: Order Completed}
+              - {name: checkout, window_days: 1, steps: [{event: Product Viewed}, {event: Product Added},
+                  {event: Order Completed}]}
             retention:
-              - name: signins
-                start: {event: Signed Up}
-                return: {event: Signed In}
-                days: 3
-                weeks: 2
+              - {name: signins, start: {event: Signed Up}, return: {event: Signed In}, days: 3, weeks: 2}
             """;
 
     private static String keyspace;
