@@ -9,9 +9,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tally.query.DashboardQueries;
+import io.tally.query.FunnelQueries;
 import io.tally.query.Granularity;
 import io.tally.query.Listing;
 import io.tally.query.QueryException;
+import io.tally.query.RetentionQueries;
 import io.tally.query.SegmentQueries;
 import io.tally.query.Series;
 import io.tally.query.SeriesQueries;
@@ -50,7 +52,7 @@ public final class DashboardApi {
     private volatile Queries queries;
 
     private record Queries(CqlSession session, SeriesQueries series, SegmentQueries segments,
-            DashboardQueries dashboard) {
+            DashboardQueries dashboard, FunnelQueries funnels, RetentionQueries retention) {
     }
 
     /**
@@ -90,18 +92,15 @@ public final class DashboardApi {
         return switch (name) {
             case "events" -> {
                 params(name, parameters, Set.of());
-                yield new Listing("events", List.of("event"), queries().dashboard().eventNames().stream()
-                        .map(List::of).toList());
+                yield names("events", "event", queries().dashboard().eventNames());
             }
             case "segments" -> {
                 params(name, parameters, Set.of());
-                yield new Listing("segments", List.of("segment"), queries().dashboard().segmentNames().stream()
-                        .map(List::of).toList());
+                yield names("segments", "segment", queries().dashboard().segmentNames());
             }
             case "properties" -> {
                 params(name, parameters, Set.of());
-                yield new Listing("breakdown properties", List.of("property"),
-                        settings.breakdownProperties().stream().map(List::of).toList());
+                yield names("breakdown properties", "property", settings.breakdownProperties());
             }
             case "counts" -> {
                 Params p = params(name, parameters, Set.of("event", "granularity"));
@@ -171,20 +170,56 @@ public final class DashboardApi {
                 String user = p.name("user", null);
                 yield orEmpty(() -> queries().segments().userSegments(user));
             }
+            case "funnels" -> {
+                params(name, parameters, Set.of());
+                yield names("funnels", "funnel", queries().dashboard().funnelNames());
+            }
+            case "retentions" -> {
+                params(name, parameters, Set.of());
+                yield names("retention definitions", "retention", queries().dashboard().retentionNames());
+            }
+            case "funnel" -> {
+                Params p = params(name, parameters, Set.of("name"));
+                Params.Range r = range(p, Granularity.DAY);
+                String funnel = p.name("name", null);
+                yield orEmpty(() -> Journeys.funnel(queries().funnels().funnel(funnel, r.from(), r.to()),
+                        queries().funnels().byDay(funnel, r.from(), r.to())));
+            }
+            case "retention" -> {
+                Params p = params(name, parameters, Set.of("name", "period", "or_later"));
+                Params.Range r = range(p, Granularity.DAY);
+                String retention = p.name("name", null);
+                String period = p.text("period", "day");
+                if (!period.equals("day") && !period.equals("week")) {
+                    throw new BadRequest("'period' must be day or week, was '" + Params.printable(period) + "'");
+                }
+                boolean orLater = p.flag("or_later");
+                yield orEmpty(() -> {
+                    RetentionQueries.Triangle triangle = queries().retention().triangle(retention, r.from(), r.to(),
+                            period.equals("week"), orLater);
+                    return Journeys.triangle(triangle, Journeys.periods(triangle),
+                            java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC));
+                });
+            }
             case "status" -> {
                 params(name, parameters, Set.of());
                 yield readStatus();
             }
             default -> throw new BadRequest("no query named '" + Params.printable(name) + "' (known: counts, users,"
-                    + " breakdown, top-events, rejects, segment-sizes, segment-members, user-segments, events,"
-                    + " segments, properties, status)");
+                    + " breakdown, top-events, rejects, segment-sizes, segment-members, user-segments, funnel,"
+                    + " retention, events, segments, funnels, retentions, properties, status)");
         };
+    }
+
+    private static Listing names(String title, String column, java.util.Collection<String> names) {
+        return new Listing(title, List.of(column), names.stream().map(List::of).toList());
     }
 
     private Params params(String name, Map<String, List<String>> parameters, Set<String> own) {
         Set<String> known = new java.util.HashSet<>(own);
         known.add("format");
-        if (!Set.of("events", "segments", "properties", "status", "segment-members", "user-segments")
+        if (!Set.of("events", "segments", "funnels", "retentions", "properties", "status", "segment-members",
+                "user-segments")
                 .contains(name)) {
             known.addAll(RANGE);
         }
@@ -246,7 +281,8 @@ public final class DashboardApi {
                 if (queries == null) {
                     CqlSession s = session.get();
                     queries = new Queries(s, new SeriesQueries(s, keyspace), new SegmentQueries(s, keyspace),
-                            new DashboardQueries(s, keyspace));
+                            new DashboardQueries(s, keyspace), new FunnelQueries(s, keyspace),
+                            new RetentionQueries(s, keyspace));
                 }
                 q = queries;
             }
@@ -310,6 +346,9 @@ public final class DashboardApi {
                     }
                     lines.add(line);
                 }
+            } else if (result instanceof Journeys.Csv journey) {
+                lines.add(journey.csvColumns());
+                lines.addAll(journey.csvRows());
             } else {
                 throw new BadRequest("this query has no CSV form; ask for JSON");
             }

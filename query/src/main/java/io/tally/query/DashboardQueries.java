@@ -69,8 +69,23 @@ public final class DashboardQueries {
 
     /** The names of the segments anyone ever entered, sorted. */
     public Set<String> segmentNames() {
+        return partitionNames("segment", "segment_sizes_by_day");
+    }
+
+    /** The names of the funnels anyone ever entered, sorted. */
+    public Set<String> funnelNames() {
+        return partitionNames("funnel", "funnel_steps_by_day");
+    }
+
+    /** The names of the retention definitions with a cohort, sorted. */
+    public Set<String> retentionNames() {
+        return partitionNames("retention", "retention_by_day");
+    }
+
+    /** The first partition-key column of a table partitioned by (name, month), from one scan of its partition keys. */
+    private Set<String> partitionNames(String column, String table) {
         Set<String> names = new TreeSet<>();
-        for (Row row : session.execute("SELECT DISTINCT segment, month FROM " + keyspace + ".segment_sizes_by_day")) {
+        for (Row row : session.execute("SELECT DISTINCT " + column + ", month FROM " + keyspace + "." + table)) {
             names.add(row.getString(0));
         }
         return names;

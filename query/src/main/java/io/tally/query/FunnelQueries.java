@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -68,35 +69,68 @@ public final class FunnelQueries {
         }
     }
 
+    /** One entry day of a funnel: its steps 1..the last step anyone of that day reached. */
+    public record Day(LocalDate day, List<Step> steps) {
+    }
+
     /** The funnel's steps summed over the entry days of {@code [from, to)}, one query per month partition. */
     public Funnel funnel(String funnel, Instant from, Instant to) {
+        TreeMap<Integer, long[]> summed = new TreeMap<>();
+        read(funnel, from, to).values().forEach(steps -> steps.forEach((step, values) -> {
+            long[] sum = summed.computeIfAbsent(step, s -> new long[2]);
+            sum[0] += values[0];
+            sum[1] += values[1];
+        }));
+        return new Funnel(funnel, from, to, steps(summed));
+    }
+
+    /**
+     * The funnel per entry day of {@code [from, to)} (days nobody entered are left out), read as {@link #funnel}
+     * reads it: the dashboard shows both, and they must agree.
+     */
+    public List<Day> byDay(String funnel, Instant from, Instant to) {
+        List<Day> days = new ArrayList<>();
+        read(funnel, from, to).forEach((day, steps) -> days.add(new Day(day, steps(steps))));
+        return days;
+    }
+
+    /** Per entry day, per step: users and their summed milliseconds; rows emptied again (0 users) left out. */
+    private TreeMap<LocalDate, TreeMap<Integer, long[]>> read(String funnel, Instant from, Instant to) {
         PreparedStatement users = session.prepare("SELECT day, step, users FROM " + keyspace
                 + ".funnel_steps_by_day WHERE funnel = ? AND month = ?");
         PreparedStatement times = session.prepare("SELECT day, step, total_ms FROM " + keyspace
                 + ".funnel_step_ms_by_day WHERE funnel = ? AND month = ?");
-        TreeMap<Integer, long[]> steps = new TreeMap<>();
+        TreeMap<LocalDate, TreeMap<Integer, long[]>> days = new TreeMap<>();
         for (Object month : months(from, to)) {
-            sum(session.execute(users.bind(funnel, month)), from, to, steps, 0);
-            sum(session.execute(times.bind(funnel, month)), from, to, steps, 1);
+            sum(session.execute(users.bind(funnel, month)), from, to, days, 0);
+            sum(session.execute(times.bind(funnel, month)), from, to, days, 1);
         }
-        steps.values().removeIf(step -> step[0] == 0);
-        if (steps.isEmpty()) {
+        days.values().forEach(steps -> steps.values().removeIf(step -> step[0] == 0));
+        days.values().removeIf(TreeMap::isEmpty);
+        if (days.isEmpty()) {
             throw new QueryException("no users entered funnel '" + funnel + "' from " + from + " up to " + to
                     + " (funnel names are case-sensitive)");
         }
+        return days;
+    }
+
+    private static List<Step> steps(TreeMap<Integer, long[]> steps) {
         List<Step> result = new ArrayList<>();
         for (int step = 1; step <= steps.lastKey(); step++) {
             long[] values = steps.getOrDefault(step, new long[2]);
             result.add(new Step(step, values[0], values[1]));
         }
-        return new Funnel(funnel, from, to, result);
+        return result;
     }
 
-    private static void sum(Iterable<Row> rows, Instant from, Instant to, TreeMap<Integer, long[]> steps, int slot) {
+    private static void sum(Iterable<Row> rows, Instant from, Instant to,
+            TreeMap<LocalDate, TreeMap<Integer, long[]>> days, int slot) {
         for (Row row : rows) {
-            Instant day = row.getLocalDate(0).atStartOfDay(ZoneOffset.UTC).toInstant();
-            if (!day.isBefore(from) && day.isBefore(to)) {
-                steps.computeIfAbsent(row.getInt(1), step -> new long[2])[slot] += row.getLong(2);
+            LocalDate day = row.getLocalDate(0);
+            Instant start = day.atStartOfDay(ZoneOffset.UTC).toInstant();
+            if (!start.isBefore(from) && start.isBefore(to)) {
+                days.computeIfAbsent(day, d -> new TreeMap<>()).computeIfAbsent(row.getInt(1),
+                        step -> new long[2])[slot] += row.getLong(2);
             }
         }
     }

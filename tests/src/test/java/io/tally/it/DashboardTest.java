@@ -12,9 +12,11 @@ import io.tally.dashboard.LazySession;
 import io.tally.it.support.AggregateTables;
 import io.tally.it.support.AggregateTruth;
 import io.tally.it.support.Eventually;
+import io.tally.it.support.FunnelTruth;
 import io.tally.it.support.HeadlessChromium;
 import io.tally.it.support.KafkaEvents;
 import io.tally.it.support.RealServices;
+import io.tally.it.support.RetentionTruth;
 import io.tally.it.support.SegmentTruth;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
@@ -73,6 +75,11 @@ class DashboardTest {
             segments:
               - name: buyers
                 rule: {event: Order Completed}
+            funnels:
+              - {name: checkout, window_days: 1, steps: [{event: Product Viewed}, {event: Product Added},
+                  {event: Order Completed}]}
+            retention:
+              - {name: signins, start: {event: Signed Up}, return: {event: Signed In}, days: 3, weeks: 2}
             """;
 
     private static String keyspace;
@@ -81,6 +88,8 @@ class DashboardTest {
     private static Instant end;
     private static AggregateTruth truth;
     private static SegmentTruth segments;
+    private static FunnelTruth funnels;
+    private static RetentionTruth retention;
     private static CqlSession session;
     private static StatusReader status;
     private static DashboardServer server;
@@ -92,9 +101,10 @@ class DashboardTest {
         String topic = "dashboard-events";
         keyspace = TestKeyspaces.create("dashboard");
         TestTopologies.createTopic(topic, PARTITIONS);
+        TallyConfig parsed = TallyConfigLoader.withEnvironment(Map.of()).parse(SEGMENTS_YAML);
         config = TestTopologies.config("it-dashboard", topic, keyspace).toBuilder()
                 .transforms(new TransformConfig(List.of(), BREAKDOWNS))
-                .segments(TallyConfigLoader.withEnvironment(Map.of()).parse(SEGMENTS_YAML).segments())
+                .segments(parsed.segments()).funnels(parsed.funnels()).retention(parsed.retention())
                 .build();
         end = Instant.now().truncatedTo(ChronoUnit.HOURS);
         start = end.minus(Duration.ofHours(HOURS));
@@ -102,12 +112,19 @@ class DashboardTest {
         truth = new AggregateTruth(BREAKDOWNS);
         segments = new SegmentTruth(List.of(
                 new SegmentTruth.Rule("buyers", (name, json) -> name.equals("Order Completed"), 1, 1)));
+        funnels = new FunnelTruth(List.of(new FunnelTruth.Funnel("checkout", List.of(
+                (name, json) -> name.equals("Product Viewed"), (name, json) -> name.equals("Product Added"),
+                (name, json) -> name.equals("Order Completed")), 1)));
+        retention = new RetentionTruth(List.of(new RetentionTruth.Definition("signins",
+                (name, json) -> name.equals("Signed Up"), (name, json) -> name.equals("Signed In"), 3, 2)));
         List<GeneratedEvent> events = new ArrayList<>();
         for (int i = 0; i < 6_000; i++) {
             GeneratedEvent event = generator.next();
             events.add(event);
             truth.add(event);
             segments.add(event);
+            funnels.add(event);
+            retention.add(event);
         }
         session = TestKeyspaces.session();
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
@@ -125,6 +142,11 @@ class DashboardTest {
                 List.of("event", "day"), "users"), truth.uniqueUsers()::equals, Duration.ofMinutes(1));
         Eventually.poll(() -> AggregateTables.read(session, keyspace, "segment_sizes_by_day",
                 List.of("segment", "day"), "entered"), segments.entered()::equals, Duration.ofMinutes(1));
+        Eventually.poll(() -> funnelRows("funnel_steps_by_day", "users"), nonZero(funnels.users())::equals,
+                Duration.ofMinutes(1));
+        Eventually.poll(() -> funnelRows("funnel_step_ms_by_day", "total_ms"), nonZero(funnels.totalMillis())::equals,
+                Duration.ofMinutes(1));
+        Eventually.poll(DashboardTest::retentionRows, nonZero(retention.users())::equals, Duration.ofMinutes(1));
         Eventually.poll(() -> rejectedInCassandra().values().stream().mapToLong(Long::longValue).sum(),
                 n -> n == MALFORMED, Duration.ofMinutes(1));
         status = new StatusReader(config, RealServices.stack().storm().tridentConf(), session);
@@ -239,6 +261,13 @@ class DashboardTest {
         refusals.put("counts?event=a%0Ab", "'event' holds a control character (U+000A)");
         refusals.put("counts?event=" + "e".repeat(201), "'event' is 201 characters long; at most 200");
         refusals.put("counts?event=a&event=b", "parameter 'event' given 2 times");
+        refusals.put("funnel", "funnel needs the parameter 'name'");
+        refusals.put("funnel?name=checkout&step=2", "unknown parameter 'step' for funnel");
+        refusals.put("funnel?name=checkout&from=2026-11-20&to=2026-11-19", "empty range: 'to'");
+        refusals.put("retention?name=signins&period=month", "'period' must be day or week, was 'month'");
+        refusals.put("retention?name=signins&or_later=maybe", "'or_later' must be true or false, was 'maybe'");
+        refusals.put("retention?period=week", "retention needs the parameter 'name'");
+        refusals.put("funnels?name=checkout", "unknown parameter 'name' for funnels");
         for (Map.Entry<String, String> refusal : refusals.entrySet()) {
             HttpResponse<String> response = get(refusal.getKey());
             assertThat(response.statusCode()).as(refusal.getKey()).isEqualTo(400);
@@ -390,6 +419,164 @@ class DashboardTest {
                     && "true".equals(d.findElement(By.tagName("body")).getAttribute("data-loaded")));
             assertThat(withoutZeros(chart(driver, "days", 0))).isEqualTo(withoutZeros(expectedDays("*")));
         }
+    }
+
+    @Test
+    void theFunnelAndRetentionAnswersAreCassandrasRows() throws Exception {
+        String range = "from=" + day(start.truncatedTo(ChronoUnit.DAYS)) + "&to=" + day(end.plus(Duration.ofDays(1)));
+        assertThat(ok("funnels").get("rows").get(0).get(0).asText()).isEqualTo("checkout");
+        assertThat(ok("retentions").get("rows").get(0).get(0).asText()).isEqualTo("signins");
+
+        JsonNode funnel = ok("funnel?name=checkout&" + range);
+        Map<List<String>, Long> users = funnelRows("funnel_steps_by_day", "users");
+        Map<List<String>, Long> millis = funnelRows("funnel_step_ms_by_day", "total_ms");
+        Map<List<String>, Long> shownUsers = new HashMap<>();
+        Map<List<String>, Long> shownMeans = new HashMap<>();
+        for (JsonNode day : funnel.get("days")) {
+            for (JsonNode step : day.get("steps")) {
+                List<String> key = List.of("checkout", day.get("day").asText(), step.get("step").asText());
+                shownUsers.put(key, step.get("users").asLong());
+                if (!step.get("meanMsFromPrevious").isNull()) {
+                    shownMeans.put(key, step.get("meanMsFromPrevious").asLong());
+                }
+            }
+        }
+        assertThat(nonZero(shownUsers)).isNotEmpty().isEqualTo(users);
+        Map<List<String>, Long> expectedMeans = new HashMap<>();
+        millis.forEach((key, total) -> expectedMeans.put(key, total / users.get(key)));
+        assertThat(shownMeans).isEqualTo(expectedMeans);
+        Map<Integer, Long> summed = funnelSteps(users);
+        assertThat(summed).hasSize(3);
+        JsonNode steps = funnel.get("steps");
+        assertThat(steps).hasSize(summed.size());
+        for (JsonNode step : steps) {
+            int n = step.get("step").asInt();
+            assertThat(step.get("users").asLong()).as("step %d", n).isEqualTo(summed.get(n));
+            assertThat(step.get("ofEntered").asDouble()).isEqualTo(100.0 * summed.get(n) / summed.get(1));
+            assertThat(step.get("ofPrevious").asDouble()).isEqualTo(100.0 * summed.get(n) / summed.get(Math.max(1,
+                    n - 1)));
+        }
+        List<String> csv = get("funnel?name=checkout&format=csv&" + range).body().lines().toList();
+        assertThat(csv.get(0)).isEqualTo("entry_day,step,users,of_entered_pct,of_previous_pct,mean_ms_from_previous");
+        assertThat(csv.stream().filter(line -> line.startsWith("all,")).map(line -> line.split(",")[2]).toList())
+                .isEqualTo(summed.values().stream().map(String::valueOf).toList());
+
+        Map<List<String>, Long> cohorts = retentionRows();
+        for (String kind : List.of("day", "week", "day_or_later", "week_or_later")) {
+            JsonNode triangle = ok("retention?name=signins&period=" + kind.substring(0, kind.indexOf('_') < 0
+                    ? kind.length() : kind.indexOf('_')) + "&or_later=" + kind.endsWith("later") + "&" + range);
+            assertThat(shownTriangle(triangle, kind)).as(kind).isNotEmpty().isEqualTo(cassandraTriangle(cohorts, kind));
+        }
+        List<String> retentionCsv = get("retention?name=signins&format=csv&" + range).body().lines().toList();
+        assertThat(retentionCsv.get(0)).isEqualTo("cohort,cohort_users,day,returned,returned_pct");
+
+        JsonNode empty = ok("funnel?name=checkout&from=2020-01-01&to=2020-01-02");
+        assertThat(empty.get("empty").asBoolean()).isTrue();
+        assertThat(empty.get("message").asText()).contains("no users entered funnel 'checkout'");
+        assertThat(ok("retention?name=nobody&" + range).get("empty").asBoolean()).isTrue();
+    }
+
+    @Test
+    void theJourneysPageShowsTheFunnelBarsAndTheCohortHeatMapOfCassandra() throws Exception {
+        String range = "from=" + day(start.truncatedTo(ChronoUnit.DAYS)) + "&to=" + day(end.plus(Duration.ofDays(1)));
+        ChromeDriver driver = load("/journeys?funnel=checkout&retention=signins&period=day&" + range);
+        Map<Integer, Long> summed = funnelSteps(funnelRows("funnel_steps_by_day", "users"));
+        Map<Integer, Long> bars = new TreeMap<>();
+        for (WebElement row : driver.findElements(By.cssSelector("#funnel .row"))) {
+            int step = Integer.parseInt(row.getAttribute("data-step"));
+            bars.put(step, Long.parseLong(row.findElement(By.cssSelector(".value")).getText().replace(",", "")));
+            assertThat(row.findElement(By.cssSelector(".conversion")).getText()).startsWith(String.format(
+                    java.util.Locale.ROOT, "%.1f%%", 100.0 * summed.get(step) / summed.get(1)));
+        }
+        assertThat(bars).isEqualTo(summed);
+        Map<List<String>, Long> cohorts = retentionRows();
+        assertThat(heatMap(driver, "day")).isNotEmpty().isEqualTo(cassandraTriangle(cohorts, "day"));
+        assertThat(driver.findElement(By.cssSelector("#funnel")).getAttribute("data-state")).isEqualTo("ready");
+        browser.screenshot("dashboard-journeys");
+
+        driver = load("/journeys?funnel=checkout&retention=signins&period=week&or_later=true&" + range);
+        assertThat(heatMap(driver, "week_or_later")).isEqualTo(cassandraTriangle(cohorts, "week_or_later"));
+        assertThat(driver.getCurrentUrl()).contains("period=week").contains("or_later=true");
+
+        driver = load("/journeys?funnel=checkout&retention=signins&from=2020-01-01&to=2020-01-05");
+        assertThat(driver.findElement(By.cssSelector("#funnel .empty")).getText()).startsWith("Nothing in this range");
+        assertThat(driver.findElement(By.cssSelector("#retention .empty")).getText()).startsWith("Nothing in this range");
+    }
+
+    /** What a retention answer shows, keyed as {@code retention_by_day}: cohort sizes and the non-zero returns. */
+    private static Map<List<String>, Long> shownTriangle(JsonNode triangle, String kind) {
+        Map<List<String>, Long> shown = new HashMap<>();
+        String base = kind.startsWith("week") ? "week" : "day";
+        for (JsonNode cohort : triangle.get("cohorts")) {
+            String day = cohort.get("cohort").asText();
+            shown.put(List.of("signins", day, base, "0"), cohort.get("users").asLong());
+            JsonNode returned = cohort.get("returned");
+            for (int i = 0; i < returned.size(); i++) {
+                if (!returned.get(i).isNull() && returned.get(i).asLong() != 0) {
+                    shown.put(List.of("signins", day, kind, String.valueOf(i + 1)), returned.get(i).asLong());
+                    assertThat(cohort.get("percent").get(i).asDouble()).isEqualTo(100.0 * returned.get(i).asLong()
+                            / cohort.get("users").asLong());
+                }
+            }
+        }
+        return shown;
+    }
+
+    /** The heat map's cells, read from the DOM, keyed as {@code retention_by_day}. */
+    private static Map<List<String>, Long> heatMap(ChromeDriver driver, String kind) {
+        Map<List<String>, Long> shown = new HashMap<>();
+        String base = kind.startsWith("week") ? "week" : "day";
+        for (WebElement row : driver.findElements(By.cssSelector("#retention tr[data-cohort]"))) {
+            String day = row.getAttribute("data-cohort");
+            long size = Long.parseLong(row.findElement(By.cssSelector("td.size")).getText().replace(",", ""));
+            shown.put(List.of("signins", day, base, "0"), size);
+            for (WebElement cell : row.findElements(By.cssSelector("td[data-period]"))) {
+                long users = Long.parseLong(cell.getAttribute("data-users"));
+                if (users != 0) {
+                    shown.put(List.of("signins", day, kind, cell.getAttribute("data-period")), users);
+                }
+                assertThat(cell.getText()).isEqualTo(String.format(java.util.Locale.ROOT, "%.1f%%",
+                        100.0 * users / size));
+            }
+        }
+        return shown;
+    }
+
+    /** The rows of {@code retention_by_day} one triangle shows: the cohort sizes and the periods of {@code kind}. */
+    private static Map<List<String>, Long> cassandraTriangle(Map<List<String>, Long> rows, String kind) {
+        String base = kind.startsWith("week") ? "week" : "day";
+        Map<List<String>, Long> result = new HashMap<>();
+        rows.forEach((key, users) -> {
+            boolean size = key.get(2).equals(base) && key.get(3).equals("0");
+            if (key.get(0).equals("signins") && (size || key.get(2).equals(kind) && !key.get(3).equals("0"))) {
+                result.put(key, users);
+            }
+        });
+        return result;
+    }
+
+    /** A funnel's rows summed over its entry days, per step. */
+    private static Map<Integer, Long> funnelSteps(Map<List<String>, Long> rows) {
+        Map<Integer, Long> steps = new TreeMap<>();
+        rows.forEach((key, users) -> steps.merge(Integer.parseInt(key.get(2)), users, Long::sum));
+        return steps;
+    }
+
+    /** A funnel table keyed {@code [funnel, day, step]}, read with CQL, without rows emptied again. */
+    private static Map<List<String>, Long> funnelRows(String table, String column) {
+        return nonZero(AggregateTables.read(session, keyspace, table, List.of("funnel", "day", "step"), column));
+    }
+
+    /** {@code retention_by_day} keyed {@code [retention, cohort, kind, period]}, read with CQL, without zeros. */
+    private static Map<List<String>, Long> retentionRows() {
+        return nonZero(AggregateTables.read(session, keyspace, "retention_by_day",
+                List.of("retention", "cohort", "kind", "period"), "users"));
+    }
+
+    private static Map<List<String>, Long> nonZero(Map<List<String>, Long> rows) {
+        Map<List<String>, Long> result = new HashMap<>(rows);
+        result.values().removeIf(n -> n == 0);
+        return result;
     }
 
     // ---- helpers ----

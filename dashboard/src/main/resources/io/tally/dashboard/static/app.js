@@ -247,5 +247,5 @@ const Tally = (() => {
     }
   }
 
-  return { api, show, page, apiUrl, urlParams, setUrlParams, timeChart, barChart, table, failed, options, number, banner };
+  return { api, show, page, apiUrl, urlParams, setUrlParams, frame, timeChart, barChart, table, failed, options, number, banner };
 })();
