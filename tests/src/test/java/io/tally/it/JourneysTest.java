@@ -21,6 +21,8 @@ import io.tally.state.journey.FunnelProgress;
 import io.tally.state.journey.JourneyStateCodec;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.TallyTopology;
+import io.tally.local.sample.HistoricSpan;
+import io.tally.bolts.ingest.BackfillSpan;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
 import io.tally.query.FunnelQueries;
@@ -101,7 +103,11 @@ class JourneysTest {
         String keyspace = TestKeyspaces.create("journeys");
         TestTopologies.createTopic(topic, PARTITIONS);
         TallyConfig parsed = TallyConfigLoader.withEnvironment(Map.of()).parse(FUNNELS_YAML);
-        TallyConfig config = TestTopologies.smallBatches("it-journeys", topic, keyspace).toBuilder()
+        // Its crafted users start as early as 2 November, before the suite's historic span: a backfill of its own.
+        TallyConfig config = HistoricSpan.backfill(TestTopologies.smallBatches("it-journeys", topic, keyspace)
+                                .toBuilder(), new BackfillSpan(Instant.parse("2026-11-01T00:00:00Z"),
+                                TestTopologies.HISTORIC.to()), TallyConfig.DEFAULT_DEDUP_WINDOW,
+                        TallyConfig.DEFAULT_LAG_ALLOWANCE)
                 .funnels(parsed.funnels()).retention(parsed.retention())
                 .build();
         EventGenerator generator = new EventGenerator(2323L, Instant.parse("2026-11-16T00:00:00Z"), 72, 1_500);
