@@ -144,13 +144,53 @@ class CassandraMapStateTest {
                 new HourKey("Recent Buckets", thisHour - HOUR), 1L));
     }
 
+    /**
+     * With a recent period, the scan reads the rows of the partitions that may hold recent buckets (those starting
+     * after the cutoff and each event's last one before it), not the table's history, and the counts stay exact.
+     */
+    @Test
+    void scanOfRecentBucketsReadsOnlyThePartitionsThatMayHoldThem() {
+        CassandraSettings scanSettings = TestKeyspaces.settings(TestKeyspaces.create("knownscan"));
+        String event = "Long History";
+        List<List<Object>> old = hourKeys(event, 0, 72);
+        long thisHour = System.currentTimeMillis() / HOUR * HOUR;
+        List<List<Object>> recent = List.of(List.of(event, thisHour - HOUR), List.of(event, thisHour));
+        List<List<Object>> written = new ArrayList<>(old);
+        written.addAll(recent);
+        List<Long> ones = new ArrayList<>();
+        written.forEach(key -> ones.add(1L));
+        applyBatch(newState(CassandraMapStateFactory.opaque(scanSettings, TallyTables.EVENT_COUNTS_BY_HOUR)), 1L,
+                written, ones);
+        long recentDays = recent.stream().map(key -> Math.floorDiv((Long) key.get(1), 24 * HOUR)).distinct().count();
+        long partitions = 3 + recentDays;
+        long lastOldDayRows = 24;
+
+        long rowsRead = StateMetrics.totals().rowsRead();
+        MapState<Long> state = knownKeysState(scanSettings, Duration.ofDays(2), thisHour + HOUR);
+        assertThat(StateMetrics.totals().rowsRead() - rowsRead)
+                .as("rows the scan read: the partition list, the last old day's rows and the recent rows")
+                .isEqualTo(partitions + lastOldDayRows + recent.size());
+
+        List<Long> twos = new ArrayList<>();
+        written.forEach(key -> twos.add(2L));
+        applyBatch(state, 2L, written, twos);
+        Map<HourKey, Long> expected = new HashMap<>();
+        written.forEach(key -> expected.put(new HourKey(event, (Long) key.get(1)), 3L));
+        assertThat(CountTables.hourly(session(), scanSettings.keyspace())).isEqualTo(expected);
+    }
+
     /** A known-keys state with no cache (every key goes to Cassandra or the known keys), once its scan is done. */
     private static MapState<Long> knownKeysState() {
         return knownKeysState(null, DAY_START);
     }
 
     private static MapState<Long> knownKeysState(Duration recent, long absentBucket) {
-        MapState<Long> state = newState(CassandraMapStateFactory.opaque(knownSettings,
+        return knownKeysState(knownSettings, recent, absentBucket);
+    }
+
+    private static MapState<Long> knownKeysState(CassandraSettings stateSettings, Duration recent,
+            long absentBucket) {
+        MapState<Long> state = newState(CassandraMapStateFactory.opaque(stateSettings,
                 TallyTables.EVENT_COUNTS_BY_HOUR).withCacheEntries(0).withKnownKeys(null, recent));
         List<List<Object>> absent = List.of(List.of("Never Sent", absentBucket));
         Eventually.poll(() -> {
