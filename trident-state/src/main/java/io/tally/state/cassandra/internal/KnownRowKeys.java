@@ -130,11 +130,21 @@ public final class KnownRowKeys {
         return fingerprint(fingerprints, text, rowKey);
     }
 
-    /** The columns' texts, each ended by a NUL, hashed: a column's text holding a NUL costs a read at most. */
+    /**
+     * The columns' texts, each ended by a NUL, hashed: a column's text holding a NUL costs a read at most. Times and
+     * dates are written as their epoch numbers, not formatted, which is most of the cost of a count key.
+     */
     private static long fingerprint(KeyRouting hash, StringBuilder text, List<Object> rowKey) {
         text.setLength(0);
         for (Object column : rowKey) {
-            text.append(column).append('\u0000');
+            if (column instanceof Instant instant) {
+                text.append(instant.toEpochMilli());
+            } else if (column instanceof LocalDate date) {
+                text.append(date.toEpochDay());
+            } else {
+                text.append(column);
+            }
+            text.append('\u0000');
         }
         return hash.hash(text);
     }
