@@ -144,6 +144,52 @@ class CassandraMapStateTest {
                 new HourKey("Recent Buckets", thisHour - HOUR), 1L));
     }
 
+    /**
+     * With a recent period, the scan reads the rows of the partitions that may hold recent buckets (those starting
+     * after the cutoff and each event's last one before it), not the table's history, and the counts stay exact.
+     */
+    @Test
+    void scanOfRecentBucketsReadsOnlyThePartitionsThatMayHoldThem() {
+        CassandraSettings scanSettings = TestKeyspaces.settings(TestKeyspaces.create("knownscan"));
+        String event = "Long History";
+        List<List<Object>> old = hourKeys(event, 0, 72);
+        long thisHour = System.currentTimeMillis() / HOUR * HOUR;
+        List<List<Object>> recent = List.of(List.of(event, thisHour - HOUR), List.of(event, thisHour));
+        List<List<Object>> written = new ArrayList<>(old);
+        written.addAll(recent);
+        List<Long> ones = new ArrayList<>();
+        written.forEach(key -> ones.add(1L));
+        applyBatch(newState(CassandraMapStateFactory.opaque(scanSettings, TallyTables.EVENT_COUNTS_BY_HOUR)), 1L,
+                written, ones);
+        long recentDays = recent.stream().map(key -> Math.floorDiv((Long) key.get(1), 24 * HOUR)).distinct().count();
+        long partitions = 3 + recentDays;
+        long lastOldDayRows = 24;
+
+        // Until its scan is done the state reads the absent probe key (one row each time); the probe that adopts
+        // the scan's keys reports the scan's rows and reads nothing itself; the next reads nothing at all.
+        MapState<Long> state = newState(CassandraMapStateFactory.opaque(scanSettings,
+                TallyTables.EVENT_COUNTS_BY_HOUR).withCacheEntries(0).withKnownKeys(null, Duration.ofDays(2)));
+        List<Long> probeReads = new ArrayList<>();
+        Eventually.poll(() -> {
+            long rowsRead = StateMetrics.totals().rowsRead();
+            state.multiGet(List.of(List.of("Never Sent", thisHour + HOUR)));
+            probeReads.add(StateMetrics.totals().rowsRead() - rowsRead);
+            return probeReads.get(probeReads.size() - 1);
+        }, read -> read == 0, Duration.ofSeconds(30));
+        assertThat(probeReads.get(probeReads.size() - 2))
+                .as("rows the scan read: the partition list, the last old day's rows and the recent rows")
+                .isEqualTo(partitions + lastOldDayRows + recent.size());
+        assertThat(probeReads.subList(0, probeReads.size() - 2)).as("probes before the scan was done")
+                .containsOnly(1L);
+
+        List<Long> twos = new ArrayList<>();
+        written.forEach(key -> twos.add(2L));
+        applyBatch(state, 2L, written, twos);
+        Map<HourKey, Long> expected = new HashMap<>();
+        written.forEach(key -> expected.put(new HourKey(event, (Long) key.get(1)), 3L));
+        assertThat(CountTables.hourly(session(), scanSettings.keyspace())).isEqualTo(expected);
+    }
+
     /** A known-keys state with no cache (every key goes to Cassandra or the known keys), once its scan is done. */
     private static MapState<Long> knownKeysState() {
         return knownKeysState(null, DAY_START);

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -23,8 +24,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * total sees, which is what an analyst means by fresh.
  */
 final class Freshness {
-    /** Every freshness event falls in this hour, so one row holds the total being polled. */
-    private static final Instant HOUR = Instant.parse("2026-11-22T12:00:00Z");
     private static final Duration POLL_PAUSE = Duration.ofMillis(5);
     private static final Duration TICK = Duration.ofMillis(5);
 
@@ -48,7 +47,9 @@ final class Freshness {
         Arrays.fill(visibleAt, -1);
         PreparedStatement totalQuery = session.prepare("SELECT count FROM " + keyspace
                 + ".event_counts_by_hour WHERE event = ? AND day = ?");
-        LocalDate day = LocalDate.ofInstant(HOUR, ZoneOffset.UTC);
+        // Every event falls in the last whole hour, live data, so one row holds the total being polled.
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.HOURS);
+        LocalDate day = LocalDate.ofInstant(hour, ZoneOffset.UTC);
         long deadline = System.nanoTime() + warmUp.plus(measure).plus(drainLimit).toNanos();
         Thread poller = new Thread(() -> {
             int visible = 0;
@@ -65,7 +66,7 @@ final class Freshness {
             }
         }, "freshness-poller");
         poller.start();
-        EventGenerator generator = new EventGenerator(20_000L + perSecond, HOUR, 1, 50_000);
+        EventGenerator generator = new EventGenerator(20_000L + perSecond, hour, 1, 50_000);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",

@@ -4,7 +4,6 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tally.local.sample.HistoricSpan;
 import io.tally.local.LocalStack;
 import io.tally.local.LocalStackConfig;
 import io.tally.local.kafka.KafkaTopics;
@@ -451,9 +450,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
 
     private TallyConfig baseConfig() {
         InetSocketAddress cassandra = stack.cassandra().contactPoint();
-        // The workload is generated November 2026 data: counted as a backfill (see HistoricSpan).
-        return HistoricSpan.backfill(TallyConfig.builder(), HistoricSpan.untilTomorrow(),
-                        TallyConfig.DEFAULT_DEDUP_WINDOW, TallyConfig.DEFAULT_LAG_ALLOWANCE)
+        return TallyConfig.builder()
                 .batch(BatchSettings.builder().spoutParallelism(spoutParallelism).parallelism(parallelism)
                         .maxSpoutPending(maxSpoutPending).build())
                 .kafka(KafkaSpoutSettings.builder(stack.kafka().bootstrapServers(), List.of("replaced")).build())

@@ -81,14 +81,14 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"}) // OpaqueMap.build takes the raw OpaqueValue type
     public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex, int numPartitions) {
+        StateMetrics stateMetrics = StateMetrics.register(conf, metrics, table.name());
         KnownRowKeys known = null;
         if (knownKeys) {
             known = new KnownRowKeys(table.name(), route, partitionIndex, numPartitions,
                     recent == null ? Long.MAX_VALUE : recent.toMillis());
-            known.scanStart(settings, table);
+            known.scanStart(settings, table, stateMetrics);
         }
-        IBackingMap backing = new CassandraBackingMap<>(settings, table,
-                StateMetrics.register(conf, metrics, table.name()), known);
+        IBackingMap backing = new CassandraBackingMap<>(settings, table, stateMetrics, known);
         return cacheEntries == 0
                 ? OpaqueMap.build(backing)
                 : OpaqueMap.build(new CachedMap(backing, cacheEntries));

@@ -1,7 +1,10 @@
 package io.tally.state.cassandra.internal;
 
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.tally.state.cassandra.CassandraSettings;
@@ -12,7 +15,9 @@ import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Memory</h2>
  * A fingerprint per row of this partition in an open-addressing set of longs: 8 to 21 bytes per row, depending on
  * how full the set is since it last grew. The scan reads only the key columns, once per partition start, in a
- * background thread, so a restart does not wait for it.
+ * background thread, so a restart does not wait for it; with a recent period it lists the table's Cassandra
+ * partitions and reads only those that {@linkplain #mayHoldRecentRows may hold recent rows}, so its cost follows
+ * the recent rows, not the table's history. Its rows count as the state's rows read.
  */
 public final class KnownRowKeys {
     private static final Logger LOG = LoggerFactory.getLogger(KnownRowKeys.class);
@@ -56,6 +63,9 @@ public final class KnownRowKeys {
     private final LongOpenHashSet known = new LongOpenHashSet();
     private final StringBuilder text = new StringBuilder();
     private volatile LongOpenHashSet scanned;
+    private volatile long scanRowsRead;
+    private volatile long scanRequests;
+    private StateMetrics metrics = StateMetrics.unregistered();
     private boolean ready;
 
     /**
@@ -72,7 +82,8 @@ public final class KnownRowKeys {
     }
 
     /** Scans the table's keys in a background thread; until it is done every key counts as possibly present. */
-    public void scanStart(CassandraSettings settings, MapTable<?> table) {
+    public void scanStart(CassandraSettings settings, MapTable<?> table, StateMetrics metrics) {
+        this.metrics = metrics;
         if (recentMillis != Long.MAX_VALUE) {
             cutoffMillis = System.currentTimeMillis() - recentMillis;
         }
@@ -90,6 +101,7 @@ public final class KnownRowKeys {
             }
             known.addAll(done);
             scanned = null;
+            metrics.read((int) Math.min(Integer.MAX_VALUE, scanRowsRead), (int) Math.min(Integer.MAX_VALUE, scanRequests));
             ready = true;
         }
         return bucketMillis(rowKey) < cutoffMillis || known.contains(fingerprint(rowKey));
@@ -98,16 +110,6 @@ public final class KnownRowKeys {
     /** Records that a row with these key columns is about to be written: call before sending the write. */
     public void writing(List<Object> rowKey) {
         known.add(fingerprint(rowKey));
-    }
-
-    /** Whether the scan is done and absent keys are being answered without reads. */
-    public boolean ready() {
-        return ready;
-    }
-
-    /** How many fingerprints are held. */
-    public int size() {
-        return known.size();
     }
 
     /** The row's bucket: the last timestamp or date among its key columns; {@link Long#MAX_VALUE} if none. */
@@ -128,46 +130,131 @@ public final class KnownRowKeys {
         return fingerprint(fingerprints, text, rowKey);
     }
 
-    /** The columns' texts, each ended by a NUL, hashed: a column's text holding a NUL costs a read at most. */
+    /**
+     * The columns' texts, each ended by a NUL, hashed: a column's text holding a NUL costs a read at most. Times and
+     * dates are written as their epoch numbers, not formatted, which is most of the cost of a count key.
+     */
     private static long fingerprint(KeyRouting hash, StringBuilder text, List<Object> rowKey) {
         text.setLength(0);
         for (Object column : rowKey) {
-            text.append(column).append('\u0000');
+            if (column instanceof Instant instant) {
+                text.append(instant.toEpochMilli());
+            } else if (column instanceof LocalDate date) {
+                text.append(date.toEpochDay());
+            } else {
+                text.append(column);
+            }
+            text.append('\u0000');
         }
         return hash.hash(text);
     }
 
     private void scan(CassandraSettings settings, MapTable<?> table) {
         long started = System.nanoTime();
-        List<String> columns = table.keyColumns();
         try {
             CqlSession session = SessionRegistry.connected(settings);
-            SimpleStatement select = SimpleStatement.newInstance("SELECT " + String.join(", ", columns) + " FROM "
-                            + settings.keyspace() + "." + table.name())
-                    .setPageSize(SCAN_PAGE_ROWS)
-                    .setConsistencyLevel(DefaultConsistencyLevel.valueOf(settings.readConsistency()));
-            LongOpenHashSet found = new LongOpenHashSet();
-            StringBuilder scanText = new StringBuilder();
-            List<Object> rowKey = new ArrayList<>(columns.size());
-            long rows = 0;
-            for (Row row : session.execute(select)) {
-                rows++;
-                rowKey.clear();
-                for (int i = 0; i < columns.size(); i++) {
-                    rowKey.add(row.getObject(i));
+            ConsistencyLevel consistency = DefaultConsistencyLevel.valueOf(settings.readConsistency());
+            String from = " FROM " + settings.keyspace() + "." + table.name();
+            Scan scan = new Scan(table.keyColumns());
+            if (cutoffMillis == Long.MIN_VALUE) {
+                scan.add(session.execute(SimpleStatement.newInstance("SELECT " + scan.columnList() + from)
+                        .setPageSize(SCAN_PAGE_ROWS).setConsistencyLevel(consistency)));
+            } else {
+                List<String> partitionColumns = table.partitionKeyColumns();
+                List<List<Object>> partitions = new ArrayList<>();
+                for (Row row : session.execute(SimpleStatement.newInstance("SELECT DISTINCT "
+                                + String.join(", ", partitionColumns) + from)
+                        .setPageSize(SCAN_PAGE_ROWS).setConsistencyLevel(consistency))) {
+                    partitions.add(columns(row, partitionColumns.size()));
                 }
+                scan.requests++;
+                scan.rowsRead += partitions.size();
+                PreparedStatement partitionRows = session.prepare("SELECT " + scan.columnList() + from + " WHERE "
+                        + String.join(" = ? AND ", partitionColumns) + " = ?");
+                for (List<Object> partitionKey : mayHoldRecentRows(partitions, cutoffMillis)) {
+                    scan.add(session.execute(partitionRows.bind(partitionKey.toArray())
+                            .setPageSize(SCAN_PAGE_ROWS).setConsistencyLevel(consistency)));
+                }
+            }
+            scanned = scan.found;
+            scanRowsRead = scan.rowsRead;
+            scanRequests = scan.requests;
+            LOG.info("{} partition {} of {}: {} of {} rows read are this partition's; keys not among them are not"
+                            + " read (scanned in {} ms)", description, partition, partitions, scan.found.size(),
+                    scan.rowsRead, (System.nanoTime() - started) / 1_000_000);
+        } catch (Exception e) {
+            LOG.warn("{} partition {} of {}: could not scan the table's keys ({}); every key will be read, as it is"
+                    + " without the scan", description, partition, partitions, e.toString());
+        }
+    }
+
+    /**
+     * The Cassandra partitions that may hold a row of a bucket at or after the cutoff. A table's partitions of one
+     * series (the same partition key but for its bucket column) cover consecutive, non-overlapping spans of time,
+     * so those that do are the ones starting at or after the cutoff and, of those starting before it, the last one,
+     * whatever the span. A partition key without a time bucket may hold anything, so it is kept.
+     */
+    static List<List<Object>> mayHoldRecentRows(List<List<Object>> partitionKeys, long cutoffMillis) {
+        List<List<Object>> kept = new ArrayList<>();
+        Map<List<Object>, List<Object>> lastBeforeCutoff = new HashMap<>();
+        for (List<Object> key : partitionKeys) {
+            long bucket = bucketMillis(key);
+            if (bucket >= cutoffMillis) {
+                kept.add(key);
+                continue;
+            }
+            lastBeforeCutoff.merge(seriesOf(key), key, (a, b) -> bucketMillis(a) >= bucketMillis(b) ? a : b);
+        }
+        kept.addAll(lastBeforeCutoff.values());
+        return kept;
+    }
+
+    /** The partition key without its bucket column. */
+    private static List<Object> seriesOf(List<Object> partitionKey) {
+        List<Object> series = new ArrayList<>(partitionKey);
+        for (int i = series.size() - 1; i >= 0; i--) {
+            if (series.get(i) instanceof Instant || series.get(i) instanceof LocalDate) {
+                series.remove(i);
+                break;
+            }
+        }
+        return series;
+    }
+
+    private static List<Object> columns(Row row, int count) {
+        List<Object> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(row.getObject(i));
+        }
+        return values;
+    }
+
+    /** The fingerprints of this partition's recent keys among the rows a scan reads. */
+    private final class Scan {
+        final List<String> keyColumns;
+        final LongOpenHashSet found = new LongOpenHashSet();
+        final StringBuilder scanText = new StringBuilder();
+        long rowsRead;
+        long requests;
+
+        Scan(List<String> keyColumns) {
+            this.keyColumns = keyColumns;
+        }
+
+        String columnList() {
+            return String.join(", ", keyColumns);
+        }
+
+        void add(ResultSet rows) {
+            requests++;
+            for (Row row : rows) {
+                rowsRead++;
+                List<Object> rowKey = columns(row, keyColumns.size());
                 if (bucketMillis(rowKey) >= cutoffMillis
                         && (route == null || KeyRouting.partition(route.of(rowKey), partitions) == partition)) {
                     found.add(fingerprint(fingerprints, scanText, rowKey));
                 }
             }
-            scanned = found;
-            LOG.info("{} partition {} of {}: {} of {} rows are this partition's; keys not among them are not read"
-                            + " (scanned in {} ms)", description, partition, partitions, found.size(), rows,
-                    (System.nanoTime() - started) / 1_000_000);
-        } catch (Exception e) {
-            LOG.warn("{} partition {} of {}: could not scan the table's keys ({}); every key will be read, as it is"
-                    + " without the scan", description, partition, partitions, e.toString());
         }
     }
 }
