@@ -1,13 +1,11 @@
 package io.tally.bolts.ingest;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * Limits and tolerances of the ingest tier. Every default is here, with why it is what it is; the {@code ingest}
- * section of {@code tally.yaml} overrides any of them.
+ * Limits and tolerances of the ingest tier. Every default is here, with why it is what it is; the {@code ingest.*}
+ * keys of {@code tally.yaml} (TallyConfigSchema, module topology) override any of them.
  *
  * @param maxRecordBytes records larger than this are rejected unparsed ({@code too_large}). Default 32 KiB:
  *     Segment's own API refuses calls over 32 KB.
@@ -77,30 +75,6 @@ public record IngestSettings(int maxRecordBytes, int maxDepth, int maxStringLeng
     public IngestSettings withMaxLatenessMillis(long millis) {
         return new IngestSettings(maxRecordBytes, maxDepth, maxStringLength, maxProperties, futureToleranceMillis,
                 rejectPayloadBytes, millis, maxMessageIdLength, rejectTtlDays);
-    }
-
-    /** Binds the {@code ingest} section of the configuration; absent keys keep their defaults. */
-    @JsonCreator
-    public static IngestSettings fromConfig(
-            @JsonProperty("max_record_bytes") Integer maxRecordBytes,
-            @JsonProperty("max_depth") Integer maxDepth,
-            @JsonProperty("max_string_length") Integer maxStringLength,
-            @JsonProperty("max_properties") Integer maxProperties,
-            @JsonProperty("future_tolerance_ms") Long futureToleranceMillis,
-            @JsonProperty("reject_payload_bytes") Integer rejectPayloadBytes,
-            @JsonProperty("max_lateness_ms") Long maxLatenessMillis,
-            @JsonProperty("max_message_id_length") Integer maxMessageIdLength,
-            @JsonProperty("reject_ttl_days") Integer rejectTtlDays) {
-        return new IngestSettings(
-                maxRecordBytes == null ? DEFAULTS.maxRecordBytes : maxRecordBytes,
-                maxDepth == null ? DEFAULTS.maxDepth : maxDepth,
-                maxStringLength == null ? DEFAULTS.maxStringLength : maxStringLength,
-                maxProperties == null ? DEFAULTS.maxProperties : maxProperties,
-                futureToleranceMillis == null ? DEFAULTS.futureToleranceMillis : futureToleranceMillis,
-                rejectPayloadBytes == null ? DEFAULTS.rejectPayloadBytes : rejectPayloadBytes,
-                maxLatenessMillis == null ? DEFAULTS.maxLatenessMillis : maxLatenessMillis,
-                maxMessageIdLength == null ? DEFAULTS.maxMessageIdLength : maxMessageIdLength,
-                rejectTtlDays == null ? DEFAULTS.rejectTtlDays : rejectTtlDays);
     }
 
     private static void positive(long value, String key) {

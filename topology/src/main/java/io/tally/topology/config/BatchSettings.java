@@ -3,7 +3,8 @@ package io.tally.topology.config;
 import java.io.Serializable;
 
 /**
- * How the topology runs batches and how wide it runs. Every default is on {@link Builder}.
+ * How the topology runs batches and how wide it runs. Defaults and checks are those of the {@code topology.*} keys
+ * of {@link TallyConfigSchema}.
  *
  * @param workers worker JVMs the topology asks the cluster for
  * @param spoutParallelism tasks per spout; a Kafka partition or a file is read by one task
@@ -16,12 +17,12 @@ public record BatchSettings(int workers, int spoutParallelism, int parallelism, 
         int emitIntervalMillis, int messageTimeoutSecs) implements Serializable {
 
     public BatchSettings {
-        positive(workers, "topology.workers");
-        positive(spoutParallelism, "topology.spout_parallelism");
-        positive(parallelism, "topology.parallelism");
-        positive(maxSpoutPending, "topology.max_spout_pending");
-        positive(emitIntervalMillis, "topology.batch_emit_interval_ms");
-        positive(messageTimeoutSecs, "topology.message_timeout_secs");
+        TallyConfigSchema.WORKERS.validate(workers);
+        TallyConfigSchema.SPOUT_PARALLELISM.validate(spoutParallelism);
+        TallyConfigSchema.PARALLELISM.validate(parallelism);
+        TallyConfigSchema.MAX_SPOUT_PENDING.validate(maxSpoutPending);
+        TallyConfigSchema.BATCH_EMIT_INTERVAL_MS.validate(emitIntervalMillis);
+        TallyConfigSchema.MESSAGE_TIMEOUT_SECS.validate(messageTimeoutSecs);
     }
 
     public static Builder builder() {
@@ -34,44 +35,38 @@ public record BatchSettings(int workers, int spoutParallelism, int parallelism, 
                 .messageTimeoutSecs(messageTimeoutSecs);
     }
 
-    private static void positive(int value, String key) {
-        if (value <= 0) {
-            throw ConfigException.at(key, "must be a positive integer, was " + value);
-        }
-    }
-
     public static final class Builder {
-        private int workers = 1;
-        private int spoutParallelism = 1;
-        private int parallelism = 1;
-        private int maxSpoutPending = 2;
-        private int emitIntervalMillis = 10;
-        private int messageTimeoutSecs = 120;
+        private int workers = TallyConfigSchema.WORKERS.defaultValue();
+        private int spoutParallelism = TallyConfigSchema.SPOUT_PARALLELISM.defaultValue();
+        private int parallelism = TallyConfigSchema.PARALLELISM.defaultValue();
+        private int maxSpoutPending = TallyConfigSchema.MAX_SPOUT_PENDING.defaultValue();
+        private int emitIntervalMillis = TallyConfigSchema.BATCH_EMIT_INTERVAL_MS.defaultValue();
+        private int messageTimeoutSecs = TallyConfigSchema.MESSAGE_TIMEOUT_SECS.defaultValue();
 
-        /** Default 1. */
+        /** Default: {@link TallyConfigSchema#WORKERS}. */
         public Builder workers(int workers) {
             this.workers = workers;
             return this;
         }
 
         /**
-         * Default 1: one task reads every partition with large polls, which on 2 cores was as fast as
-         * more tasks; raise it with the number of workers.
+         * Default: {@link TallyConfigSchema#SPOUT_PARALLELISM}; one task reads every partition with large polls, which
+         * on a small machine keeps up with more tasks; raise it with the number of workers.
          */
         public Builder spoutParallelism(int spoutParallelism) {
             this.spoutParallelism = spoutParallelism;
             return this;
         }
 
-        /** Default 1. */
+        /** Default: {@link TallyConfigSchema#PARALLELISM}. */
         public Builder parallelism(int parallelism) {
             this.parallelism = parallelism;
             return this;
         }
 
         /**
-         * Default 2 (Trident's is 1): the next batch is read while the previous one is written to
-         * Cassandra. Above 3 nothing was gained, and each pending batch holds memory.
+         * Default: {@link TallyConfigSchema#MAX_SPOUT_PENDING}, more than Trident's one, so the next batch is read
+         * while the previous one is written to Cassandra; each pending batch holds memory.
          */
         public Builder maxSpoutPending(int maxSpoutPending) {
             this.maxSpoutPending = maxSpoutPending;
@@ -79,8 +74,8 @@ public record BatchSettings(int workers, int spoutParallelism, int parallelism, 
         }
 
         /**
-         * Default 10 ms (Trident's is 500 ms): with one batch per interval, 500 ms caps a spout near
-         * a thousand events a second whatever the batch size.
+         * Default: {@link TallyConfigSchema#BATCH_EMIT_INTERVAL_MS}, far below Trident's 500 ms: with one batch per
+         * interval, a long interval caps a spout whatever the batch size.
          */
         public Builder emitIntervalMillis(int emitIntervalMillis) {
             this.emitIntervalMillis = emitIntervalMillis;
@@ -88,8 +83,8 @@ public record BatchSettings(int workers, int spoutParallelism, int parallelism, 
         }
 
         /**
-         * Default 120 s: a batch that has not committed by then is failed and replayed. Long enough
-         * for a 100,000-record batch on a loaded machine.
+         * Default: {@link TallyConfigSchema#MESSAGE_TIMEOUT_SECS}; a batch that has not committed by then is failed
+         * and replayed, so it must be long enough for a full batch on a loaded machine.
          */
         public Builder messageTimeoutSecs(int messageTimeoutSecs) {
             this.messageTimeoutSecs = messageTimeoutSecs;

@@ -9,11 +9,10 @@ public record PrometheusEndpoint(String bind, int port) {
     public static final String DEFAULT_BIND = "127.0.0.1";
 
     public PrometheusEndpoint {
-        if (bind == null || bind.isBlank()) {
-            throw ConfigException.at("topology.prometheus_bind", "must be an address to listen on, e.g. 0.0.0.0");
+        if (bind == null) {
+            throw TallyConfigSchema.PROMETHEUS_BIND.problem("must be an address to listen on, e.g. 0.0.0.0");
         }
-        if (port < 0 || port > 65_535) {
-            throw ConfigException.at("topology.prometheus_port", "must be a port (1-65535, 0: any free one), was " + port);
-        }
+        TallyConfigSchema.PROMETHEUS_BIND.validate(bind);
+        TallyConfigSchema.PROMETHEUS_PORT.validate(port);
     }
 }

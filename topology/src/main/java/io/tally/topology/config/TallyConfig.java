@@ -35,19 +35,19 @@ public final class TallyConfig implements Serializable {
      * Default de-duplication window: 8 days, the default lateness (7 days) plus the future tolerance (1 hour) plus the
      * default lag allowance (23 hours); see {@link Builder#build()}.
      */
-    public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofDays(8);
+    public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofMillis(TallyConfigSchema.DEDUP_WINDOW_MS.defaultValue());
     /**
      * Default lag allowance: 23 hours. A batch's claims are made when it commits, its records are held to the time it
      * was first read: a batch that takes longer than this from its first read to its commit (replayed through a long
      * Cassandra outage) could see a claim expire that the window was sized to keep.
      */
-    public static final Duration DEFAULT_LAG_ALLOWANCE = Duration.ofHours(23);
+    public static final Duration DEFAULT_LAG_ALLOWANCE = Duration.ofMillis(TallyConfigSchema.LAG_ALLOWANCE_MS.defaultValue());
 
     /** Per partition of each keyed stage; see {@link #keyedStateMemoryBytes()}. */
-    public static final long DEFAULT_KEYED_STATE_MEMORY_MB = 512;
+    public static final long DEFAULT_KEYED_STATE_MEMORY_MB = TallyConfigSchema.KEYED_STATE_MEMORY_MB.defaultValue();
 
     /** The default, and the only valid form, of a topology name. */
-    public static final String DEFAULT_NAME = "tally";
+    public static final String DEFAULT_NAME = TallyConfigSchema.TOPOLOGY_NAME.defaultValue();
 
     private final String name;
     private final BatchSettings batch;
@@ -241,13 +241,12 @@ public final class TallyConfig implements Serializable {
             return this;
         }
 
-        /** Default {@code tally}. Letters, digits, {@code -} and {@code _} only. */
+        /** Default and rules: {@link TallyConfigSchema#TOPOLOGY_NAME}. */
         public Builder name(String name) {
-            if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_-]*")) {
-                throw ConfigException.at("topology.name",
-                        "must be letters, digits, '-' or '_' (starting with a letter or digit), was '" + name + "'");
+            if (name == null) {
+                throw TallyConfigSchema.TOPOLOGY_NAME.problem("must not be empty");
             }
-            this.name = name;
+            this.name = TallyConfigSchema.TOPOLOGY_NAME.validate(name);
             return this;
         }
 
@@ -276,12 +275,12 @@ public final class TallyConfig implements Serializable {
             return this;
         }
 
-        /** Default {@code {class: SimpleStrategy, replication_factor: 1}}, for one node; use NetworkTopologyStrategy in production. */
+        /** Default and rules: {@link TallyConfigSchema#CASSANDRA_REPLICATION}. */
         public Builder replication(Map<String, String> replication) {
-            if (replication == null || !replication.containsKey("class")) {
-                throw ConfigException.at("cassandra.replication", "needs a 'class', e.g. NetworkTopologyStrategy");
+            if (replication == null) {
+                throw TallyConfigSchema.CASSANDRA_REPLICATION.problem("needs a 'class', e.g. NetworkTopologyStrategy");
             }
-            this.replication = new LinkedHashMap<>(replication);
+            this.replication = new LinkedHashMap<>(TallyConfigSchema.CASSANDRA_REPLICATION.validate(replication));
             return this;
         }
 
@@ -300,30 +299,27 @@ public final class TallyConfig implements Serializable {
 
         /** Default {@link #DEFAULT_DEDUP_WINDOW}; see {@link #build()} for how long it must be. */
         public Builder dedupWindow(Duration window) {
-            if (window == null || window.toSeconds() < 1) {
-                throw ConfigException.at("aggregates.dedup_window_ms", "must be at least 1000 (one second), was "
-                        + (window == null ? null : window.toMillis()));
+            if (window == null) {
+                throw TallyConfigSchema.DEDUP_WINDOW_MS.problem("must be given");
             }
+            TallyConfigSchema.DEDUP_WINDOW_MS.validate(window.toMillis());
             this.dedupWindow = window;
             return this;
         }
 
-        /** Default {@link #DEFAULT_KEYED_STATE_MEMORY_MB}; from 1 to 1,048,576 (a TiB). */
+        /** Default and range: {@link TallyConfigSchema#KEYED_STATE_MEMORY_MB}. */
         public Builder keyedStateMemoryMb(long mebibytes) {
-            if (mebibytes < 1 || mebibytes > 1 << 20) {
-                throw ConfigException.at("aggregates.keyed_state_memory_mb", "must be from 1 to 1048576 (MiB), was "
-                        + mebibytes);
-            }
+            TallyConfigSchema.KEYED_STATE_MEMORY_MB.validate(mebibytes);
             this.keyedStateMemoryBytes = mebibytes << 20;
             return this;
         }
 
         /** Default {@link #DEFAULT_LAG_ALLOWANCE}; see {@link #build()}. */
         public Builder lagAllowance(Duration allowance) {
-            if (allowance == null || allowance.isNegative()) {
-                throw ConfigException.at("aggregates.lag_allowance_ms", "must not be negative, was "
-                        + (allowance == null ? null : allowance.toMillis()));
+            if (allowance == null) {
+                throw TallyConfigSchema.LAG_ALLOWANCE_MS.problem("must be given");
             }
+            TallyConfigSchema.LAG_ALLOWANCE_MS.validate(allowance.toMillis());
             this.lagAllowance = allowance;
             return this;
         }
@@ -411,10 +407,7 @@ public final class TallyConfig implements Serializable {
         }
 
         private static Map<String, String> defaultReplication() {
-            Map<String, String> replication = new LinkedHashMap<>();
-            replication.put("class", "SimpleStrategy");
-            replication.put("replication_factor", "1");
-            return replication;
+            return new LinkedHashMap<>(TallyConfigSchema.CASSANDRA_REPLICATION.defaultValue());
         }
     }
 }
