@@ -3,6 +3,7 @@ package io.tally.topology;
 import io.tally.bolts.TallySerialization;
 import io.tally.bolts.journey.FunnelDefinition;
 import io.tally.bolts.journey.RetentionDefinition;
+import io.tally.bolts.journey.SessionDefinition;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.trident.IngestRecords;
 import io.tally.bolts.trident.IsPresent;
@@ -164,7 +165,8 @@ public final class TallyTopology {
         // a second time.
         List<FunnelDefinition> funnels = counting ? config.funnels() : List.of();
         List<RetentionDefinition> retention = counting ? config.retention() : List.of();
-        StateFactory journeys = funnels.isEmpty() && retention.isEmpty() ? null : guarded.wrap(TallyTables.USER_JOURNEYS.name(),
+        SessionDefinition sessions = counting ? config.sessions().orElse(null) : null;
+        StateFactory journeys = funnels.isEmpty() && retention.isEmpty() && sessions == null ? null : guarded.wrap(TallyTables.USER_JOURNEYS.name(),
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.USER_JOURNEYS)
                         .withKnownKeys(new PerUserPass.SegmentProgressRoute(routing), null));
         // How much older than a user's newest event one of theirs may still be accepted (see FunnelProgress).
@@ -175,7 +177,7 @@ public final class TallyTopology {
         Stream changes = deduplicated.name("per-user").partition(new ToPartition(parallelism))
                 .partitionPersist(new UserPassState.Factory(userDays, progress, journeys), RouteEvents.OUTPUT_FIELDS,
                         new PerUserPass(counting, breakdowns, segments, keepDays, routing, funnels,
-                                retention, horizonMillis), PerUserPass.OUTPUT_FIELDS)
+                                retention, horizonMillis, sessions), PerUserPass.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
                 .newValuesStream();
 
@@ -199,6 +201,9 @@ public final class TallyTopology {
         }
         if (!retention.isEmpty()) {
             countTables.add(TallyTables.RETENTION_BY_DAY);
+        }
+        if (sessions != null) {
+            countTables.add(TallyTables.SESSIONS_BY_DAY);
         }
         if (counting) {
             countTables.addAll(List.of(TallyTables.EVENT_COUNTS_BY_MINUTE, TallyTables.EVENT_COUNTS_BY_HOUR,

@@ -17,6 +17,7 @@ import io.tally.dashboard.DashboardSettings;
 import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.journey.FunnelDefinition;
 import io.tally.bolts.journey.RetentionDefinition;
+import io.tally.bolts.journey.SessionDefinition;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.TransformConfig;
 import io.tally.spouts.file.FileSpoutSettings;
@@ -94,7 +95,7 @@ public final class TallyConfigLoader {
             throw new ConfigException("the configuration is empty");
         }
         if (!tree.isObject()) {
-            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, objects (or s3), cassandra, ingest, transforms, aggregates, segments, funnels, retention)");
+            throw new ConfigException("the configuration must be a mapping of sections (topology, kafka, files, objects (or s3), cassandra, ingest, transforms, aggregates, segments, funnels, retention, sessions)");
         }
         resolveEnvironment(tree, "");
         FileModel model;
@@ -195,6 +196,13 @@ public final class TallyConfigLoader {
         if (model.retention() != null) {
             try {
                 config.retention(model.retention());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage(), e); // already names its key
+            }
+        }
+        if (model.sessions() != null) {
+            try {
+                config.sessions(model.sessions());
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(e.getMessage(), e); // already names its key
             }
@@ -422,7 +430,8 @@ public final class TallyConfigLoader {
             CassandraModel cassandra,
             IngestSettings ingest, TransformConfig transforms, AggregatesModel aggregates, BackfillModel backfill,
             List<SegmentDefinition> segments, List<FunnelDefinition> funnels,
-            List<RetentionDefinition> retention, JsonNode collector, DashboardModel dashboard) {
+            List<RetentionDefinition> retention, JsonNode collector, DashboardModel dashboard,
+            SessionDefinition sessions) {
     }
 
     record DashboardModel(String bind, Integer port, @JsonProperty("basic_auth") BasicAuthModel basicAuth) {
