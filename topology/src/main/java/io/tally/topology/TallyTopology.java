@@ -84,9 +84,11 @@ public final class TallyTopology {
     /**
      * Which streams to build: the full pipeline; only the hourly event counts (no rejected-record storage), which the
      * benchmark measures against the raw Kafka read rate; or only de-duplication and segments, which backfills
-     * segments from retained data under another topology name without counting anything else again.
+     * segments from retained data under another topology name without counting anything else again; or only
+     * de-duplication and the configured funnels, retention definitions and sessions, which backfills a new one the
+     * same way.
      */
-    public enum Scope { FULL, COUNTS_ONLY, SEGMENTS_ONLY }
+    public enum Scope { FULL, COUNTS_ONLY, SEGMENTS_ONLY, JOURNEYS_ONLY }
 
     public static StormTopology build(TallyConfig config) {
         return build(config, Scope.FULL, StateWrapper.NONE);
@@ -103,6 +105,11 @@ public final class TallyTopology {
     public static StormTopology build(TallyConfig config, Scope scope, StateWrapper states) {
         if (scope == Scope.SEGMENTS_ONLY && config.segments().isEmpty()) {
             throw new IllegalArgumentException("a segments-only topology needs at least one segment");
+        }
+        if (scope == Scope.JOURNEYS_ONLY && config.funnels().isEmpty() && config.retention().isEmpty()
+                && config.sessions().isEmpty()) {
+            throw new IllegalArgumentException("a journeys-only topology needs at least one funnel, retention definition"
+                    + " or the sessions section");
         }
         BatchSettings batch = config.batch();
         TridentTopology topology = new TridentTopology();
@@ -153,7 +160,7 @@ public final class TallyTopology {
                 .newValuesStream();
 
         boolean counting = scope == Scope.FULL;
-        List<SegmentDefinition> segments = config.segments();
+        List<SegmentDefinition> segments = scope == Scope.JOURNEYS_ONLY ? List.of() : config.segments();
         StateFactory userDays = counting ? guarded.wrap(USER_DAYS, new FirstSeenStateFactory(config.cassandra(),
                 config.name() + "/" + USER_DAYS, userDayRetention(config), new PerUserPass.UserDayRoute(routing),
                 config.keyedStateMemoryBytes()))
@@ -161,11 +168,12 @@ public final class TallyTopology {
         StateFactory progress = segments.isEmpty() ? null : guarded.wrap(TallyTables.SEGMENT_PROGRESS.name(),
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS)
                         .withKnownKeys(new PerUserPass.SegmentProgressRoute(routing), null));
-        // Funnels and retention are counted by the full pipeline only: a segments-only backfill must not count them
-        // a second time.
-        List<FunnelDefinition> funnels = counting ? config.funnels() : List.of();
-        List<RetentionDefinition> retention = counting ? config.retention() : List.of();
-        SessionDefinition sessions = counting ? config.sessions().orElse(null) : null;
+        // Funnels, retention and sessions are counted by the full pipeline, or by a journeys-only backfill of new ones:
+        // a segments-only backfill must not count them a second time.
+        boolean countsJourneys = counting || scope == Scope.JOURNEYS_ONLY;
+        List<FunnelDefinition> funnels = countsJourneys ? config.funnels() : List.of();
+        List<RetentionDefinition> retention = countsJourneys ? config.retention() : List.of();
+        SessionDefinition sessions = countsJourneys ? config.sessions().orElse(null) : null;
         StateFactory journeys = funnels.isEmpty() && retention.isEmpty() && sessions == null ? null : guarded.wrap(TallyTables.USER_JOURNEYS.name(),
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.USER_JOURNEYS)
                         .withKnownKeys(new PerUserPass.SegmentProgressRoute(routing), null));
@@ -215,7 +223,7 @@ public final class TallyTopology {
         if (!countTables.isEmpty()) {
             sumChanges(changes, countTables, config, states, progressGuard.stage(COUNTS_STAGE));
         }
-        if (scope == Scope.SEGMENTS_ONLY) {
+        if (scope == Scope.SEGMENTS_ONLY || scope == Scope.JOURNEYS_ONLY) {
             return topology.build();
         }
 
