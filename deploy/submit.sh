@@ -5,7 +5,7 @@
 # set TALLY_JAR to use another.
 set -euo pipefail
 if [ $# -lt 1 ]; then
-  echo "usage: $0 CONFIG [--name NAME] [--dry-run] [--segments-only] [--force-name]" >&2
+  echo "usage: $0 CONFIG [--name NAME] [--dry-run] [--segments-only | --journeys-only] [--force-name]" >&2
   exit 64
 fi
 config=$1; shift

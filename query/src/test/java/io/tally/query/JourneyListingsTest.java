@@ -39,4 +39,24 @@ class JourneyListingsTest {
         assertThat(new RetentionQueries.Triangle("signups", "week_or_later", cohorts).listing().columns())
                 .containsExactly("cohort", "users", "w1", "w2");
     }
+
+    @Test
+    void sessionsPerDayShowMeansAndTheDistributionsShowSharesOfAllSessions() {
+        Map<LocalDate, Map<String, Map<Integer, Long>>> days = new TreeMap<>();
+        days.put(LocalDate.parse("2026-11-01"), Map.of("sessions", Map.of(0, 4L), "total_ms", Map.of(0, 240_000L),
+                "total_events", Map.of(0, 10L), "length_s", Map.of(0, 1L, 60, 3L), "events", Map.of(1, 1L, 3, 3L)));
+        days.put(LocalDate.parse("2026-11-02"), Map.of("sessions", Map.of(0, 1L), "total_ms", Map.of(0, 0L),
+                "total_events", Map.of(0, 1L), "length_s", Map.of(0, 1L), "events", Map.of(1, 1L)));
+        SessionQueries.Sessions sessions = new SessionQueries.Sessions(List.of("ios", "other"),
+                Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-11-03T00:00:00Z"), days);
+        Listing perDay = sessions.listing(SessionQueries.By.DAY, true);
+        assertThat(perDay.columns()).containsExactly("day", "sessions", "mean_length", "mean_events", "");
+        assertThat(perDay.rows()).containsExactly(List.of("2026-11-01", "4", "PT1M", "2.5", "#".repeat(40)),
+                List.of("2026-11-02", "1", "PT0S", "1.0", "#".repeat(10)));
+        Listing lengths = sessions.listing(SessionQueries.By.LENGTH, false);
+        assertThat(lengths.columns()).containsExactly("length_from", "sessions", "share");
+        assertThat(lengths.rows()).containsExactly(List.of("PT0S", "2", "40.0%"), List.of("PT1M", "3", "60.0%"));
+        assertThat(sessions.listing(SessionQueries.By.EVENTS, false).rows())
+                .containsExactly(List.of("1", "2", "40.0%"), List.of("3", "3", "60.0%"));
+    }
 }

@@ -7,6 +7,8 @@ import io.tally.it.support.AggregateTables;
 import io.tally.it.support.AggregateTruth;
 import io.tally.it.support.BackgroundLoad;
 import io.tally.it.support.Eventually;
+import io.tally.it.support.FunnelTruth;
+import io.tally.it.support.SessionTruth;
 import io.tally.it.support.HeapPeak;
 import io.tally.it.support.KafkaEvents;
 import io.tally.it.support.RealServices;
@@ -17,6 +19,7 @@ import io.tally.it.support.TestTopologies;
 import io.tally.it.support.TridentProgress;
 import io.tally.local.server.LocalTopologyProcess;
 import io.tally.local.sample.EventGenerator;
+import io.tally.local.sample.GeneratedEvent;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.spouts.SpoutMetrics;
 import io.tally.state.cassandra.internal.StateMetrics;
@@ -24,6 +27,10 @@ import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,7 +93,7 @@ class FaultToleranceTest {
 
     /** What one test produces into and reads back from. */
     private record Pipeline(KafkaEvents kafka, EventGenerator generator, AggregateTruth truth, CqlSession session,
-            String keyspace, boolean stateInThisJvm) {
+            String keyspace, boolean stateInThisJvm, Consumer<GeneratedEvent> alsoProduced) {
     }
 
     @FunctionalInterface
@@ -116,7 +123,8 @@ class FaultToleranceTest {
                             .contactPoints(List.of(proxy.hostAndPort())).build())
                     .build();
             TallyConfig submitted = config;
-            Pipeline pipeline = new Pipeline(kafka, generator, truth, TestKeyspaces.session(), keyspace, true);
+            Pipeline pipeline = new Pipeline(kafka, generator, truth, TestKeyspaces.session(), keyspace, true,
+                    event -> { });
             TestTopologies.submit(config);
             try {
                 try (TridentProgress progress = new TridentProgress(RealServices.stack().storm().transactionalConf(),
@@ -189,6 +197,18 @@ class FaultToleranceTest {
         Path dir = TestDirectories.create("local-cluster-crash-");
         Path configFile = dir.resolve("tally.yaml");
         TestTopologies.writeConfigFile(configFile, "it-crash", 1, topic, MAX_POLL_RECORDS, keyspace);
+        // The per-user pass's funnels and sessions go through the kill too, against a brute force over what was sent.
+        Files.writeString(configFile, """
+                funnels:
+                  - name: view_then_buy
+                    window_days: 1
+                    steps: [{event: Product Viewed}, {event: Order Completed}]
+                sessions: {gap_minutes: 30, property: context.device.type, values: [ios]}
+                """, StandardOpenOption.APPEND);
+        FunnelTruth funnel = new FunnelTruth(List.of(new FunnelTruth.Funnel("view_then_buy",
+                List.of((name, json) -> name.equals("Product Viewed"), (name, json) -> name.equals("Order Completed")),
+                1)));
+        SessionTruth sessions = new SessionTruth(30 * 60_000L, List.of("context", "device", "type"), Set.of("ios"));
         TallyConfig config = TallyConfigLoader.withSystemEnvironment().load(configFile);
         EventGenerator generator = new EventGenerator(3141L, Instant.parse("2026-11-21T00:00:00Z"), 48, 3_000);
         AggregateTruth truth = new AggregateTruth(List.of());
@@ -197,7 +217,11 @@ class FaultToleranceTest {
                 LocalTopologyProcess.start(dir.resolve("zookeeper"), configFile, dir.resolve("local-cluster.log")));
         long[] nextTxid = new long[2]; // before the kill, right after the restart
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
-            Pipeline pipeline = new Pipeline(kafka, generator, truth, TestKeyspaces.session(), keyspace, false);
+            Pipeline pipeline = new Pipeline(kafka, generator, truth, TestKeyspaces.session(), keyspace, false,
+                    event -> {
+                        funnel.add(event);
+                        sessions.add(event);
+                    });
             // Committed batches first, so that the kill finds txids and offsets in ZooKeeper to continue from.
             outcomes.add(underLoad("none (baseline, LocalCluster in a child JVM)", pipeline, EVENTS_PER_FAULT / 2,
                     () -> { }));
@@ -208,6 +232,20 @@ class FaultToleranceTest {
                         storm.set(storm.get().startAgain());
                         nextTxid[1] = nextTxidToCommit(storm.get(), config);
                     }));
+            CqlSession session = pipeline.session();
+            Map<List<String>, Long> steps = funnel.users();
+            Eventually.poll(readOrEmpty(() -> nonZero(AggregateTables.read(session, keyspace, "funnel_steps_by_day",
+                    List.of("funnel", "day", "step"), "users"))), steps::equals, DRAIN);
+            Map<List<String>, Long> sessionRows = sessions.rows();
+            Eventually.poll(readOrEmpty(() -> nonZero(AggregateTables.read(session, keyspace, "sessions_by_day",
+                    List.of("property_value", "day", "kind", "bucket"), "amount"))), sessionRows::equals, DRAIN);
+            assertThat(steps).as("funnel rows through the kill").isNotEmpty();
+            assertThat(AggregateTables.diff(steps, nonZero(AggregateTables.read(session, keyspace,
+                    "funnel_steps_by_day", List.of("funnel", "day", "step"), "users")))).as("funnel_steps_by_day")
+                    .isEmpty();
+            assertThat(AggregateTables.diff(sessionRows, nonZero(AggregateTables.read(session, keyspace,
+                    "sessions_by_day", List.of("property_value", "day", "kind", "bucket"), "amount"))))
+                    .as("sessions_by_day").isEmpty();
         } finally {
             storm.get().close();
             printTable(outcomes);
@@ -219,6 +257,13 @@ class FaultToleranceTest {
         // A ZooKeeper started afresh would begin again at txid 1 against rows holding higher txids.
         assertThat(nextTxid[0]).isGreaterThan(1);
         assertThat(nextTxid[1]).isGreaterThanOrEqualTo(nextTxid[0]);
+    }
+
+    /** The rows of a journey table without those a late event emptied again. */
+    private static Map<List<String>, Long> nonZero(Map<List<String>, Long> rows) {
+        Map<List<String>, Long> kept = new HashMap<>(rows);
+        kept.values().removeIf(n -> n == 0);
+        return kept;
     }
 
     private static long nextTxidToCommit(LocalTopologyProcess storm, TallyConfig config) {
@@ -257,7 +302,11 @@ class FaultToleranceTest {
         AggregateTruth truth = pipeline.truth();
         long failedBefore = StateMetrics.totals().failedCalls();
         long replayedBefore = SpoutMetrics.totals().replayedBatches();
-        try (BackgroundLoad load = new BackgroundLoad(pipeline.kafka(), pipeline.generator(), truth::add, events,
+        Consumer<GeneratedEvent> produced = event -> {
+            truth.add(event);
+            pipeline.alsoProduced().accept(event);
+        };
+        try (BackgroundLoad load = new BackgroundLoad(pipeline.kafka(), pipeline.generator(), produced, events,
                 RATE)) {
             Eventually.sleep(Duration.ofSeconds(3));
             fault.inject();

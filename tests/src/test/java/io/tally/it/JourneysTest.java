@@ -13,6 +13,7 @@ import io.tally.it.support.KafkaEvents;
 import io.tally.it.support.ProducerRetries;
 import io.tally.it.support.RetentionTruth;
 import io.tally.it.support.RealServices;
+import io.tally.it.support.SessionTruth;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
 import io.tally.local.sample.EventGenerator;
@@ -21,11 +22,14 @@ import io.tally.state.journey.FunnelProgress;
 import io.tally.state.journey.JourneyStateCodec;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.TallyTopology;
+import io.tally.topology.StateWrapper;
 import io.tally.local.sample.HistoricSpan;
 import io.tally.bolts.ingest.BackfillSpan;
+import io.tally.bolts.ingest.IngestSettings;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
 import io.tally.query.FunnelQueries;
+import io.tally.query.SessionQueries;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +47,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@link RetentionTruth}), from a generated three-day stream (event times in random order, producer duplicates) plus
  * users whose steps arrive in reverse order, users whose late first step or late start moves them a day earlier, a
  * user whose funnel becomes final and users who return weeks later — while the journey state and the step counts
- * each fail one batch after writing it, so Trident replays those batches.
+ * each fail one batch after writing it, so Trident replays those batches. Sessions (per device type, web as
+ * "other", the crafted events without context as "none") against {@link SessionTruth} over the same input.
  */
 @ExtendWith(RealServices.class)
 class JourneysTest {
@@ -52,6 +57,8 @@ class JourneysTest {
     private static final String JOURNEYS = TallyTables.USER_JOURNEYS.name();
     private static final String STEPS = TallyTables.FUNNEL_STEPS_BY_DAY.name();
     private static final String STEP_MS = TallyTables.FUNNEL_STEP_MS_BY_DAY.name();
+    private static final String SESSIONS = TallyTables.SESSIONS_BY_DAY.name();
+    private static final String BACKFILL = "it-journeys-backfill";
 
     private static final String FUNNELS_YAML = """
             kafka: {bootstrap_servers: unused, topics: [unused]}
@@ -81,6 +88,10 @@ class JourneysTest {
                 weeks: 2
               - name: buyers_back
                 start: {event: Order Completed}
+            sessions:
+              gap_minutes: 20
+              property: context.device.type
+              values: [ios, android]
             """;
 
     private static final List<RetentionTruth.Definition> RETENTION_TRUTH = List.of(
@@ -108,14 +119,17 @@ class JourneysTest {
                                 .toBuilder(), new BackfillSpan(Instant.parse("2026-11-01T00:00:00Z"),
                                 TestTopologies.HISTORIC.to()), TallyConfig.DEFAULT_DEDUP_WINDOW,
                         TallyConfig.DEFAULT_LAG_ALLOWANCE)
-                .funnels(parsed.funnels()).retention(parsed.retention())
+                .funnels(parsed.funnels()).retention(parsed.retention()).sessions(parsed.sessions().orElseThrow())
                 .build();
         EventGenerator generator = new EventGenerator(2323L, Instant.parse("2026-11-16T00:00:00Z"), 72, 1_500);
         FunnelTruth truth = new FunnelTruth(TRUTH);
         RetentionTruth retention = new RetentionTruth(RETENTION_TRUTH);
+        // Web sessions count as "other", the crafted events (no context) as "none".
+        SessionTruth sessions = new SessionTruth(20 * 60_000L, List.of("context", "device", "type"),
+                Set.of("ios", "android"));
         Random random = new Random(23);
         List<GeneratedEvent> sent = new ArrayList<>();
-        FailOnce faults = new FailOnce(Set.of(JOURNEYS, STEPS), 3);
+        FailOnce faults = new FailOnce(Set.of(JOURNEYS, STEPS, SESSIONS), 3);
         CqlSession session = TestKeyspaces.session();
 
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
@@ -147,6 +161,7 @@ class JourneysTest {
             }
             first.forEach(truth::add);
             first.forEach(retention::add);
+            first.forEach(sessions::add);
             kafka.send(first);
             TestTopologies.submit(config, TallyTopology.build(config, TallyTopology.Scope.FULL, faults));
             for (int round = 0; round < 4; round++) {
@@ -187,6 +202,7 @@ class JourneysTest {
                 }
                 next.forEach(truth::add);
                 next.forEach(retention::add);
+                next.forEach(sessions::add);
                 kafka.send(next);
                 Eventually.sleep(Duration.ofMillis(500));
             }
@@ -197,7 +213,17 @@ class JourneysTest {
                     Duration.ofSeconds(30));
             Map<List<String>, Long> returned = retention.users();
             Eventually.poll(() -> retentionRows(session, keyspace), returned::equals, Duration.ofSeconds(30));
+            Map<List<String>, Long> sessionRows = sessions.rows();
+            Eventually.poll(() -> sessionRows(session, keyspace), sessionRows::equals, Duration.ofSeconds(30));
             Eventually.sleep(Duration.ofSeconds(3));
+
+            assertThat(AggregateTables.diff(sessionRows, sessionRows(session, keyspace))).as(SESSIONS).isEmpty();
+            assertThat(FailOnce.failures(SESSIONS)).as("forced replays of sessions_by_day").isEqualTo(1);
+            assertThat(sessionRows.keySet()).as("every stream has sessions")
+                    .anyMatch(key -> key.get(0).equals("ios")).anyMatch(key -> key.get(0).equals("android"))
+                    .anyMatch(key -> key.get(0).equals("other")).anyMatch(key -> key.get(0).equals("none"))
+                    .anyMatch(key -> key.get(2).equals("events") && Integer.parseInt(key.get(3)) >= 3)
+                    .anyMatch(key -> key.get(2).equals("length_s") && Integer.parseInt(key.get(3)) >= 600);
 
             assertThat(AggregateTables.diff(returned, retentionRows(session, keyspace))).as(RETENTION).isEmpty();
             assertThat(returned).as("weekly rows").containsEntry(List.of("signins", "2026-11-02", "week", "2"), 4L)
@@ -237,8 +263,12 @@ class JourneysTest {
                     millis("2026-11-10T09:05:00Z"));
 
             assertQueryAnswersFromTheTables(session, keyspace, expected);
+            assertSessionQueriesAnswerFromTheTables(session, keyspace, sessionRows);
+            TestTopologies.killQuietly(config.name());
+            assertBackfillOfANewFunnelEqualsTheFunnelFromTheStart(config, session, keyspace);
         } finally {
             TestTopologies.killQuietly(config.name());
+            TestTopologies.killQuietly(BACKFILL);
         }
     }
 
@@ -258,6 +288,96 @@ class JourneysTest {
         }
     }
 
+    /**
+     * The checkout funnel defined anew under another name and backfilled from the retained topic by a journeys-only
+     * topology of its own (as segments are backfilled, deploy/OPERATIONS.md): its rows end equal to those of the
+     * funnel counted from the start, and nothing else is counted again.
+     */
+    private static void assertBackfillOfANewFunnelEqualsTheFunnelFromTheStart(TallyConfig main, CqlSession session,
+            String keyspace) {
+        Map<List<String>, Long> counts = AggregateTables.read(session, keyspace, "event_counts_by_day",
+                List.of("event", "day"), "count");
+        Map<List<String>, Long> sessionsBefore = sessionRows(session, keyspace);
+        Map<List<String>, Long> retentionBefore = retentionRows(session, keyspace);
+        // Reading the whole retained topic at once, a user's events received days apart (the finished user's, nine
+        // days) may arrive in any order: the backfill's lateness covers them, as docs/journeys.md (Bounds) advises.
+        IngestSettings live = main.ingest();
+        IngestSettings covering = new IngestSettings(live.maxRecordBytes(), live.maxDepth(), live.maxStringLength(),
+                live.maxProperties(), live.futureToleranceMillis(), live.rejectPayloadBytes(),
+                Duration.ofDays(14).toMillis(), live.maxMessageIdLength(), live.rejectTtlDays());
+        TallyConfig backfill = main.toBuilder().name(BACKFILL).ingest(covering).retention(List.of()).sessions(null)
+                .funnels(TallyConfigLoader.withEnvironment(Map.of()).parse("""
+                        kafka: {bootstrap_servers: unused, topics: [unused]}
+                        funnels:
+                          - name: checkout_backfilled
+                            window_days: 1
+                            steps:
+                              - {event: Product Viewed}
+                              - {event: Product Added}
+                              - {event: Order Completed}
+                        """).funnels()).build();
+        TestTopologies.submit(backfill, TallyTopology.build(backfill, TallyTopology.Scope.JOURNEYS_ONLY,
+                StateWrapper.NONE));
+        for (String table : List.of(STEPS, STEP_MS)) {
+            String column = table.equals(STEPS) ? "users" : "total_ms";
+            Map<List<String>, Long> fromTheStart = funnelRows(read(session, keyspace, table, column), "checkout",
+                    "checkout_backfilled");
+            assertThat(fromTheStart).as(table).isNotEmpty();
+            Map<List<String>, Long> backfilled = Eventually.poll(() -> funnelRows(read(session, keyspace, table,
+                    column), "checkout_backfilled", "checkout_backfilled"), fromTheStart::equals, DRAIN);
+            assertThat(AggregateTables.diff(fromTheStart, backfilled)).as("backfilled " + table).isEmpty();
+        }
+        Eventually.sleep(Duration.ofSeconds(3));
+        assertThat(AggregateTables.read(session, keyspace, "event_counts_by_day", List.of("event", "day"), "count"))
+                .as("no event counted again").isEqualTo(counts);
+        assertThat(sessionRows(session, keyspace)).as("no session counted again").isEqualTo(sessionsBefore);
+        assertThat(retentionRows(session, keyspace)).as("no retention counted again").isEqualTo(retentionBefore);
+    }
+
+    /** The rows of {@code funnel}, keyed under {@code as}. */
+    private static Map<List<String>, Long> funnelRows(Map<List<String>, Long> rows, String funnel, String as) {
+        Map<List<String>, Long> kept = new HashMap<>();
+        rows.forEach((key, n) -> {
+            if (key.get(0).equals(funnel)) {
+                kept.put(List.of(as, key.get(1), key.get(2)), n);
+            }
+        });
+        return kept;
+    }
+
+    /** {@code tally query sessions} and the sessions CQL of deploy/queries.cql on the same known data. */
+    private static void assertSessionQueriesAnswerFromTheTables(CqlSession session, String keyspace,
+            Map<List<String>, Long> truth) throws Exception {
+        List<String> values = List.of("ios", "android", "other", "none");
+        SessionQueries.Sessions read = new SessionQueries(session, keyspace).sessions(values,
+                Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z"));
+        Map<String, Long> perDay = new java.util.TreeMap<>();
+        truth.forEach((key, n) -> {
+            if (key.get(2).equals("sessions")) {
+                perDay.merge(key.get(1), n, Long::sum);
+            }
+        });
+        assertThat(read.days().keySet()).extracting(java.time.LocalDate::toString)
+                .containsExactlyElementsOf(perDay.keySet());
+        perDay.forEach((day, n) -> assertThat(read.amount(java.time.LocalDate.parse(day), "sessions", 0)).as(day)
+                .isEqualTo(n));
+        long all = perDay.values().stream().mapToLong(Long::longValue).sum();
+        assertThat(read.listing(SessionQueries.By.LENGTH, false).rows().stream()
+                .mapToLong(row -> Long.parseLong(row.get(1))).sum()).as("length buckets hold every session")
+                .isEqualTo(all);
+        assertThat(AggregateTables.read(session, keyspace, SESSIONS, List.of("property_value", "day", "kind", "bucket"),
+                "amount")).isNotEmpty();
+        String script = java.nio.file.Files.readString(java.nio.file.Path.of("..", "deploy", "queries.cql"));
+        String sessionsPart = script.substring(script.indexOf("-- Sessions (the sessions section"));
+        int statements = 0;
+        for (String statement : io.tally.state.schema.SchemaApplier.fromCql(sessionsPart).statements()) {
+            String cql = statement.replaceAll("(FROM\\s+)([a-z_]+)", "$1" + keyspace + ".$2")
+                    .replace("'all'", "'ios'").replace("'2026-11-20'", "'2026-11-17'");
+            statements += session.execute(cql).all().isEmpty() ? 0 : 1;
+        }
+        assertThat(statements).as("sessions queries of deploy/queries.cql with answers").isEqualTo(2);
+    }
+
     private static FunnelProgress journey(CqlSession session, String keyspace, String funnel, String user) {
         Row row = session.execute("SELECT state FROM " + keyspace + "." + JOURNEYS
                 + " WHERE definition = ? AND bucket = ? AND user_id = ?", funnel, TallyTables.segmentBucket(user), user)
@@ -275,6 +395,14 @@ class JourneysTest {
     private static Map<List<String>, Long> retentionRows(CqlSession session, String keyspace) {
         Map<List<String>, Long> rows = new HashMap<>(AggregateTables.read(session, keyspace, RETENTION,
                 List.of("retention", "cohort", "kind", "period"), "users"));
+        rows.values().removeIf(n -> n == 0);
+        return rows;
+    }
+
+    /** {@code sessions_by_day} keyed {@code [property_value, day, kind, bucket]}, without emptied rows. */
+    private static Map<List<String>, Long> sessionRows(CqlSession session, String keyspace) {
+        Map<List<String>, Long> rows = new HashMap<>(AggregateTables.read(session, keyspace, SESSIONS,
+                List.of("property_value", "day", "kind", "bucket"), "amount"));
         rows.values().removeIf(n -> n == 0);
         return rows;
     }

@@ -3,6 +3,7 @@ package io.tally.topology;
 import io.tally.bolts.TallySerialization;
 import io.tally.bolts.journey.FunnelDefinition;
 import io.tally.bolts.journey.RetentionDefinition;
+import io.tally.bolts.journey.SessionDefinition;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.trident.IngestRecords;
 import io.tally.bolts.trident.IsPresent;
@@ -83,9 +84,11 @@ public final class TallyTopology {
     /**
      * Which streams to build: the full pipeline; only the hourly event counts (no rejected-record storage), which the
      * benchmark measures against the raw Kafka read rate; or only de-duplication and segments, which backfills
-     * segments from retained data under another topology name without counting anything else again.
+     * segments from retained data under another topology name without counting anything else again; or only
+     * de-duplication and the configured funnels, retention definitions and sessions, which backfills a new one the
+     * same way.
      */
-    public enum Scope { FULL, COUNTS_ONLY, SEGMENTS_ONLY }
+    public enum Scope { FULL, COUNTS_ONLY, SEGMENTS_ONLY, JOURNEYS_ONLY }
 
     public static StormTopology build(TallyConfig config) {
         return build(config, Scope.FULL, StateWrapper.NONE);
@@ -102,6 +105,11 @@ public final class TallyTopology {
     public static StormTopology build(TallyConfig config, Scope scope, StateWrapper states) {
         if (scope == Scope.SEGMENTS_ONLY && config.segments().isEmpty()) {
             throw new IllegalArgumentException("a segments-only topology needs at least one segment");
+        }
+        if (scope == Scope.JOURNEYS_ONLY && config.funnels().isEmpty() && config.retention().isEmpty()
+                && config.sessions().isEmpty()) {
+            throw new IllegalArgumentException("a journeys-only topology needs at least one funnel, retention definition"
+                    + " or the sessions section");
         }
         BatchSettings batch = config.batch();
         TridentTopology topology = new TridentTopology();
@@ -152,7 +160,7 @@ public final class TallyTopology {
                 .newValuesStream();
 
         boolean counting = scope == Scope.FULL;
-        List<SegmentDefinition> segments = config.segments();
+        List<SegmentDefinition> segments = scope == Scope.JOURNEYS_ONLY ? List.of() : config.segments();
         StateFactory userDays = counting ? guarded.wrap(USER_DAYS, new FirstSeenStateFactory(config.cassandra(),
                 config.name() + "/" + USER_DAYS, userDayRetention(config), new PerUserPass.UserDayRoute(routing),
                 config.keyedStateMemoryBytes()))
@@ -160,11 +168,13 @@ public final class TallyTopology {
         StateFactory progress = segments.isEmpty() ? null : guarded.wrap(TallyTables.SEGMENT_PROGRESS.name(),
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS)
                         .withKnownKeys(new PerUserPass.SegmentProgressRoute(routing), null));
-        // Funnels and retention are counted by the full pipeline only: a segments-only backfill must not count them
-        // a second time.
-        List<FunnelDefinition> funnels = counting ? config.funnels() : List.of();
-        List<RetentionDefinition> retention = counting ? config.retention() : List.of();
-        StateFactory journeys = funnels.isEmpty() && retention.isEmpty() ? null : guarded.wrap(TallyTables.USER_JOURNEYS.name(),
+        // Funnels, retention and sessions are counted by the full pipeline, or by a journeys-only backfill of new ones:
+        // a segments-only backfill must not count them a second time.
+        boolean countsJourneys = counting || scope == Scope.JOURNEYS_ONLY;
+        List<FunnelDefinition> funnels = countsJourneys ? config.funnels() : List.of();
+        List<RetentionDefinition> retention = countsJourneys ? config.retention() : List.of();
+        SessionDefinition sessions = countsJourneys ? config.sessions().orElse(null) : null;
+        StateFactory journeys = funnels.isEmpty() && retention.isEmpty() && sessions == null ? null : guarded.wrap(TallyTables.USER_JOURNEYS.name(),
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.USER_JOURNEYS)
                         .withKnownKeys(new PerUserPass.SegmentProgressRoute(routing), null));
         // How much older than a user's newest event one of theirs may still be accepted (see FunnelProgress).
@@ -175,7 +185,7 @@ public final class TallyTopology {
         Stream changes = deduplicated.name("per-user").partition(new ToPartition(parallelism))
                 .partitionPersist(new UserPassState.Factory(userDays, progress, journeys), RouteEvents.OUTPUT_FIELDS,
                         new PerUserPass(counting, breakdowns, segments, keepDays, routing, funnels,
-                                retention, horizonMillis), PerUserPass.OUTPUT_FIELDS)
+                                retention, horizonMillis, sessions), PerUserPass.OUTPUT_FIELDS)
                 .parallelismHint(parallelism)
                 .newValuesStream();
 
@@ -200,6 +210,9 @@ public final class TallyTopology {
         if (!retention.isEmpty()) {
             countTables.add(TallyTables.RETENTION_BY_DAY);
         }
+        if (sessions != null) {
+            countTables.add(TallyTables.SESSIONS_BY_DAY);
+        }
         if (counting) {
             countTables.addAll(List.of(TallyTables.EVENT_COUNTS_BY_MINUTE, TallyTables.EVENT_COUNTS_BY_HOUR,
                     TallyTables.EVENT_COUNTS_BY_DAY, TallyTables.UNIQUE_USERS_BY_DAY));
@@ -210,7 +223,7 @@ public final class TallyTopology {
         if (!countTables.isEmpty()) {
             sumChanges(changes, countTables, config, states, progressGuard.stage(COUNTS_STAGE));
         }
-        if (scope == Scope.SEGMENTS_ONLY) {
+        if (scope == Scope.SEGMENTS_ONLY || scope == Scope.JOURNEYS_ONLY) {
             return topology.build();
         }
 

@@ -36,6 +36,24 @@ class TallyTopologyTest {
                 .contains("event_counts_by_hour");
     }
 
+    @Test
+    void journeysOnlyBuildsNoCountsOrSegmentsButTheJourneyStates() {
+        TallyConfig withJourneys = TallyConfigLoader.withEnvironment(Map.of()).parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                segments:
+                  - {name: buyers, rule: {event: Order Completed}}
+                funnels:
+                  - {name: checkout, steps: [{event: Product Viewed}, {event: Order Completed}]}
+                sessions: {}
+                """);
+        assertThat(statesOf(withJourneys, TallyTopology.Scope.JOURNEYS_ONLY)).containsExactlyInAnyOrder(
+                "seen_messages", "user_journeys", "funnel_steps_by_day", "funnel_step_ms_by_day", "sessions_by_day");
+        assertThat(statesOf(withJourneys, TallyTopology.Scope.SEGMENTS_ONLY))
+                .doesNotContain("user_journeys", "funnel_steps_by_day", "sessions_by_day");
+        assertThatThrownBy(() -> TallyTopology.build(WITH_SEGMENT, TallyTopology.Scope.JOURNEYS_ONLY,
+                StateWrapper.NONE)).hasMessageContaining("needs at least one funnel");
+    }
+
     /** The tables a topology built from {@code config} keeps state in, as its state wrapper sees them. */
     private static List<String> statesOf(TallyConfig config, TallyTopology.Scope scope) {
         List<String> tables = new ArrayList<>();

@@ -163,6 +163,14 @@ public final class EventPredicates {
         };
     }
 
+    /**
+     * Reads the field at {@code path} ({@code event} or a dotted path into properties, context or traits), as rules
+     * do; a bad path is refused with a message naming {@code key}. Null when the event has no such field.
+     */
+    public static Function<Event, Object> field(String path, String key) {
+        return path(path, key);
+    }
+
     /** {@code event} (the counted name) or a dotted path into properties, context or traits. */
     private static Function<Event, Object> path(Object value, String key) {
         String path = value instanceof String text ? text : null;

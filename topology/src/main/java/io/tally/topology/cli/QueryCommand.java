@@ -6,12 +6,16 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.state.schema.TallyTables;
+import io.tally.bolts.journey.CompiledSessions;
+import io.tally.bolts.journey.SessionDefinition;
+import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
 import io.tally.query.FunnelQueries;
 import io.tally.query.Granularity;
 import io.tally.query.QueryException;
 import io.tally.query.RetentionQueries;
 import io.tally.query.SegmentQueries;
+import io.tally.query.SessionQueries;
 import io.tally.query.SeriesFormat;
 import io.tally.query.SeriesQueries;
 import java.nio.file.Path;
@@ -21,6 +25,8 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,25 +34,26 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tally query counts|users|breakdown|segment-members|segment-sizes|user-segments|funnel|retention}: the numbers
+ * {@code tally query counts|users|breakdown|segment-members|segment-sizes|user-segments|funnel|retention|sessions}: the numbers
  * analysts ask
  * for, from the command line.
  */
 @Command(name = "query", mixinStandardHelpOptions = true,
         description = {"Counts, distinct users or a property breakdown of an event over a time range (UTC);"
-                + " the members, daily sizes or the segments of a user; a funnel's steps; a retention cohort triangle.",
+                + " the members, daily sizes or the segments of a user; a funnel's steps; a retention cohort triangle; sessions per day, or their lengths or events.",
                 "Without --config it reads the embedded default (the local runner's Cassandra on 127.0.0.1:9042)."})
 final class QueryCommand implements Callable<Integer> {
 
     /** What to query; written with '-' on the command line ({@code segment-members}). */
-    enum What { counts, users, breakdown, segment_members, segment_sizes, user_segments, funnel, retention }
+    enum What { counts, users, breakdown, segment_members, segment_sizes, user_segments, funnel, retention, sessions }
 
     @Parameters(index = "0", paramLabel = "WHAT", converter = WhatConverter.class,
             description = "counts: events per bucket; users: distinct users per day; breakdown: events per value of"
                     + " --property; segment-members: members of --segment; segment-sizes: users entering --segment"
                     + " per day (with --total: its members); user-segments: the segments of --user; funnel NAME: users"
                     + " entering the funnel on the days of the range who reached each step; retention NAME: per cohort day"
-                    + " of the range, the users who came back per day (--weeks: per week; --or-later: unbounded).")
+                    + " of the range, the users who came back per day (--weeks: per week; --or-later: unbounded); sessions: sessions started per day"
+                    + " with their mean length and events (--by length|events: their distribution).")
     What what;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "The funnel's or retention definition's name (funnel, retention).")
@@ -63,6 +70,14 @@ final class QueryCommand implements Callable<Integer> {
 
     @Option(names = "--or-later", description = "retention: users back in the period or any later one (unbounded).")
     boolean orLater;
+
+    @Option(names = "--by", defaultValue = "day", paramLabel = "day|length|events", converter = ByConverter.class,
+            description = "sessions: one row per start day (default), per length bucket or per events bucket.")
+    SessionQueries.By by;
+
+    @Option(names = "--value", paramLabel = "VALUE", description = "sessions: the session property's value to read;"
+            + " repeat to sum several (default: every value of the configuration's sessions section, or 'all').")
+    List<String> values;
 
     @Option(names = "--total", description = "segment-sizes: members at the end of each day instead of entries.")
     boolean total;
@@ -104,11 +119,10 @@ final class QueryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CassandraSettings cassandra = config == null
-                ? CassandraSettings.builder().build()
-                : TallyConfigLoader.withSystemEnvironment().load(config).cassandra();
+        TallyConfig loaded = config == null ? null : TallyConfigLoader.withSystemEnvironment().load(config);
+        CassandraSettings cassandra = loaded == null ? CassandraSettings.builder().build() : loaded.cassandra();
         Granularity bucket = what == What.users || what == What.segment_sizes || what == What.funnel
-                || what == What.retention ? Granularity.DAY
+                || what == What.retention || what == What.sessions ? Granularity.DAY
                 : granularity;
         Instant end = to != null ? to : Instant.now();
         Instant start = from != null ? from : end.minus(switch (bucket) {
@@ -143,6 +157,9 @@ final class QueryCommand implements Callable<Integer> {
                         .funnel(name, start, end).listing(format == SeriesFormat.TABLE));
                 case retention -> format.render(new RetentionQueries(session, cassandra.keyspace())
                         .triangle(name, start, end, weeks, orLater).listing());
+                case sessions -> format.render(new SessionQueries(session, cassandra.keyspace())
+                        .sessions(values != null ? values : sessionValues(loaded), start, end)
+                        .listing(by, format == SeriesFormat.TABLE));
             });
             return 0;
         } catch (QueryException e) {
@@ -152,6 +169,17 @@ final class QueryCommand implements Callable<Integer> {
             System.err.println(CassandraConnectionProblem.describe(cassandra, e));
             return TallyCommand.EXIT_UNAVAILABLE;
         }
+    }
+
+    /** Every value the configuration keeps sessions under: its listed values, "other" and "none"; else "all". */
+    static List<String> sessionValues(TallyConfig config) {
+        SessionDefinition sessions = config == null ? null : config.sessions().orElse(null);
+        if (sessions == null || sessions.property() == null) {
+            return List.of(CompiledSessions.ALL);
+        }
+        List<String> values = new ArrayList<>(sessions.values());
+        values.addAll(List.of(CompiledSessions.OTHER, CompiledSessions.NONE));
+        return values;
     }
 
     private void require(boolean needed, String value, String message) {
@@ -207,6 +235,12 @@ final class QueryCommand implements Callable<Integer> {
         @Override
         public What convert(String text) {
             return super.convert(text.replace('-', '_'));
+        }
+    }
+
+    static final class ByConverter extends LowerCaseEnum<SessionQueries.By> {
+        ByConverter() {
+            super(SessionQueries.By.class);
         }
     }
 

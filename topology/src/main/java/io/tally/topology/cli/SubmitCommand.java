@@ -38,6 +38,11 @@ final class SubmitCommand implements Callable<Integer> {
             + " else counted: backfills a new segment from retained data under its own --name (see OPERATIONS.md).")
     boolean segmentsOnly;
 
+    @Option(names = "--journeys-only", description = "Only de-duplication and the configured funnels, retention and"
+            + " sessions, nothing else counted: backfills a new funnel or retention definition from retained data under"
+            + " its own --name (see OPERATIONS.md).")
+    boolean journeysOnly;
+
     @Option(names = "--force-name", description = "Submit under --name even where Tally refuses it: a --segments-only"
             + " topology under the configured topology.name, or the full topology under another name (see"
             + " docs/security-and-identity.md).")
@@ -60,12 +65,21 @@ final class SubmitCommand implements Callable<Integer> {
         if (name != null) {
             tally = tally.toBuilder().name(name).build();
         }
+        if (segmentsOnly && journeysOnly) {
+            System.err.println("--segments-only and --journeys-only are two backfills: submit each under its own --name");
+            return TallyCommand.EXIT_BAD_CONFIG;
+        }
+        if (journeysOnly && tally.funnels().isEmpty() && tally.retention().isEmpty() && tally.sessions().isEmpty()) {
+            System.err.println("--journeys-only needs at least one funnel, retention definition or the sessions section");
+            return TallyCommand.EXIT_BAD_CONFIG;
+        }
         if (segmentsOnly && tally.segments().isEmpty()) {
             System.err.println("--segments-only needs at least one segment in the configuration's segments section");
             return TallyCommand.EXIT_BAD_CONFIG;
         }
         StormTopology topology = TallyTopology.build(tally,
-                segmentsOnly ? TallyTopology.Scope.SEGMENTS_ONLY : TallyTopology.Scope.FULL);
+                segmentsOnly ? TallyTopology.Scope.SEGMENTS_ONLY
+                        : journeysOnly ? TallyTopology.Scope.JOURNEYS_ONLY : TallyTopology.Scope.FULL);
         Config conf = TallyTopology.stormConfig(tally);
         if (dryRun) {
             System.out.println("Effective settings: " + tally);
@@ -137,7 +151,8 @@ final class SubmitCommand implements Callable<Integer> {
 
     /** Why this submission's name is refused for the configuration; null when it is not (or --force-name). */
     String refusedName(TallyConfig configured) {
-        return forceName ? null : nameProblem(configured, name, segmentsOnly);
+        return forceName ? null : nameProblem(configured, name, segmentsOnly ? "--segments-only"
+                : journeysOnly ? "--journeys-only" : null);
     }
 
     /**
@@ -148,6 +163,12 @@ final class SubmitCommand implements Callable<Integer> {
      * record and count it all again into the same keyspace.
      */
     static String nameProblem(TallyConfig configured, String name, boolean segmentsOnly) {
+        return nameProblem(configured, name, segmentsOnly ? "--segments-only" : null);
+    }
+
+    /** As above; {@code backfillFlag} the backfill's option ({@code --segments-only}), null for the full topology. */
+    static String nameProblem(TallyConfig configured, String name, String backfillFlag) {
+        boolean segmentsOnly = backfillFlag != null;
         String configuredName = configured.name();
         String effective = name == null ? configuredName : name;
         String root = TallyTopology.transactionalRoot(configured.toBuilder().name(effective).build());
@@ -160,7 +181,7 @@ final class SubmitCommand implements Callable<Integer> {
                     + "), or pass --force-name if this is really meant.";
         }
         if (segmentsOnly && effective.equals(configuredName)) {
-            return "--segments-only would run under the name '" + effective + "', the full topology's (topology.name):"
+            return backfillFlag + " would run under the name '" + effective + "', the full topology's (topology.name):"
                     + " it would read and write the production topology's progress under the ZooKeeper root " + root
                     + " and count nothing else. Give the backfill a name of its own with --name (for example --name "
                     + configuredName + "-segment-backfill), or pass --force-name if this is really meant.";

@@ -5,6 +5,8 @@ import io.tally.bolts.journey.CompiledFunnels;
 import io.tally.bolts.journey.FunnelDefinition;
 import io.tally.bolts.journey.CompiledRetention;
 import io.tally.bolts.journey.RetentionDefinition;
+import io.tally.bolts.journey.CompiledSessions;
+import io.tally.bolts.journey.SessionDefinition;
 import io.tally.bolts.segment.CompiledSegments;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.CompiledTransforms;
@@ -65,6 +67,7 @@ public final class TallyConfig implements Serializable {
     private final List<SegmentDefinition> segments;
     private final List<FunnelDefinition> funnels;
     private final List<RetentionDefinition> retention;
+    private final SessionDefinition sessions;
     private final PrometheusEndpoint prometheus;
     /** Not sent to Storm's workers with the rest: they serve no pages, and its password need not travel. */
     private final transient DashboardSettings dashboard;
@@ -86,6 +89,7 @@ public final class TallyConfig implements Serializable {
         this.segments = b.segments;
         this.funnels = b.funnels;
         this.retention = b.retention;
+        this.sessions = b.sessions;
         this.prometheus = b.prometheus;
         this.dashboard = b.dashboard;
     }
@@ -98,7 +102,8 @@ public final class TallyConfig implements Serializable {
         return new Builder().name(name).batch(batch).kafka(kafka).files(files).objects(objects).cassandra(cassandra).replication(replication)
                 .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).lagAllowance(lagAllowance)
                 .backfill(backfill).keyedStateMemoryMb(keyedStateMemoryBytes >> 20).segments(segments)
-                .funnels(funnels).retention(retention).prometheus(prometheus).dashboard(dashboard);
+                .funnels(funnels).retention(retention).prometheus(prometheus).dashboard(dashboard)
+                .sessions(sessions);
     }
 
     /** The topology's name on the cluster. */
@@ -177,6 +182,11 @@ public final class TallyConfig implements Serializable {
         return funnels;
     }
 
+    /** The sessions section, empty when sessions are not kept (docs/journeys.md). */
+    public Optional<SessionDefinition> sessions() {
+        return Optional.ofNullable(sessions);
+    }
+
     /** The retention definitions the topology keeps (docs/journeys.md). */
     public List<RetentionDefinition> retention() {
         return retention;
@@ -223,6 +233,7 @@ public final class TallyConfig implements Serializable {
         private List<SegmentDefinition> segments = List.of();
         private List<FunnelDefinition> funnels = List.of();
         private List<RetentionDefinition> retention = List.of();
+        private SessionDefinition sessions;
         private PrometheusEndpoint prometheus;
         private DashboardSettings dashboard;
 
@@ -351,6 +362,15 @@ public final class TallyConfig implements Serializable {
         public Builder retention(List<RetentionDefinition> retention) {
             CompiledRetention.compile(Objects.requireNonNull(retention, "retention"));
             this.retention = List.copyOf(retention);
+            return this;
+        }
+
+        /** Default: none (sessions are not kept). Checked and compiled here. */
+        public Builder sessions(SessionDefinition sessions) {
+            if (sessions != null) {
+                CompiledSessions.compile(sessions);
+            }
+            this.sessions = sessions;
             return this;
         }
 

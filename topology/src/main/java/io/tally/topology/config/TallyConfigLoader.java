@@ -85,7 +85,7 @@ public final class TallyConfigLoader {
         if (!tree.isObject()) {
             throw new ConfigException("the configuration must be a mapping of sections ("
                     + String.join(", ", sections().stream().filter(s -> s.parent().isEmpty()).map(ConfigSection::path)
-                            .toList()) + ", segments, funnels, retention)");
+                            .toList()) + ", segments, funnels, retention, sessions)");
         }
         resolveEnvironment(tree, "");
         return toConfig(TallyConfigSchema.bind(tree));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.journey.FunnelDefinition;
 import io.tally.bolts.journey.RetentionDefinition;
+import io.tally.bolts.journey.SessionDefinition;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.TransformStep;
 import io.tally.dashboard.DashboardSettings;
@@ -288,7 +289,7 @@ public final class TallyConfigSchema {
             .required("an ISO-8601 date-time such as 2026-01-01T00:00:00Z").defaultDoc("none: a live topology")
             .doc("the end of the event times counted, not included").define();
 
-    // ---- segments, funnels, retention -----------------------------------------------------------------------------
+    // ---- segments, funnels, retention, sessions --------------------------------------------------------------------------
     public static final ConfigKey<List<SegmentDefinition>> SEGMENTS = key("segments",
             ValueType.structure("list of segments", new TypeReference<List<SegmentDefinition>>() { }))
             .defaultValue(List.of()).defaultDoc("none").appliedBy(TallyConfig.Builder::segments)
@@ -301,6 +302,11 @@ public final class TallyConfigSchema {
             ValueType.structure("list of retention definitions", new TypeReference<List<RetentionDefinition>>() { }))
             .defaultValue(List.of()).defaultDoc("none").appliedBy(TallyConfig.Builder::retention)
             .doc("cohorts by the day of a start event, and their returns (docs/journeys.md)").define();
+
+    public static final ConfigKey<SessionDefinition> SESSIONS = key("sessions",
+            ValueType.structure("sessions settings", new TypeReference<SessionDefinition>() { }))
+            .defaultDoc("none: sessions are not kept").appliedBy(TallyConfig.Builder::sessions)
+            .doc("a user's sessions, cut after a gap without events (docs/journeys.md)").define();
 
     // ---- files ----------------------------------------------------------------------------------------------------
     static {

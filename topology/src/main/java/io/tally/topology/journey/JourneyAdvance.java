@@ -69,5 +69,13 @@ public abstract class JourneyAdvance<T extends JourneyState> implements ValueUpd
         }
         rows(before, (table, key, value) -> deltas.add(table, key, -value));
         rows(after, deltas);
+        finished(deltas);
+    }
+
+    /**
+     * The rows of what this batch took out of the state for good, counted from now on by the tables alone (sessions
+     * that can no longer grow); none by default.
+     */
+    void finished(TableDeltas rows) {
     }
 }

@@ -3,8 +3,10 @@ package io.tally.topology.keyed;
 import io.tally.bolts.event.Event;
 import io.tally.bolts.journey.CompiledFunnels;
 import io.tally.bolts.journey.CompiledRetention;
+import io.tally.bolts.journey.CompiledSessions;
 import io.tally.bolts.journey.FunnelDefinition;
 import io.tally.bolts.journey.RetentionDefinition;
+import io.tally.bolts.journey.SessionDefinition;
 import io.tally.bolts.segment.CompiledSegment;
 import io.tally.bolts.segment.CompiledSegments;
 import io.tally.bolts.segment.SegmentDefinition;
@@ -22,6 +24,7 @@ import io.tally.topology.aggregate.UtcBucket;
 import io.tally.topology.journey.FunnelAdvance;
 import io.tally.topology.journey.JourneyAdvance;
 import io.tally.topology.journey.RetentionAdvance;
+import io.tally.topology.journey.SessionAdvance;
 import io.tally.topology.segment.SegmentAdvance;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,7 +44,7 @@ import org.apache.storm.tuple.Values;
  * partition of users. It counts each event into the minute, hour and day tables and the breakdowns; finds the users
  * first seen on a day (per event and over all events) in its {@link FirstSeenState}; advances each matching
  * (segment, user)'s progress with one {@code multiUpdate}, and each matching (funnel or retention definition, user)'s
- * with another (see {@link FunnelProgress}); and emits, per batch, what changed:
+ * and each user's sessions with another (see {@link FunnelProgress}); and emits, per batch, what changed:
  * {@link #OUTPUT_FIELDS}, either a count table's key with the batch's change to it ({@code member} null), or a
  * segment member's row ({@code member}: segment, user, events, last activity, qualified day).
  *
@@ -66,6 +69,8 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
     private final List<FunnelDefinition> funnelDefinitions;
     private final List<RetentionDefinition> retentionDefinitions;
     private final long horizonMillis;
+    private final SessionDefinition sessionDefinition;
+    private transient CompiledSessions sessions;
     private transient CompiledSegments segments;
     private transient List<CompiledFunnels.Funnel> funnels;
     private transient List<CompiledRetention> retention;
@@ -76,10 +81,12 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
      * @param keepDays how many days of per-day counts a non-member keeps beyond a rule's window
      * @param horizonMillis how much older than a user's newest event an event may still arrive (funnels keep what
      *     that can change)
+     * @param sessions the sessions section, null when sessions are not kept
      */
     public PerUserPass(boolean counts, List<String> breakdowns, List<SegmentDefinition> segments, int keepDays,
             KeyRouting routing, List<FunnelDefinition> funnels, List<RetentionDefinition> retention,
-            long horizonMillis) {
+            long horizonMillis, SessionDefinition sessions) {
+        this.sessionDefinition = sessions;
         this.funnelDefinitions = List.copyOf(funnels);
         this.retentionDefinitions = List.copyOf(retention);
         this.horizonMillis = horizonMillis;
@@ -95,6 +102,7 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
         segments = CompiledSegments.compile(segmentDefinitions);
         funnels = CompiledFunnels.compile(funnelDefinitions).funnels();
         retention = CompiledRetention.compile(retentionDefinitions);
+        sessions = sessionDefinition == null ? null : CompiledSessions.compile(sessionDefinition);
     }
 
     @Override
@@ -129,6 +137,11 @@ public final class PerUserPass extends BaseStateUpdater<UserPassState> {
                         journeys.computeIfAbsent(List.of(definition.name(), event.userKey()),
                                 key -> new RetentionAdvance(definition, horizonMillis)).add(event.timestampMillis(), kind);
                     }
+                }
+                if (sessions != null) {
+                    String value = sessions.value(event);
+                    journeys.computeIfAbsent(List.of(SessionAdvance.stateName(value), event.userKey()),
+                            key -> new SessionAdvance(sessions, value, horizonMillis)).add(event.timestampMillis(), 1);
                 }
             }
         }

@@ -64,6 +64,16 @@ class SubmitCommandTest {
     }
 
     @Test
+    void aJourneysOnlyBackfillUnderTheProductionNameIsRefused() throws IOException {
+        Run withoutName = submit("--journeys-only", "--dry-run");
+        assertThat(withoutName.exitCode()).isEqualTo(TallyCommand.EXIT_BAD_CONFIG);
+        assertThat(withoutName.err()).contains("--journeys-only would run under the name 'analytics', the full"
+                + " topology's (topology.name)");
+        assertThat(submit("--journeys-only", "--segments-only", "--name", "backfill", "--dry-run").err())
+                .contains("two backfills");
+    }
+
+    @Test
     void theFullTopologyUnderANameOtherThanItsOwnIsRefused() throws IOException {
         Run renamed = submit("--name", "analytics-2", "--dry-run");
         assertThat(renamed.exitCode()).isEqualTo(TallyCommand.EXIT_BAD_CONFIG);

@@ -3,6 +3,8 @@ package io.tally.topology.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tally.bolts.journey.CompiledSessions;
+import io.tally.bolts.journey.SessionDefinition;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.dashboard.DashboardSettings;
 import java.io.IOException;
@@ -373,6 +375,40 @@ class TallyConfigLoaderTest {
                   - {name: checkout, window: 7, steps: [{event: a}, {event: b}]}
                 """)).isInstanceOf(ConfigException.class)
                 .hasMessage("funnels[0].window: unknown key (known keys here: name, steps, window_days)");
+    }
+
+    @Test
+    void sessionsAreOffUnlessConfiguredAndTheirMistakesNameTheirPath() throws IOException {
+        assertThat(LOADER.parse("kafka: {bootstrap_servers: b, topics: [t]}\n").sessions()).isEmpty();
+        SessionDefinition example = LOADER.parse(commentedExample("# sessions:")).sessions().orElseThrow();
+        assertThat(List.of(example.gapMinutes(), example.property(), example.values()))
+                .containsExactly(30, "context.device.type", List.of("ios", "android", "web"));
+        assertThat(LOADER.parse("kafka: {bootstrap_servers: b, topics: [t]}\nsessions: {}\n").sessions())
+                .hasValueSatisfying(s -> assertThat(CompiledSessions.compile(s).gapMillis()).isEqualTo(1_800_000L));
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                sessions: {gap_minutes: 0}
+                """)).isInstanceOf(ConfigException.class).hasMessage("sessions.gap_minutes: must be 1 to 1440, was 0");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                sessions: {property: device.type, values: [ios]}
+                """)).isInstanceOf(ConfigException.class).hasMessageStartingWith("sessions.property: must be 'event' or"
+                + " a dotted path");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                sessions: {property: context.device.type}
+                """)).isInstanceOf(ConfigException.class).hasMessageStartingWith("sessions.values: with a property,"
+                + " must list 1 to 20 values");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                sessions: {property: context.device.type, values: [ios, other]}
+                """)).isInstanceOf(ConfigException.class).hasMessageStartingWith("sessions.values[1]: 'other' is"
+                + " reserved");
+        assertThatThrownBy(() -> LOADER.parse("""
+                kafka: {bootstrap_servers: b, topics: [t]}
+                sessions: {gap: 30}
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessage("sessions.gap: unknown key (known keys here: gap_minutes, property, values)");
     }
 
     /** The commented example of deploy/tally.yaml that starts at {@code firstLine}, uncommented, with a source. */

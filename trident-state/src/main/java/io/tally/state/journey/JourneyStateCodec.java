@@ -17,6 +17,7 @@ public final class JourneyStateCodec implements ValueCodec<JourneyState> {
     private static final byte FUNNEL_OPEN = 1;
     private static final byte FUNNEL_FROZEN = 2;
     private static final byte RETENTION = 3;
+    private static final byte SESSIONS = 4;
 
     @Override
     public List<String> columns() {
@@ -45,6 +46,8 @@ public final class JourneyStateCodec implements ValueCodec<JourneyState> {
             writeFunnel(out, funnel);
         } else if (value instanceof RetentionProgress retention) {
             writeRetention(out, retention);
+        } else if (value instanceof SessionProgress sessions) {
+            writeSessions(out, sessions);
         }
         return out.toByteArray();
     }
@@ -54,6 +57,7 @@ public final class JourneyStateCodec implements ValueCodec<JourneyState> {
         return switch (format) {
             case FUNNEL_OPEN, FUNNEL_FROZEN -> readFunnel(in, format == FUNNEL_FROZEN);
             case RETENTION -> readRetention(in);
+            case SESSIONS -> readSessions(in);
             default -> throw new IllegalStateException("user_journeys.state: unknown format " + format);
         };
     }
@@ -118,6 +122,36 @@ public final class JourneyStateCodec implements ValueCodec<JourneyState> {
             previous = days[i];
         }
         return new RetentionProgress(newest, start, latest, days);
+    }
+
+    /** Each open session as its first time's difference from the time before, its length and its events less one. */
+    private static void writeSessions(ByteArrayOutputStream out, SessionProgress value) {
+        out.write(SESSIONS);
+        writeSigned(out, value.newestMillis());
+        writeUnsigned(out, value.size());
+        long previous = value.newestMillis();
+        for (int i = 0; i < value.size(); i++) {
+            writeSigned(out, value.first(i) - previous);
+            writeUnsigned(out, value.last(i) - value.first(i));
+            writeUnsigned(out, value.events(i) - 1);
+            previous = value.first(i);
+        }
+    }
+
+    private static SessionProgress readSessions(ByteBuffer in) {
+        long newest = readSigned(in);
+        int count = (int) readUnsigned(in);
+        long[] firsts = new long[count];
+        long[] lasts = new long[count];
+        long[] events = new long[count];
+        long previous = newest;
+        for (int i = 0; i < count; i++) {
+            firsts[i] = previous + readSigned(in);
+            lasts[i] = firsts[i] + readUnsigned(in);
+            events[i] = readUnsigned(in) + 1;
+            previous = firsts[i];
+        }
+        return new SessionProgress(newest, firsts, lasts, events);
     }
 
     /** {@link RetentionProgress#NONE} as a single 0 byte, any other value as 1 and its difference from {@code base}. */

@@ -137,11 +137,21 @@ public final class TallyTables {
     public static final MapTable<Long> FUNNEL_STEP_MS_BY_DAY = new MapTable<>("funnel_step_ms_by_day",
             List.of("funnel", "month"), List.of("day", "step"), new NameDayStepKey(), new LongCodec("total_ms"));
 
+    /**
+     * Trident key {@code [propertyValue, startDayStart, kind, bucket]} → row {@code ((property_value, month), day,
+     * kind, bucket)}: the sessions that started that UTC day ({@code sessions}, bucket 0), their summed length in
+     * milliseconds ({@code total_ms}) and events ({@code total_events}), and how many fell in each length bucket
+     * ({@code length_s}, bucket = its lower bound in seconds) and events bucket ({@code events}, its lower bound).
+     */
+    public static final MapTable<Long> SESSIONS_BY_DAY = new MapTable<>("sessions_by_day",
+            List.of("property_value", "month"), List.of("day", "kind", "bucket"), new NameDayKindPeriodKey(),
+            new LongCodec("amount"));
+
     /** Every map table the topology aggregates into. */
     public static List<MapTable<Long>> countTables() {
         return List.of(EVENT_COUNTS_BY_MINUTE, EVENT_COUNTS_BY_HOUR, EVENT_COUNTS_BY_DAY, PROPERTY_COUNTS_BY_HOUR,
                 PROPERTY_COUNTS_BY_DAY, UNIQUE_USERS_BY_DAY, REJECTED_COUNTS_BY_HOUR, SEGMENT_SIZES_BY_DAY,
-                FUNNEL_STEPS_BY_DAY, FUNNEL_STEP_MS_BY_DAY, RETENTION_BY_DAY);
+                FUNNEL_STEPS_BY_DAY, FUNNEL_STEP_MS_BY_DAY, RETENTION_BY_DAY, SESSIONS_BY_DAY);
     }
 
     private TallyTables() {
