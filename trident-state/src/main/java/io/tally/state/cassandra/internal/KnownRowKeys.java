@@ -100,16 +100,6 @@ public final class KnownRowKeys {
         known.add(fingerprint(rowKey));
     }
 
-    /** Whether the scan is done and absent keys are being answered without reads. */
-    public boolean ready() {
-        return ready;
-    }
-
-    /** How many fingerprints are held. */
-    public int size() {
-        return known.size();
-    }
-
     /** The row's bucket: the last timestamp or date among its key columns; {@link Long#MAX_VALUE} if none. */
     static long bucketMillis(List<Object> rowKey) {
         for (int i = rowKey.size() - 1; i >= 0; i--) {
