@@ -26,9 +26,9 @@ final class DashboardCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "Overrides dashboard.port.")
     Integer port;
 
-    @Option(names = "--zookeeper", paramLabel = "HOST[:PORT][,HOST…]",
-            description = "Where Trident keeps its state, for the status panel (as for `tally status`).")
-    String zookeeper;
+    /** For the status panel, as for {@code tally status}. */
+    @Mixin
+    ZooKeeperOption zookeeper;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -62,7 +62,7 @@ final class DashboardCommand implements Callable<Integer> {
         public synchronized Object read() {
             if (reader == null) {
                 try {
-                    reader = new StatusReader(tally, StatusCommand.stormConf(zookeeper), session.get());
+                    reader = new StatusReader(tally, zookeeper.stormConf(), session.get());
                 } catch (NoClassDefFoundError e) {
                     throw new IllegalStateException("Storm's classes are not on this classpath (run with `storm jar`"
                             + " for the status panel)");
