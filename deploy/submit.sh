@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Submits Tally to the Storm cluster named in storm.yaml, through `storm jar`.
 #   deploy/submit.sh CONFIG [--name NAME] [--dry-run]
-# The deployable jar is built by `mvn -DskipTests package` at topology/target/tally-topology-*-storm.jar;
+# The deployable jar is built by `mvn -DskipTests package` at cli/target/tally-cli-*-storm.jar;
 # set TALLY_JAR to use another.
 set -euo pipefail
 if [ $# -lt 1 ]; then
@@ -10,7 +10,7 @@ if [ $# -lt 1 ]; then
 fi
 config=$1; shift
 here=$(cd "$(dirname "$0")" && pwd)
-jar=${TALLY_JAR:-$(ls "$here"/../topology/target/tally-topology-*-storm.jar 2>/dev/null | head -n 1)}
+jar=${TALLY_JAR:-$(ls "$here"/../cli/target/tally-cli-*-storm.jar 2>/dev/null | head -n 1)}
 if [ -z "$jar" ] || [ ! -f "$jar" ]; then
   echo "No deployable jar found: build it with 'mvn -DskipTests package' or set TALLY_JAR." >&2
   exit 66
@@ -19,4 +19,4 @@ if ! command -v storm >/dev/null 2>&1; then
   echo "The 'storm' command is not on PATH: run this on a machine with the Storm client installed." >&2
   exit 69
 fi
-exec storm jar "$jar" io.tally.topology.cli.TallyCommand submit --config "$config" "$@"
+exec storm jar "$jar" io.tally.cli.TallyCommand submit --config "$config" "$@"

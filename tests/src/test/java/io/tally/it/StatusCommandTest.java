@@ -13,7 +13,7 @@ import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
 import io.tally.it.support.Truth;
 import io.tally.local.sample.EventGenerator;
-import io.tally.topology.cli.TallyCommand;
+import io.tally.cli.TallyCommand;
 import io.tally.topology.config.TallyConfig;
 import io.tally.local.sample.GeneratedEvent;
 import io.tally.local.sample.HourlyExports;

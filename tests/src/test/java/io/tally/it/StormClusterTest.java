@@ -43,7 +43,7 @@ class StormClusterTest {
 
     @Test
     void theDeployableJarCountsExactlyOnARealClusterThroughWorkersKilledMidStream() throws Exception {
-        Path jar = Path.of(System.getProperty("tally.storm.jar", "../topology/target/tally-topology-storm.jar"));
+        Path jar = Path.of(System.getProperty("tally.storm.jar", "../cli/target/tally-cli-storm.jar"));
         assumeTrue(Files.exists(jar), "the deployable jar " + jar + " is built by the package phase: run `mvn verify`"
                 + " (the README's test command), not `mvn test`, to include this test");
         String topic = "cluster-events";
@@ -69,7 +69,7 @@ class StormClusterTest {
                     .as("ZooKeeper on 127.0.0.2").isFalse();
 
             kafka.send(truth.generate(generator, 20_000));
-            cluster.submit(jar, "io.tally.topology.cli.TallyCommand", List.of("submit", "--config", config.toString()),
+            cluster.submit(jar, "io.tally.cli.TallyCommand", List.of("submit", "--config", config.toString()),
                     Duration.ofMinutes(2));
             assertThat(Eventually.poll(() -> cluster.workers().size(), n -> n == 2, Duration.ofMinutes(2)))
                     .as("worker JVMs running").isEqualTo(2);

@@ -38,6 +38,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -105,9 +106,8 @@ public final class CollectorBenchmark implements Callable<Integer> {
             description = "A further option of the collector's JVM, e.g. -XX:StartFlightRecording=filename=c.jfr; repeatable.")
     List<String> collectorJvmOptions = new ArrayList<>();
 
-    @Option(names = "--json", defaultValue = "target/collector-benchmark.json",
-            description = "Where to write the results as JSON.")
-    Path json;
+    @Mixin
+    ResultsFile json = new ResultsFile("target/collector-benchmark.json");
 
     private final ObjectMapper mapper = new ObjectMapper();
     private HttpClient http;
@@ -206,9 +206,7 @@ public final class CollectorBenchmark implements Callable<Integer> {
             results.put("load_average_after", loadAverage());
             deleteRecursively(dir);
         }
-        Files.createDirectories(json.toAbsolutePath().getParent());
-        mapper.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), results);
-        System.out.println("Results written to " + json.toAbsolutePath());
+        json.write(results);
         return exact ? 0 : 1;
     }
 

@@ -47,6 +47,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -137,8 +138,8 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             + "then 4x and 16x the users, then 5x the records.")
     boolean growth;
 
-    @Option(names = "--json", defaultValue = "target/benchmark.json", description = "Where to write the results as JSON.")
-    Path json;
+    @Mixin
+    ResultsFile json = new ResultsFile("target/benchmark.json");
 
     private LocalStack stack;
     private CqlSession session;
@@ -177,9 +178,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         } finally {
             deleteRecursively(dataDir);
         }
-        Files.createDirectories(json.toAbsolutePath().getParent());
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), results);
-        System.out.println("Results written to " + json.toAbsolutePath());
+        json.write(results);
         if (!exact) {
             System.out.println("NOT EXACT: a result differs from the workload's truth (see *_exact above).");
         }

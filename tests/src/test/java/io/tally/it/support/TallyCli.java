@@ -1,6 +1,6 @@
 package io.tally.it.support;
 
-import io.tally.topology.cli.TallyCommand;
+import io.tally.cli.TallyCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

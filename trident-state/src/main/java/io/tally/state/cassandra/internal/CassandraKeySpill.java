@@ -1,6 +1,7 @@
 package io.tally.state.cassandra.internal;
 
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.keyed.internal.KeySpill;
@@ -24,6 +25,8 @@ public final class CassandraKeySpill implements KeySpill {
     private final BoundedRequests requests;
     private final StateMetrics metrics;
     private PreparedTable prepared;
+    /** One key's row: the spill is read a key at a time, as the keyed state misses it, never by a list of keys. */
+    private PreparedStatement selectAdded;
 
     public CassandraKeySpill(CassandraSettings settings, StateMetrics metrics) {
         this.settings = settings;
@@ -55,7 +58,7 @@ public final class CassandraKeySpill implements KeySpill {
         PreparedTable p = prepared();
         long started = System.nanoTime();
         try {
-            Row row = p.session().execute(p.selectIn().bind(store, key).setConsistencyLevel(p.read())).one();
+            Row row = p.session().execute(selectAdded.bind(store, key).setConsistencyLevel(p.read())).one();
             metrics.read(1, 1, System.nanoTime() - started);
             return row == null || row.isNull(0) ? ABSENT : row.getInstant(0).toEpochMilli();
         } catch (RuntimeException e) {
@@ -65,9 +68,15 @@ public final class CassandraKeySpill implements KeySpill {
 
     private PreparedTable prepared() {
         if (prepared == null) {
-            String table = settings.keyspace() + "." + TABLE;
-            prepared = PreparedTable.connect(settings, "SELECT added FROM " + table + " WHERE store = ? AND key = ?",
-                    "INSERT INTO " + table + " (store, key, added) VALUES (?, ?, ?) USING TTL ?", requests);
+            String name = settings.keyspace() + "." + TABLE;
+            PreparedTable table = PreparedTable.connect(settings, null,
+                    "INSERT INTO " + name + " (store, key, added) VALUES (?, ?, ?) USING TTL ?", requests);
+            try {
+                selectAdded = table.session().prepare("SELECT added FROM " + name + " WHERE store = ? AND key = ?");
+            } catch (RuntimeException e) {
+                throw requests.failure("connection", e);
+            }
+            prepared = table;
         }
         return prepared;
     }

@@ -1,4 +1,4 @@
-package io.tally.topology.cli;
+package io.tally.cli;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -9,13 +9,7 @@ import io.tally.topology.status.StatusFormat;
 import io.tally.topology.status.StatusReader;
 import io.tally.topology.status.TallyStatus;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.storm.Config;
-import org.apache.storm.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,10 +30,8 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the status as JSON.")
     boolean json;
 
-    @Option(names = "--zookeeper", paramLabel = "HOST[:PORT][,HOST…]",
-            description = "Where Trident keeps its state (default: transactional.zookeeper.* of the Storm"
-                    + " configuration, else storm.zookeeper.*; `storm jar` reads storm.yaml).")
-    String zookeeper;
+    @Mixin
+    ZooKeeperOption zookeeper;
 
     @Spec
     CommandSpec spec;
@@ -49,7 +41,7 @@ final class StatusCommand implements Callable<Integer> {
         TallyConfig tally = config.load();
         PrintWriter out = spec.commandLine().getOut();
         try (CqlSession session = SessionRegistry.builder(tally.cassandra()).build();
-                StatusReader reader = new StatusReader(tally, stormConf(zookeeper), session)) {
+                StatusReader reader = new StatusReader(tally, zookeeper.stormConf(), session)) {
             TallyStatus status = reader.read();
             out.println(json ? StatusFormat.json(status) : StatusFormat.text(status));
             out.flush();
@@ -60,24 +52,5 @@ final class StatusCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(e.getMessage());
         }
         return TallyCommand.EXIT_UNAVAILABLE;
-    }
-
-    /** Storm's configuration, with Trident's ZooKeeper from {@code --zookeeper} when given. */
-    static Map<String, Object> stormConf(String zookeeper) {
-        Map<String, Object> conf = new HashMap<>(Utils.readStormConfig());
-        if (zookeeper != null) {
-            List<String> servers = new ArrayList<>();
-            int port = 2181;
-            for (String server : zookeeper.split(",")) {
-                String[] hostPort = server.trim().split(":");
-                servers.add(hostPort[0]);
-                if (hostPort.length > 1) {
-                    port = Integer.parseInt(hostPort[1]);
-                }
-            }
-            conf.put(Config.TRANSACTIONAL_ZOOKEEPER_SERVERS, servers);
-            conf.put(Config.TRANSACTIONAL_ZOOKEEPER_PORT, port);
-        }
-        return conf;
     }
 }

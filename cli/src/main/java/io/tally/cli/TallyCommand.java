@@ -1,11 +1,11 @@
-package io.tally.topology.cli;
+package io.tally.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code tally}: the entry point of the deployable jar, run by {@code storm jar tally.jar
- * io.tally.topology.cli.TallyCommand …} (or {@code java -jar} for the commands that need no cluster).
+ * {@code tally}: the entry point of the storm jar, run by {@code storm jar tally-cli-<version>-storm.jar
+ * io.tally.cli.TallyCommand …} (or {@code java -jar} for the commands that need no cluster).
  */
 @Command(name = "tally", mixinStandardHelpOptions = true, versionProvider = TallyVersion.class,
         description = "Exactly-once event analytics on Storm Trident and Cassandra.",

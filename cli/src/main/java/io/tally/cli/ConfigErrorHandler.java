@@ -1,4 +1,4 @@
-package io.tally.topology.cli;
+package io.tally.cli;
 
 import io.tally.topology.config.ConfigException;
 import picocli.CommandLine;

@@ -1,4 +1,4 @@
-package io.tally.topology.cli;
+package io.tally.cli;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.tally.topology.cli;
+package io.tally.cli;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;

@@ -1,4 +1,4 @@
-package io.tally.topology.cli;
+package io.tally.cli;
 
 import io.tally.dashboard.DashboardServer;
 import io.tally.dashboard.DashboardSettings;
@@ -8,35 +8,20 @@ import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.status.StatusReader;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-/** {@code tally dashboard}: serves the dashboard's pages and JSON API until stopped (see docs/dashboard.md). */
-@Command(name = "dashboard", mixinStandardHelpOptions = true,
-        description = {"Serves the dashboard (overview, event explorer, segments) on dashboard.bind:dashboard.port of"
-                + " the configuration (default 127.0.0.1:8089) until Ctrl-C.",
-                "It reads the configuration's Cassandra; the status panel also reads Kafka and Trident's ZooKeeper."})
-final class DashboardCommand implements Callable<Integer> {
+/**
+ * The dashboard served until Ctrl-C: apart from {@link DashboardCommand} so that the command's class loads where the
+ * dashboard's classes are absent (the storm jar) and can say so.
+ */
+final class DashboardService {
+    private DashboardService() {
+    }
 
-    @Mixin
-    ConfigOption config;
-
-    @Option(names = "--port", paramLabel = "PORT", description = "Overrides dashboard.port.")
-    Integer port;
-
-    @Option(names = "--zookeeper", paramLabel = "HOST[:PORT][,HOST…]",
-            description = "Where Trident keeps its state, for the status panel (as for `tally status`).")
-    String zookeeper;
-
-    @Override
-    public Integer call() throws InterruptedException {
-        TallyConfig tally = config.load();
-        DashboardSettings settings = port == null ? tally.dashboard() : tally.dashboard().withPort(port);
+    static void serve(TallyConfig tally, DashboardSettings settings, ZooKeeperOption zookeeper)
+            throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         try (LazySession session = new LazySession(() -> SessionRegistry.builder(tally.cassandra()).build());
-                StatusFromReader status = new StatusFromReader(tally, session);
+                StatusFromReader status = new StatusFromReader(tally, zookeeper, session);
                 DashboardServer server = DashboardServer.start(settings, session, tally.cassandra().keyspace(),
                         status)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "tally-dashboard-stop"));
@@ -44,17 +29,18 @@ final class DashboardCommand implements Callable<Integer> {
                     ? " (basic auth)" : "") + "; Ctrl-C stops it");
             stopped.await();
         }
-        return 0;
     }
 
     /** The status reader, opened on first use (it needs Cassandra's session, which may not be up yet). */
-    private final class StatusFromReader implements StatusSource, AutoCloseable {
+    private static final class StatusFromReader implements StatusSource, AutoCloseable {
         private final TallyConfig tally;
+        private final ZooKeeperOption zookeeper;
         private final LazySession session;
         private StatusReader reader;
 
-        StatusFromReader(TallyConfig tally, LazySession session) {
+        StatusFromReader(TallyConfig tally, ZooKeeperOption zookeeper, LazySession session) {
             this.tally = tally;
+            this.zookeeper = zookeeper;
             this.session = session;
         }
 
@@ -62,7 +48,7 @@ final class DashboardCommand implements Callable<Integer> {
         public synchronized Object read() {
             if (reader == null) {
                 try {
-                    reader = new StatusReader(tally, StatusCommand.stormConf(zookeeper), session.get());
+                    reader = new StatusReader(tally, zookeeper.stormConf(), session.get());
                 } catch (NoClassDefFoundError e) {
                     throw new IllegalStateException("Storm's classes are not on this classpath (run with `storm jar`"
                             + " for the status panel)");
