@@ -85,6 +85,34 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                 rule: {at_least: 3, within_days: 2, where: {event: Products Searched}}
             """;
 
+    /** What #23's target adds on top of the full pipeline: four funnels, two retention definitions, sessions. */
+    private static final String JOURNEYS_YAML = """
+            funnels:
+              - name: purchase
+                steps: [{event: Product Viewed}, {event: Product Added}, {event: Checkout Started},
+                        {event: Order Completed}]
+              - name: search_to_cart
+                steps: [{event: Products Searched}, {event: Product Clicked}, {event: Product Added}]
+              - name: coupon
+                window_days: 2
+                steps: [{event: Cart Viewed}, {event: Coupon Entered}, {event: Coupon Applied}, {event: Order Completed}]
+              - name: sign_up_to_order
+                window_days: 14
+                steps: [{event: Signed Up}, {event: Signed In}, {event: Order Completed}]
+            retention:
+              - name: sign_ups
+                start: {event: Signed Up}
+              - name: buyers
+                start: {event: Order Completed}
+                return: {event: Order Completed}
+            sessions: {}
+            """;
+
+    @Option(names = "--journeys",
+            description = "Also run the full pipeline with four funnels, two retention definitions and sessions, right"
+                    + " after the full pipeline on the same workload, to compare their costs.")
+    boolean journeys;
+
     @Option(names = "--events", defaultValue = "2000000", description = "Records to produce (default: ${DEFAULT-VALUE}).")
     long events;
 
@@ -234,6 +262,20 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             results.put("full_pipeline", fullResult);
             exact &= full.exact();
             fullRate = full.eventsPerSecond();
+            if (journeys) {
+                TallyConfig operators = TallyConfigLoader.withEnvironment(Map.of()).parse(
+                        "kafka: {bootstrap_servers: replaced, topics: [replaced]}\n" + JOURNEYS_YAML);
+                TallyConfig journeysConfig = fullConfig.toBuilder().funnels(operators.funnels())
+                        .retention(operators.retention()).sessions(operators.sessions().orElseThrow()).build();
+                Map<String, Object> journeysResult = new LinkedHashMap<>();
+                TopologyRun withJourneys = runTopology("journeys", topic, Scope.FULL, journeysConfig,
+                        truth.counted(), truth.days(), keyspace -> putExactness(journeysResult, keyspace, truth));
+                journeysResult.putAll(withJourneys.summary(raw));
+                journeysResult.put("events_per_s_vs_full_pipeline",
+                        Math.round(withJourneys.eventsPerSecond() * 100.0 / Math.max(1, fullRate)) / 100.0);
+                results.put(JOURNEYS_KEY, journeysResult);
+                exact &= withJourneys.exact();
+            }
         }
 
         if (freshnessSeconds > 0) {
@@ -639,6 +681,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     private static final String TABLES_KEY = "cassandra_rows_read_written_per_1000_by_table";
     /** The full pipeline with its states in memory ({@code --in-memory-states}), in the JSON and the table. */
     private static final String IN_MEMORY_KEY = "full_pipeline_states_in_memory";
+    private static final String JOURNEYS_KEY = "full_pipeline_with_journeys";
     /** The warm-up runs before the measured ones, in the JSON; printed as they end, not in the table. */
     private static final String WARM_UPS_KEY = "warm_up_runs";
 
@@ -751,6 +794,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         Map<String, String> headings = new LinkedHashMap<>();
         headings.put("counts_only", "counts only");
         headings.put("full_pipeline", "full pipeline");
+        if (results.containsKey(JOURNEYS_KEY)) {
+            headings.put(JOURNEYS_KEY, "full + 4 funnels, 2 retention, sessions");
+        }
         if (results.containsKey(IN_MEMORY_KEY)) {
             headings.put(IN_MEMORY_KEY, "full, states in memory");
         }
