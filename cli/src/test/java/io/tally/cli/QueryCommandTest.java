@@ -33,6 +33,6 @@ class QueryCommandTest {
     void anUnknownQueryListsTheKnownOnes() {
         assertThatThrownBy(() -> parse("segment-member"))
                 .hasMessageContaining("'segment-member' is not one of [counts, users, breakdown, segment-members,"
-                        + " segment-sizes, user-segments, funnel, retention]");
+                        + " segment-sizes, user-segments, funnel, retention, sessions]");
     }
 }
