@@ -62,6 +62,7 @@ public final class TallyConfig implements Serializable {
     private final TransformConfig transforms;
     private final Duration dedupWindow;
     private final long keyedStateMemoryBytes;
+    private final Duration userStateFlush;
     private final Duration lagAllowance;
     private final BackfillSpan backfill;
     private final List<SegmentDefinition> segments;
@@ -84,6 +85,7 @@ public final class TallyConfig implements Serializable {
         this.transforms = b.transforms;
         this.dedupWindow = b.dedupWindow;
         this.keyedStateMemoryBytes = b.keyedStateMemoryBytes;
+        this.userStateFlush = b.userStateFlush;
         this.lagAllowance = b.lagAllowance;
         this.backfill = b.backfill;
         this.segments = b.segments;
@@ -101,7 +103,7 @@ public final class TallyConfig implements Serializable {
     public Builder toBuilder() {
         return new Builder().name(name).batch(batch).kafka(kafka).files(files).objects(objects).cassandra(cassandra).replication(replication)
                 .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).lagAllowance(lagAllowance)
-                .backfill(backfill).keyedStateMemoryMb(keyedStateMemoryBytes >> 20).segments(segments)
+                .backfill(backfill).keyedStateMemoryMb(keyedStateMemoryBytes >> 20).userStateFlush(userStateFlush).segments(segments)
                 .funnels(funnels).retention(retention).prometheus(prometheus).dashboard(dashboard)
                 .sessions(sessions);
     }
@@ -162,6 +164,14 @@ public final class TallyConfig implements Serializable {
         return keyedStateMemoryBytes;
     }
 
+    /**
+     * How often the per-user stage writes the per-user state it changed to its tables
+     * ({@code aggregates.user_state_flush_ms}).
+     */
+    public Duration userStateFlush() {
+        return userStateFlush;
+    }
+
     /** How long a batch may take from its first read to its commit with its duplicates still found. */
     public Duration lagAllowance() {
         return lagAllowance;
@@ -212,6 +222,7 @@ public final class TallyConfig implements Serializable {
         return "TallyConfig{name=" + name + ", batch=" + batch + ", kafka=" + kafka + ", files=" + files + ", objects=" + objects + ", cassandra=" + cassandra
                 + ", replication=" + replication + ", ingest=" + ingest + ", transforms=" + transforms + ", dedupWindow=" + dedupWindow + ", lagAllowance=" + lagAllowance + ", backfill=" + backfill
                 + ", keyedStateMemoryMb=" + (keyedStateMemoryBytes >> 20)
+                + ", userStateFlushMs=" + userStateFlush.toMillis()
                 + ", segments=" + segments.stream().map(SegmentDefinition::name).toList()
                 + (prometheus == null ? "" : ", prometheus=" + prometheus) + "}";
     }
@@ -228,6 +239,7 @@ public final class TallyConfig implements Serializable {
         private TransformConfig transforms = TransformConfig.NONE;
         private Duration dedupWindow = DEFAULT_DEDUP_WINDOW;
         private long keyedStateMemoryBytes = DEFAULT_KEYED_STATE_MEMORY_MB << 20;
+        private Duration userStateFlush = Duration.ofMillis(TallyConfigSchema.USER_STATE_FLUSH_MS.defaultValue());
         private Duration lagAllowance = DEFAULT_LAG_ALLOWANCE;
         private BackfillSpan backfill;
         private List<SegmentDefinition> segments = List.of();
@@ -322,6 +334,13 @@ public final class TallyConfig implements Serializable {
         public Builder keyedStateMemoryMb(long mebibytes) {
             TallyConfigSchema.KEYED_STATE_MEMORY_MB.validate(mebibytes);
             this.keyedStateMemoryBytes = mebibytes << 20;
+            return this;
+        }
+
+        /** Default and range: {@link TallyConfigSchema#USER_STATE_FLUSH_MS}. */
+        public Builder userStateFlush(Duration interval) {
+            TallyConfigSchema.USER_STATE_FLUSH_MS.validate(interval.toMillis());
+            this.userStateFlush = interval;
             return this;
         }
 

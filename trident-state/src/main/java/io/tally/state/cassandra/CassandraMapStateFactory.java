@@ -2,7 +2,9 @@ package io.tally.state.cassandra;
 
 import io.tally.state.cassandra.internal.CassandraBackingMap;
 import io.tally.state.cassandra.internal.KnownRowKeys;
+import io.tally.state.cassandra.internal.CassandraValueLog;
 import io.tally.state.cassandra.internal.StateMetrics;
+import io.tally.state.cassandra.internal.WriteBehindBackingMap;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.storm.task.IMetricsContext;
@@ -37,9 +39,18 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
     private final boolean knownKeys;
     private final RowRoute route;
     private final Duration recent;
+    private final String writeBehindStore;
+    private final Duration flushEvery;
 
     private CassandraMapStateFactory(CassandraSettings settings, MapTable<T> table, int cacheEntries,
             boolean knownKeys, RowRoute route, Duration recent) {
+        this(settings, table, cacheEntries, knownKeys, route, recent, null, null);
+    }
+
+    private CassandraMapStateFactory(CassandraSettings settings, MapTable<T> table, int cacheEntries,
+            boolean knownKeys, RowRoute route, Duration recent, String writeBehindStore, Duration flushEvery) {
+        this.writeBehindStore = writeBehindStore;
+        this.flushEvery = flushEvery;
         this.settings = settings;
         this.table = table;
         this.cacheEntries = cacheEntries;
@@ -63,7 +74,28 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
      *     a read (older ones are always read); null: any
      */
     public CassandraMapStateFactory<T> withKnownKeys(RowRoute route, Duration recent) {
-        return new CassandraMapStateFactory<>(settings, table, cacheEntries, true, route, recent);
+        return new CassandraMapStateFactory<>(settings, table, cacheEntries, true, route, recent, writeBehindStore,
+                flushEvery);
+    }
+
+    /**
+     * The same factory, with each partition's changed values held in its memory and logged to
+     * {@code keyed_value_log} once per batch, and written to the table once per {@code flushEvery} (see
+     * {@link WriteBehindBackingMap}, which argues why that stays exactly once). For state that only the topology
+     * reads: the table's rows lag its values by up to {@code flushEvery}. Needs {@link #withKnownKeys} with a route,
+     * which says which partition owns a key a restore reads back, and a codec with a byte form.
+     *
+     * @param store the log's name for this state, unique per topology and table
+     */
+    public CassandraMapStateFactory<T> withWriteBehind(String store, Duration flushEvery) {
+        if (route == null) {
+            throw new IllegalStateException(table.name() + ": a write-behind state needs known keys with a route");
+        }
+        if (flushEvery.isNegative() || flushEvery.isZero()) {
+            throw new IllegalArgumentException("a flush interval must be positive, was " + flushEvery);
+        }
+        return new CassandraMapStateFactory<>(settings, table, cacheEntries, knownKeys, route, recent, store,
+                flushEvery);
     }
 
     /** The same factory with another cache size; 0 disables the cache. */
@@ -71,7 +103,8 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
         if (entries < 0) {
             throw new IllegalArgumentException("cache entries must not be negative, was " + entries);
         }
-        return new CassandraMapStateFactory<>(settings, table, entries, knownKeys, route, recent);
+        return new CassandraMapStateFactory<>(settings, table, entries, knownKeys, route, recent, writeBehindStore,
+                flushEvery);
     }
 
     public MapTable<T> table() {
@@ -89,6 +122,13 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
             known.scanStart(settings, table, stateMetrics);
         }
         IBackingMap backing = new CassandraBackingMap<>(settings, table, stateMetrics, known);
+        if (writeBehindStore != null) {
+            // Unflushed values are bounded by the cache's size, so they are values the cache holds anyway.
+            backing = new WriteBehindBackingMap<>(writeBehindStore, table, backing,
+                    new CassandraValueLog(settings, StateMetrics.register(conf, metrics, CassandraValueLog.TABLE)),
+                    route, partitionIndex, numPartitions, flushEvery.toMillis(),
+                    Math.max(1, cacheEntries == 0 ? DEFAULT_CACHE_ENTRIES : cacheEntries), System::currentTimeMillis);
+        }
         return cacheEntries == 0
                 ? OpaqueMap.build(backing)
                 : OpaqueMap.build(new CachedMap(backing, cacheEntries));

@@ -1,6 +1,7 @@
 package io.tally.state.cassandra;
 
 import com.datastax.oss.driver.api.core.cql.Row;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -35,5 +36,15 @@ public final class LongCodec implements ValueCodec<Long> {
     public Long decode(Row row, String prefix) {
         String name = prefix + column;
         return row.isNull(name) ? null : row.getLong(name);
+    }
+
+    @Override
+    public byte[] serialize(Long value) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+    }
+
+    @Override
+    public Long deserialize(ByteBuffer bytes) {
+        return bytes.getLong(bytes.position());
     }
 }

@@ -2,6 +2,7 @@ package io.tally.state.cassandra;
 
 import com.datastax.oss.driver.api.core.cql.Row;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -24,4 +25,20 @@ public interface ValueCodec<T> extends Serializable {
      * null when the row holds no value under that prefix.
      */
     T decode(Row row, String prefix);
+
+    /**
+     * The value as bytes, for a state that logs its changes before it writes rows (see
+     * {@link io.tally.state.cassandra.CassandraMapStateFactory#withWriteBehind}); {@code value} is never null. A
+     * codec without a byte form cannot back such a state.
+     */
+    default byte[] serialize(T value) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no byte form: a write-behind"
+                + " state cannot use it");
+    }
+
+    /** The value {@link #serialize} wrote, from {@code bytes}' position to its limit. */
+    default T deserialize(ByteBuffer bytes) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no byte form: a write-behind"
+                + " state cannot use it");
+    }
 }

@@ -40,6 +40,16 @@ public final class JourneyStateCodec implements ValueCodec<JourneyState> {
         return bytes == null ? null : fromBytes(bytes.duplicate());
     }
 
+    @Override
+    public byte[] serialize(JourneyState value) {
+        return toBytes(value);
+    }
+
+    @Override
+    public JourneyState deserialize(ByteBuffer bytes) {
+        return fromBytes(bytes);
+    }
+
     public static byte[] toBytes(JourneyState value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(32);
         if (value instanceof FunnelProgress funnel) {

@@ -2,6 +2,7 @@ package io.tally.state.segment;
 
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.tally.state.cassandra.ValueCodec;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
@@ -45,6 +46,31 @@ public final class SegmentProgressCodec implements ValueCodec<SegmentProgress> {
         return new SegmentProgress(row.getLong(prefix + "events"),
                 row.getInstant(prefix + "last_activity").toEpochMilli(),
                 qualified == null ? null : qualified.toEpochDay(), parseDays(row.getString(prefix + "open_days")));
+    }
+
+    /** Events, last activity, the qualified day ({@link Long#MIN_VALUE}: none), then the per-day counts. */
+    @Override
+    public byte[] serialize(SegmentProgress value) {
+        ByteBuffer out = ByteBuffer.allocate(8 * 4 + 16 * value.openDays().size());
+        out.putLong(value.events()).putLong(value.lastActivityMillis())
+                .putLong(value.qualifiedDay() == null ? Long.MIN_VALUE : value.qualifiedDay())
+                .putLong(value.openDays().size());
+        value.openDays().forEach((day, count) -> out.putLong(day).putLong(count));
+        return out.array();
+    }
+
+    @Override
+    public SegmentProgress deserialize(ByteBuffer bytes) {
+        ByteBuffer in = bytes.duplicate();
+        long events = in.getLong();
+        long lastActivity = in.getLong();
+        long qualified = in.getLong();
+        long days = in.getLong();
+        NavigableMap<Long, Long> openDays = new TreeMap<>();
+        for (long i = 0; i < days; i++) {
+            openDays.put(in.getLong(), in.getLong());
+        }
+        return new SegmentProgress(events, lastActivity, qualified == Long.MIN_VALUE ? null : qualified, openDays);
     }
 
     static NavigableMap<Long, Long> parseDays(String text) {

@@ -1,0 +1,349 @@
+package io.tally.state.cassandra.internal;
+
+import io.tally.state.cassandra.MapTable;
+import io.tally.state.cassandra.RowRoute;
+import io.tally.state.keyed.KeyRouting;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+import org.apache.storm.trident.state.OpaqueValue;
+import org.apache.storm.trident.state.map.IBackingMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An opaque map state's values held in the worker's memory between writes to their table: each batch's changed
+ * values are logged to Cassandra as one row per partition (a few parts for a large batch), and written to their
+ * table rows once per flush interval, however many batches changed them in between.
+ *
+ * <h2>Why it stays exactly once</h2>
+ * Every value it holds or logs is the {@link OpaqueValue} an ordinary opaque map would have written to the row at
+ * that batch: the value, the txid of the batch that wrote it, and the value before that batch. A key's value is
+ * therefore always the one with the highest txid among its table row and its logged entries, and a replayed batch
+ * finds the value of its first attempt, whichever of the two holds it, and starts again from the value before.
+ * <ul>
+ *   <li>A batch's values are durable in the log before {@link #multiPut} returns, as they would be in the table;
+ *       a failed write fails the batch, which Trident replays.</li>
+ *   <li>A flush writes every value held since the last one to the table, then deletes this run's log rows up to the
+ *       batch it ran in: a crash between the two leaves log entries the table already holds, which the next restore
+ *       recognises by their txids.</li>
+ *   <li>A new run (a restart, a kill -9, a rebalance, a redeploy) first reads every log row of the store, keeps the
+ *       entries of the keys the current routing sends to this partition whose txid is above their table row's, and
+ *       holds them as changed, so its first flush writes them. Rows whose every entry the table already holds (or
+ *       holds newer) are deleted; the others stay until the partition owning their keys has flushed them, and a later
+ *       restore deletes them. Deletions that a replica missed may return; they are recognised again, so the table's
+ *       {@code gc_grace_seconds} can be short.</li>
+ * </ul>
+ * Each run writes under an id of its own, so a run never deletes a row whose keys another partition still needs.
+ *
+ * <h2>Bounded memory</h2>
+ * The changed values held are those of one flush interval, and a flush also runs when they reach
+ * {@code maxUnflushed} keys; the values themselves are the ones the map's cache holds anyway.
+ */
+public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T>> {
+    private static final Logger LOG = LoggerFactory.getLogger(WriteBehindBackingMap.class);
+    /** Log rows are cut below this many bytes of entries, well inside Cassandra's mutation size limit. */
+    static final int MAX_PART_BYTES = 512 * 1024;
+    private static final int ABSENT = -1;
+    private static final byte TEXT = 0;
+    private static final byte LONG = 1;
+    private static final byte INT = 2;
+
+    /** Where the changed values are logged between flushes. */
+    public interface ValueLog {
+        /** One logged row: its run, batch and part, and its encoded entries. */
+        record LoggedPart(UUID run, long txid, int part, ByteBuffer entries) {
+        }
+
+        /** Logs one batch's entries of one run: durable when this returns, or it throws and the batch fails. */
+        void append(String store, UUID run, long txid, List<ByteBuffer> parts);
+
+        /** Every row of {@code store}, of every run. */
+        List<LoggedPart> readAll(String store);
+
+        /** Deletes {@code run}'s rows of batches up to {@code txid}. */
+        void deleteThrough(String store, UUID run, long txid);
+
+        /** Deletes these rows. */
+        void delete(String store, List<LoggedPart> parts);
+    }
+
+    private final String store;
+    private final MapTable<T> table;
+    private final IBackingMap<OpaqueValue<T>> rows;
+    private final ValueLog log;
+    private final RowRoute route;
+    private final int partition;
+    private final int partitions;
+    private final long flushEveryMillis;
+    private final int maxUnflushed;
+    private final LongSupplier clock;
+    private final UUID run = UUID.randomUUID();
+    private final Map<List<Object>, OpaqueValue<T>> unflushed = new HashMap<>();
+    private boolean restored;
+    private long lastFlushMillis;
+
+    /**
+     * @param store the log's name for this state, unique per topology and table
+     * @param rows the table's rows, where a flush writes and a key not held is read
+     * @param route the route of a row key ({@link MapTable#keyColumns()} values), as the topology sends its keys
+     */
+    public WriteBehindBackingMap(String store, MapTable<T> table, IBackingMap<OpaqueValue<T>> rows, ValueLog log,
+            RowRoute route, int partition, int partitions, long flushEveryMillis, int maxUnflushed,
+            LongSupplier clock) {
+        if (flushEveryMillis <= 0 || maxUnflushed <= 0) {
+            throw new IllegalArgumentException("a flush interval and a bound on unflushed keys must be positive, were "
+                    + flushEveryMillis + " ms and " + maxUnflushed);
+        }
+        this.store = store;
+        this.table = table;
+        this.rows = rows;
+        this.log = log;
+        this.route = route;
+        this.partition = partition;
+        this.partitions = partitions;
+        this.flushEveryMillis = flushEveryMillis;
+        this.maxUnflushed = maxUnflushed;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<OpaqueValue<T>> multiGet(List<List<Object>> keys) {
+        restoreOnce();
+        List<OpaqueValue<T>> values = new ArrayList<>(keys.size());
+        List<List<Object>> toRead = new ArrayList<>();
+        List<Integer> readAt = new ArrayList<>();
+        for (List<Object> key : keys) {
+            OpaqueValue<T> held = unflushed.get(key);
+            if (held == null) {
+                toRead.add(key);
+                readAt.add(values.size());
+            }
+            values.add(held);
+        }
+        if (!toRead.isEmpty()) {
+            List<OpaqueValue<T>> read = rows.multiGet(toRead);
+            for (int i = 0; i < readAt.size(); i++) {
+                values.set(readAt.get(i), read.get(i));
+            }
+        }
+        return values;
+    }
+
+    @Override
+    public void multiPut(List<List<Object>> keys, List<OpaqueValue<T>> values) {
+        restoreOnce();
+        if (keys.isEmpty()) {
+            return;
+        }
+        long txid = Long.MIN_VALUE;
+        for (OpaqueValue<T> value : values) {
+            txid = Math.max(txid, value.getCurrTxid());
+        }
+        log.append(store, run, txid, encode(keys, values));
+        for (int i = 0; i < keys.size(); i++) {
+            unflushed.put(keys.get(i), values.get(i));
+        }
+        long now = clock.getAsLong();
+        if (now - lastFlushMillis >= flushEveryMillis || unflushed.size() >= maxUnflushed) {
+            flush(txid, now);
+        }
+    }
+
+    /** How many changed keys wait for the next flush. */
+    public int unflushed() {
+        return unflushed.size();
+    }
+
+    private void flush(long throughTxid, long now) {
+        List<List<Object>> keys = new ArrayList<>(unflushed.keySet());
+        List<OpaqueValue<T>> values = new ArrayList<>(keys.size());
+        keys.forEach(key -> values.add(unflushed.get(key)));
+        rows.multiPut(keys, values);
+        log.deleteThrough(store, run, throughTxid);
+        unflushed.clear();
+        lastFlushMillis = now;
+    }
+
+    private void restoreOnce() {
+        if (restored) {
+            return;
+        }
+        long started = System.nanoTime();
+        List<ValueLog.LoggedPart> parts = log.readAll(store);
+        Map<List<Object>, OpaqueValue<T>> newest = new HashMap<>();
+        List<List<Entry<T>>> entriesByPart = new ArrayList<>(parts.size());
+        for (ValueLog.LoggedPart part : parts) {
+            List<Entry<T>> entries = decode(part.entries());
+            entriesByPart.add(entries);
+            for (Entry<T> entry : entries) {
+                newest.merge(entry.key(), entry.value(),
+                        (a, b) -> a.getCurrTxid() >= b.getCurrTxid() ? a : b);
+            }
+        }
+        List<List<Object>> keys = new ArrayList<>(newest.keySet());
+        Map<List<Object>, Long> tableTxids = new HashMap<>();
+        if (!keys.isEmpty()) {
+            List<OpaqueValue<T>> inTable = rows.multiGet(keys);
+            for (int i = 0; i < keys.size(); i++) {
+                OpaqueValue<T> row = inTable.get(i);
+                if (row != null && row.getCurrTxid() != null) {
+                    tableTxids.put(keys.get(i), row.getCurrTxid());
+                }
+            }
+        }
+        int kept = 0;
+        for (List<Object> key : keys) {
+            OpaqueValue<T> value = newest.get(key);
+            if (value.getCurrTxid() > tableTxids.getOrDefault(key, Long.MIN_VALUE) && ownsKey(key)) {
+                unflushed.put(key, value);
+                kept++;
+            }
+        }
+        List<ValueLog.LoggedPart> obsolete = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            boolean held = true;
+            for (Entry<T> entry : entriesByPart.get(i)) {
+                held &= entry.value().getCurrTxid() <= tableTxids.getOrDefault(entry.key(), Long.MIN_VALUE);
+            }
+            if (held) {
+                obsolete.add(parts.get(i));
+            }
+        }
+        if (!obsolete.isEmpty()) {
+            log.delete(store, obsolete);
+        }
+        restored = true;
+        lastFlushMillis = clock.getAsLong();
+        if (!parts.isEmpty()) {
+            LOG.info("{} partition {} of {} restored {} unflushed values from {} log rows ({} keys, {} rows deleted as"
+                            + " already in the table) in {} ms", store, partition, partitions, kept, parts.size(),
+                    keys.size(), obsolete.size(), (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
+    private boolean ownsKey(List<Object> key) {
+        return KeyRouting.partition(route.of(table.keyMapper().toColumns(key)), partitions) == partition;
+    }
+
+    private record Entry<T>(List<Object> key, OpaqueValue<T> value) {
+    }
+
+    /**
+     * Each part: the number of entries, then each entry's key (its element count, then each element's type and
+     * value), the txid of the batch that wrote it, and its value and the value before that batch (each its length,
+     * {@value #ABSENT} for none, then the codec's bytes).
+     */
+    List<ByteBuffer> encode(List<List<Object>> keys, List<OpaqueValue<T>> values) {
+        List<ByteBuffer> parts = new ArrayList<>();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        int count = 0;
+        try {
+            for (int i = 0; i < keys.size(); i++) {
+                writeKey(out, keys.get(i));
+                OpaqueValue<T> value = values.get(i);
+                out.writeLong(value.getCurrTxid());
+                writeValue(out, value.getCurr());
+                writeValue(out, value.getPrev());
+                count++;
+                if (bytes.size() >= MAX_PART_BYTES) {
+                    parts.add(part(bytes, count));
+                    bytes.reset();
+                    count = 0;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (count > 0 || parts.isEmpty()) {
+            parts.add(part(bytes, count));
+        }
+        return parts;
+    }
+
+    private static ByteBuffer part(ByteArrayOutputStream bytes, int count) {
+        ByteBuffer part = ByteBuffer.allocate(4 + bytes.size());
+        part.putInt(count).put(bytes.toByteArray()).flip();
+        return part;
+    }
+
+    private void writeKey(DataOutputStream out, List<Object> key) throws IOException {
+        out.writeByte(key.size());
+        for (Object element : key) {
+            if (element instanceof String text) {
+                byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+                out.writeByte(TEXT);
+                out.writeInt(utf8.length);
+                out.write(utf8);
+            } else if (element instanceof Long number) {
+                out.writeByte(LONG);
+                out.writeLong(number);
+            } else if (element instanceof Integer number) {
+                out.writeByte(INT);
+                out.writeInt(number);
+            } else {
+                throw new IllegalArgumentException(store + ": a write-behind state's keys hold text and whole numbers"
+                        + " only, not " + (element == null ? "null" : element.getClass().getName()));
+            }
+        }
+    }
+
+    private void writeValue(DataOutputStream out, T value) throws IOException {
+        if (value == null) {
+            out.writeInt(ABSENT);
+        } else {
+            byte[] encoded = table.codec().serialize(value);
+            out.writeInt(encoded.length);
+            out.write(encoded);
+        }
+    }
+
+    List<Entry<T>> decode(ByteBuffer part) {
+        ByteBuffer in = part.duplicate();
+        int count = in.getInt();
+        List<Entry<T>> entries = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int size = in.get();
+            List<Object> key = new ArrayList<>(size);
+            for (int k = 0; k < size; k++) {
+                byte type = in.get();
+                switch (type) {
+                    case TEXT -> {
+                        byte[] utf8 = new byte[in.getInt()];
+                        in.get(utf8);
+                        key.add(new String(utf8, StandardCharsets.UTF_8));
+                    }
+                    case LONG -> key.add(in.getLong());
+                    case INT -> key.add(in.getInt());
+                    default -> throw new IllegalStateException(store + ": unknown key element type " + type
+                            + " in " + CassandraValueLog.TABLE);
+                }
+            }
+            long txid = in.getLong();
+            T current = readValue(in);
+            T previous = readValue(in);
+            entries.add(new Entry<>(List.copyOf(key), new OpaqueValue<>(txid, current, previous)));
+        }
+        return entries;
+    }
+
+    private T readValue(ByteBuffer in) {
+        int length = in.getInt();
+        if (length == ABSENT) {
+            return null;
+        }
+        ByteBuffer value = in.slice(in.position(), length);
+        in.position(in.position() + length);
+        return table.codec().deserialize(value);
+    }
+}
