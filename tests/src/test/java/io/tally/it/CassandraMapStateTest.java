@@ -221,6 +221,52 @@ class CassandraMapStateTest {
         return counts;
     }
 
+    /**
+     * A write-behind state keeps its values out of the table until it flushes, logs each batch as one row, and a run
+     * that starts after a crash carries on from the logged values: a replay of the crashed batch counts once, its
+     * first flush writes every value, and the next run to start deletes the log rows the table now holds.
+     */
+    @Test
+    void writeBehindStateRestoresUnflushedValuesAndItsLogEmptiesOnceTheyAreWritten() {
+        String writeBehindKeyspace = TestKeyspaces.create("writebehind");
+        CassandraSettings writeBehind = TestKeyspaces.settings(writeBehindKeyspace);
+        String store = "test/event_counts_by_hour";
+        java.util.function.Function<Duration, MapState<Long>> run = flushEvery -> newState(
+                CassandraMapStateFactory.opaque(writeBehind, TallyTables.EVENT_COUNTS_BY_HOUR)
+                        .withKnownKeys(rowKey -> 0, null).withWriteBehind(store, flushEvery));
+        String event = "Write Behind";
+        List<List<Object>> keys = hourKeys(event, 0, 30);
+        List<Long> ones = new ArrayList<>();
+        keys.forEach(key -> ones.add(1L));
+
+        MapState<Long> crashed = run.apply(Duration.ofHours(1));
+        for (long txid = 1; txid <= 3; txid++) {
+            applyBatch(crashed, txid, keys, ones);
+        }
+        assertThat(CountTables.hourly(session(), writeBehindKeyspace)).as("rows before any flush").isEmpty();
+        assertThat(logRows(writeBehindKeyspace, store)).as("one log row per batch").isEqualTo(3);
+
+        // Batch 3's commit was lost: the next run replays it, then goes on.
+        MapState<Long> restarted = run.apply(Duration.ofHours(1));
+        applyBatch(restarted, 3L, keys, ones);
+        applyBatch(restarted, 4L, keys, ones);
+        assertThat(restarted.multiGet(keys)).containsOnly(4L);
+
+        MapState<Long> flushing = run.apply(Duration.ofMillis(1));
+        applyBatch(flushing, 5L, keys, ones);
+        Map<HourKey, Long> expected = new HashMap<>();
+        keys.forEach(key -> expected.put(new HourKey(event, (Long) key.get(1)), 5L));
+        assertThat(CountTables.hourly(session(), writeBehindKeyspace)).isEqualTo(expected);
+
+        assertThat(run.apply(Duration.ofHours(1)).multiGet(keys)).containsOnly(5L);
+        assertThat(logRows(writeBehindKeyspace, store)).as("log rows once the table holds every value").isZero();
+    }
+
+    private static long logRows(String keyspace, String store) {
+        return session().execute("SELECT count(*) FROM " + keyspace + ".keyed_value_log WHERE store = ?", store)
+                .one().getLong(0);
+    }
+
     @Test
     void failedWriteFailsTheBatchInsteadOfTheWorker() {
         MapTable<Long> missing = new MapTable<>("no_such_table", List.of("event", "day"), List.of("hour"),

@@ -99,9 +99,9 @@ public final class CassandraValueLog implements WriteBehindBackingMap.ValueLog {
         try {
             CqlSession connected = SessionRegistry.connected(settings);
             String table = settings.keyspace() + "." + TABLE;
-            insert = connected.prepare("INSERT INTO " + table + " (store, run, txid, part, parts, entries)"
+            insert = connected.prepare("INSERT INTO " + table + " (store, run, txid, part, parts, changed)"
                     + " VALUES (?, ?, ?, ?, ?, ?)");
-            select = connected.prepare("SELECT run, txid, part, entries FROM " + table + " WHERE store = ?");
+            select = connected.prepare("SELECT run, txid, part, changed FROM " + table + " WHERE store = ?");
             deleteThrough = connected.prepare("DELETE FROM " + table + " WHERE store = ? AND run = ? AND txid <= ?");
             deletePart = connected.prepare("DELETE FROM " + table
                     + " WHERE store = ? AND run = ? AND txid = ? AND part = ?");
