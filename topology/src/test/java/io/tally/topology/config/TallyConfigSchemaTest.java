@@ -32,7 +32,7 @@ class TallyConfigSchemaTest {
                     .as("%s is in a declared section", key).isTrue();
             assertThat(key.required() && key.defaultValue() != null).as("%s required and defaulted", key).isFalse();
         }
-        assertThat(paths).hasSize(80);
+        assertThat(paths).hasSize(81);
     }
 
     @Test

@@ -19,6 +19,7 @@ class SchemaApplierTest {
         TallyTables.countTables().forEach(table -> written.add(table.name()));
         written.add("keyed_state_log");
         written.add("keyed_state_spill");
+        written.add(io.tally.state.cassandra.internal.CassandraValueLog.TABLE);
         written.add(io.tally.state.progress.ProgressLedger.TABLE);
         written.add(TallyTables.rejectedEvents(tuple -> List.of()).name());
         written.add(TallyTables.SEGMENT_PROGRESS.name());
