@@ -192,8 +192,11 @@ class SegmentsTest {
                     .isEmpty();
             assertThat(AggregateTables.read(session, keyspace, SIZES, List.of("segment", "day"), "entered").values())
                     .as("no day has a negative number of entries").allMatch(n -> n >= 0);
-            assertThat(AggregateTables.diff(truth.matchingEvents(), AggregateTables.read(session, keyspace, PROGRESS,
-                    memberKey, "events"))).as("segment_progress events").isEmpty();
+            // segment_progress is written behind (aggregates.user_state_flush_ms): wait for the flush after the last
+            // batch that changed it.
+            assertThat(AggregateTables.diff(truth.matchingEvents(), Eventually.poll(() -> AggregateTables.read(session,
+                    keyspace, PROGRESS, memberKey, "events"), truth.matchingEvents()::equals, Duration.ofSeconds(30))))
+                    .as("segment_progress events").isEmpty();
             long buckets = session.execute("SELECT bucket FROM " + keyspace + ".segment_members").all().stream()
                     .map(row -> row.getInt(0)).distinct().count();
             assertThat(buckets).as("members spread over the buckets").isEqualTo(TallyTables.SEGMENT_BUCKETS);

@@ -5,6 +5,7 @@ import io.tally.state.cassandra.internal.KnownRowKeys;
 import io.tally.state.cassandra.internal.CassandraValueLog;
 import io.tally.state.cassandra.internal.StateMetrics;
 import io.tally.state.cassandra.internal.WriteBehindBackingMap;
+import io.tally.state.forwarding.ForwardingMapState;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.storm.task.IMetricsContext;
@@ -12,6 +13,7 @@ import org.apache.storm.trident.state.State;
 import org.apache.storm.trident.state.StateFactory;
 import org.apache.storm.trident.state.map.CachedMap;
 import org.apache.storm.trident.state.map.IBackingMap;
+import org.apache.storm.trident.state.map.MapState;
 import org.apache.storm.trident.state.map.OpaqueMap;
 
 /**
@@ -122,15 +124,22 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
             known.scanStart(settings, table, stateMetrics);
         }
         IBackingMap backing = new CassandraBackingMap<>(settings, table, stateMetrics, known);
-        if (writeBehindStore != null) {
-            // Unflushed values are bounded by the cache's size, so they are values the cache holds anyway.
-            backing = new WriteBehindBackingMap<>(writeBehindStore, table, backing,
-                    new CassandraValueLog(settings, StateMetrics.register(conf, metrics, CassandraValueLog.TABLE)),
-                    route, partitionIndex, numPartitions, flushEvery.toMillis(),
-                    Math.max(1, cacheEntries == 0 ? DEFAULT_CACHE_ENTRIES : cacheEntries), System::currentTimeMillis);
+        if (writeBehindStore == null) {
+            return cacheEntries == 0 ? OpaqueMap.build(backing) : OpaqueMap.build(new CachedMap(backing, cacheEntries));
         }
-        return cacheEntries == 0
-                ? OpaqueMap.build(backing)
-                : OpaqueMap.build(new CachedMap(backing, cacheEntries));
+        // Unflushed values are bounded by the cache's size, so they are values the cache holds anyway.
+        WriteBehindBackingMap<T> writeBehind = new WriteBehindBackingMap<>(writeBehindStore, table, backing,
+                new CassandraValueLog(settings, StateMetrics.register(conf, metrics, CassandraValueLog.TABLE)),
+                route, partitionIndex, numPartitions, flushEvery.toMillis(),
+                cacheEntries == 0 ? DEFAULT_CACHE_ENTRIES : cacheEntries, System::currentTimeMillis);
+        MapState<T> state = cacheEntries == 0 ? OpaqueMap.build((IBackingMap) writeBehind)
+                : OpaqueMap.build(new CachedMap(writeBehind, cacheEntries));
+        return new ForwardingMapState<>(state) {
+            @Override
+            public void commit(Long txid) {
+                super.commit(txid);
+                writeBehind.committed(txid);
+            }
+        };
     }
 }

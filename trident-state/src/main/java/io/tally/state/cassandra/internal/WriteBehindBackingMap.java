@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * An opaque map state's values held in the worker's memory between writes to their table: each batch's changed
  * values are logged to Cassandra as one row per partition (a few parts for a large batch), and written to their
- * table rows once per flush interval, however many batches changed them in between.
+ * table rows once per flush interval, however many batches changed them in between (in the batch that finds the
+ * interval passed, or after the commit of one, see {@link #committed}).
  *
  * <h2>Why it stays exactly once</h2>
  * Every value it holds or logs is the {@link OpaqueValue} an ordinary opaque map would have written to the row at
@@ -155,6 +156,17 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
         }
         long now = clock.getAsLong();
         if (now - lastFlushMillis >= flushEveryMillis || unflushed.size() >= maxUnflushed) {
+            flush(txid, now);
+        }
+    }
+
+    /**
+     * Flushes when due after batch {@code txid} committed, so that the table catches up while batches bring this
+     * partition no keys.
+     */
+    public void committed(long txid) {
+        long now = clock.getAsLong();
+        if (restored && !unflushed.isEmpty() && now - lastFlushMillis >= flushEveryMillis) {
             flush(txid, now);
         }
     }

@@ -114,6 +114,21 @@ class WriteBehindBackingMapTest {
     }
 
     @Test
+    void commitsFlushAPartitionThatBatchesNoLongerBring() {
+        Run run = new Run(1);
+        List<Object> key = List.of("Signed Up", "u1");
+        clock = 1;
+        run.apply(1, Map.of(key, 3L), -1);
+        clock = 1 + FLUSH_EVERY - 1;
+        run.apply(2, Map.of(), -1);
+        assertThat(rows.values).isEmpty();
+        clock = 1 + FLUSH_EVERY;
+        run.apply(3, Map.of(), -1);
+        assertThat(rows.values.get(key).getCurr()).isEqualTo(3L);
+        assertThat(log.parts).isEmpty();
+    }
+
+    @Test
     void keysOtherThanTextAndWholeNumbersAreRefusedByName() {
         WriteBehindBackingMap<Long> map = newMap(0, 1);
         assertThatThrownBy(() -> map.multiPut(List.of(List.of("Signed Up", 1.5)), List.of(new OpaqueValue<>(1L, 1L))))
@@ -164,11 +179,13 @@ class WriteBehindBackingMapTest {
     /** One run of the topology: a write-behind opaque map per partition, as Trident builds them. */
     private final class Run {
         private final List<MapState<Long>> states = new ArrayList<>();
+        private final List<WriteBehindBackingMap<Long>> maps = new ArrayList<>();
 
         @SuppressWarnings({"unchecked", "rawtypes"}) // OpaqueMap.build takes the raw OpaqueValue type
         Run(int partitions) {
             for (int p = 0; p < partitions; p++) {
-                states.add(OpaqueMap.build((IBackingMap) new CachedMap<>(newMap(p, partitions), 10)));
+                maps.add(newMap(p, partitions));
+                states.add(OpaqueMap.build((IBackingMap) new CachedMap<>(maps.get(p), 10)));
             }
         }
 
@@ -207,6 +224,7 @@ class WriteBehindBackingMapTest {
                     return false;
                 }
                 states.get(p).commit(txid);
+                maps.get(p).committed(txid);
             }
             return true;
         }
