@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.tally.bolts.ingest.BackfillSpan;
 import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.transform.TransformConfig;
-import io.tally.dashboard.DashboardSettings;
+import io.tally.query.dashboard.DashboardSettings;
 import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.spouts.objectstore.ObjectStoreSettings;

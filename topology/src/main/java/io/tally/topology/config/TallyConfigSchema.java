@@ -8,7 +8,7 @@ import io.tally.bolts.journey.RetentionDefinition;
 import io.tally.bolts.journey.SessionDefinition;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.TransformStep;
-import io.tally.dashboard.DashboardSettings;
+import io.tally.query.dashboard.DashboardSettings;
 import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.spouts.objectstore.ObjectStoreSettings;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.transform.TransformConfig;
-import io.tally.dashboard.DashboardSettings;
+import io.tally.query.dashboard.DashboardSettings;
 import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.spouts.objectstore.ObjectStoreSettings;
