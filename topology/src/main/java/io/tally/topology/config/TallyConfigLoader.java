@@ -91,7 +91,8 @@ public final class TallyConfigLoader {
         return toConfig(TallyConfigSchema.bind(tree));
     }
 
-    private TallyConfig toConfig(ConfigValues values) {
+    /** The settings of a bound file: package-private so a test can see which keys they use. */
+    static TallyConfig toConfig(ConfigValues values) {
         TallyConfig.Builder config = TallyConfig.builder();
         for (ConfigKey<?> key : keys()) {
             try {

@@ -450,10 +450,10 @@ public final class TallyConfigSchema {
         bindSection(root, "", values);
         for (ConfigKey<?> key : KEYS) {
             boolean sectionGiven = key.section().isEmpty() || values.has(key.section());
-            if (sectionGiven && key.required() && key.isEmpty(values.given(key).orElse(null))) {
+            if (sectionGiven && key.required() && key.isEmpty(values.bound(key).orElse(null))) {
                 throw key.missing();
             }
-            if (key.requires() != null && values.given(key).isPresent() && values.given(key.requires()).isEmpty()) {
+            if (key.requires() != null && values.bound(key).isPresent() && values.bound(key.requires()).isEmpty()) {
                 throw key.problem("needs " + key.requires().path());
             }
         }
@@ -497,7 +497,7 @@ public final class TallyConfigSchema {
         if (value.isObject()) {
             values.addSection(section.path());
             bindSection(value, section.path(), values);
-            if (flag != null && values.given(flag).isEmpty()) {
+            if (flag != null && values.bound(flag).isEmpty()) {
                 values.put(flag, true);
             }
         } else if (flag != null && value.isValueNode()
