@@ -1,6 +1,6 @@
 package io.tally.cli;
 
-import io.tally.dashboard.DashboardSettings;
+import io.tally.query.dashboard.DashboardSettings;
 import io.tally.topology.config.TallyConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

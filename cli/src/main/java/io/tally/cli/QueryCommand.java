@@ -1,7 +1,6 @@
 package io.tally.cli;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
-import io.tally.state.cassandra.CassandraConnectionProblem;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.internal.SessionRegistry;
@@ -166,8 +165,7 @@ final class QueryCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 1;
         } catch (AllNodesFailedException e) {
-            System.err.println(CassandraConnectionProblem.describe(cassandra, e));
-            return TallyCommand.EXIT_UNAVAILABLE;
+            return CassandraUnreachable.report(spec, cassandra, e);
         }
     }
 

@@ -2,7 +2,6 @@ package io.tally.cli;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
-import io.tally.state.cassandra.CassandraConnectionProblem;
 import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.topology.config.TallyConfig;
@@ -10,7 +9,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code tally schema apply|check}: creates, or verifies, the keyspace and tables of deploy/schema.cql. */
 @Command(name = "schema", mixinStandardHelpOptions = true,
@@ -26,6 +27,9 @@ final class SchemaCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOption config;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -46,8 +50,7 @@ final class SchemaCommand implements Callable<Integer> {
             problems.forEach(p -> System.err.println("Missing: " + p));
             return TallyCommand.EXIT_UNAVAILABLE;
         } catch (AllNodesFailedException e) {
-            System.err.println(CassandraConnectionProblem.describe(tally.cassandra(), e));
-            return TallyCommand.EXIT_UNAVAILABLE;
+            return CassandraUnreachable.report(spec, tally.cassandra(), e);
         }
     }
 }

@@ -2,7 +2,6 @@ package io.tally.cli;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
-import io.tally.state.cassandra.CassandraConnectionProblem;
 import io.tally.state.cassandra.internal.SessionRegistry;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.status.StatusFormat;
@@ -47,7 +46,7 @@ final class StatusCommand implements Callable<Integer> {
             out.flush();
             return 0;
         } catch (AllNodesFailedException e) {
-            spec.commandLine().getErr().println(CassandraConnectionProblem.describe(tally.cassandra(), e));
+            return CassandraUnreachable.report(spec, tally.cassandra(), e);
         } catch (IllegalStateException | IllegalArgumentException e) {
             spec.commandLine().getErr().println(e.getMessage());
         }

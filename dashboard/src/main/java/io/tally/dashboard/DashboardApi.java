@@ -17,6 +17,7 @@ import io.tally.query.RetentionQueries;
 import io.tally.query.SegmentQueries;
 import io.tally.query.Series;
 import io.tally.query.SeriesQueries;
+import io.tally.query.dashboard.DashboardSettings;
 import io.tally.state.schema.TallyTables;
 import java.time.Clock;
 import java.time.Duration;

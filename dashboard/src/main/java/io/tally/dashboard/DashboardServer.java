@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.tally.http.HttpServer;
 import io.tally.http.HttpServer.ConnectionHandlers;
+import io.tally.query.dashboard.DashboardSettings;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.tally.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.query.Listing;
+import io.tally.query.dashboard.DashboardSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -65,7 +65,6 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     private static final long SEED = 42L;
     /** The full pipeline as an operator would configure it: breakdowns and segments of every kind. */
     private static final String FULL_PIPELINE_YAML = """
-            kafka: {bootstrap_servers: replaced, topics: [replaced]}
             transforms:
               steps:
                 - derive_property: {name: country, from: context.location.country}
@@ -263,8 +262,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             exact &= full.exact();
             fullRate = full.eventsPerSecond();
             if (journeys) {
-                TallyConfig operators = TallyConfigLoader.withEnvironment(Map.of()).parse(
-                        "kafka: {bootstrap_servers: replaced, topics: [replaced]}\n" + JOURNEYS_YAML);
+                TallyConfig operators = operatorsConfig(JOURNEYS_YAML);
                 TallyConfig journeysConfig = fullConfig.toBuilder().funnels(operators.funnels())
                         .retention(operators.retention()).sessions(operators.sessions().orElseThrow()).build();
                 Map<String, Object> journeysResult = new LinkedHashMap<>();
@@ -504,8 +502,17 @@ public final class ThroughputBenchmark implements Callable<Integer> {
 
     private TallyConfig fullPipelineConfig() {
         TallyConfig base = baseConfig();
-        TallyConfig operators = TallyConfigLoader.withEnvironment(Map.of()).parse(FULL_PIPELINE_YAML);
+        TallyConfig operators = operatorsConfig(FULL_PIPELINE_YAML);
         return base.toBuilder().transforms(operators.transforms()).segments(operators.segments()).build();
+    }
+
+    /**
+     * The sections an operator writes, parsed as {@code tally.yaml} is: a configuration must name its Kafka, so a
+     * placeholder one is added; callers take only the sections they need and each run names its own topic.
+     */
+    private static TallyConfig operatorsConfig(String yaml) {
+        return TallyConfigLoader.withEnvironment(Map.of())
+                .parse("kafka: {bootstrap_servers: replaced, topics: [replaced]}\n" + yaml);
     }
 
     /** {@code template} reading {@code topic} into a new keyspace whose schema is applied here. */

@@ -10,6 +10,7 @@ import java.util.Set;
 public final class ConfigValues {
     private final Map<ConfigKey<?>, Object> given = new HashMap<>();
     private final Set<String> sections = new HashSet<>();
+    private final Set<ConfigKey<?>> read = new HashSet<>();
 
     <T> void put(ConfigKey<T> key, T value) {
         given.put(key, value);
@@ -25,9 +26,23 @@ public final class ConfigValues {
     }
 
     /** The value the file gives. */
-    @SuppressWarnings("unchecked")
     public <T> Optional<T> given(ConfigKey<T> key) {
+        read.add(key);
+        return bound(key);
+    }
+
+    /** The value the file gives, for the schema's own checks: not counted as {@linkplain #read() read}. */
+    @SuppressWarnings("unchecked")
+    <T> Optional<T> bound(ConfigKey<T> key) {
         return Optional.ofNullable((T) given.get(key));
+    }
+
+    /**
+     * The keys whose values were asked for: after a loader has built its settings, a key missing here is one it
+     * never uses, which a file could set to no effect.
+     */
+    Set<ConfigKey<?>> read() {
+        return Set.copyOf(read);
     }
 
     /** Whether the file has the section (under any of its names). */

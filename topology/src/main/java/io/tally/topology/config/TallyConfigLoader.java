@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.tally.bolts.ingest.BackfillSpan;
 import io.tally.bolts.ingest.IngestSettings;
 import io.tally.bolts.transform.TransformConfig;
-import io.tally.dashboard.DashboardSettings;
+import io.tally.query.dashboard.DashboardSettings;
 import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.spouts.objectstore.ObjectStoreSettings;
@@ -91,7 +91,8 @@ public final class TallyConfigLoader {
         return toConfig(TallyConfigSchema.bind(tree));
     }
 
-    private TallyConfig toConfig(ConfigValues values) {
+    /** The settings of a bound file: package-private so a test can see which keys they use. */
+    static TallyConfig toConfig(ConfigValues values) {
         TallyConfig.Builder config = TallyConfig.builder();
         for (ConfigKey<?> key : keys()) {
             try {

@@ -8,7 +8,7 @@ import io.tally.bolts.journey.RetentionDefinition;
 import io.tally.bolts.journey.SessionDefinition;
 import io.tally.bolts.segment.SegmentDefinition;
 import io.tally.bolts.transform.TransformStep;
-import io.tally.dashboard.DashboardSettings;
+import io.tally.query.dashboard.DashboardSettings;
 import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.spouts.objectstore.ObjectStoreSettings;
@@ -456,10 +456,10 @@ public final class TallyConfigSchema {
         bindSection(root, "", values);
         for (ConfigKey<?> key : KEYS) {
             boolean sectionGiven = key.section().isEmpty() || values.has(key.section());
-            if (sectionGiven && key.required() && key.isEmpty(values.given(key).orElse(null))) {
+            if (sectionGiven && key.required() && key.isEmpty(values.bound(key).orElse(null))) {
                 throw key.missing();
             }
-            if (key.requires() != null && values.given(key).isPresent() && values.given(key.requires()).isEmpty()) {
+            if (key.requires() != null && values.bound(key).isPresent() && values.bound(key.requires()).isEmpty()) {
                 throw key.problem("needs " + key.requires().path());
             }
         }
@@ -503,7 +503,7 @@ public final class TallyConfigSchema {
         if (value.isObject()) {
             values.addSection(section.path());
             bindSection(value, section.path(), values);
-            if (flag != null && values.given(flag).isEmpty()) {
+            if (flag != null && values.bound(flag).isEmpty()) {
                 values.put(flag, true);
             }
         } else if (flag != null && value.isValueNode()

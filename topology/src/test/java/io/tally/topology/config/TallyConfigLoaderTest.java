@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tally.bolts.journey.CompiledSessions;
 import io.tally.bolts.journey.SessionDefinition;
+import io.tally.query.dashboard.DashboardSettings;
 import io.tally.state.cassandra.CassandraSettings;
-import io.tally.dashboard.DashboardSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

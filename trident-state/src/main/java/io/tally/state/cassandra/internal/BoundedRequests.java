@@ -53,11 +53,9 @@ final class BoundedRequests {
 
     /** Waits for all requests and returns their results in order, or fails the batch. */
     <R> List<R> awaitAll(List<CompletionStage<R>> requests, String what) {
-        CompletableFuture<?>[] futures = requests.stream()
-                .map(CompletionStage::toCompletableFuture)
-                .toArray(CompletableFuture[]::new);
+        List<R> results;
         try {
-            CompletableFuture.allOf(futures).get(awaitMillis, TimeUnit.MILLISECONDS);
+            results = joinAll(requests);
         } catch (ExecutionException e) {
             throw failure(what, e.getCause());
         } catch (TimeoutException e) {
@@ -66,13 +64,26 @@ final class BoundedRequests {
             Thread.currentThread().interrupt();
             throw interrupted(what, e);
         }
+        ReplayBackoff.succeeded();
+        return results;
+    }
+
+    /**
+     * Waits for all requests and returns their results in order, or throws the first failure as it is: for work
+     * outside a batch (such as a state's start-up scan), which has no replay to ask for and no backoff to wait.
+     */
+    <R> List<R> joinAll(List<CompletionStage<R>> requests)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        CompletableFuture<?>[] futures = requests.stream()
+                .map(CompletionStage::toCompletableFuture)
+                .toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(futures).get(awaitMillis, TimeUnit.MILLISECONDS);
         List<R> results = new ArrayList<>(futures.length);
         for (CompletableFuture<?> future : futures) {
             @SuppressWarnings("unchecked")
             R result = (R) future.join();
             results.add(result);
         }
-        ReplayBackoff.succeeded();
         return results;
     }
 

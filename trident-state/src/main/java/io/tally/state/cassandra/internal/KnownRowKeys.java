@@ -3,14 +3,16 @@ package io.tally.state.cassandra.internal;
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowRoute;
 import io.tally.state.keyed.KeyRouting;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import it.unimi.dsi.fastutil.longs.LongCollection;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * A fingerprint per row of this partition in an open-addressing set of longs: 8 to 21 bytes per row, depending on
  * how full the set is since it last grew. The scan reads only the key columns, once per partition start, in a
  * background thread, so a restart does not wait for it; with a recent period it lists the table's Cassandra
- * partitions and reads only those that {@linkplain #mayHoldRecentRows may hold recent rows}, so its cost follows
- * the recent rows, not the table's history. Its rows count as the state's rows read.
+ * partitions and reads only those that {@linkplain #mayHoldRecentRows may hold recent rows}, several at a time
+ * (bounded as a batch's requests are), so its cost follows the recent rows, not the table's history. Its rows count as the state's rows read.
  */
 public final class KnownRowKeys {
     private static final Logger LOG = LoggerFactory.getLogger(KnownRowKeys.class);
@@ -157,8 +160,10 @@ public final class KnownRowKeys {
             String from = " FROM " + settings.keyspace() + "." + table.name();
             Scan scan = new Scan(table.keyColumns());
             if (cutoffMillis == Long.MIN_VALUE) {
-                scan.add(session.execute(SimpleStatement.newInstance("SELECT " + scan.columnList() + from)
-                        .setPageSize(SCAN_PAGE_ROWS).setConsistencyLevel(consistency)));
+                KeysRead all = new KeysRead(scan.keyColumns.size(), scan.found);
+                session.execute(SimpleStatement.newInstance("SELECT " + scan.columnList() + from)
+                        .setPageSize(SCAN_PAGE_ROWS).setConsistencyLevel(consistency)).forEach(all::add);
+                scan.add(all);
             } else {
                 List<String> partitionColumns = table.partitionKeyColumns();
                 List<List<Object>> partitions = new ArrayList<>();
@@ -171,10 +176,21 @@ public final class KnownRowKeys {
                 scan.rowsRead += partitions.size();
                 PreparedStatement partitionRows = session.prepare("SELECT " + scan.columnList() + from + " WHERE "
                         + String.join(" = ? AND ", partitionColumns) + " = ?");
+                // A year of daily partitions is thousands of reads: one after another, a restart waited for the sum
+                // of their round trips. As many in flight as a batch's requests, each holding its permit until its
+                // last page is in, so a long partition does not let more requests pile up behind it.
+                BoundedRequests requests = new BoundedRequests(settings.maxRequestsInFlight(),
+                        settings.requestTimeout().toMillis(), settings.keyspace() + "." + table.name(), metrics);
+                List<CompletionStage<KeysRead>> reads = new ArrayList<>();
                 for (List<Object> partitionKey : mayHoldRecentRows(partitions, cutoffMillis)) {
-                    scan.add(session.execute(partitionRows.bind(partitionKey.toArray())
-                            .setPageSize(SCAN_PAGE_ROWS).setConsistencyLevel(consistency)));
+                    BoundStatement statement = partitionRows.bind(partitionKey.toArray())
+                            .setPageSize(SCAN_PAGE_ROWS).setConsistencyLevel(consistency);
+                    KeysRead read = new KeysRead(scan.keyColumns.size(), new LongArrayList());
+                    reads.add(requests.submit(() -> session.executeAsync(statement)
+                            .thenCompose(first -> PartitionedRequests.forEachRow(first, read::add))
+                            .thenApply(done -> read)));
                 }
+                requests.joinAll(reads).forEach(scan::add);
             }
             scanned = scan.found;
             scanRowsRead = scan.rowsRead;
@@ -182,6 +198,10 @@ public final class KnownRowKeys {
             LOG.info("{} partition {} of {}: {} of {} rows read are this partition's; keys not among them are not"
                             + " read (scanned in {} ms)", description, partition, partitions, scan.found.size(),
                     scan.rowsRead, (System.nanoTime() - started) / 1_000_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.info("{} partition {} of {}: scan of the table's keys interrupted; every key will be read",
+                    description, partition, partitions);
         } catch (Exception e) {
             LOG.warn("{} partition {} of {}: could not scan the table's keys ({}); every key will be read, as it is"
                     + " without the scan", description, partition, partitions, e.toString());
@@ -230,10 +250,9 @@ public final class KnownRowKeys {
     }
 
     /** The fingerprints of this partition's recent keys among the rows a scan reads. */
-    private final class Scan {
+    private static final class Scan {
         final List<String> keyColumns;
         final LongOpenHashSet found = new LongOpenHashSet();
-        final StringBuilder scanText = new StringBuilder();
         long rowsRead;
         long requests;
 
@@ -245,15 +264,37 @@ public final class KnownRowKeys {
             return String.join(", ", keyColumns);
         }
 
-        void add(ResultSet rows) {
+        /** One request's rows, all pages of it; a read that kept its fingerprints in {@link #found} itself adds none. */
+        void add(KeysRead read) {
             requests++;
-            for (Row row : rows) {
-                rowsRead++;
-                List<Object> rowKey = columns(row, keyColumns.size());
-                if (bucketMillis(rowKey) >= cutoffMillis
-                        && (route == null || KeyRouting.partition(route.of(rowKey), partitions) == partition)) {
-                    found.add(fingerprint(fingerprints, scanText, rowKey));
-                }
+            rowsRead += read.rowsRead;
+            if (read.kept != found) {
+                found.addAll(read.kept);
+            }
+        }
+    }
+
+    /**
+     * What one request's rows hold for this partition. Filled by one thread at a time (a request's pages arrive one
+     * after another), possibly a driver thread: the hash key and route are read-only, the text buffer its own.
+     */
+    private final class KeysRead {
+        final int keyColumns;
+        final LongCollection kept;
+        final StringBuilder keyText = new StringBuilder();
+        long rowsRead;
+
+        KeysRead(int keyColumns, LongCollection kept) {
+            this.keyColumns = keyColumns;
+            this.kept = kept;
+        }
+
+        void add(Row row) {
+            rowsRead++;
+            List<Object> rowKey = columns(row, keyColumns);
+            if (bucketMillis(rowKey) >= cutoffMillis
+                    && (route == null || KeyRouting.partition(route.of(rowKey), partitions) == partition)) {
+                kept.add(fingerprint(fingerprints, keyText, rowKey));
             }
         }
     }

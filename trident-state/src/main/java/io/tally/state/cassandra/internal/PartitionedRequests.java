@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * One batch's reads and writes against one table, shaped so their cost grows with partitions touched rather
@@ -158,10 +159,15 @@ final class PartitionedRequests {
     }
 
     private static CompletionStage<List<Row>> collectPages(AsyncResultSet page, List<Row> rows) {
-        page.currentPage().forEach(rows::add);
+        return forEachRow(page, rows::add).thenApply(done -> rows);
+    }
+
+    /** Hands every row of this page and the pages after it to {@code each}, one page after another. */
+    static CompletionStage<Void> forEachRow(AsyncResultSet page, Consumer<Row> each) {
+        page.currentPage().forEach(each);
         if (!page.hasMorePages()) {
-            return CompletableFuture.completedFuture(rows);
+            return CompletableFuture.completedFuture(null);
         }
-        return page.fetchNextPage().thenCompose(next -> collectPages(next, rows));
+        return page.fetchNextPage().thenCompose(next -> forEachRow(next, each));
     }
 }

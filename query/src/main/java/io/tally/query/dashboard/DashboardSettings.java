@@ -1,4 +1,4 @@
-package io.tally.dashboard;
+package io.tally.query.dashboard;
 
 import java.io.Serializable;
 import java.util.List;
