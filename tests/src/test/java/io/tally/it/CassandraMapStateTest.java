@@ -233,7 +233,7 @@ class CassandraMapStateTest {
         String store = "test/event_counts_by_hour";
         java.util.function.Function<Duration, MapState<Long>> run = flushEvery -> newState(
                 CassandraMapStateFactory.opaque(writeBehind, TallyTables.EVENT_COUNTS_BY_HOUR)
-                        .withKnownKeys(rowKey -> 0, null).withWriteBehind(store, flushEvery));
+                        .withKnownKeys(rowKey -> 0, null).withWriteBehind(store, flushEvery, 1 << 20));
         String event = "Write Behind";
         List<List<Object>> keys = hourKeys(event, 0, 30);
         List<Long> ones = new ArrayList<>();

@@ -169,7 +169,7 @@ public final class TallyTopology {
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.SEGMENT_PROGRESS)
                         .withKnownKeys(new PerUserPass.SegmentProgressRoute(routing), null)
                         .withWriteBehind(config.name() + "/" + TallyTables.SEGMENT_PROGRESS.name(),
-                                config.userStateFlush()));
+                                config.userStateFlush(), config.userStateMemoryBytes()));
         // Funnels, retention and sessions are counted by the full pipeline, or by a journeys-only backfill of new ones:
         // a segments-only backfill must not count them a second time.
         boolean countsJourneys = counting || scope == Scope.JOURNEYS_ONLY;
@@ -180,7 +180,7 @@ public final class TallyTopology {
                 CassandraMapStateFactory.opaque(config.cassandra(), TallyTables.USER_JOURNEYS)
                         .withKnownKeys(new PerUserPass.SegmentProgressRoute(routing), null)
                         .withWriteBehind(config.name() + "/" + TallyTables.USER_JOURNEYS.name(),
-                                config.userStateFlush()));
+                                config.userStateFlush(), config.userStateMemoryBytes()));
         // How much older than a user's newest event one of theirs may still be accepted (see FunnelProgress).
         long horizonMillis = config.ingest().maxLatenessMillis() + config.ingest().futureToleranceMillis();
         // Per-day counts a user keeps while not a member of a segment reach back as far as an event may be late.

@@ -63,6 +63,7 @@ public final class TallyConfig implements Serializable {
     private final Duration dedupWindow;
     private final long keyedStateMemoryBytes;
     private final Duration userStateFlush;
+    private final long userStateMemoryBytes;
     private final Duration lagAllowance;
     private final BackfillSpan backfill;
     private final List<SegmentDefinition> segments;
@@ -86,6 +87,7 @@ public final class TallyConfig implements Serializable {
         this.dedupWindow = b.dedupWindow;
         this.keyedStateMemoryBytes = b.keyedStateMemoryBytes;
         this.userStateFlush = b.userStateFlush;
+        this.userStateMemoryBytes = b.userStateMemoryBytes;
         this.lagAllowance = b.lagAllowance;
         this.backfill = b.backfill;
         this.segments = b.segments;
@@ -103,7 +105,8 @@ public final class TallyConfig implements Serializable {
     public Builder toBuilder() {
         return new Builder().name(name).batch(batch).kafka(kafka).files(files).objects(objects).cassandra(cassandra).replication(replication)
                 .ingest(ingest).transforms(transforms).dedupWindow(dedupWindow).lagAllowance(lagAllowance)
-                .backfill(backfill).keyedStateMemoryMb(keyedStateMemoryBytes >> 20).userStateFlush(userStateFlush).segments(segments)
+                .backfill(backfill).keyedStateMemoryMb(keyedStateMemoryBytes >> 20).userStateFlush(userStateFlush)
+                .userStateMemoryMb(userStateMemoryBytes >> 20).segments(segments)
                 .funnels(funnels).retention(retention).prometheus(prometheus).dashboard(dashboard)
                 .sessions(sessions);
     }
@@ -172,6 +175,14 @@ public final class TallyConfig implements Serializable {
         return userStateFlush;
     }
 
+    /**
+     * What one partition of the per-user stage may hold in memory of segment progress, and of funnel, retention and
+     * session state, each ({@code aggregates.user_state_memory_mb}).
+     */
+    public long userStateMemoryBytes() {
+        return userStateMemoryBytes;
+    }
+
     /** How long a batch may take from its first read to its commit with its duplicates still found. */
     public Duration lagAllowance() {
         return lagAllowance;
@@ -223,6 +234,7 @@ public final class TallyConfig implements Serializable {
                 + ", replication=" + replication + ", ingest=" + ingest + ", transforms=" + transforms + ", dedupWindow=" + dedupWindow + ", lagAllowance=" + lagAllowance + ", backfill=" + backfill
                 + ", keyedStateMemoryMb=" + (keyedStateMemoryBytes >> 20)
                 + ", userStateFlushMs=" + userStateFlush.toMillis()
+                + ", userStateMemoryMb=" + (userStateMemoryBytes >> 20)
                 + ", segments=" + segments.stream().map(SegmentDefinition::name).toList()
                 + (prometheus == null ? "" : ", prometheus=" + prometheus) + "}";
     }
@@ -240,6 +252,7 @@ public final class TallyConfig implements Serializable {
         private Duration dedupWindow = DEFAULT_DEDUP_WINDOW;
         private long keyedStateMemoryBytes = DEFAULT_KEYED_STATE_MEMORY_MB << 20;
         private Duration userStateFlush = Duration.ofMillis(TallyConfigSchema.USER_STATE_FLUSH_MS.defaultValue());
+        private long userStateMemoryBytes = TallyConfigSchema.USER_STATE_MEMORY_MB.defaultValue() << 20;
         private Duration lagAllowance = DEFAULT_LAG_ALLOWANCE;
         private BackfillSpan backfill;
         private List<SegmentDefinition> segments = List.of();
@@ -334,6 +347,13 @@ public final class TallyConfig implements Serializable {
         public Builder keyedStateMemoryMb(long mebibytes) {
             TallyConfigSchema.KEYED_STATE_MEMORY_MB.validate(mebibytes);
             this.keyedStateMemoryBytes = mebibytes << 20;
+            return this;
+        }
+
+        /** Default and range: {@link TallyConfigSchema#USER_STATE_MEMORY_MB}. */
+        public Builder userStateMemoryMb(long mebibytes) {
+            TallyConfigSchema.USER_STATE_MEMORY_MB.validate(mebibytes);
+            this.userStateMemoryBytes = mebibytes << 20;
             return this;
         }
 

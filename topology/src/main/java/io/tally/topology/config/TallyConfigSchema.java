@@ -282,6 +282,12 @@ public final class TallyConfigSchema {
             .doc("how often the per-user stage writes the segment progress and funnel, retention and session state it"
                     + " changed to their tables; until then each batch's changes are one keyed_value_log row per"
                     + " partition").define();
+    public static final ConfigKey<Long> USER_STATE_MEMORY_MB = key("aggregates.user_state_memory_mb", ValueType.LONG)
+            .unit(Unit.MEBIBYTES).defaultValue(256L).check(Check.range(1, 1 << 20, "MiB"))
+            .appliedBy(TallyConfig.Builder::userStateMemoryMb)
+            .doc("what one partition of the per-user stage may hold in memory of segment progress, and of funnel,"
+                    + " retention and session state, each; past it the least recently used are read again from their"
+                    + " tables when needed, costing reads, never exactness").define();
 
     // ---- backfill -------------------------------------------------------------------------------------------------
     static {

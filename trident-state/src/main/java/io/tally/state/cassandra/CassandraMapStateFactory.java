@@ -34,6 +34,8 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
      * consecutive batches is read from Cassandra once. Safe because groupBy routes a key to one partition.
      */
     public static final int DEFAULT_CACHE_ENTRIES = 100_000;
+    /** A write-behind partition flushes early when this many keys changed since its last flush. */
+    private static final int MAX_UNFLUSHED_KEYS = 200_000;
 
     private final CassandraSettings settings;
     private final MapTable<T> table;
@@ -43,14 +45,17 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
     private final Duration recent;
     private final String writeBehindStore;
     private final Duration flushEvery;
+    private final long memoryBytes;
 
     private CassandraMapStateFactory(CassandraSettings settings, MapTable<T> table, int cacheEntries,
             boolean knownKeys, RowRoute route, Duration recent) {
-        this(settings, table, cacheEntries, knownKeys, route, recent, null, null);
+        this(settings, table, cacheEntries, knownKeys, route, recent, null, null, 0);
     }
 
     private CassandraMapStateFactory(CassandraSettings settings, MapTable<T> table, int cacheEntries,
-            boolean knownKeys, RowRoute route, Duration recent, String writeBehindStore, Duration flushEvery) {
+            boolean knownKeys, RowRoute route, Duration recent, String writeBehindStore, Duration flushEvery,
+            long memoryBytes) {
+        this.memoryBytes = memoryBytes;
         this.writeBehindStore = writeBehindStore;
         this.flushEvery = flushEvery;
         this.settings = settings;
@@ -77,7 +82,7 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
      */
     public CassandraMapStateFactory<T> withKnownKeys(RowRoute route, Duration recent) {
         return new CassandraMapStateFactory<>(settings, table, cacheEntries, true, route, recent, writeBehindStore,
-                flushEvery);
+                flushEvery, memoryBytes);
     }
 
     /**
@@ -85,19 +90,23 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
      * {@code keyed_value_log} once per batch, and written to the table once per {@code flushEvery} (see
      * {@link WriteBehindBackingMap}, which argues why that stays exactly once). For state that only the topology
      * reads: the table's rows lag its values by up to {@code flushEvery}. Needs {@link #withKnownKeys} with a route,
-     * which says which partition owns a key a restore reads back, and a codec with a byte form.
+     * which says which partition owns a key a restore reads back, and a codec with a byte form. Its values are cached
+     * by their weight in memory, up to {@code memoryBytes} per partition, instead of by {@link #withCacheEntries}.
      *
      * @param store the log's name for this state, unique per topology and table
      */
-    public CassandraMapStateFactory<T> withWriteBehind(String store, Duration flushEvery) {
+    public CassandraMapStateFactory<T> withWriteBehind(String store, Duration flushEvery, long memoryBytes) {
         if (route == null) {
             throw new IllegalStateException(table.name() + ": a write-behind state needs known keys with a route");
         }
         if (flushEvery.isNegative() || flushEvery.isZero()) {
             throw new IllegalArgumentException("a flush interval must be positive, was " + flushEvery);
         }
+        if (memoryBytes <= 0) {
+            throw new IllegalArgumentException("a memory budget must be positive, was " + memoryBytes + " bytes");
+        }
         return new CassandraMapStateFactory<>(settings, table, cacheEntries, knownKeys, route, recent, store,
-                flushEvery);
+                flushEvery, memoryBytes);
     }
 
     /** The same factory with another cache size; 0 disables the cache. */
@@ -106,7 +115,7 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
             throw new IllegalArgumentException("cache entries must not be negative, was " + entries);
         }
         return new CassandraMapStateFactory<>(settings, table, entries, knownKeys, route, recent, writeBehindStore,
-                flushEvery);
+                flushEvery, memoryBytes);
     }
 
     public MapTable<T> table() {
@@ -127,13 +136,11 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
         if (writeBehindStore == null) {
             return cacheEntries == 0 ? OpaqueMap.build(backing) : OpaqueMap.build(new CachedMap(backing, cacheEntries));
         }
-        // Unflushed values are bounded by the cache's size, so they are values the cache holds anyway.
         WriteBehindBackingMap<T> writeBehind = new WriteBehindBackingMap<>(writeBehindStore, table, backing,
                 new CassandraValueLog(settings, StateMetrics.register(conf, metrics, CassandraValueLog.TABLE)),
-                route, partitionIndex, numPartitions, flushEvery.toMillis(),
-                cacheEntries == 0 ? DEFAULT_CACHE_ENTRIES : cacheEntries, System::currentTimeMillis);
-        MapState<T> state = cacheEntries == 0 ? OpaqueMap.build((IBackingMap) writeBehind)
-                : OpaqueMap.build(new CachedMap(writeBehind, cacheEntries));
+                route, partitionIndex, numPartitions, flushEvery.toMillis(), MAX_UNFLUSHED_KEYS, memoryBytes,
+                System::currentTimeMillis);
+        MapState<T> state = OpaqueMap.build((IBackingMap) writeBehind);
         return new ForwardingMapState<>(state) {
             @Override
             public void commit(Long txid) {

@@ -1,5 +1,7 @@
 package io.tally.state.cassandra.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowRoute;
 import io.tally.state.keyed.KeyRouting;
@@ -48,7 +50,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Bounded memory</h2>
  * The changed values held are those of one flush interval, and a flush also runs when they reach
- * {@code maxUnflushed} keys; the values themselves are the ones the map's cache holds anyway.
+ * {@code maxUnflushed} keys. Beside them, values the table already holds (read, or flushed) stay in a cache weighed
+ * up to {@code memoryBytes}; past it the least recently used leave memory, and are read from the table when asked
+ * for again: the budget trades reads for memory, never exactness.
  */
 public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T>> {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBehindBackingMap.class);
@@ -89,7 +93,10 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
     private final int maxUnflushed;
     private final LongSupplier clock;
     private final UUID run = UUID.randomUUID();
-    private final Map<List<Object>, OpaqueValue<T>> unflushed = new HashMap<>();
+    /** Values changed since the last flush: in the log, not yet in the table. */
+    private final Map<List<Object>, Held<T>> unflushed = new HashMap<>();
+    /** Values the table holds, recently read or flushed, weighed ({@link #weight}) up to the memory budget. */
+    private final Cache<List<Object>, Held<T>> clean;
     private boolean restored;
     private long lastFlushMillis;
 
@@ -100,11 +107,14 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
      */
     public WriteBehindBackingMap(String store, MapTable<T> table, IBackingMap<OpaqueValue<T>> rows, ValueLog log,
             RowRoute route, int partition, int partitions, long flushEveryMillis, int maxUnflushed,
-            LongSupplier clock) {
-        if (flushEveryMillis <= 0 || maxUnflushed <= 0) {
-            throw new IllegalArgumentException("a flush interval and a bound on unflushed keys must be positive, were "
-                    + flushEveryMillis + " ms and " + maxUnflushed);
+            long memoryBytes, LongSupplier clock) {
+        if (flushEveryMillis <= 0 || maxUnflushed <= 0 || memoryBytes <= 0) {
+            throw new IllegalArgumentException("a flush interval, a bound on unflushed keys and a memory budget must be"
+                    + " positive, were " + flushEveryMillis + " ms, " + maxUnflushed + " and " + memoryBytes + " bytes");
         }
+        // Evictions run on the calling thread, within the batch that passed the budget.
+        this.clean = Caffeine.newBuilder().maximumWeight(memoryBytes)
+                .weigher((List<Object> key, Held<T> held) -> held.weight()).executor(Runnable::run).build();
         this.store = store;
         this.table = table;
         this.rows = rows;
@@ -124,17 +134,25 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
         List<List<Object>> toRead = new ArrayList<>();
         List<Integer> readAt = new ArrayList<>();
         for (List<Object> key : keys) {
-            OpaqueValue<T> held = unflushed.get(key);
+            Held<T> held = unflushed.get(key);
+            if (held == null) {
+                held = clean.getIfPresent(key);
+            }
             if (held == null) {
                 toRead.add(key);
                 readAt.add(values.size());
             }
-            values.add(held);
+            values.add(held == null ? null : held.value());
         }
         if (!toRead.isEmpty()) {
             List<OpaqueValue<T>> read = rows.multiGet(toRead);
             for (int i = 0; i < readAt.size(); i++) {
-                values.set(readAt.get(i), read.get(i));
+                OpaqueValue<T> value = read.get(i);
+                values.set(readAt.get(i), value);
+                if (value != null) {
+                    List<Object> key = toRead.get(i);
+                    clean.put(key, new Held<>(value, weight(key, value)));
+                }
             }
         }
         return values;
@@ -150,10 +168,12 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
         for (OpaqueValue<T> value : values) {
             txid = Math.max(txid, value.getCurrTxid());
         }
-        log.append(store, run, txid, encode(keys, values));
+        int[] encodedBytes = new int[keys.size()];
+        log.append(store, run, txid, encode(keys, values, encodedBytes));
         for (int i = 0; i < keys.size(); i++) {
-            unflushed.put(keys.get(i), values.get(i));
+            unflushed.put(keys.get(i), new Held<>(values.get(i), weight(keys.get(i), encodedBytes[i])));
         }
+        clean.invalidateAll(keys);
         long now = clock.getAsLong();
         if (now - lastFlushMillis >= flushEveryMillis || unflushed.size() >= maxUnflushed) {
             flush(txid, now);
@@ -179,9 +199,10 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
     private void flush(long throughTxid, long now) {
         List<List<Object>> keys = new ArrayList<>(unflushed.keySet());
         List<OpaqueValue<T>> values = new ArrayList<>(keys.size());
-        keys.forEach(key -> values.add(unflushed.get(key)));
+        keys.forEach(key -> values.add(unflushed.get(key).value()));
         rows.multiPut(keys, values);
         log.deleteThrough(store, run, throughTxid);
+        clean.putAll(unflushed);
         unflushed.clear();
         lastFlushMillis = now;
     }
@@ -217,7 +238,7 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
         for (List<Object> key : keys) {
             OpaqueValue<T> value = newest.get(key);
             if (value.getCurrTxid() > tableTxids.getOrDefault(key, Long.MIN_VALUE) && ownsKey(key)) {
-                unflushed.put(key, value);
+                unflushed.put(key, new Held<>(value, weight(key, value)));
                 kept++;
             }
         }
@@ -250,12 +271,41 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
     private record Entry<T>(List<Object> key, OpaqueValue<T> value) {
     }
 
+    /** A value held in memory, with its {@link #weight}. */
+    private record Held<T>(OpaqueValue<T> value, int weight) {
+    }
+
+    /**
+     * What a value held in memory is counted as weighing: the headers of the map entry, the key's list and elements,
+     * the opaque value and the decoded values, the key's characters, and the decoded values at three times their
+     * encoded bytes (their objects and references); an estimate that errs high, checked against the heap by
+     * {@code UserStateMemoryBenchmark}.
+     */
+    private static int weight(List<Object> key, int encodedValueBytes) {
+        int keyBytes = 0;
+        for (Object element : key) {
+            keyBytes += element instanceof String text ? 48 + text.length() : 24;
+        }
+        return 128 + keyBytes + 3 * encodedValueBytes;
+    }
+
+    private int weight(List<Object> key, OpaqueValue<T> value) {
+        int bytes = 0;
+        if (value.getCurr() != null) {
+            bytes += table.codec().serialize(value.getCurr()).length;
+        }
+        if (value.getPrev() != null) {
+            bytes += table.codec().serialize(value.getPrev()).length;
+        }
+        return weight(key, bytes);
+    }
+
     /**
      * Each part: the number of entries, then each entry's key (its element count, then each element's type and
      * value), the txid of the batch that wrote it, and its value and the value before that batch (each its length,
      * {@value #ABSENT} for none, then the codec's bytes).
      */
-    List<ByteBuffer> encode(List<List<Object>> keys, List<OpaqueValue<T>> values) {
+    List<ByteBuffer> encode(List<List<Object>> keys, List<OpaqueValue<T>> values, int[] valueBytes) {
         List<ByteBuffer> parts = new ArrayList<>();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
@@ -265,8 +315,7 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
                 writeKey(out, keys.get(i));
                 OpaqueValue<T> value = values.get(i);
                 out.writeLong(value.getCurrTxid());
-                writeValue(out, value.getCurr());
-                writeValue(out, value.getPrev());
+                valueBytes[i] = writeValue(out, value.getCurr()) + writeValue(out, value.getPrev());
                 count++;
                 if (bytes.size() >= MAX_PART_BYTES) {
                     parts.add(part(bytes, count));
@@ -310,14 +359,16 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
         }
     }
 
-    private void writeValue(DataOutputStream out, T value) throws IOException {
+    /** @return the value's encoded bytes */
+    private int writeValue(DataOutputStream out, T value) throws IOException {
         if (value == null) {
             out.writeInt(ABSENT);
-        } else {
-            byte[] encoded = table.codec().serialize(value);
-            out.writeInt(encoded.length);
-            out.write(encoded);
+            return 0;
         }
+        byte[] encoded = table.codec().serialize(value);
+        out.writeInt(encoded.length);
+        out.write(encoded);
+        return encoded.length;
     }
 
     List<Entry<T>> decode(ByteBuffer part) {

@@ -34,6 +34,8 @@ class WriteBehindBackingMapTest {
     private static final RowRoute ROUTE = rowKey -> rowKey.get(1).hashCode();
     private static final long FLUSH_EVERY = 5;
     private static final int MAX_UNFLUSHED = 12;
+    /** Room for a few values: most reads of a key not changed since the last flush go to the table. */
+    private static final long MEMORY_BYTES = 2_000;
     private static final int KEYS = 30;
 
     private final MemoryRows rows = new MemoryRows();
@@ -129,6 +131,28 @@ class WriteBehindBackingMapTest {
     }
 
     @Test
+    void valuesTheTableHoldsAreReadOnceWhileTheyFitTheBudgetAndAgainOnceTheyDoNot() {
+        List<List<Object>> keys = allKeys();
+        for (int i = 0; i < keys.size(); i++) {
+            rows.values.put(keys.get(i), new OpaqueValue<>(1L, (long) i));
+        }
+        List<Long> expected = keys.stream().map(key -> rows.values.get(key).getCurr()).toList();
+        WriteBehindBackingMap<Long> roomy = newMap(0, 1, 1 << 20);
+        for (int pass = 0; pass < 3; pass++) {
+            assertThat(roomy.multiGet(keys)).extracting(OpaqueValue::getCurr).as("pass %d", pass)
+                    .containsExactlyElementsOf(expected);
+        }
+        assertThat(rows.keysRead).as("keys read with room for all").isEqualTo(KEYS);
+
+        rows.keysRead = 0;
+        WriteBehindBackingMap<Long> tight = newMap(0, 1, 1_000);
+        for (int pass = 0; pass < 3; pass++) {
+            assertThat(tight.multiGet(keys)).extracting(OpaqueValue::getCurr).containsExactlyElementsOf(expected);
+        }
+        assertThat(rows.keysRead).as("keys read with room for a few").isGreaterThan(2 * KEYS);
+    }
+
+    @Test
     void keysOtherThanTextAndWholeNumbersAreRefusedByName() {
         WriteBehindBackingMap<Long> map = newMap(0, 1);
         assertThatThrownBy(() -> map.multiPut(List.of(List.of("Signed Up", 1.5)), List.of(new OpaqueValue<>(1L, 1L))))
@@ -168,8 +192,12 @@ class WriteBehindBackingMapTest {
     }
 
     private WriteBehindBackingMap<Long> newMap(int partition, int partitions) {
+        return newMap(partition, partitions, MEMORY_BYTES);
+    }
+
+    private WriteBehindBackingMap<Long> newMap(int partition, int partitions, long memoryBytes) {
         return new WriteBehindBackingMap<>("test/counts", TABLE, rows, log, ROUTE, partition, partitions,
-                FLUSH_EVERY, MAX_UNFLUSHED, () -> clock);
+                FLUSH_EVERY, MAX_UNFLUSHED, memoryBytes, () -> clock);
     }
 
     private static int partitionOf(List<Object> key, int partitions) {
@@ -243,9 +271,11 @@ class WriteBehindBackingMapTest {
         final Map<List<Object>, OpaqueValue<Long>> values = new HashMap<>();
         boolean failNextPut;
         int puts;
+        int keysRead;
 
         @Override
         public List<OpaqueValue<Long>> multiGet(List<List<Object>> keys) {
+            keysRead += keys.size();
             List<OpaqueValue<Long>> found = new ArrayList<>();
             keys.forEach(key -> found.add(values.get(key)));
             return found;
