@@ -191,6 +191,15 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
         }
     }
 
+    /** What the values held in memory weigh ({@link #weight}), changed or not. */
+    public long heldBytes() {
+        long bytes = clean.policy().eviction().orElseThrow().weightedSize().orElse(0);
+        for (Held<T> held : unflushed.values()) {
+            bytes += held.weight();
+        }
+        return bytes;
+    }
+
     /** How many changed keys wait for the next flush. */
     public int unflushed() {
         return unflushed.size();
@@ -279,7 +288,7 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
      * What a value held in memory is counted as weighing: the headers of the map entry, the key's list and elements,
      * the opaque value and the decoded values, the key's characters, and the decoded values at three times their
      * encoded bytes (their objects and references); an estimate that errs high, checked against the heap by
-     * {@code UserStateMemoryBenchmark}.
+     * {@code UserStateMemoryBenchmark} (local-cluster).
      */
     private static int weight(List<Object> key, int encodedValueBytes) {
         int keyBytes = 0;
