@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -144,7 +145,7 @@ public final class TallyTables {
      * The median and p90 per entry day and step are read from the cumulative counts.
      */
     public static final MapTable<Long> FUNNEL_STEP_TIMES_BY_DAY = new MapTable<>("funnel_step_times_by_day",
-            List.of("funnel", "month"), List.of("day", "step", "bucket"), new NameDayStepBucketKey(),
+            List.of("funnel", "month"), List.of("day", "step", "bucket"), new NameDayStepKey(),
             new LongCodec("users"));
 
     /**
@@ -230,27 +231,22 @@ public final class TallyTables {
         }
     }
 
-    /** {@code [name, dayStart, step]} → {@code [name, month, day, step]}. */
+    /**
+     * {@code [name, dayStart, step]} → {@code [name, month, day, step]}; a bucket after the step (or any further int
+     * column) follows it.
+     */
     static final class NameDayStepKey implements KeyMapper {
         private static final long serialVersionUID = 1L;
 
         @Override
         public List<Object> toColumns(List<Object> tridentKey) {
             Instant day = Instant.ofEpochMilli(((Number) tridentKey.get(1)).longValue());
-            return List.of(tridentKey.get(0), Parent.MONTH.of(day), Parent.MONTH.bucketColumn(day),
-                    ((Number) tridentKey.get(2)).intValue());
-        }
-    }
-
-    /** {@code [name, dayStart, step, bucket]} → {@code [name, month, day, step, bucket]}. */
-    static final class NameDayStepBucketKey implements KeyMapper {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public List<Object> toColumns(List<Object> tridentKey) {
-            Instant day = Instant.ofEpochMilli(((Number) tridentKey.get(1)).longValue());
-            return List.of(tridentKey.get(0), Parent.MONTH.of(day), Parent.MONTH.bucketColumn(day),
-                    ((Number) tridentKey.get(2)).intValue(), ((Number) tridentKey.get(3)).intValue());
+            List<Object> columns = new ArrayList<>(tridentKey.size() + 1);
+            columns.addAll(List.of(tridentKey.get(0), Parent.MONTH.of(day), Parent.MONTH.bucketColumn(day)));
+            for (Object intColumn : tridentKey.subList(2, tridentKey.size())) {
+                columns.add(((Number) intColumn).intValue());
+            }
+            return columns;
         }
     }
 
