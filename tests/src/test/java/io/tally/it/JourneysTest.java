@@ -285,7 +285,7 @@ class JourneysTest {
      * exact step times (rank floor(q × (n - 1))) within the documented 2%.
      */
     private static void assertQueryAnswersFromTheTables(CqlSession session, String keyspace,
-            Map<List<String>, Long> expected, FunnelTruth truth) {
+            Map<List<String>, Long> expected, FunnelTruth truth) throws java.io.IOException {
         FunnelQueries queries = new FunnelQueries(session, keyspace);
         Instant from = Instant.parse("2026-11-10T00:00:00Z");
         Instant to = Instant.parse("2026-11-20T00:00:00Z");
@@ -321,6 +321,41 @@ class JourneysTest {
             }
         }
         assertThat(quantiles).isEqualTo(4);
+        assertDocumentedMedianCqlAgrees(session, keyspace, queries);
+    }
+
+    /**
+     * The median CQL of deploy/queries.cql, read as its comment says (running totals, bucket b standing for
+     * (1.02 / 0.98)^b × 1.02 ms, -1 for 0 ms), gives the medians {@code tally query funnel} prints for that day.
+     */
+    private static void assertDocumentedMedianCqlAgrees(CqlSession session, String keyspace, FunnelQueries queries)
+            throws java.io.IOException {
+        String script = java.nio.file.Files.readString(java.nio.file.Path.of("..", "deploy", "queries.cql"));
+        String cql = io.tally.state.schema.SchemaApplier.fromCql(script).statements().stream()
+                .filter(statement -> statement.contains("FROM funnel_step_times_by_day")).findFirst().orElseThrow()
+                .replaceAll("(FROM\\s+)([a-z_]+)", "$1" + keyspace + ".$2").replace("'2026-11-20'", "'2026-11-17'");
+        Map<Integer, java.util.TreeMap<Integer, Long>> steps = new java.util.TreeMap<>();
+        for (Row row : session.execute(cql)) {
+            steps.computeIfAbsent(row.getInt("step"), s -> new java.util.TreeMap<>()).merge(row.getInt("bucket"),
+                    row.getLong("users"), Long::sum);
+        }
+        assertThat(steps).as("documented median CQL rows").isNotEmpty();
+        Instant day = Instant.parse("2026-11-17T00:00:00Z");
+        List<FunnelQueries.Step> read = queries.byDay("checkout", day, day.plus(Duration.ofDays(1))).get(0).steps();
+        steps.forEach((step, buckets) -> {
+            long users = buckets.values().stream().mapToLong(Long::longValue).sum();
+            long running = 0;
+            double median = Double.NaN;
+            for (Map.Entry<Integer, Long> bucket : buckets.entrySet()) {
+                running += bucket.getValue();
+                if (running > (users - 1) / 2.0) {
+                    median = bucket.getKey() == -1 ? 0 : Math.pow(1.02 / 0.98, bucket.getKey()) * 1.02;
+                    break;
+                }
+            }
+            assertThat((double) read.get(step - 1).medianMillis().orElseThrow()).as("step %d", step)
+                    .isCloseTo(median, org.assertj.core.data.Offset.offset(0.5 + 1e-9 * median));
+        });
     }
 
     /**
