@@ -50,7 +50,8 @@ final class QueryCommand implements Callable<Integer> {
             description = "counts: events per bucket; users: distinct users per day; breakdown: events per value of"
                     + " --property; segment-members: members of --segment; segment-sizes: users entering --segment"
                     + " per day (with --total: its members); user-segments: the segments of --user; funnel NAME: users"
-                    + " entering the funnel on the days of the range who reached each step; retention NAME: per cohort day"
+                    + " entering the funnel on the days of the range who reached each step, with the mean, median and p90 time"
+                    + " from the previous step; retention NAME: per cohort day"
                     + " of the range, the users who came back per day (--weeks: per week; --or-later: unbounded); sessions: sessions started per day"
                     + " with their mean length and events (--by length|events: their distribution).")
     What what;

@@ -9,14 +9,20 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
  * Reads a funnel as an analyst would with {@code deploy/queries.cql}: the users who entered on the days of a range,
- * how many of them reached each step, and their mean time from the previous step.
+ * how many of them reached each step, and their mean, median and p90 time from the previous step (the median and p90
+ * from {@code funnel_step_times_by_day}'s buckets, within 2%: see {@link BucketQuantiles}).
  */
 public final class FunnelQueries {
     private static final int BAR_WIDTH = 40;
@@ -29,20 +35,47 @@ public final class FunnelQueries {
         this.keyspace = CqlIdentifier.fromInternal(keyspace).asCql(true);
     }
 
-    /** One step of a funnel over a range of entry days: users reaching it, and the sum of their time from the last. */
-    public record Step(int step, long users, long totalMillis) {
+    /**
+     * One step of a funnel over a range of entry days: users reaching it, the sum of their time from the last, and how
+     * many of them took a time in each bucket of {@code funnel_step_times_by_day} (none for step 1).
+     */
+    public record Step(int step, long users, long totalMillis, SortedMap<Integer, Long> timeBuckets) {
+
+        public Step {
+            timeBuckets = Collections.unmodifiableSortedMap(new TreeMap<>(timeBuckets));
+        }
+
+        /** A step with no time buckets (step 1, or rows written before the buckets existed). */
+        public Step(int step, long users, long totalMillis) {
+            this(step, users, totalMillis, new TreeMap<>());
+        }
+
+        /** The median time from the previous step, in whole milliseconds, within 2%; empty with no buckets. */
+        public OptionalLong medianMillis() {
+            return quantileMillis(0.5);
+        }
+
+        /** The 90th percentile of the time from the previous step, in whole milliseconds, within 2%. */
+        public OptionalLong p90Millis() {
+            return quantileMillis(0.9);
+        }
+
+        private OptionalLong quantileMillis(double quantile) {
+            OptionalDouble millis = BucketQuantiles.millis(timeBuckets, quantile);
+            return millis.isPresent() ? OptionalLong.of(Math.round(millis.getAsDouble())) : OptionalLong.empty();
+        }
     }
 
     /** A funnel over the entry days of {@code [from, to)}; step 1 is everyone who entered. */
     public record Funnel(String name, Instant from, Instant to, List<Step> steps) {
 
         /**
-         * The funnel as rows: step, users, percent of those who entered, percent of the previous step, mean time
-         * from the previous step; with {@code bars} a text bar per step, for the terminal.
+         * The funnel as rows: step, users, percent of those who entered, percent of the previous step, mean, median
+         * and p90 time from the previous step; with {@code bars} a text bar per step, for the terminal.
          */
         public Listing listing(boolean bars) {
             List<String> columns = new ArrayList<>(List.of("step", "users", "of_entered", "of_previous",
-                    "mean_from_previous"));
+                    "mean_from_previous", "median_from_previous", "p90_from_previous"));
             if (bars) {
                 columns.add("");
             }
@@ -53,7 +86,8 @@ public final class FunnelQueries {
                 List<String> row = new ArrayList<>(List.of(String.valueOf(step.step()), String.valueOf(step.users()),
                         percent(step.users(), entered), percent(step.users(), previous),
                         step.step() == 1 || step.users() == 0 ? ""
-                                : Duration.ofMillis(step.totalMillis() / step.users()).toString()));
+                                : Duration.ofMillis(step.totalMillis() / step.users()).toString(),
+                        duration(step.medianMillis()), duration(step.p90Millis())));
                 if (bars) {
                     row.add("#".repeat(entered == 0 ? 0 : (int) Math.round(BAR_WIDTH * (double) step.users()
                             / entered)));
@@ -62,6 +96,10 @@ public final class FunnelQueries {
                 previous = step.users();
             }
             return new Listing("funnel '" + name + "', users entering " + from + " to " + to, columns, rows);
+        }
+
+        private static String duration(OptionalLong millis) {
+            return millis.isPresent() ? Duration.ofMillis(millis.getAsLong()).toString() : "";
         }
 
         private static String percent(long part, long whole) {
@@ -75,12 +113,9 @@ public final class FunnelQueries {
 
     /** The funnel's steps summed over the entry days of {@code [from, to)}, one query per month partition. */
     public Funnel funnel(String funnel, Instant from, Instant to) {
-        TreeMap<Integer, long[]> summed = new TreeMap<>();
-        read(funnel, from, to).values().forEach(steps -> steps.forEach((step, values) -> {
-            long[] sum = summed.computeIfAbsent(step, s -> new long[2]);
-            sum[0] += values[0];
-            sum[1] += values[1];
-        }));
+        TreeMap<Integer, StepSums> summed = new TreeMap<>();
+        read(funnel, from, to).values().forEach(steps -> steps.forEach((step, values) ->
+                summed.computeIfAbsent(step, s -> new StepSums()).add(values)));
         return new Funnel(funnel, from, to, steps(summed));
     }
 
@@ -94,18 +129,23 @@ public final class FunnelQueries {
         return days;
     }
 
-    /** Per entry day, per step: users and their summed milliseconds; rows emptied again (0 users) left out. */
-    private TreeMap<LocalDate, TreeMap<Integer, long[]>> read(String funnel, Instant from, Instant to) {
+    /** Per entry day, per step: users, their summed milliseconds and time buckets; rows of 0 users left out. */
+    private TreeMap<LocalDate, TreeMap<Integer, StepSums>> read(String funnel, Instant from, Instant to) {
         PreparedStatement users = session.prepare("SELECT day, step, users FROM " + keyspace
                 + ".funnel_steps_by_day WHERE funnel = ? AND month = ?");
         PreparedStatement times = session.prepare("SELECT day, step, total_ms FROM " + keyspace
                 + ".funnel_step_ms_by_day WHERE funnel = ? AND month = ?");
-        TreeMap<LocalDate, TreeMap<Integer, long[]>> days = new TreeMap<>();
+        PreparedStatement buckets = session.prepare("SELECT day, step, users, bucket FROM " + keyspace
+                + ".funnel_step_times_by_day WHERE funnel = ? AND month = ?");
+        TreeMap<LocalDate, TreeMap<Integer, StepSums>> days = new TreeMap<>();
         for (Object month : months(from, to)) {
-            sum(session.execute(users.bind(funnel, month)), from, to, days, 0);
-            sum(session.execute(times.bind(funnel, month)), from, to, days, 1);
+            sum(session.execute(users.bind(funnel, month)), from, to, days, (step, row) -> step.users += row.getLong(2));
+            sum(session.execute(times.bind(funnel, month)), from, to, days,
+                    (step, row) -> step.totalMillis += row.getLong(2));
+            sum(session.execute(buckets.bind(funnel, month)), from, to, days,
+                    (step, row) -> step.addBucket(row.getInt(3), row.getLong(2)));
         }
-        days.values().forEach(steps -> steps.values().removeIf(step -> step[0] == 0));
+        days.values().forEach(steps -> steps.values().removeIf(step -> step.users == 0));
         days.values().removeIf(TreeMap::isEmpty);
         if (days.isEmpty()) {
             throw new QueryException("no users entered funnel '" + funnel + "' from " + from + " up to " + to
@@ -114,24 +154,44 @@ public final class FunnelQueries {
         return days;
     }
 
-    private static List<Step> steps(TreeMap<Integer, long[]> steps) {
+    private static List<Step> steps(TreeMap<Integer, StepSums> steps) {
         List<Step> result = new ArrayList<>();
         for (int step = 1; step <= steps.lastKey(); step++) {
-            long[] values = steps.getOrDefault(step, new long[2]);
-            result.add(new Step(step, values[0], values[1]));
+            StepSums values = steps.getOrDefault(step, new StepSums());
+            result.add(new Step(step, values.users, values.totalMillis, values.buckets));
         }
         return result;
     }
 
+    /** Adds each row of {@code [from, to)}'s days (columns day, step, ...) to its step with {@code into}. */
     private static void sum(Iterable<Row> rows, Instant from, Instant to,
-            TreeMap<LocalDate, TreeMap<Integer, long[]>> days, int slot) {
+            TreeMap<LocalDate, TreeMap<Integer, StepSums>> days, BiConsumer<StepSums, Row> into) {
         for (Row row : rows) {
             LocalDate day = row.getLocalDate(0);
             Instant start = day.atStartOfDay(ZoneOffset.UTC).toInstant();
             if (!start.isBefore(from) && start.isBefore(to)) {
-                days.computeIfAbsent(day, d -> new TreeMap<>()).computeIfAbsent(row.getInt(1),
-                        step -> new long[2])[slot] += row.getLong(2);
+                into.accept(days.computeIfAbsent(day, d -> new TreeMap<>()).computeIfAbsent(row.getInt(1),
+                        step -> new StepSums()), row);
             }
+        }
+    }
+
+    /** A step's columns as they are summed over rows and days. */
+    private static final class StepSums {
+        long users;
+        long totalMillis;
+        final TreeMap<Integer, Long> buckets = new TreeMap<>();
+
+        void addBucket(int bucket, long bucketUsers) {
+            if (bucketUsers != 0) {
+                buckets.merge(bucket, bucketUsers, Long::sum);
+            }
+        }
+
+        void add(StepSums other) {
+            users += other.users;
+            totalMillis += other.totalMillis;
+            other.buckets.forEach(this::addBucket);
         }
     }
 

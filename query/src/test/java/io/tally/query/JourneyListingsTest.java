@@ -2,6 +2,8 @@ package io.tally.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tally.state.schema.StepTimeBuckets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -12,18 +14,25 @@ import org.junit.jupiter.api.Test;
 class JourneyListingsTest {
 
     @Test
-    void funnelRowsShowSharesOfEnteredAndOfThePreviousStepAndTheMeanTime() {
+    void funnelRowsShowSharesOfEnteredAndOfThePreviousStepAndTheMeanMedianAndP90Time() {
+        // step 2: 30 users at 0 ms and 20 at 150 s (mean 1 min, median 0, p90 150 s within 2%);
+        // step 3: no buckets (rows from before the buckets existed), so no median.
+        TreeMap<Integer, Long> step2 = new TreeMap<>(Map.of(StepTimeBuckets.bucket(0), 30L,
+                StepTimeBuckets.bucket(150_000), 20L));
         FunnelQueries.Funnel funnel = new FunnelQueries.Funnel("checkout", Instant.parse("2026-11-01T00:00:00Z"),
                 Instant.parse("2026-11-02T00:00:00Z"), List.of(new FunnelQueries.Step(1, 200, 0),
-                        new FunnelQueries.Step(2, 50, 50 * 60_000L), new FunnelQueries.Step(3, 10, 10 * 7_200_000L)));
+                        new FunnelQueries.Step(2, 50, 50 * 60_000L, step2),
+                        new FunnelQueries.Step(3, 10, 10 * 7_200_000L)));
         Listing listing = funnel.listing(true);
         assertThat(listing.columns()).containsExactly("step", "users", "of_entered", "of_previous",
-                "mean_from_previous", "");
+                "mean_from_previous", "median_from_previous", "p90_from_previous", "");
+        String p90 = Duration.ofMillis(Math.round(StepTimeBuckets.value(StepTimeBuckets.bucket(150_000)))).toString();
+        assertThat(p90).as("the mapping never changes under stored rows").isEqualTo("PT2M27.471S");
         assertThat(listing.rows()).containsExactly(
-                List.of("1", "200", "100.0%", "100.0%", "", "#".repeat(40)),
-                List.of("2", "50", "25.0%", "25.0%", "PT1M", "#".repeat(10)),
-                List.of("3", "10", "5.0%", "20.0%", "PT2H", "##"));
-        assertThat(funnel.listing(false).columns()).hasSize(5);
+                List.of("1", "200", "100.0%", "100.0%", "", "", "", "#".repeat(40)),
+                List.of("2", "50", "25.0%", "25.0%", "PT1M", "PT0S", p90, "#".repeat(10)),
+                List.of("3", "10", "5.0%", "20.0%", "PT2H", "", "", "##"));
+        assertThat(funnel.listing(false).columns()).hasSize(7);
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
 import io.tally.state.journey.FunnelProgress;
 import io.tally.state.journey.JourneyStateCodec;
+import io.tally.state.schema.StepTimeBuckets;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.StateWrapper;
@@ -57,6 +58,7 @@ class JourneysTest {
     private static final String JOURNEYS = TallyTables.USER_JOURNEYS.name();
     private static final String STEPS = TallyTables.FUNNEL_STEPS_BY_DAY.name();
     private static final String STEP_MS = TallyTables.FUNNEL_STEP_MS_BY_DAY.name();
+    private static final String STEP_TIMES = TallyTables.FUNNEL_STEP_TIMES_BY_DAY.name();
     private static final String SESSIONS = TallyTables.SESSIONS_BY_DAY.name();
     private static final String BACKFILL = "it-journeys-backfill";
 
@@ -129,7 +131,7 @@ class JourneysTest {
                 Set.of("ios", "android"));
         Random random = new Random(23);
         List<GeneratedEvent> sent = new ArrayList<>();
-        FailOnce faults = new FailOnce(Set.of(JOURNEYS, STEPS, SESSIONS), 3);
+        FailOnce faults = new FailOnce(Set.of(JOURNEYS, STEPS, STEP_TIMES, SESSIONS), 3);
         CqlSession session = TestKeyspaces.session();
 
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
@@ -211,6 +213,8 @@ class JourneysTest {
             Eventually.poll(() -> read(session, keyspace, STEPS, "users"), expected::equals, DRAIN);
             Eventually.poll(() -> read(session, keyspace, STEP_MS, "total_ms"), truth.totalMillis()::equals,
                     Duration.ofSeconds(30));
+            Map<List<String>, Long> timeBuckets = truth.timeBuckets();
+            Eventually.poll(() -> readTimes(session, keyspace), timeBuckets::equals, Duration.ofSeconds(30));
             Map<List<String>, Long> returned = retention.users();
             Eventually.poll(() -> retentionRows(session, keyspace), returned::equals, Duration.ofSeconds(30));
             Map<List<String>, Long> sessionRows = sessions.rows();
@@ -242,6 +246,10 @@ class JourneysTest {
                     .as(STEPS).isEmpty();
             assertThat(AggregateTables.diff(truth.totalMillis(), read(session, keyspace, STEP_MS, "total_ms")))
                     .as(STEP_MS).isEmpty();
+            assertThat(FailOnce.failures(STEP_TIMES)).as("forced replays of " + STEP_TIMES).isEqualTo(1);
+            assertThat(AggregateTables.diff(timeBuckets, readTimes(session, keyspace))).as(STEP_TIMES).isEmpty();
+            assertThat(timeBuckets.keySet()).as("mover-0's 14.5 h to step 2 has its bucket").contains(List.of(
+                    "checkout", "2026-11-17", "2", String.valueOf(StepTimeBuckets.bucket(14 * 3_600_000L + 1_800_000L))));
             for (String funnel : List.of("checkout", "cheap_search", "german_buyers")) {
                 assertThat(expected.keySet()).as("%s has users at its last step", funnel)
                         .anyMatch(key -> key.get(0).equals(funnel) && Integer.parseInt(key.get(2))
@@ -262,7 +270,7 @@ class JourneysTest {
             assertThat(finished.chain(3, 86_400_000L)).containsExactly(millis("2026-11-10T09:00:00Z"),
                     millis("2026-11-10T09:05:00Z"));
 
-            assertQueryAnswersFromTheTables(session, keyspace, expected);
+            assertQueryAnswersFromTheTables(session, keyspace, expected, truth);
             assertSessionQueriesAnswerFromTheTables(session, keyspace, sessionRows);
             TestTopologies.killQuietly(config.name());
             assertBackfillOfANewFunnelEqualsTheFunnelFromTheStart(config, session, keyspace);
@@ -272,9 +280,12 @@ class JourneysTest {
         }
     }
 
-    /** {@code tally query funnel} on the same known data. */
+    /**
+     * {@code tally query funnel} on the same known data: users per step exactly, and the median and p90 of the users'
+     * exact step times (rank floor(q × (n - 1))) within the documented 2%.
+     */
     private static void assertQueryAnswersFromTheTables(CqlSession session, String keyspace,
-            Map<List<String>, Long> expected) {
+            Map<List<String>, Long> expected, FunnelTruth truth) throws java.io.IOException {
         FunnelQueries queries = new FunnelQueries(session, keyspace);
         Instant from = Instant.parse("2026-11-10T00:00:00Z");
         Instant to = Instant.parse("2026-11-20T00:00:00Z");
@@ -286,6 +297,65 @@ class JourneysTest {
                     .mapToLong(Map.Entry::getValue).sum();
             assertThat(checkout.steps().get(step - 1).users()).as("step %d", step).isEqualTo(users);
         }
+        int quantiles = 0;
+        for (int step = 2; step <= 3; step++) {
+            List<Long> times = new ArrayList<>();
+            for (Map.Entry<List<String>, List<Long>> row : truth.stepTimes().entrySet()) {
+                Instant day = java.time.LocalDate.parse(row.getKey().get(1)).atStartOfDay(java.time.ZoneOffset.UTC)
+                        .toInstant();
+                if (row.getKey().get(0).equals("checkout") && row.getKey().get(2).equals(String.valueOf(step))
+                        && !day.isBefore(from) && day.isBefore(to)) {
+                    times.addAll(row.getValue());
+                }
+            }
+            times.sort(null);
+            FunnelQueries.Step read = checkout.steps().get(step - 1);
+            assertThat(read.timeBuckets().values().stream().mapToLong(Long::longValue).sum()).as("step %d", step)
+                    .isEqualTo(times.size()).isEqualTo(read.users());
+            for (double q : new double[] {0.5, 0.9}) {
+                double exact = times.get((int) Math.floor(q * (times.size() - 1)));
+                long estimate = (q == 0.5 ? read.medianMillis() : read.p90Millis()).orElseThrow();
+                assertThat((double) Math.abs(estimate - exact)).as("step %d quantile %s of %s", step, q, exact)
+                        .isLessThanOrEqualTo(StepTimeBuckets.RELATIVE_ACCURACY * exact + 0.5);
+                quantiles++;
+            }
+        }
+        assertThat(quantiles).isEqualTo(4);
+        assertDocumentedMedianCqlAgrees(session, keyspace, queries);
+    }
+
+    /**
+     * The median CQL of deploy/queries.cql, read as its comment says (running totals, bucket b standing for
+     * (1.02 / 0.98)^b × 1.02 ms, -1 for 0 ms), gives the medians {@code tally query funnel} prints for that day.
+     */
+    private static void assertDocumentedMedianCqlAgrees(CqlSession session, String keyspace, FunnelQueries queries)
+            throws java.io.IOException {
+        String script = java.nio.file.Files.readString(java.nio.file.Path.of("..", "deploy", "queries.cql"));
+        String cql = io.tally.state.schema.SchemaApplier.fromCql(script).statements().stream()
+                .filter(statement -> statement.contains("FROM funnel_step_times_by_day")).findFirst().orElseThrow()
+                .replaceAll("(FROM\\s+)([a-z_]+)", "$1" + keyspace + ".$2").replace("'2026-11-20'", "'2026-11-17'");
+        Map<Integer, java.util.TreeMap<Integer, Long>> steps = new java.util.TreeMap<>();
+        for (Row row : session.execute(cql)) {
+            steps.computeIfAbsent(row.getInt("step"), s -> new java.util.TreeMap<>()).merge(row.getInt("bucket"),
+                    row.getLong("users"), Long::sum);
+        }
+        assertThat(steps).as("documented median CQL rows").isNotEmpty();
+        Instant day = Instant.parse("2026-11-17T00:00:00Z");
+        List<FunnelQueries.Step> read = queries.byDay("checkout", day, day.plus(Duration.ofDays(1))).get(0).steps();
+        steps.forEach((step, buckets) -> {
+            long users = buckets.values().stream().mapToLong(Long::longValue).sum();
+            long running = 0;
+            double median = Double.NaN;
+            for (Map.Entry<Integer, Long> bucket : buckets.entrySet()) {
+                running += bucket.getValue();
+                if (running > (users - 1) / 2.0) {
+                    median = bucket.getKey() == -1 ? 0 : Math.pow(1.02 / 0.98, bucket.getKey()) * 1.02;
+                    break;
+                }
+            }
+            assertThat((double) read.get(step - 1).medianMillis().orElseThrow()).as("step %d", step)
+                    .isCloseTo(median, org.assertj.core.data.Offset.offset(0.5 + 1e-9 * median));
+        });
     }
 
     /**
@@ -318,13 +388,14 @@ class JourneysTest {
                         """).funnels()).build();
         TestTopologies.submit(backfill, TallyTopology.build(backfill, TallyTopology.Scope.JOURNEYS_ONLY,
                 StateWrapper.NONE));
-        for (String table : List.of(STEPS, STEP_MS)) {
-            String column = table.equals(STEPS) ? "users" : "total_ms";
-            Map<List<String>, Long> fromTheStart = funnelRows(read(session, keyspace, table, column), "checkout",
-                    "checkout_backfilled");
+        for (String table : List.of(STEPS, STEP_MS, STEP_TIMES)) {
+            java.util.function.Supplier<Map<List<String>, Long>> rows = () -> table.equals(STEP_TIMES)
+                    ? readTimes(session, keyspace) : read(session, keyspace, table,
+                            table.equals(STEPS) ? "users" : "total_ms");
+            Map<List<String>, Long> fromTheStart = funnelRows(rows.get(), "checkout", "checkout_backfilled");
             assertThat(fromTheStart).as(table).isNotEmpty();
-            Map<List<String>, Long> backfilled = Eventually.poll(() -> funnelRows(read(session, keyspace, table,
-                    column), "checkout_backfilled", "checkout_backfilled"), fromTheStart::equals, DRAIN);
+            Map<List<String>, Long> backfilled = Eventually.poll(() -> funnelRows(rows.get(), "checkout_backfilled",
+                    "checkout_backfilled"), fromTheStart::equals, DRAIN);
             assertThat(AggregateTables.diff(fromTheStart, backfilled)).as("backfilled " + table).isEmpty();
         }
         Eventually.sleep(Duration.ofSeconds(3));
@@ -339,7 +410,9 @@ class JourneysTest {
         Map<List<String>, Long> kept = new HashMap<>();
         rows.forEach((key, n) -> {
             if (key.get(0).equals(funnel)) {
-                kept.put(List.of(as, key.get(1), key.get(2)), n);
+                List<String> renamed = new ArrayList<>(key);
+                renamed.set(0, as);
+                kept.put(List.copyOf(renamed), n);
             }
         });
         return kept;
@@ -411,6 +484,14 @@ class JourneysTest {
     private static Map<List<String>, Long> read(CqlSession session, String keyspace, String table, String column) {
         Map<List<String>, Long> rows = new HashMap<>(AggregateTables.read(session, keyspace, table,
                 List.of("funnel", "day", "step"), column));
+        rows.values().removeIf(n -> n == 0);
+        return rows;
+    }
+
+    /** {@code funnel_step_times_by_day} keyed {@code [funnel, day, step, bucket]}, without emptied rows. */
+    private static Map<List<String>, Long> readTimes(CqlSession session, String keyspace) {
+        Map<List<String>, Long> rows = new HashMap<>(AggregateTables.read(session, keyspace, STEP_TIMES,
+                List.of("funnel", "day", "step", "bucket"), "users"));
         rows.values().removeIf(n -> n == 0);
         return rows;
     }

@@ -209,7 +209,8 @@ public final class TallyTopology {
             countTables.add(TallyTables.SEGMENT_SIZES_BY_DAY);
         }
         if (!funnels.isEmpty()) {
-            countTables.addAll(List.of(TallyTables.FUNNEL_STEPS_BY_DAY, TallyTables.FUNNEL_STEP_MS_BY_DAY));
+            countTables.addAll(List.of(TallyTables.FUNNEL_STEPS_BY_DAY, TallyTables.FUNNEL_STEP_MS_BY_DAY,
+                    TallyTables.FUNNEL_STEP_TIMES_BY_DAY));
         }
         if (!retention.isEmpty()) {
             countTables.add(TallyTables.RETENTION_BY_DAY);

@@ -47,7 +47,8 @@ class TallyTopologyTest {
                 sessions: {}
                 """);
         assertThat(statesOf(withJourneys, TallyTopology.Scope.JOURNEYS_ONLY)).containsExactlyInAnyOrder(
-                "seen_messages", "user_journeys", "funnel_steps_by_day", "funnel_step_ms_by_day", "sessions_by_day");
+                "seen_messages", "user_journeys", "funnel_steps_by_day", "funnel_step_ms_by_day",
+                "funnel_step_times_by_day", "sessions_by_day");
         assertThat(statesOf(withJourneys, TallyTopology.Scope.SEGMENTS_ONLY))
                 .doesNotContain("user_journeys", "funnel_steps_by_day", "sessions_by_day");
         assertThatThrownBy(() -> TallyTopology.build(WITH_SEGMENT, TallyTopology.Scope.JOURNEYS_ONLY,

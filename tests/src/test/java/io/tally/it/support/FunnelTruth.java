@@ -2,6 +2,7 @@ package io.tally.it.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tally.local.sample.GeneratedEvent;
+import io.tally.state.schema.StepTimeBuckets;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -63,6 +64,31 @@ public final class FunnelTruth {
     /** {@code [funnel, day, step]} → their milliseconds from the previous step, summed (steps 2 on). */
     public synchronized Map<List<String>, Long> totalMillis() {
         return tables(true);
+    }
+
+    /**
+     * {@code [funnel, day, step, bucket]} → users of that entry day whose time from the previous step falls in the
+     * bucket (steps 2 on): each user's exact time put through the documented mapping, {@link StepTimeBuckets#bucket}.
+     */
+    public synchronized Map<List<String>, Long> timeBuckets() {
+        Map<List<String>, Long> tables = new HashMap<>();
+        stepTimes().forEach((row, times) -> times.forEach(millis -> tables.merge(List.of(row.get(0), row.get(1),
+                row.get(2), String.valueOf(StepTimeBuckets.bucket(millis))), 1L, Long::sum)));
+        return tables;
+    }
+
+    /** {@code [funnel, day, step]} → each user's exact milliseconds from the previous step (steps 2 on). */
+    public synchronized Map<List<String>, List<Long>> stepTimes() {
+        Map<List<String>, List<Long>> times = new HashMap<>();
+        matching.forEach((key, events) -> {
+            List<Long> chain = chain(events, find(key.get(0)));
+            String day = chain.isEmpty() ? null : LocalDate.ofEpochDay(Math.floorDiv(chain.get(0), DAY)).toString();
+            for (int step = 2; step <= chain.size(); step++) {
+                times.computeIfAbsent(List.of(key.get(0), day, String.valueOf(step)), k -> new ArrayList<>())
+                        .add(chain.get(step - 1) - chain.get(step - 2));
+            }
+        });
+        return times;
     }
 
     /** The step times of one user's chain (empty when not entered). */

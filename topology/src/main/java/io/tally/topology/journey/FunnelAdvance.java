@@ -2,6 +2,7 @@ package io.tally.topology.journey;
 
 import io.tally.bolts.journey.CompiledFunnels.Funnel;
 import io.tally.state.journey.FunnelProgress;
+import io.tally.state.schema.StepTimeBuckets;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.aggregate.UtcBucket;
 import java.util.List;
@@ -22,7 +23,8 @@ public final class FunnelAdvance extends JourneyAdvance<FunnelProgress> {
     }
 
     /**
-     * One user on their entry day for each step reached, and the time from the previous step for steps 2 on; a user
+     * One user on their entry day for each step reached, and the time from the previous step for steps 2 on
+     * (summed, and as one user in its bucket); a user
      * whose chain did not change changes nothing (the difference cancels out downstream).
      */
     @Override
@@ -36,7 +38,10 @@ public final class FunnelAdvance extends JourneyAdvance<FunnelProgress> {
             List<Object> key = List.of(funnel.name(), day, step);
             rows.add(TallyTables.FUNNEL_STEPS_BY_DAY, key, 1);
             if (step > 1) {
-                rows.add(TallyTables.FUNNEL_STEP_MS_BY_DAY, key, chain[step - 1] - chain[step - 2]);
+                long millis = chain[step - 1] - chain[step - 2];
+                rows.add(TallyTables.FUNNEL_STEP_MS_BY_DAY, key, millis);
+                rows.add(TallyTables.FUNNEL_STEP_TIMES_BY_DAY,
+                        List.of(funnel.name(), day, step, StepTimeBuckets.bucket(millis)), 1);
             }
         }
     }

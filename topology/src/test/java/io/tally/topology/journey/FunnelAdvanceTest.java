@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.bolts.journey.CompiledFunnels.Funnel;
 import io.tally.state.journey.FunnelProgress;
+import io.tally.state.schema.StepTimeBuckets;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.journey.ReceiptOrder.Sent;
 import java.util.Collections;
@@ -64,11 +65,14 @@ class FunnelAdvanceTest {
         Map<List<Object>, Long> change = ReceiptOrder.changes(late);
         String steps = TallyTables.FUNNEL_STEPS_BY_DAY.name();
         String ms = TallyTables.FUNNEL_STEP_MS_BY_DAY.name();
+        String times = TallyTables.FUNNEL_STEP_TIMES_BY_DAY.name();
         assertThat(change).containsOnly(
                 Map.entry(List.of(steps, "f", day10, 1), -1L), Map.entry(List.of(steps, "f", day10, 2), -1L),
                 Map.entry(List.of(ms, "f", day10, 2), -HOUR),
+                Map.entry(List.of(times, "f", day10, 2, StepTimeBuckets.bucket(HOUR)), -1L),
                 Map.entry(List.of(steps, "f", day10 - DAY, 1), 1L), Map.entry(List.of(steps, "f", day10 - DAY, 2), 1L),
-                Map.entry(List.of(ms, "f", day10 - DAY, 2), 8 * HOUR));
+                Map.entry(List.of(ms, "f", day10 - DAY, 2), 8 * HOUR),
+                Map.entry(List.of(times, "f", day10 - DAY, 2, StepTimeBuckets.bucket(8 * HOUR)), 1L));
     }
 
     @Test
@@ -103,8 +107,10 @@ class FunnelAdvanceTest {
         for (int step = 1; step <= steps && earliestEnd[step] != Long.MAX_VALUE; step++) {
             tables.merge(List.of(TallyTables.FUNNEL_STEPS_BY_DAY.name(), "f", day, step), 1L, Long::sum);
             if (step > 1) {
-                tables.merge(List.of(TallyTables.FUNNEL_STEP_MS_BY_DAY.name(), "f", day, step),
-                        earliestEnd[step] - earliestEnd[step - 1], Long::sum);
+                long millis = earliestEnd[step] - earliestEnd[step - 1];
+                tables.merge(List.of(TallyTables.FUNNEL_STEP_MS_BY_DAY.name(), "f", day, step), millis, Long::sum);
+                tables.merge(List.of(TallyTables.FUNNEL_STEP_TIMES_BY_DAY.name(), "f", day, step,
+                        StepTimeBuckets.bucket(millis)), 1L, Long::sum);
             }
         }
     }

@@ -116,6 +116,11 @@ class SchemaApplierTest {
         long day = Instant.parse("2026-11-30T00:00:00Z").toEpochMilli();
         assertThat(TallyTables.FUNNEL_STEPS_BY_DAY.keyMapper().toColumns(List.of("checkout", day, 3)))
                 .containsExactly("checkout", "2026-11", LocalDate.parse("2026-11-30"), 3);
+        assertThat(TallyTables.FUNNEL_STEP_TIMES_BY_DAY.keyMapper().toColumns(List.of("checkout", day, 3, -1)))
+                .containsExactly("checkout", "2026-11", LocalDate.parse("2026-11-30"), 3, StepTimeBuckets.ZERO_BUCKET);
+        List<String> times = new java.util.ArrayList<>(TallyTables.FUNNEL_STEP_TIMES_BY_DAY.keyColumns());
+        times.addAll(List.of("users", "txid", "prev_users"));
+        assertColumns("funnel_step_times_by_day", times);
         assertThat(TallyTables.USER_JOURNEYS.keyMapper().toColumns(List.of("checkout", "user-7")))
                 .containsExactly("checkout", 21, "user-7");
     }
