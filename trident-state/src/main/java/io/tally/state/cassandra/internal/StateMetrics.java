@@ -1,7 +1,9 @@
 package io.tally.state.cassandra.internal;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -47,10 +49,25 @@ public final class StateMetrics {
         this.failuresByCause = failuresByCause;
     }
 
+    /**
+     * The metrics of {@code table} in this task, registered with Storm on the first call: every state of one task
+     * that writes the same table (the per-user stage's write-behind states share {@code keyed_value_log}) adds to
+     * the same metrics, which Storm lets a task register once.
+     */
     public static StateMetrics register(Map<String, Object> conf, IMetricsContext context, String table) {
         if (context == null) {
             return unregistered();
         }
+        synchronized (REGISTERED) {
+            return REGISTERED.computeIfAbsent(context, registered -> new HashMap<>())
+                    .computeIfAbsent(table, name -> create(conf, context, name));
+        }
+    }
+
+    /** Per task context (weakly held, so that a stopped worker's go), its metrics by table. */
+    private static final Map<IMetricsContext, Map<String, StateMetrics>> REGISTERED = new WeakHashMap<>();
+
+    private static StateMetrics create(Map<String, Object> conf, IMetricsContext context, String table) {
         String prefix = "tally.state." + table + ".";
         int bucket = bucketSeconds(conf);
         return new StateMetrics(

@@ -55,4 +55,23 @@ class StateMetricsTest {
                 .isEqualTo(new StateMetrics.Totals(0, 0, 5, 1, 1));
         assertThat(StateMetrics.totals().minus(totalBefore)).isEqualTo(new StateMetrics.Totals(13, 2, 12, 3, 1));
     }
+
+    /** Storm's TopologyContext refuses a metric name registered twice in a task, as this context does. */
+    @Test
+    void twoStatesOfOneTaskWritingOneTableShareItsMetrics() {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        IMetricsContext task = new TridentOperationContext((TopologyContext) null, null) {
+            @Override
+            public <T extends IMetric> T registerMetric(String name, T metric, int timeBucketSizeInSecs) {
+                if (!names.add(name)) {
+                    throw new IllegalStateException("The same metric name `" + name + "` was registered twice.");
+                }
+                return metric;
+            }
+        };
+        StateMetrics first = StateMetrics.register(Map.of(), task, "metrics_test_shared");
+        StateMetrics second = StateMetrics.register(Map.of(), task, "metrics_test_shared");
+        assertThat(second).isSameAs(first);
+        assertThat(names).contains("tally.state.metrics_test_shared.rows_read");
+    }
 }
