@@ -13,6 +13,7 @@ import io.tally.it.support.KafkaEvents;
 import io.tally.it.support.ProducerRetries;
 import io.tally.it.support.RetentionTruth;
 import io.tally.it.support.RealServices;
+import io.tally.it.support.SegmentTruth;
 import io.tally.it.support.SessionTruth;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
@@ -61,9 +62,21 @@ class JourneysTest {
     private static final String STEP_TIMES = TallyTables.FUNNEL_STEP_TIMES_BY_DAY.name();
     private static final String SESSIONS = TallyTables.SESSIONS_BY_DAY.name();
     private static final String BACKFILL = "it-journeys-backfill";
+    private static final String PROGRESS = TallyTables.SEGMENT_PROGRESS.name();
+
+    /** {@code [segment, day]} → members who entered that day, days with none left out. */
+    private static Map<List<String>, Long> segmentEntries(CqlSession session, String keyspace) {
+        Map<List<String>, Long> entered = new java.util.HashMap<>(AggregateTables.read(session, keyspace,
+                TallyTables.SEGMENT_SIZES_BY_DAY.name(), List.of("segment", "day"), "entered"));
+        entered.values().removeIf(n -> n == 0);
+        return entered;
+    }
 
     private static final String FUNNELS_YAML = """
             kafka: {bootstrap_servers: unused, topics: [unused]}
+            segments:
+              - name: buyers
+                rule: {event: Order Completed}
             funnels:
               - name: checkout
                 window_days: 1
@@ -122,7 +135,13 @@ class JourneysTest {
                                 TestTopologies.HISTORIC.to()), TallyConfig.DEFAULT_DEDUP_WINDOW,
                         TallyConfig.DEFAULT_LAG_ALLOWANCE)
                 .funnels(parsed.funnels()).retention(parsed.retention()).sessions(parsed.sessions().orElseThrow())
+                .segments(parsed.segments())
+                // segment_progress is read below: flushed every second rather than every minute.
+                .userStateFlush(Duration.ofSeconds(1))
                 .build();
+        // A segment beside the journeys: the per-user stage then holds two write-behind states in one task.
+        SegmentTruth buyers = new SegmentTruth(List.of(
+                new SegmentTruth.Rule("buyers", (name, json) -> name.equals("Order Completed"), 1, 1)));
         EventGenerator generator = new EventGenerator(2323L, Instant.parse("2026-11-16T00:00:00Z"), 72, 1_500);
         FunnelTruth truth = new FunnelTruth(TRUTH);
         RetentionTruth retention = new RetentionTruth(RETENTION_TRUTH);
@@ -131,7 +150,7 @@ class JourneysTest {
                 Set.of("ios", "android"));
         Random random = new Random(23);
         List<GeneratedEvent> sent = new ArrayList<>();
-        FailOnce faults = new FailOnce(Set.of(JOURNEYS, STEPS, STEP_TIMES, SESSIONS), 3);
+        FailOnce faults = new FailOnce(Set.of(JOURNEYS, STEPS, STEP_TIMES, SESSIONS, PROGRESS), 3);
         CqlSession session = TestKeyspaces.session();
 
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
@@ -164,6 +183,7 @@ class JourneysTest {
             first.forEach(truth::add);
             first.forEach(retention::add);
             first.forEach(sessions::add);
+            first.forEach(buyers::add);
             kafka.send(first);
             TestTopologies.submit(config, TallyTopology.build(config, TallyTopology.Scope.FULL, faults));
             for (int round = 0; round < 4; round++) {
@@ -205,6 +225,7 @@ class JourneysTest {
                 next.forEach(truth::add);
                 next.forEach(retention::add);
                 next.forEach(sessions::add);
+                next.forEach(buyers::add);
                 kafka.send(next);
                 Eventually.sleep(Duration.ofMillis(500));
             }
@@ -219,7 +240,18 @@ class JourneysTest {
             Eventually.poll(() -> retentionRows(session, keyspace), returned::equals, Duration.ofSeconds(30));
             Map<List<String>, Long> sessionRows = sessions.rows();
             Eventually.poll(() -> sessionRows(session, keyspace), sessionRows::equals, Duration.ofSeconds(30));
+            Map<List<String>, Long> entered = buyers.entered();
+            Eventually.poll(() -> segmentEntries(session, keyspace), entered::equals, Duration.ofSeconds(30));
+            // segment_progress is written behind: it catches up within aggregates.user_state_flush_ms.
+            Map<List<String>, Long> matching = buyers.matchingEvents();
+            Eventually.poll(() -> AggregateTables.read(session, keyspace, PROGRESS, List.of("segment", "user_id"),
+                    "events"), matching::equals, Duration.ofSeconds(30));
             Eventually.sleep(Duration.ofSeconds(3));
+            assertThat(entered).as("buyers entered").isNotEmpty();
+            assertThat(AggregateTables.diff(entered, segmentEntries(session, keyspace))).as("segment_sizes_by_day")
+                    .isEmpty();
+            assertThat(AggregateTables.diff(matching, AggregateTables.read(session, keyspace, PROGRESS,
+                    List.of("segment", "user_id"), "events"))).as(PROGRESS).isEmpty();
 
             assertThat(AggregateTables.diff(sessionRows, sessionRows(session, keyspace))).as(SESSIONS).isEmpty();
             assertThat(FailOnce.failures(SESSIONS)).as("forced replays of sessions_by_day").isEqualTo(1);
@@ -240,6 +272,7 @@ class JourneysTest {
                     .anyMatch(key -> key.get(0).equals("buyers_back") && key.get(2).equals("day")
                             && !key.get(3).equals("0"));
 
+            assertThat(FailOnce.failures(PROGRESS)).as("forced replays of segment_progress").isEqualTo(1);
             assertThat(FailOnce.failures(JOURNEYS)).as("forced replays of user_journeys").isEqualTo(1);
             assertThat(FailOnce.failures(STEPS)).as("forced replays of funnel_steps_by_day").isEqualTo(1);
             assertThat(AggregateTables.diff(expected, read(session, keyspace, STEPS, "users")))

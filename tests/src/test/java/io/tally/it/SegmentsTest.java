@@ -106,7 +106,9 @@ class SegmentsTest {
         String topic = "segment-events";
         String keyspace = TestKeyspaces.create("segments");
         TestTopologies.createTopic(topic, PARTITIONS);
+        // segment_progress is read below: flushed every second rather than every minute.
         TallyConfig config = TestTopologies.smallBatches("it-segments", topic, keyspace).toBuilder()
+                .userStateFlush(Duration.ofSeconds(1))
                 .segments(TallyConfigLoader.withEnvironment(Map.of()).parse(SEGMENTS_YAML).segments())
                 .build();
         EventGenerator generator = new EventGenerator(6006L, Instant.parse("2026-11-16T00:00:00Z"), 72, 2_000);

@@ -277,7 +277,7 @@ public final class TallyConfigSchema {
             .doc("what one partition of a keyed stage may hold in memory; past it the oldest keys move to"
                     + " keyed_state_spill, costing reads, never exactness").define();
     public static final ConfigKey<Long> USER_STATE_FLUSH_MS = key("aggregates.user_state_flush_ms", ValueType.LONG)
-            .unit(Unit.MILLISECONDS).defaultValue(10_000L).check(Check.range(100, 3_600_000, "ms"))
+            .unit(Unit.MILLISECONDS).defaultValue(60_000L).check(Check.range(100, 3_600_000, "ms"))
             .appliedBy((config, millis) -> config.userStateFlush(Duration.ofMillis(millis)))
             .doc("how often the per-user stage writes the segment progress and funnel, retention and session state it"
                     + " changed to their tables; until then each batch's changes are one keyed_value_log row per"

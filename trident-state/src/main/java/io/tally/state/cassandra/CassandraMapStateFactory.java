@@ -34,8 +34,6 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
      * consecutive batches is read from Cassandra once. Safe because groupBy routes a key to one partition.
      */
     public static final int DEFAULT_CACHE_ENTRIES = 100_000;
-    /** A write-behind partition flushes early when this many keys changed since its last flush. */
-    private static final int MAX_UNFLUSHED_KEYS = 200_000;
 
     private final CassandraSettings settings;
     private final MapTable<T> table;
@@ -138,7 +136,7 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
         }
         WriteBehindBackingMap<T> writeBehind = new WriteBehindBackingMap<>(writeBehindStore, table, backing,
                 new CassandraValueLog(settings, StateMetrics.register(conf, metrics, CassandraValueLog.TABLE)),
-                route, partitionIndex, numPartitions, flushEvery.toMillis(), MAX_UNFLUSHED_KEYS, memoryBytes,
+                route, partitionIndex, numPartitions, flushEvery.toMillis(), memoryBytes,
                 System::currentTimeMillis);
         MapState<T> state = OpaqueMap.build((IBackingMap) writeBehind);
         return new ForwardingMapState<>(state) {

@@ -49,10 +49,11 @@ import org.slf4j.LoggerFactory;
  * Each run writes under an id of its own, so a run never deletes a row whose keys another partition still needs.
  *
  * <h2>Bounded memory</h2>
- * The changed values held are those of one flush interval, and a flush also runs when they reach
- * {@code maxUnflushed} keys. Beside them, values the table already holds (read, or flushed) stay in a cache weighed
- * up to {@code memoryBytes}; past it the least recently used leave memory, and are read from the table when asked
- * for again: the budget trades reads for memory, never exactness.
+ * The values held, changed since the last flush or not, weigh ({@link #weight}) at most {@code memoryBytes}: the
+ * changed ones are those of one flush interval, and a flush also runs when they weigh half the budget; the values the
+ * table already holds (read, or flushed) are cached in what the changed ones leave of it. Past it the least recently
+ * used leave memory, and are read from the table when asked for again: the budget trades reads for memory, never
+ * exactness.
  */
 public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T>> {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBehindBackingMap.class);
@@ -90,7 +91,8 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
     private final int partition;
     private final int partitions;
     private final long flushEveryMillis;
-    private final int maxUnflushed;
+    private final long memoryBytes;
+    private long unflushedBytes;
     private final LongSupplier clock;
     private final UUID run = UUID.randomUUID();
     /** Values changed since the last flush: in the log, not yet in the table. */
@@ -106,11 +108,11 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
      * @param route the route of a row key ({@link MapTable#keyColumns()} values), as the topology sends its keys
      */
     public WriteBehindBackingMap(String store, MapTable<T> table, IBackingMap<OpaqueValue<T>> rows, ValueLog log,
-            RowRoute route, int partition, int partitions, long flushEveryMillis, int maxUnflushed,
-            long memoryBytes, LongSupplier clock) {
-        if (flushEveryMillis <= 0 || maxUnflushed <= 0 || memoryBytes <= 0) {
-            throw new IllegalArgumentException("a flush interval, a bound on unflushed keys and a memory budget must be"
-                    + " positive, were " + flushEveryMillis + " ms, " + maxUnflushed + " and " + memoryBytes + " bytes");
+            RowRoute route, int partition, int partitions, long flushEveryMillis, long memoryBytes,
+            LongSupplier clock) {
+        if (flushEveryMillis <= 0 || memoryBytes <= 0) {
+            throw new IllegalArgumentException("a flush interval and a memory budget must be positive, were "
+                    + flushEveryMillis + " ms and " + memoryBytes + " bytes");
         }
         // Evictions run on the calling thread, within the batch that passed the budget.
         this.clean = Caffeine.newBuilder().maximumWeight(memoryBytes)
@@ -123,7 +125,7 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
         this.partition = partition;
         this.partitions = partitions;
         this.flushEveryMillis = flushEveryMillis;
-        this.maxUnflushed = maxUnflushed;
+        this.memoryBytes = memoryBytes;
         this.clock = clock;
     }
 
@@ -171,12 +173,14 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
         int[] encodedBytes = new int[keys.size()];
         log.append(store, run, txid, encode(keys, values, encodedBytes));
         for (int i = 0; i < keys.size(); i++) {
-            unflushed.put(keys.get(i), new Held<>(values.get(i), weight(keys.get(i), encodedBytes[i])));
+            hold(keys.get(i), new Held<>(values.get(i), weight(keys.get(i), encodedBytes[i])));
         }
         clean.invalidateAll(keys);
         long now = clock.getAsLong();
-        if (now - lastFlushMillis >= flushEveryMillis || unflushed.size() >= maxUnflushed) {
+        if (now - lastFlushMillis >= flushEveryMillis || unflushedBytes >= memoryBytes / 2) {
             flush(txid, now);
+        } else {
+            fitCleanValues();
         }
     }
 
@@ -211,8 +215,11 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
         keys.forEach(key -> values.add(unflushed.get(key).value()));
         rows.multiPut(keys, values);
         log.deleteThrough(store, run, throughTxid);
-        clean.putAll(unflushed);
+        Map<List<Object>, Held<T>> flushed = new HashMap<>(unflushed);
         unflushed.clear();
+        unflushedBytes = 0;
+        fitCleanValues();
+        clean.putAll(flushed);
         lastFlushMillis = now;
     }
 
@@ -247,7 +254,7 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
         for (List<Object> key : keys) {
             OpaqueValue<T> value = newest.get(key);
             if (value.getCurrTxid() > tableTxids.getOrDefault(key, Long.MIN_VALUE) && ownsKey(key)) {
-                unflushed.put(key, new Held<>(value, weight(key, value)));
+                hold(key, new Held<>(value, weight(key, value)));
                 kept++;
             }
         }
@@ -271,6 +278,16 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
                             + " already in the table) in {} ms", store, partition, partitions, kept, parts.size(),
                     keys.size(), obsolete.size(), (System.nanoTime() - started) / 1_000_000);
         }
+    }
+
+    private void hold(List<Object> key, Held<T> held) {
+        Held<T> replaced = unflushed.put(key, held);
+        unflushedBytes += held.weight() - (replaced == null ? 0 : replaced.weight());
+    }
+
+    /** Leaves the values the table holds what the changed values leave of the budget. */
+    private void fitCleanValues() {
+        clean.policy().eviction().orElseThrow().setMaximum(Math.max(0, memoryBytes - unflushedBytes));
     }
 
     private boolean ownsKey(List<Object> key) {

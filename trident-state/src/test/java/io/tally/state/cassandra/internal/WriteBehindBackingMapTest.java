@@ -33,8 +33,10 @@ class WriteBehindBackingMapTest {
             key -> key, new LongCodec("count"));
     private static final RowRoute ROUTE = rowKey -> rowKey.get(1).hashCode();
     private static final long FLUSH_EVERY = 5;
-    private static final int MAX_UNFLUSHED = 12;
-    /** Room for a few values: most reads of a key not changed since the last flush go to the table. */
+    /**
+     * Room for a few values: most reads of a key not changed since the last flush go to the table, and a flush runs
+     * whenever a few keys changed.
+     */
     private static final long MEMORY_BYTES = 2_000;
     private static final int KEYS = 30;
 
@@ -197,7 +199,7 @@ class WriteBehindBackingMapTest {
 
     private WriteBehindBackingMap<Long> newMap(int partition, int partitions, long memoryBytes) {
         return new WriteBehindBackingMap<>("test/counts", TABLE, rows, log, ROUTE, partition, partitions,
-                FLUSH_EVERY, MAX_UNFLUSHED, memoryBytes, () -> clock);
+                FLUSH_EVERY, memoryBytes, () -> clock);
     }
 
     private static int partitionOf(List<Object> key, int partitions) {
