@@ -71,7 +71,7 @@ public final class UserStateMemoryBenchmark {
         SplittableRandom random = new SplittableRandom(name.hashCode());
         long before = usedAfterGc();
         WriteBehindBackingMap<T> state = new WriteBehindBackingMap<>("bench/" + table.name(), table, new NoRows<>(),
-                new NoLog(), rowKey -> 0, 0, 1, Long.MAX_VALUE, Long.MAX_VALUE, () -> 0L);
+                new NoRows<>(), new NoLog(), rowKey -> 0, 0, 1, Long.MAX_VALUE, Long.MAX_VALUE, () -> 0L);
         List<List<Object>> keys = new ArrayList<>(BATCH);
         List<OpaqueValue<T>> values = new ArrayList<>(BATCH);
         for (int user = 0; user < USERS; user++) {

@@ -135,7 +135,7 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
             return cacheEntries == 0 ? OpaqueMap.build(backing) : OpaqueMap.build(new CachedMap(backing, cacheEntries));
         }
         WriteBehindBackingMap<T> writeBehind = new WriteBehindBackingMap<>(writeBehindStore, table, backing,
-                new CassandraValueLog(settings, StateMetrics.register(conf, metrics, CassandraValueLog.TABLE)),
+                new CassandraBackingMap<>(settings, table, stateMetrics, null), new CassandraValueLog(settings, StateMetrics.register(conf, metrics, CassandraValueLog.TABLE)),
                 route, partitionIndex, numPartitions, flushEvery.toMillis(), memoryBytes,
                 System::currentTimeMillis);
         MapState<T> state = OpaqueMap.build((IBackingMap) writeBehind);

@@ -86,6 +86,7 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
     private final String store;
     private final MapTable<T> table;
     private final IBackingMap<OpaqueValue<T>> rows;
+    private final IBackingMap<OpaqueValue<T>> everyRow;
     private final ValueLog log;
     private final RowRoute route;
     private final int partition;
@@ -104,11 +105,13 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
 
     /**
      * @param store the log's name for this state, unique per topology and table
-     * @param rows the table's rows, where a flush writes and a key not held is read
+     * @param rows the table's rows, where a flush writes and a key not held is read; may answer another partition's
+     *     keys as absent without reading them ({@link KnownRowKeys})
+     * @param everyRow the table's rows as they are, where a restore checks the log's keys, this partition's or not
      * @param route the route of a row key ({@link MapTable#keyColumns()} values), as the topology sends its keys
      */
-    public WriteBehindBackingMap(String store, MapTable<T> table, IBackingMap<OpaqueValue<T>> rows, ValueLog log,
-            RowRoute route, int partition, int partitions, long flushEveryMillis, long memoryBytes,
+    public WriteBehindBackingMap(String store, MapTable<T> table, IBackingMap<OpaqueValue<T>> rows,
+            IBackingMap<OpaqueValue<T>> everyRow, ValueLog log, RowRoute route, int partition, int partitions, long flushEveryMillis, long memoryBytes,
             LongSupplier clock) {
         if (flushEveryMillis <= 0 || memoryBytes <= 0) {
             throw new IllegalArgumentException("a flush interval and a memory budget must be positive, were "
@@ -120,6 +123,7 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
         this.store = store;
         this.table = table;
         this.rows = rows;
+        this.everyRow = everyRow;
         this.log = log;
         this.route = route;
         this.partition = partition;
@@ -242,7 +246,7 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
         List<List<Object>> keys = new ArrayList<>(newest.keySet());
         Map<List<Object>, Long> tableTxids = new HashMap<>();
         if (!keys.isEmpty()) {
-            List<OpaqueValue<T>> inTable = rows.multiGet(keys);
+            List<OpaqueValue<T>> inTable = everyRow.multiGet(keys);
             for (int i = 0; i < keys.size(); i++) {
                 OpaqueValue<T> row = inTable.get(i);
                 if (row != null && row.getCurrTxid() != null) {

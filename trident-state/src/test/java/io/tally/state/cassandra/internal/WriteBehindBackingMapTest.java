@@ -43,6 +43,7 @@ class WriteBehindBackingMapTest {
     private final MemoryRows rows = new MemoryRows();
     private final MemoryLog log = new MemoryLog();
     private long clock;
+    private long memoryBytes = MEMORY_BYTES;
 
     @Test
     void everyKeyEqualsTheCommittedBatchesThroughReplaysCrashesAndRebalances() {
@@ -96,6 +97,24 @@ class WriteBehindBackingMapTest {
         clock += FLUSH_EVERY;
         second.apply(22, everyKey(), -1);
         new Run(1).read(allKeys());
+        assertThat(log.parts).isEmpty();
+    }
+
+    @Test
+    void aRestoreAtSeveralPartitionsDeletesLogRowsHoldingOtherPartitionsKeysOnceTheTableHoldsThem() {
+        memoryBytes = 1 << 20;
+        Run crashed = new Run(1);
+        for (long txid = 1; txid <= 3; txid++) {
+            clock++;
+            crashed.apply(txid, everyKey(), -1);
+        }
+        assertThat(log.parts).isNotEmpty();
+        Run flushing = new Run(2);
+        flushing.apply(4, everyKey(), -1);
+        clock += FLUSH_EVERY;
+        flushing.apply(5, everyKey(), -1);
+        assertThat(log.parts).as("rows of the crashed run, each holding both partitions' keys").isNotEmpty();
+        new Run(2).read(allKeys());
         assertThat(log.parts).isEmpty();
     }
 
@@ -194,12 +213,12 @@ class WriteBehindBackingMapTest {
     }
 
     private WriteBehindBackingMap<Long> newMap(int partition, int partitions) {
-        return newMap(partition, partitions, MEMORY_BYTES);
+        return newMap(partition, partitions, memoryBytes);
     }
 
     private WriteBehindBackingMap<Long> newMap(int partition, int partitions, long memoryBytes) {
-        return new WriteBehindBackingMap<>("test/counts", TABLE, rows, log, ROUTE, partition, partitions,
-                FLUSH_EVERY, memoryBytes, () -> clock);
+        return new WriteBehindBackingMap<>("test/counts", TABLE, rows.ownedBy(partition, partitions), rows, log,
+                ROUTE, partition, partitions, FLUSH_EVERY, memoryBytes, () -> clock);
     }
 
     private static int partitionOf(List<Object> key, int partitions) {
@@ -274,6 +293,27 @@ class WriteBehindBackingMapTest {
         boolean failNextPut;
         int puts;
         int keysRead;
+
+        /** The rows as one partition's known keys show them: other partitions' keys absent, without a read. */
+        IBackingMap<OpaqueValue<Long>> ownedBy(int partition, int partitions) {
+            MemoryRows all = this;
+            return new IBackingMap<>() {
+                @Override
+                public List<OpaqueValue<Long>> multiGet(List<List<Object>> keys) {
+                    List<OpaqueValue<Long>> found = new ArrayList<>();
+                    for (List<Object> key : keys) {
+                        found.add(partitionOf(key, partitions) == partition ? all.multiGet(List.of(key)).get(0)
+                                : null);
+                    }
+                    return found;
+                }
+
+                @Override
+                public void multiPut(List<List<Object>> keys, List<OpaqueValue<Long>> put) {
+                    all.multiPut(keys, put);
+                }
+            };
+        }
 
         @Override
         public List<OpaqueValue<Long>> multiGet(List<List<Object>> keys) {
