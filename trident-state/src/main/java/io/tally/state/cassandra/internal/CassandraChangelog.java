@@ -1,9 +1,6 @@
 package io.tally.state.cassandra.internal;
 
-import com.datastax.oss.driver.api.core.ConsistencyLevel;
-import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
-import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.tally.state.cassandra.CassandraSettings;
@@ -15,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,44 +30,41 @@ public final class CassandraChangelog implements KeyChangelog {
     /** Rows of entries per page when restoring: each row may hold up to {@link #MAX_PART_BYTES}. */
     private static final int RESTORE_PAGE_ROWS = 32;
 
-    private final CassandraSettings settings;
-    private final BoundedRequests requests;
-    private final StateMetrics metrics;
-    private CqlSession session;
-    private PreparedStatement insert;
-    private PreparedStatement selectAttempts;
-    private PreparedStatement selectEntries;
-    private ConsistencyLevel readConsistency;
-    private ConsistencyLevel writeConsistency;
+    /** Each row of this listing is a batch's attempt alone: small, so the driver's usual page size. */
+    private static final int ATTEMPT_PAGE_ROWS = 5_000;
+
+    private record Statements(PreparedStatement insert, PreparedStatement selectAttempts,
+            PreparedStatement selectEntries) {
+    }
+
+    private final BookkeepingTable<Statements> table;
 
     public CassandraChangelog(CassandraSettings settings, StateMetrics metrics) {
-        this.settings = settings;
-        this.metrics = metrics;
-        this.requests = new BoundedRequests(settings.maxRequestsInFlight(), settings.requestTimeout().toMillis(),
-                settings.keyspace() + "." + TABLE, metrics);
+        this.table = new BookkeepingTable<>(settings, TABLE, metrics, cql -> new Statements(
+                cql.prepare("INSERT INTO {table} (store, hour, txid, attempt, partitions, partition, part, parts,"
+                        + " added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?"),
+                cql.prepare("SELECT txid, attempt FROM {table} WHERE store = ? AND hour = ?"),
+                cql.prepare("SELECT txid, attempt, part, parts, added FROM {table} WHERE store = ? AND hour = ?")));
     }
 
     @Override
     public void append(String store, long batchMillis, long txid, int attempt, int partitions, int partition,
             List<String> keys, IntList routes, long retentionMillis) {
-        connect();
+        PreparedStatement insert = table.statements().insert();
         List<ByteBuffer> parts = encode(batchMillis, keys, routes);
         Instant hour = Instant.ofEpochMilli(Math.floorDiv(batchMillis, HOUR_MILLIS) * HOUR_MILLIS);
         int ttlSeconds = (int) TimeUnit.MILLISECONDS.toSeconds(retentionMillis + EXPIRY_MARGIN_MILLIS);
-        long started = System.nanoTime();
-        List<CompletionStage<AsyncResultSet>> writes = new ArrayList<>(parts.size());
+        List<BoundStatement> writes = new ArrayList<>(parts.size());
         for (int part = 0; part < parts.size(); part++) {
-            var statement = insert.bind(store, hour, txid, attempt, partitions, partition, part, parts.size(),
-                    parts.get(part), ttlSeconds).setConsistencyLevel(writeConsistency);
-            writes.add(requests.submit(() -> session.executeAsync(statement)));
+            writes.add(insert.bind(store, hour, txid, attempt, partitions, partition, part, parts.size(),
+                    parts.get(part), ttlSeconds));
         }
-        requests.awaitAll(writes, "changelog write");
-        metrics.wrote(parts.size(), parts.size(), System.nanoTime() - started);
+        table.write(writes, "changelog write");
     }
 
     @Override
     public long read(String store, long fromMillis, long toMillis, long firstTxid, EntryConsumer entries) {
-        connect();
+        Statements statements = table.statements();
         List<Instant> hours = new ArrayList<>();
         for (long hour = Math.floorDiv(fromMillis - EXPIRY_MARGIN_MILLIS, HOUR_MILLIS) * HOUR_MILLIS;
                 hour <= toMillis; hour += HOUR_MILLIS) {
@@ -84,8 +77,7 @@ public final class CassandraChangelog implements KeyChangelog {
             lastAttempt.defaultReturnValue(-1);
             long rows = 0;
             for (Instant hour : hours) {
-                for (Row row : session.execute(selectAttempts.bind(store, hour)
-                        .setConsistencyLevel(readConsistency))) {
+                for (Row row : table.read(statements.selectAttempts().bind(store, hour), ATTEMPT_PAGE_ROWS)) {
                     long txid = row.getLong(0);
                     if (txid < firstTxid) {
                         lastAttempt.put(txid, Math.max(lastAttempt.get(txid), row.getInt(1)));
@@ -93,8 +85,7 @@ public final class CassandraChangelog implements KeyChangelog {
                 }
             }
             for (Instant hour : hours) {
-                for (Row row : session.execute(selectEntries.bind(store, hour)
-                        .setConsistencyLevel(readConsistency).setPageSize(RESTORE_PAGE_ROWS))) {
+                for (Row row : table.read(statements.selectEntries().bind(store, hour), RESTORE_PAGE_ROWS)) {
                     rows++;
                     long txid = row.getLong(0);
                     if (txid < firstTxid && row.getInt(1) == lastAttempt.get(txid) && row.getInt(2) < row.getInt(3)) {
@@ -102,31 +93,10 @@ public final class CassandraChangelog implements KeyChangelog {
                     }
                 }
             }
-            metrics.read((int) Math.min(Integer.MAX_VALUE, rows), hours.size() * 2);
+            table.metrics().read((int) Math.min(Integer.MAX_VALUE, rows), hours.size() * 2);
             return rows;
         } catch (RuntimeException e) {
-            throw requests.failure("changelog restore", e);
-        }
-    }
-
-    private void connect() {
-        if (session != null) {
-            return;
-        }
-        try {
-            CqlSession connected = SessionRegistry.connected(settings);
-            String table = settings.keyspace() + "." + TABLE;
-            insert = connected.prepare("INSERT INTO " + table
-                    + " (store, hour, txid, attempt, partitions, partition, part, parts, added)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
-            selectAttempts = connected.prepare("SELECT txid, attempt FROM " + table + " WHERE store = ? AND hour = ?");
-            selectEntries = connected.prepare("SELECT txid, attempt, part, parts, added FROM " + table
-                    + " WHERE store = ? AND hour = ?");
-            readConsistency = DefaultConsistencyLevel.valueOf(settings.readConsistency());
-            writeConsistency = DefaultConsistencyLevel.valueOf(settings.writeConsistency());
-            session = connected;
-        } catch (Exception e) {
-            throw requests.failure("connection", e);
+            throw table.failure("changelog restore", e);
         }
     }
 

@@ -14,8 +14,7 @@ record PreparedTable(CqlSession session, PreparedStatement selectIn, PreparedSta
      * Connects (sharing the worker's session) and prepares; an unreachable Cassandra fails the batch, which Trident
      * replays later.
      *
-     * @param selectIn the multi-key read, or null for a state that reads no list of keys (write-only, or one key at a
-     *     time as the spill)
+     * @param selectIn the multi-key read, or null for a write-only state
      */
     static PreparedTable connect(CassandraSettings settings, String selectIn, String insert, BoundedRequests requests) {
         try {
