@@ -19,7 +19,7 @@ import java.util.List;
  * A real Cassandra 5.0 (cassandra-all from Maven Central) in its own JVM. Restarting it on the same data
  * directory keeps every table and row; a kill -9 is recovered from the commit log.
  */
-public final class CassandraServer implements AutoCloseable {
+public final class CassandraServer extends ServerProcess {
     private static final String CLASSPATH = "/META-INF/tally/cassandra-server.classpath";
     private static final String DATACENTER = "datacenter1";
 
@@ -49,12 +49,12 @@ public final class CassandraServer implements AutoCloseable {
             "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",
             "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED");
 
-    private final ChildJvm jvm;
     /** The configuration with the ports actually used, so the server can be started again where it was. */
     private final CassandraServerConfig effective;
 
     private CassandraServer(ChildJvm jvm, CassandraServerConfig effective) {
-        this.jvm = jvm;
+        // Time to drain and flush its memtables on SIGTERM.
+        super(jvm, Duration.ofSeconds(30));
         this.effective = effective;
     }
 
@@ -96,9 +96,7 @@ public final class CassandraServer implements AutoCloseable {
 
     /** Starts a stopped (or killed) server again on the same data and ports, as an operator's restart would. */
     public CassandraServer startAgain() {
-        if (jvm.isAlive()) {
-            throw new IllegalStateException("Cassandra is still running (pid " + jvm.pid() + ")");
-        }
+        requireExited();
         return start(effective);
     }
 
@@ -108,29 +106,6 @@ public final class CassandraServer implements AutoCloseable {
 
     public String localDatacenter() {
         return DATACENTER;
-    }
-
-    public long pid() {
-        return jvm.pid();
-    }
-
-    public boolean isAlive() {
-        return jvm.isAlive();
-    }
-
-    /** Clean shutdown (SIGTERM: Cassandra drains and flushes); the data stays. */
-    public void stop() {
-        jvm.stop(Duration.ofSeconds(30));
-    }
-
-    /** kill -9, as a crash; the commit log recovers the data on the next start. */
-    public void kill() {
-        jvm.kill();
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 
     private static boolean answersCql(int port, boolean passwordAuthentication, CassandraServerConfig.ClientTls tls) {

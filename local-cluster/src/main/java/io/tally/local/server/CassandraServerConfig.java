@@ -36,49 +36,31 @@ public record CassandraServerConfig(Path dataDir, int nativePort, int storagePor
     public static final String SUPERUSER = "cassandra";
 
     public CassandraServerConfig {
-        Objects.requireNonNull(dataDir, "dataDir");
-        Objects.requireNonNull(heap, "heap");
-        Objects.requireNonNull(startTimeout, "startTimeout");
+        ServerBuilder.requireSettings(dataDir, heap, startTimeout);
     }
 
     public static Builder builder(Path dataDir) {
         return new Builder(dataDir);
     }
 
-    public static final class Builder {
-        private final Path dataDir;
+    /** Defaults: the usual CQL port 9042, storage port 7000, heap 1g, start-up within 120 s. */
+    public static final class Builder extends ServerBuilder<Builder> {
         private int nativePort = 9042;
         private int storagePort = 7000;
-        private String heap = "1g";
-        private Duration startTimeout = Duration.ofSeconds(120);
         private boolean passwordAuthentication;
         private ClientTls clientTls;
 
         private Builder(Path dataDir) {
-            this.dataDir = dataDir;
+            super(dataDir, "1g", Duration.ofSeconds(120));
         }
 
-        /** Default 9042, the usual CQL port. */
         public Builder nativePort(int nativePort) {
             this.nativePort = nativePort;
             return this;
         }
 
-        /** Default 7000. */
         public Builder storagePort(int storagePort) {
             this.storagePort = storagePort;
-            return this;
-        }
-
-        /** Default 1g (~400 MB resident when its memory is not locked). */
-        public Builder heap(String heap) {
-            this.heap = heap;
-            return this;
-        }
-
-        /** Default 120 s; Cassandra usually answers CQL 6–11 s after start. */
-        public Builder startTimeout(Duration startTimeout) {
-            this.startTimeout = startTimeout;
             return this;
         }
 

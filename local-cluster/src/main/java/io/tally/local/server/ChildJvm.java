@@ -155,6 +155,10 @@ final class ChildJvm {
         }
     }
 
+    String name() {
+        return name;
+    }
+
     long pid() {
         return process.pid();
     }

@@ -17,15 +17,14 @@ import org.apache.kafka.common.Uuid;
  * A real Kafka broker (kafka_2.13 from Maven Central) in its own JVM, in KRaft combined mode. Its storage is
  * formatted once; a restart on the same data directory keeps every topic and record.
  */
-public final class KafkaServer implements AutoCloseable {
+public final class KafkaServer extends ServerProcess {
     private static final String CLASSPATH = "/META-INF/tally/kafka-server.classpath";
 
-    private final ChildJvm jvm;
     /** The configuration with the ports actually used, so the broker can be started again where it was. */
     private final KafkaServerConfig effective;
 
     private KafkaServer(ChildJvm jvm, KafkaServerConfig effective) {
-        this.jvm = jvm;
+        super(jvm, Duration.ofSeconds(30));
         this.effective = effective;
     }
 
@@ -64,9 +63,7 @@ public final class KafkaServer implements AutoCloseable {
 
     /** Starts a stopped (or killed) broker again on the same data and ports; topics and records are kept. */
     public KafkaServer startAgain() {
-        if (jvm.isAlive()) {
-            throw new IllegalStateException("Kafka is still running (pid " + jvm.pid() + ")");
-        }
+        requireExited();
         return start(effective);
     }
 
@@ -84,29 +81,6 @@ public final class KafkaServer implements AutoCloseable {
             throw new IllegalStateException("this broker has no SASL_SSL listener");
         }
         return Ports.HOST + ":" + effective.saslSsl().port();
-    }
-
-    public long pid() {
-        return jvm.pid();
-    }
-
-    public boolean isAlive() {
-        return jvm.isAlive();
-    }
-
-    /** Clean shutdown (SIGTERM); the data stays. */
-    public void stop() {
-        jvm.stop(Duration.ofSeconds(30));
-    }
-
-    /** kill -9, as a crash; for fault tests. */
-    public void kill() {
-        jvm.kill();
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 
     private static boolean answers(String bootstrap) {

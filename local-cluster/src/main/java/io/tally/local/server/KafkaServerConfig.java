@@ -40,50 +40,32 @@ public record KafkaServerConfig(Path dataDir, int port, int controllerPort, Stri
     }
 
     public KafkaServerConfig {
-        Objects.requireNonNull(dataDir, "dataDir");
-        Objects.requireNonNull(heap, "heap");
-        Objects.requireNonNull(startTimeout, "startTimeout");
+        ServerBuilder.requireSettings(dataDir, heap, startTimeout);
     }
 
     public static Builder builder(Path dataDir) {
         return new Builder(dataDir);
     }
 
-    public static final class Builder {
-        private final Path dataDir;
+    /** Defaults: Kafka's usual port 9092, controller port 9093, heap 1g, start-up within 180 s, no SASL_SSL. */
+    public static final class Builder extends ServerBuilder<Builder> {
         private int port = 9092;
         private int controllerPort = 9093;
-        private String heap = "1g";
-        // Generous: a machine busy with other builds takes minutes to start a JVM-heavy server, and a timeout here
-        // fails a whole test class.
-        private Duration startTimeout = Duration.ofSeconds(180);
         private SaslSsl saslSsl;
 
         private Builder(Path dataDir) {
-            this.dataDir = dataDir;
+            // Generous: a machine busy with other builds takes minutes to start a JVM-heavy server, and a timeout
+            // here fails a whole test class.
+            super(dataDir, "1g", Duration.ofSeconds(180));
         }
 
-        /** Default 9092, Kafka's usual port. */
         public Builder port(int port) {
             this.port = port;
             return this;
         }
 
-        /** Default 9093. */
         public Builder controllerPort(int controllerPort) {
             this.controllerPort = controllerPort;
-            return this;
-        }
-
-        /** Default 1g: ample for development loads; the broker was measured at ~535 MB resident. */
-        public Builder heap(String heap) {
-            this.heap = heap;
-            return this;
-        }
-
-        /** Default 60 s; the broker is usually ready in 3–4 s. */
-        public Builder startTimeout(Duration startTimeout) {
-            this.startTimeout = startTimeout;
             return this;
         }
 

@@ -20,19 +20,18 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@link #credentialsEnvironment()}), as production workers take theirs. Objects are files under the data
  * directory, so a restart keeps every bucket, object and ETag.
  */
-public final class S3Server implements AutoCloseable {
+public final class S3Server extends ServerProcess {
     private static final String CLASSPATH = "/META-INF/tally/s3proxy-server.classpath";
     /** A key pair for this loopback server only: it guards nothing but the local test data. */
     public static final String ACCESS_KEY = "tally-local-access";
     public static final String SECRET_KEY = "tally-local-secret-0123456789";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-    private final ChildJvm jvm;
     private final Path dataDir;
     private final int port;
 
     private S3Server(ChildJvm jvm, Path dataDir, int port) {
-        this.jvm = jvm;
+        super(jvm, Duration.ofSeconds(10));
         this.dataDir = dataDir;
         this.port = port;
     }
@@ -74,9 +73,7 @@ public final class S3Server implements AutoCloseable {
 
     /** A stopped (or killed) server started again on the same data and port. */
     public S3Server startAgain() {
-        if (jvm.isAlive()) {
-            throw new IllegalStateException("S3Proxy is still running (pid " + jvm.pid() + ")");
-        }
+        requireExited();
         return start(dataDir, port);
     }
 
@@ -87,10 +84,6 @@ public final class S3Server implements AutoCloseable {
 
     public int port() {
         return port;
-    }
-
-    public boolean isAlive() {
-        return jvm.isAlive();
     }
 
     /**
@@ -119,20 +112,5 @@ public final class S3Server implements AutoCloseable {
     /** The SDK's credentials environment variables, for a child JVM (say a LocalCluster) that reads the server. */
     public static Map<String, String> credentialsEnvironment() {
         return Map.of("AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY);
-    }
-
-    /** Clean shutdown (SIGTERM); the objects stay. */
-    public void stop() {
-        jvm.stop(Duration.ofSeconds(10));
-    }
-
-    /** kill -9, as a crash; for fault tests. */
-    public void kill() {
-        jvm.kill();
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 }

@@ -232,36 +232,37 @@ public final class StormCluster implements AutoCloseable {
                 <Logger name="org.apache.zookeeper" level="WARN"/>
             """;
 
-    private static final String DAEMON_LOG4J = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <Configuration status="WARN">
-              <Appenders>
+    private static final String DAEMON_LOG4J = log4j2("out", """
                 <Console name="out" target="SYSTEM_OUT">
                   <PatternLayout pattern="%d{HH:mm:ss.SSS} %-5level %c{1} - %msg%n"/>
                 </Console>
-              </Appenders>
-              <Loggers>
-            QUIET
-                <Root level="INFO"><AppenderRef ref="out"/></Root>
-              </Loggers>
-            </Configuration>
-            """.replace("QUIET\n", QUIET_LOGGERS);
+            """, "");
 
     /** Workers log to {@code logs/workers-artifacts/<topology>/<port>/worker.log}, as in a distribution. */
-    private static final String WORKER_LOG4J = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <Configuration status="WARN">
-              <Appenders>
+    private static final String WORKER_LOG4J = log4j2("worker", """
                 <File name="worker" fileName="${sys:workers.artifacts}/${sys:storm.id}/${sys:worker.port}/${sys:logfile.name}">
                   <PatternLayout pattern="%d{HH:mm:ss.SSS} %-5level %c{1} [%t] - %msg%n"/>
                 </File>
-              </Appenders>
-              <Loggers>
-            QUIET
+            """, """
                 <Logger name="org.apache.kafka" level="WARN"/>
                 <Logger name="com.datastax.oss.driver" level="WARN"/>
-                <Root level="INFO"><AppenderRef ref="worker"/></Root>
-              </Loggers>
-            </Configuration>
-            """.replace("QUIET\n", QUIET_LOGGERS);
+            """);
+
+    /** Daemons' and workers' log4j2 configuration: all at INFO to {@code appender}, but the quiet loggers. */
+    private static String log4j2(String appenderName, String appender, String moreQuietLoggers) {
+        return """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <Configuration status="WARN">
+                  <Appenders>
+                APPENDER
+                  </Appenders>
+                  <Loggers>
+                QUIET
+                    <Root level="INFO"><AppenderRef ref="NAME"/></Root>
+                  </Loggers>
+                </Configuration>
+                """.replace("ref=\"NAME\"", "ref=\"" + appenderName + "\"")
+                .replace("APPENDER\n", appender)
+                .replace("QUIET\n", QUIET_LOGGERS + moreQuietLoggers);
+    }
 }
