@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The dashboard's answers for funnels and retention, shaped from the query layer's results (the numbers are
@@ -30,9 +31,11 @@ final class Journeys {
 
     /**
      * One step: users reaching it; their share of those who entered and of the previous step, in percent (null
-     * when there is nobody to divide by); their mean time from the previous step (null for step 1 and no users).
+     * when there is nobody to divide by); their mean time from the previous step (null for step 1 and no users), and
+     * the median and 90th percentile of it, within 2% (null also where no time buckets were written).
      */
-    record Step(int step, long users, Double ofEntered, Double ofPrevious, Long meanMsFromPrevious) {
+    record Step(int step, long users, Double ofEntered, Double ofPrevious, Long meanMsFromPrevious,
+            Long medianMsFromPrevious, Long p90MsFromPrevious) {
     }
 
     /** One entry day's steps. */
@@ -49,7 +52,8 @@ final class Journeys {
 
         @Override
         public List<String> csvColumns() {
-            return List.of("entry_day", "step", "users", "of_entered_pct", "of_previous_pct", "mean_ms_from_previous");
+            return List.of("entry_day", "step", "users", "of_entered_pct", "of_previous_pct", "mean_ms_from_previous",
+                    "median_ms_from_previous", "p90_ms_from_previous");
         }
 
         @Override
@@ -62,8 +66,12 @@ final class Journeys {
 
         private static List<List<String>> csv(String day, List<Step> steps) {
             return steps.stream().map(s -> List.of(day, String.valueOf(s.step()), String.valueOf(s.users()),
-                    percent(s.ofEntered()), percent(s.ofPrevious()),
-                    s.meanMsFromPrevious() == null ? "" : String.valueOf(s.meanMsFromPrevious()))).toList();
+                    percent(s.ofEntered()), percent(s.ofPrevious()), millis(s.meanMsFromPrevious()),
+                    millis(s.medianMsFromPrevious()), millis(s.p90MsFromPrevious()))).toList();
+        }
+
+        private static String millis(Long millis) {
+            return millis == null ? "" : String.valueOf(millis);
         }
     }
 
@@ -107,13 +115,19 @@ final class Journeys {
                 days.stream().map(d -> new Day(d.day().toString(), steps(d.steps()))).toList());
     }
 
+    private static Long orNull(OptionalLong millis) {
+        return millis.isPresent() ? millis.getAsLong() : null;
+    }
+
     private static List<Step> steps(List<FunnelQueries.Step> steps) {
         long entered = steps.isEmpty() ? 0 : steps.get(0).users();
         long previous = entered;
         List<Step> result = new ArrayList<>();
         for (FunnelQueries.Step s : steps) {
+            boolean timed = s.step() > 1 && s.users() > 0;
             result.add(new Step(s.step(), s.users(), share(s.users(), entered), share(s.users(), previous),
-                    s.step() == 1 || s.users() == 0 ? null : s.totalMillis() / s.users()));
+                    timed ? s.totalMillis() / s.users() : null, timed ? orNull(s.medianMillis()) : null,
+                    timed ? orNull(s.p90Millis()) : null));
             previous = s.users();
         }
         return result;

@@ -28,18 +28,36 @@ class JourneysTest {
                 new FunnelQueries.Day(LocalDate.parse("2026-11-20"), day1),
                 new FunnelQueries.Day(LocalDate.parse("2026-11-21"), day2)));
 
-        assertThat(answer.steps()).containsExactly(new Journeys.Step(1, 10, 100.0, 100.0, null),
-                new Journeys.Step(2, 5, 50.0, 50.0, 1_400L), new Journeys.Step(3, 1, 10.0, 20.0, 500L));
+        assertThat(answer.steps()).containsExactly(new Journeys.Step(1, 10, 100.0, 100.0, null, null, null),
+                new Journeys.Step(2, 5, 50.0, 50.0, 1_400L, null, null),
+                new Journeys.Step(3, 1, 10.0, 20.0, 500L, null, null));
         assertThat(answer.empty()).isFalse();
         assertThat(answer.csvRows()).containsExactly(
-                List.of("all", "1", "10", "100.0", "100.0", ""),
-                List.of("all", "2", "5", "50.0", "50.0", "1400"),
-                List.of("all", "3", "1", "10.0", "20.0", "500"),
-                List.of("2026-11-20", "1", "8", "100.0", "100.0", ""),
-                List.of("2026-11-20", "2", "4", "50.0", "50.0", "1000"),
-                List.of("2026-11-20", "3", "1", "12.5", "25.0", "500"),
-                List.of("2026-11-21", "1", "2", "100.0", "100.0", ""),
-                List.of("2026-11-21", "2", "1", "50.0", "50.0", "3000"));
+                List.of("all", "1", "10", "100.0", "100.0", "", "", ""),
+                List.of("all", "2", "5", "50.0", "50.0", "1400", "", ""),
+                List.of("all", "3", "1", "10.0", "20.0", "500", "", ""),
+                List.of("2026-11-20", "1", "8", "100.0", "100.0", "", "", ""),
+                List.of("2026-11-20", "2", "4", "50.0", "50.0", "1000", "", ""),
+                List.of("2026-11-20", "3", "1", "12.5", "25.0", "500", "", ""),
+                List.of("2026-11-21", "1", "2", "100.0", "100.0", "", "", ""),
+                List.of("2026-11-21", "2", "1", "50.0", "50.0", "3000", "", ""));
+    }
+
+    @Test
+    void aStepWithTimeBucketsHasTheMedianAndP90OfTheQueryLayer() {
+        // Nine users took a time in bucket 0, one in bucket 100: the median lies in bucket 0, the p90 too (rank 8 of
+        // 0..9), and the query layer turns each bucket into its representative time.
+        FunnelQueries.Step step2 = new FunnelQueries.Step(2, 10, 9_000, new TreeMap<>(Map.of(0, 9L, 100, 1L)));
+        FunnelQueries.Funnel summed = new FunnelQueries.Funnel("checkout", FROM, TO, List.of(
+                new FunnelQueries.Step(1, 20, 0), step2));
+
+        Journeys.Step shown = Journeys.funnel(summed, List.of()).steps().get(1);
+
+        assertThat(shown.medianMsFromPrevious()).isEqualTo(step2.medianMillis().orElseThrow());
+        assertThat(shown.p90MsFromPrevious()).isEqualTo(step2.p90Millis().orElseThrow());
+        assertThat(shown.medianMsFromPrevious()).isBetween(1L, 2L);
+        assertThat(Journeys.funnel(summed, List.of()).csvRows().get(1)).containsExactly("all", "2", "10", "50.0",
+                "50.0", "900", String.valueOf(shown.medianMsFromPrevious()), String.valueOf(shown.p90MsFromPrevious()));
     }
 
     @Test

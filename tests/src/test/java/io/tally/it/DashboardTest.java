@@ -24,6 +24,7 @@ import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.schema.StepTimeBuckets;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
 import io.tally.topology.status.StatusReader;
@@ -145,6 +146,9 @@ class DashboardTest {
         Eventually.poll(() -> funnelRows("funnel_steps_by_day", "users"), nonZero(funnels.users())::equals,
                 Duration.ofMinutes(1));
         Eventually.poll(() -> funnelRows("funnel_step_ms_by_day", "total_ms"), nonZero(funnels.totalMillis())::equals,
+                Duration.ofMinutes(1));
+        Eventually.poll(() -> nonZero(AggregateTables.read(session, keyspace, "funnel_step_times_by_day",
+                List.of("funnel", "day", "step", "bucket"), "users")), nonZero(funnels.timeBuckets())::equals,
                 Duration.ofMinutes(1));
         Eventually.poll(DashboardTest::retentionRows, nonZero(retention.users())::equals, Duration.ofMinutes(1));
         Eventually.poll(() -> rejectedInCassandra().values().stream().mapToLong(Long::longValue).sum(),
@@ -455,9 +459,27 @@ class DashboardTest {
             assertThat(step.get("ofEntered").asDouble()).isEqualTo(100.0 * summed.get(n) / summed.get(1));
             assertThat(step.get("ofPrevious").asDouble()).isEqualTo(100.0 * summed.get(n) / summed.get(Math.max(1,
                     n - 1)));
+            if (n > 1) {
+                List<Long> times = new ArrayList<>();
+                funnels.stepTimes().forEach((key, userTimes) -> {
+                    if (key.get(0).equals("checkout") && key.get(2).equals(String.valueOf(n))) {
+                        times.addAll(userTimes);
+                    }
+                });
+                times.sort(null);
+                // Rank floor(q × (n - 1)) of the users' exact times, within the buckets' documented accuracy.
+                for (String quantile : List.of("median", "p90")) {
+                    double exact = times.get((int) Math.floor((quantile.equals("median") ? 0.5 : 0.9)
+                            * (times.size() - 1)));
+                    assertThat((double) Math.abs(step.get(quantile + "MsFromPrevious").asLong() - exact))
+                            .as("step %d %s of %s", n, quantile, exact)
+                            .isLessThanOrEqualTo(StepTimeBuckets.RELATIVE_ACCURACY * exact + 0.5);
+                }
+            }
         }
         List<String> csv = get("funnel?name=checkout&format=csv&" + range).body().lines().toList();
-        assertThat(csv.get(0)).isEqualTo("entry_day,step,users,of_entered_pct,of_previous_pct,mean_ms_from_previous");
+        assertThat(csv.get(0)).isEqualTo("entry_day,step,users,of_entered_pct,of_previous_pct,mean_ms_from_previous,"
+                + "median_ms_from_previous,p90_ms_from_previous");
         assertThat(csv.stream().filter(line -> line.startsWith("all,")).map(line -> line.split(",")[2]).toList())
                 .isEqualTo(summed.values().stream().map(String::valueOf).toList());
 
@@ -487,6 +509,8 @@ class DashboardTest {
             bars.put(step, Long.parseLong(row.findElement(By.cssSelector(".value")).getText().replace(",", "")));
             assertThat(row.findElement(By.cssSelector(".conversion")).getText()).startsWith(String.format(
                     java.util.Locale.ROOT, "%.1f%%", 100.0 * summed.get(step) / summed.get(1)));
+            assertThat(row.findElement(By.cssSelector(".median")).getText()).as("step %d", step)
+                    .matches(step == 1 ? "" : "median \\S.*, p90 \\S.*");
         }
         assertThat(bars).isEqualTo(summed);
         Map<List<String>, Long> cohorts = retentionRows();

@@ -48,7 +48,12 @@
       mean.className = "mean";
       mean.textContent = s.step > 1 ? duration(s.meanMsFromPrevious) : "";
       mean.title = "mean time from the previous step";
-      row.append(label, bar, users, conversion, mean);
+      const median = document.createElement("span");
+      median.className = "median";
+      median.textContent = s.step > 1 && s.medianMsFromPrevious != null
+        ? "median " + duration(s.medianMsFromPrevious) + ", p90 " + duration(s.p90MsFromPrevious) : "";
+      median.title = "median and 90th percentile of the time from the previous step, within 2%";
+      row.append(label, bar, users, conversion, mean, median);
       list.appendChild(row);
     });
     el.appendChild(list);
