@@ -10,7 +10,7 @@ import io.tally.local.kafka.KafkaTopics;
 import io.tally.spouts.SpoutMetrics;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.CassandraSettings;
-import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.cassandra.SessionRegistry;
 import io.tally.state.cassandra.internal.StateMetrics;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.state.schema.TallyTables;
