@@ -4,7 +4,7 @@ import io.tally.dashboard.DashboardServer;
 import io.tally.dashboard.LazySession;
 import io.tally.dashboard.StatusSource;
 import io.tally.query.dashboard.DashboardSettings;
-import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.cassandra.SessionRegistry;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.status.StatusReader;
 import java.util.concurrent.CountDownLatch;

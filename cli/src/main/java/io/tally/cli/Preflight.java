@@ -5,7 +5,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.state.cassandra.CassandraConnectionProblem;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.spouts.objectstore.ObjectStoreCheck;
-import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.cassandra.SessionRegistry;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.topology.config.TallyConfig;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.tally.cli;
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.state.cassandra.CassandraSettings;
-import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.cassandra.SessionRegistry;
 import io.tally.state.schema.TallyTables;
 import io.tally.bolts.journey.CompiledSessions;
 import io.tally.bolts.journey.SessionDefinition;

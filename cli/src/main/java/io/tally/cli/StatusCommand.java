@@ -2,7 +2,7 @@ package io.tally.cli;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
-import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.cassandra.SessionRegistry;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.status.StatusFormat;
 import io.tally.topology.status.StatusReader;

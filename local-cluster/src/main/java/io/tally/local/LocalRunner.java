@@ -14,7 +14,7 @@ import io.tally.spouts.file.FileSpoutSettings;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.spouts.objectstore.ObjectStoreSettings;
 import io.tally.state.cassandra.CassandraSettings;
-import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.cassandra.SessionRegistry;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;

@@ -13,7 +13,7 @@ import io.tally.state.cassandra.CassandraMapStateFactory;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.LongCodec;
 import io.tally.state.cassandra.MapTable;
-import io.tally.state.cassandra.internal.StateMetrics;
+import io.tally.state.cassandra.CassandraStateMetrics;
 import io.tally.state.schema.TallyTables;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,9 +98,9 @@ class CassandraMapStateTest {
         List<List<Object>> keys = hourKeys(event, 0, 20);
         List<Long> hundreds = new ArrayList<>();
         keys.forEach(key -> hundreds.add(100L));
-        long rowsRead = StateMetrics.totals().rowsRead();
+        long rowsRead = CassandraStateMetrics.totals().rowsRead();
         applyBatch(known, 2L, keys, hundreds);
-        assertThat(StateMetrics.totals().rowsRead() - rowsRead).as("rows read for 10 existing and 10 new keys")
+        assertThat(CassandraStateMetrics.totals().rowsRead() - rowsRead).as("rows read for 10 existing and 10 new keys")
                 .isEqualTo(10);
         for (int h = 0; h < 20; h++) {
             expected.merge(new HourKey(event, DAY_START + h * HOUR), 100L, Long::sum);
@@ -136,9 +136,9 @@ class CassandraMapStateTest {
         keys.addAll(recent);
         List<Long> ones = new ArrayList<>();
         keys.forEach(key -> ones.add(1L));
-        long rowsRead = StateMetrics.totals().rowsRead();
+        long rowsRead = CassandraStateMetrics.totals().rowsRead();
         applyBatch(state, 1L, keys, ones);
-        assertThat(StateMetrics.totals().rowsRead() - rowsRead).as("rows read: the old buckets' only")
+        assertThat(CassandraStateMetrics.totals().rowsRead() - rowsRead).as("rows read: the old buckets' only")
                 .isEqualTo(old.size());
         assertThat(eventCounts("Recent Buckets")).isEqualTo(Map.of(new HourKey("Recent Buckets", thisHour), 1L,
                 new HourKey("Recent Buckets", thisHour - HOUR), 1L));
@@ -171,9 +171,9 @@ class CassandraMapStateTest {
                 TallyTables.EVENT_COUNTS_BY_HOUR).withCacheEntries(0).withKnownKeys(null, Duration.ofDays(2)));
         List<Long> probeReads = new ArrayList<>();
         Eventually.poll(() -> {
-            long rowsRead = StateMetrics.totals().rowsRead();
+            long rowsRead = CassandraStateMetrics.totals().rowsRead();
             state.multiGet(List.of(List.of("Never Sent", thisHour + HOUR)));
-            probeReads.add(StateMetrics.totals().rowsRead() - rowsRead);
+            probeReads.add(CassandraStateMetrics.totals().rowsRead() - rowsRead);
             return probeReads.get(probeReads.size() - 1);
         }, read -> read == 0, Duration.ofSeconds(30));
         assertThat(probeReads.get(probeReads.size() - 2))
@@ -201,9 +201,9 @@ class CassandraMapStateTest {
                 TallyTables.EVENT_COUNTS_BY_HOUR).withCacheEntries(0).withKnownKeys(null, recent));
         List<List<Object>> absent = List.of(List.of("Never Sent", absentBucket));
         Eventually.poll(() -> {
-            long rowsRead = StateMetrics.totals().rowsRead();
+            long rowsRead = CassandraStateMetrics.totals().rowsRead();
             state.multiGet(absent);
-            return StateMetrics.totals().rowsRead() - rowsRead;
+            return CassandraStateMetrics.totals().rowsRead() - rowsRead;
         }, read -> read == 0, Duration.ofSeconds(30));
         return state;
     }

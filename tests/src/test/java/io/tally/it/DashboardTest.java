@@ -23,7 +23,7 @@ import io.tally.it.support.TestTopologies;
 import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
 import io.tally.state.cassandra.CassandraSettings;
-import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.cassandra.SessionRegistry;
 import io.tally.state.schema.StepTimeBuckets;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.TestKeyspaces;
-import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.cassandra.SessionRegistry;
 import io.tally.state.schema.SchemaApplier;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -22,7 +22,7 @@ import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.spouts.SpoutMetrics;
-import io.tally.state.cassandra.internal.StateMetrics;
+import io.tally.state.cassandra.CassandraStateMetrics;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.config.TallyConfigLoader;
@@ -316,7 +316,7 @@ class FaultToleranceTest {
     /** Produces {@code events} at a steady rate, injects the fault a few seconds in, drains. */
     private static Outcome underLoad(String name, Pipeline pipeline, int events, Fault fault) throws Exception {
         AggregateTruth truth = pipeline.truth();
-        long failedBefore = StateMetrics.totals().failedCalls();
+        long failedBefore = CassandraStateMetrics.totals().failedCalls();
         long replayedBefore = SpoutMetrics.totals().replayedBatches();
         Consumer<GeneratedEvent> produced = event -> {
             truth.add(event);
@@ -344,7 +344,7 @@ class FaultToleranceTest {
                     + mismatches(truth.uniqueUsers(), session, keyspace, "unique_users_by_day", List.of("event", "day"),
                             "users");
             OptionalLong failedCalls = pipeline.stateInThisJvm()
-                    ? OptionalLong.of(StateMetrics.totals().failedCalls() - failedBefore)
+                    ? OptionalLong.of(CassandraStateMetrics.totals().failedCalls() - failedBefore)
                     : OptionalLong.empty();
             OptionalLong replays = pipeline.stateInThisJvm()
                     ? OptionalLong.of(SpoutMetrics.totals().replayedBatches() - replayedBefore)

@@ -22,7 +22,7 @@ import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
 import io.tally.spouts.SpoutMetrics;
 import io.tally.spouts.file.FileSpoutSettings;
-import io.tally.state.cassandra.internal.StateMetrics;
+import io.tally.state.cassandra.CassandraStateMetrics;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
 import java.io.BufferedOutputStream;
@@ -128,7 +128,7 @@ class HostileInputTest {
         CqlSession session = TestKeyspaces.session();
         MetricsCapture.reset();
         SpoutMetrics.Totals spoutsBefore = SpoutMetrics.totals();
-        long failedCallsBefore = StateMetrics.totals().failedCalls();
+        long failedCallsBefore = CassandraStateMetrics.totals().failedCalls();
         try (KafkaEvents kafka = new KafkaEvents(bootstrap, TOPIC, PARTITIONS, LARGEST_RECORD);
                 LogCapture log = LogCapture.start()) {
             kafka.sendPayloads(toKafka);
@@ -155,13 +155,14 @@ class HostileInputTest {
             CountTables.assertExact(session, keyspace, expected.counted, DRAIN);
 
             assertThat(RealServices.stack().storm().reportedErrors(config.name())).isEmpty();
-            assertNoLinePerRecord(log.lines(), StateMetrics.totals().failedCalls() - failedCallsBefore);
+            assertNoLinePerRecord(log.lines(), CassandraStateMetrics.totals().failedCalls() - failedCallsBefore);
             // For the README: where the time goes (not asserted).
             System.out.printf("hostile input: %,d records (%,d counted, %,d duplicates, %,d rejected) written and sent"
                     + " in %d s, counted %d s after submission; whole test %d s; %s; failed Cassandra calls %s%n",
                     RECORDS, expected.counted.events(), expected.duplicates, expected.rejected(),
                     seconds(submittedAt - startedAt), seconds(countedAt - submittedAt),
-                    seconds(System.nanoTime() - startedAt), SpoutMetrics.totals(), StateMetrics.failuresByCause());
+                    seconds(System.nanoTime() - startedAt), SpoutMetrics.totals(),
+                    CassandraStateMetrics.failuresByCause());
         } finally {
             TestTopologies.killQuietly(config.name());
             TestDirectories.delete(dir);

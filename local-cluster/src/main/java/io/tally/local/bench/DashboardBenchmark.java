@@ -11,7 +11,7 @@ import io.tally.local.server.CassandraServer;
 import io.tally.local.server.CassandraServerConfig;
 import io.tally.query.dashboard.DashboardSettings;
 import io.tally.state.cassandra.CassandraSettings;
-import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.cassandra.SessionRegistry;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.state.schema.TallyTables;
 import java.net.URI;

@@ -1,13 +1,15 @@
 package io.tally.local.bench;
 
+import io.tally.state.keyed.FirstSeenState;
+import io.tally.state.keyed.FirstSeenStateFactory;
+import io.tally.state.keyed.KeyChangelog;
 import io.tally.state.keyed.KeyRoute;
 import io.tally.state.keyed.KeyRouting;
-import io.tally.state.keyed.internal.ChangelogFirstSeenState;
-import io.tally.state.keyed.internal.KeyChangelog;
 import it.unimi.dsi.fastutil.ints.IntList;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -57,8 +59,8 @@ public final class KeyedStateMemoryBenchmark {
 
     private static void measure(String what, java.util.function.IntFunction<String> key) {
         KeyRouting routing = KeyRouting.random();
-        ChangelogFirstSeenState state = new ChangelogFirstSeenState("bench/keys", 86_400_000L, 0, 1,
-                KeyRoute.wholeKey(routing), NOWHERE, System::currentTimeMillis);
+        FirstSeenState state = FirstSeenStateFactory.unpartitioned("bench/keys", Duration.ofDays(1),
+                KeyRoute.wholeKey(routing), NOWHERE);
         long before = usedAfterGc();
         long chars = 0;
         for (int txid = 1; txid <= KEYS / BATCH; txid++) {

@@ -10,8 +10,9 @@ import io.tally.local.kafka.KafkaTopics;
 import io.tally.spouts.SpoutMetrics;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.CassandraSettings;
-import io.tally.state.cassandra.internal.SessionRegistry;
-import io.tally.state.cassandra.internal.StateMetrics;
+import io.tally.state.cassandra.SessionRegistry;
+import io.tally.state.cassandra.CassandraStateMetrics;
+import io.tally.state.cassandra.CassandraStateMetrics.Totals;
 import io.tally.state.schema.SchemaApplier;
 import io.tally.state.schema.TallyTables;
 import io.tally.topology.StateWrapper;
@@ -544,7 +545,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         if (!resources.awaitIdle(0.1, Duration.ofSeconds(30))) {
             System.out.printf("%s: a process was still busy after 30 s; measuring anyway%n", name);
         }
-        Map<String, StateMetrics.Totals> costBefore = StateMetrics.totalsByTable();
+        Map<String, Totals> costBefore = CassandraStateMetrics.totalsByTable();
         stack.storm().submit(name, TallyTopology.stormConfig(config), TallyTopology.build(config, scope, states));
         try {
             TopologyRun run = awaitCounted(name, keyspace, scope, expected, days, costBefore);
@@ -560,7 +561,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
      * first committed batch to the last event counted, and the CPU and memory window covers the same span.
      */
     private TopologyRun awaitCounted(String name, String keyspace, Scope scope, long expected, List<LocalDate> days,
-            Map<String, StateMetrics.Totals> costBefore) throws InterruptedException {
+            Map<String, Totals> costBefore) throws InterruptedException {
         PreparedStatement allEvents = session.prepare("SELECT count FROM " + keyspace
                 + ".event_counts_by_hour WHERE event = ? AND day IN ?");
         long deadline = System.nanoTime() + Duration.ofMinutes(60).toNanos();
@@ -588,9 +589,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             }
             if (total >= expected) {
                 window.close();
-                Map<String, StateMetrics.Totals> cost = new TreeMap<>();
-                StateMetrics.totalsByTable().forEach((table, after) -> cost.put(table,
-                        after.minus(costBefore.getOrDefault(table, StateMetrics.Totals.NONE))));
+                Map<String, Totals> cost = new TreeMap<>();
+                CassandraStateMetrics.totalsByTable().forEach((table, after) -> cost.put(table,
+                        after.minus(costBefore.getOrDefault(table, Totals.NONE))));
                 TopologyRun run = new TopologyRun(name, keyspace, scope, expected, countedAtFirst,
                         Math.max(1e-3, (now - firstAt) / 1e9), window, cost, false);
                 System.out.printf("%s: %,d events counted, %,d events/s%n", name, expected, run.eventsPerSecond());
@@ -610,7 +611,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     }
 
     private record TopologyRun(String name, String keyspace, Scope scope, long events, long countedAtFirst,
-            double seconds, ResourceUsage.Window resources, Map<String, StateMetrics.Totals> costByTable,
+            double seconds, ResourceUsage.Window resources, Map<String, Totals> costByTable,
             boolean exact) {
 
         TopologyRun checked(boolean exact) {
@@ -622,8 +623,8 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             return Math.round((events - countedAtFirst) / seconds);
         }
 
-        StateMetrics.Totals cost() {
-            return costByTable.values().stream().reduce(StateMetrics.Totals.NONE, StateMetrics.Totals::plus);
+        Totals cost() {
+            return costByTable.values().stream().reduce(Totals.NONE, Totals::plus);
         }
 
         /**
@@ -663,7 +664,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             summary.put("worker_peak_heap_used_mb", resources.peakHeapUsedBytes() >> 20);
             summary.put("worker_peak_resident_mb", resources.peakResidentBytes() >> 20);
             // Rows and requests over the whole run, from submit: every event's cost is in them.
-            StateMetrics.Totals cost = cost();
+            Totals cost = cost();
             summary.put("cassandra_rows_read_per_1000", perThousand(cost.rowsRead(), events));
             summary.put("cassandra_rows_written_per_1000", perThousand(cost.rowsWritten(), events));
             summary.put("cassandra_read_requests_per_1000", perThousand(cost.readRequests(), events));

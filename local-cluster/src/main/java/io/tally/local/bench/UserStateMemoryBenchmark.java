@@ -1,30 +1,27 @@
 package io.tally.local.bench;
 
+import io.tally.state.cassandra.CassandraMapStateFactory;
+import io.tally.state.cassandra.HeldValues;
 import io.tally.state.cassandra.MapTable;
-import io.tally.state.cassandra.internal.WriteBehindBackingMap;
 import io.tally.state.journey.FunnelProgress;
 import io.tally.state.journey.RetentionProgress;
 import io.tally.state.journey.SessionProgress;
 import io.tally.state.schema.TallyTables;
 import io.tally.state.segment.SegmentProgress;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.function.BiFunction;
 import org.apache.storm.trident.state.OpaqueValue;
-import org.apache.storm.trident.state.map.IBackingMap;
 
 /**
  * The heap that the per-user stage's write-behind states take per (definition, user), measured, beside the weight
  * they count it as ({@code aggregates.user_state_memory_mb} bounds the weight): a million values of each kind of
- * state put through a {@link WriteBehindBackingMap} as a batch would (the value before the batch kept beside it),
- * the heap used after a full collection before and after. Run with a heap of at least 3 GB and nothing else in the
- * JVM.
+ * state put through a write-behind partition's memory ({@link CassandraMapStateFactory#heldOnly}) as a batch would
+ * (the value before the batch kept beside it), the heap used after a full collection before and after. Run with a heap
+ * of at least 3 GB and nothing else in the JVM.
  */
 public final class UserStateMemoryBenchmark {
     private static final int USERS = 1_000_000;
@@ -70,8 +67,7 @@ public final class UserStateMemoryBenchmark {
             BiFunction<SplittableRandom, Integer, T> valueOf) {
         SplittableRandom random = new SplittableRandom(name.hashCode());
         long before = usedAfterGc();
-        WriteBehindBackingMap<T> state = new WriteBehindBackingMap<>("bench/" + table.name(), table, new NoRows<>(),
-                new NoRows<>(), new NoLog(), rowKey -> 0, 0, 1, Long.MAX_VALUE, Long.MAX_VALUE, () -> 0L);
+        HeldValues<T> state = CassandraMapStateFactory.heldOnly(table);
         List<List<Object>> keys = new ArrayList<>(BATCH);
         List<OpaqueValue<T>> values = new ArrayList<>(BATCH);
         for (int user = 0; user < USERS; user++) {
@@ -99,37 +95,5 @@ public final class UserStateMemoryBenchmark {
             System.gc();
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    /** A table that holds nothing, so that every value stays in memory. */
-    private static final class NoRows<T> implements IBackingMap<OpaqueValue<T>> {
-        @Override
-        public List<OpaqueValue<T>> multiGet(List<List<Object>> keys) {
-            return Arrays.asList(new OpaqueValue[keys.size()]);
-        }
-
-        @Override
-        public void multiPut(List<List<Object>> keys, List<OpaqueValue<T>> values) {
-        }
-    }
-
-    /** A log that keeps nothing. */
-    private static final class NoLog implements WriteBehindBackingMap.ValueLog {
-        @Override
-        public void append(String store, UUID run, long txid, List<ByteBuffer> parts) {
-        }
-
-        @Override
-        public List<LoggedPart> readAll(String store) {
-            return List.of();
-        }
-
-        @Override
-        public void deleteThrough(String store, UUID run, long txid) {
-        }
-
-        @Override
-        public void delete(String store, List<LoggedPart> parts) {
-        }
     }
 }

@@ -2,7 +2,7 @@ package io.tally.it.support;
 
 import io.tally.local.LocalStack;
 import io.tally.local.LocalStackConfig;
-import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.cassandra.SessionRegistry;
 import java.nio.file.Path;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -2,7 +2,7 @@ package io.tally.it.support;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.state.cassandra.CassandraSettings;
-import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.cassandra.SessionRegistry;
 import io.tally.state.schema.SchemaApplier;
 import java.net.InetSocketAddress;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.tally.topology.keyed;
 
 import io.tally.bolts.event.Event;
-import io.tally.state.cassandra.internal.StateMetrics;
+import io.tally.state.cassandra.CassandraStateMetrics;
 import io.tally.state.keyed.FirstSeenState;
 import io.tally.state.keyed.KeyRouting;
 import java.util.List;
@@ -50,7 +50,8 @@ public final class Deduplicate extends BaseStateUpdater<FirstSeenState> {
     @Override
     public void prepare(Map<String, Object> conf, TridentOperationContext context) {
         // Counts decisions: a replayed batch counts its drops again (compare tally.spout.*.replayed_batches).
-        dropped = context.registerMetric(DUPLICATES_DROPPED_METRIC, new CountMetric(), StateMetrics.bucketSeconds(conf));
+        dropped = context.registerMetric(DUPLICATES_DROPPED_METRIC, new CountMetric(),
+                CassandraStateMetrics.bucketSeconds(conf));
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.tally.topology.progress;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.state.cassandra.CassandraSettings;
-import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.cassandra.SessionRegistry;
 import io.tally.state.progress.ProgressLedger;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;

@@ -116,6 +116,15 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
                 flushEvery, memoryBytes);
     }
 
+    /**
+     * A write-behind partition's memory alone, with no table or log behind it: every value put is held and none is
+     * written. For measuring outside a topology what held values take on the heap, beside the weight that
+     * {@link #withWriteBehind}'s memory budget counts them as.
+     */
+    public static <T> HeldValues<T> heldOnly(MapTable<T> table) {
+        return WriteBehindBackingMap.detached(table);
+    }
+
     public MapTable<T> table() {
         return table;
     }

@@ -34,6 +34,11 @@ public abstract class ForwardingFirstSeenState implements FirstSeenState {
     }
 
     @Override
+    public long heldBytes() {
+        return delegate.heldBytes();
+    }
+
+    @Override
     public void beginCommit(Long txid) {
         delegate.beginCommit(txid);
     }

@@ -51,4 +51,7 @@ public interface FirstSeenState extends State {
 
     /** How many keys are held in memory. */
     int size();
+
+    /** What the keys held in memory weigh, as a memory budget counts them. */
+    long heldBytes();
 }

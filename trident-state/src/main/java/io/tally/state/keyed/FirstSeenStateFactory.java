@@ -1,9 +1,8 @@
 package io.tally.state.keyed;
 
+import io.tally.state.cassandra.CassandraKeyedState;
 import io.tally.state.cassandra.CassandraSettings;
-import io.tally.state.cassandra.internal.CassandraChangelog;
-import io.tally.state.cassandra.internal.CassandraKeySpill;
-import io.tally.state.cassandra.internal.StateMetrics;
+import io.tally.state.cassandra.CassandraStateMetrics;
 import io.tally.state.keyed.internal.ChangelogFirstSeenState;
 import java.time.Duration;
 import java.util.Map;
@@ -37,16 +36,25 @@ public final class FirstSeenStateFactory implements StateFactory {
         this.memoryBudgetBytes = memoryBudgetBytes;
     }
 
+    /**
+     * The state of a stage of one partition, logging to {@code changelog}, with no memory budget: for use outside a
+     * topology, e.g. to measure what its keys take on the heap beside their {@linkplain FirstSeenState#heldBytes
+     * weight}.
+     */
+    public static FirstSeenState unpartitioned(String store, Duration retention, KeyRoute route,
+            KeyChangelog changelog) {
+        return new ChangelogFirstSeenState(store, retention.toMillis(), 0, 1, route, changelog,
+                System::currentTimeMillis);
+    }
+
     @Override
     public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex, int numPartitions) {
         ChangelogFirstSeenState state = new ChangelogFirstSeenState(store, retention.toMillis(), partitionIndex,
-                numPartitions, route, new CassandraChangelog(settings,
-                        StateMetrics.register(conf, metrics, CassandraChangelog.TABLE)), System::currentTimeMillis,
-                memoryBudgetBytes, new CassandraKeySpill(settings,
-                        StateMetrics.register(conf, metrics, CassandraKeySpill.TABLE)));
+                numPartitions, route, CassandraKeyedState.changelog(settings, conf, metrics), System::currentTimeMillis,
+                memoryBudgetBytes, CassandraKeyedState.spill(settings, conf, metrics));
         if (metrics != null) {
             metrics.registerMetric("tally.state." + store.substring(store.lastIndexOf('/') + 1) + ".keys",
-                    state::size, StateMetrics.bucketSeconds(conf));
+                    state::size, CassandraStateMetrics.bucketSeconds(conf));
         }
         return state;
     }

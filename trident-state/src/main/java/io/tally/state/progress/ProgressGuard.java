@@ -1,7 +1,7 @@
 package io.tally.state.progress;
 
 import io.tally.state.cassandra.CassandraSettings;
-import io.tally.state.cassandra.internal.SessionRegistry;
+import io.tally.state.cassandra.SessionRegistry;
 import io.tally.state.forwarding.ForwardingFirstSeenState;
 import io.tally.state.forwarding.ForwardingMapState;
 import io.tally.state.keyed.FirstSeenState;

@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import io.tally.state.cassandra.CassandraSettings;
+import io.tally.state.cassandra.SessionRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;

@@ -4,7 +4,7 @@ import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.tally.state.cassandra.CassandraSettings;
-import io.tally.state.keyed.internal.KeySpill;
+import io.tally.state.keyed.KeySpill;
 import it.unimi.dsi.fastutil.longs.LongList;
 import java.time.Instant;
 import java.util.ArrayList;

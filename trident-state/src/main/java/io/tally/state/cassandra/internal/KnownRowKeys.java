@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.tally.state.cassandra.CassandraSettings;
+import io.tally.state.cassandra.SessionRegistry;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowRoute;
 import io.tally.state.keyed.KeyRouting;

@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import io.tally.state.cassandra.CassandraSettings;
+import io.tally.state.cassandra.SessionRegistry;
 
 /** A state's session and prepared statements, made once per state partition on its first batch. */
 record PreparedTable(CqlSession session, PreparedStatement selectIn, PreparedStatement insert,

@@ -1,5 +1,7 @@
 package io.tally.state.cassandra.internal;
 
+import io.tally.state.cassandra.CassandraStateMetrics;
+import io.tally.state.cassandra.CassandraStateMetrics.Totals;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,7 +23,8 @@ import org.apache.storm.utils.ObjectReader;
  * carried them, and failed calls (each of which made Trident replay a batch), also per cause: the class of the
  * driver's exception, e.g. {@code WriteTimeoutException}, {@code UnavailableException},
  * {@code AllNodesFailedException} (no node reachable), {@code DriverTimeoutException}. Reported every
- * {@code topology.builtin.metrics.bucket.size.secs} (Storm's period for its own metrics, default 60 s).
+ * {@code topology.builtin.metrics.bucket.size.secs} (Storm's period for its own metrics, default 60 s). Outside this
+ * package, {@link CassandraStateMetrics} reads them.
  */
 public final class StateMetrics {
 
@@ -139,24 +142,6 @@ public final class StateMetrics {
     }
 
     private static final Map<String, TableSums> SUMS_BY_TABLE = new ConcurrentHashMap<>();
-
-    /** Cassandra rows and requests of every state in this JVM since it started. */
-    public record Totals(long rowsRead, long readRequests, long rowsWritten, long writeRequests, long failedCalls) {
-        public static final Totals NONE = new Totals(0, 0, 0, 0, 0);
-
-        public Totals plus(Totals other) {
-            return new Totals(rowsRead + other.rowsRead, readRequests + other.readRequests,
-                    rowsWritten + other.rowsWritten, writeRequests + other.writeRequests,
-                    failedCalls + other.failedCalls);
-        }
-
-        /** What was added since {@code before}. */
-        public Totals minus(Totals before) {
-            return new Totals(rowsRead - before.rowsRead, readRequests - before.readRequests,
-                    rowsWritten - before.rowsWritten, writeRequests - before.writeRequests,
-                    failedCalls - before.failedCalls);
-        }
-    }
 
     /**
      * The totals of every state partition in this JVM: what a benchmark running the topology in LocalCluster reads

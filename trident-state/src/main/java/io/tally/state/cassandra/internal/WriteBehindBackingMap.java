@@ -2,6 +2,7 @@ package io.tally.state.cassandra.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.tally.state.cassandra.HeldValues;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowRoute;
 import io.tally.state.keyed.KeyRouting;
@@ -12,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * used leave memory, and are read from the table when asked for again: the budget trades reads for memory, never
  * exactness.
  */
-public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T>> {
+public final class WriteBehindBackingMap<T> implements HeldValues<T> {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBehindBackingMap.class);
     /** Log rows are cut below this many bytes of entries, well inside Cassandra's mutation size limit. */
     static final int MAX_PART_BYTES = 512 * 1024;
@@ -133,6 +135,48 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
         this.clock = clock;
     }
 
+    /**
+     * A partition with no table or log behind it, which holds every value put and never flushes: what its values take
+     * on the heap, beside their {@link #weight}, is what {@code UserStateMemoryBenchmark} (local-cluster) measures.
+     */
+    public static <T> WriteBehindBackingMap<T> detached(MapTable<T> table) {
+        return new WriteBehindBackingMap<>(table.name(), table, new NoRows<>(), new NoRows<>(), new NoLog(),
+                rowKey -> 0, 0, 1, Long.MAX_VALUE, Long.MAX_VALUE, () -> 0L);
+    }
+
+    /** A table that holds nothing, so that every value stays in memory. */
+    private static final class NoRows<T> implements IBackingMap<OpaqueValue<T>> {
+        @Override
+        @SuppressWarnings("unchecked") // an array of a generic type is created raw
+        public List<OpaqueValue<T>> multiGet(List<List<Object>> keys) {
+            return Arrays.asList(new OpaqueValue[keys.size()]);
+        }
+
+        @Override
+        public void multiPut(List<List<Object>> keys, List<OpaqueValue<T>> values) {
+        }
+    }
+
+    /** A log that keeps nothing. */
+    private static final class NoLog implements ValueLog {
+        @Override
+        public void append(String store, UUID run, long txid, List<ByteBuffer> parts) {
+        }
+
+        @Override
+        public List<LoggedPart> readAll(String store) {
+            return List.of();
+        }
+
+        @Override
+        public void deleteThrough(String store, UUID run, long txid) {
+        }
+
+        @Override
+        public void delete(String store, List<LoggedPart> parts) {
+        }
+    }
+
     @Override
     public List<OpaqueValue<T>> multiGet(List<List<Object>> keys) {
         restoreOnce();
@@ -200,6 +244,7 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
     }
 
     /** What the values held in memory weigh ({@link #weight}), changed or not. */
+    @Override
     public long heldBytes() {
         long bytes = clean.policy().eviction().orElseThrow().weightedSize().orElse(0);
         for (Held<T> held : unflushed.values()) {
@@ -209,6 +254,7 @@ public final class WriteBehindBackingMap<T> implements IBackingMap<OpaqueValue<T
     }
 
     /** How many changed keys wait for the next flush. */
+    @Override
     public int unflushed() {
         return unflushed.size();
     }

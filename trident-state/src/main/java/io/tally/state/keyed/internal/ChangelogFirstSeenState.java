@@ -2,7 +2,9 @@ package io.tally.state.keyed.internal;
 
 import io.tally.state.keyed.FirstSeenState;
 import io.tally.state.keyed.KeyRoute;
+import io.tally.state.keyed.KeyChangelog;
 import io.tally.state.keyed.KeyRouting;
+import io.tally.state.keyed.KeySpill;
 import com.google.common.hash.BloomFilter;
 import com.google.common.hash.Funnels;
 import it.unimi.dsi.fastutil.Hash;
@@ -202,6 +204,7 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
     }
 
     /** How much the keys held in memory weigh ({@link #weight}). */
+    @Override
     public long heldBytes() {
         return heldBytes;
     }

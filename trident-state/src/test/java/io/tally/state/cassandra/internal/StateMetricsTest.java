@@ -2,6 +2,7 @@ package io.tally.state.cassandra.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tally.state.cassandra.CassandraStateMetrics.Totals;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -31,8 +32,8 @@ class StateMetricsTest {
 
     @Test
     void rowsRequestsAndFailuresAreSummedPerTableOverItsPartitionsAndOverall() {
-        Map<String, StateMetrics.Totals> before = StateMetrics.totalsByTable();
-        StateMetrics.Totals totalBefore = StateMetrics.totals();
+        Map<String, Totals> before = StateMetrics.totalsByTable();
+        Totals totalBefore = StateMetrics.totals();
         IMetricsContext context = new TridentOperationContext((TopologyContext) null, null) {
             @Override
             public <T extends IMetric> T registerMetric(String name, T metric, int timeBucketSizeInSecs) {
@@ -48,12 +49,12 @@ class StateMetricsTest {
         otherTable.wrote(5, 1);
         otherTable.failed(new TimeoutException("slow"));
 
-        Map<String, StateMetrics.Totals> after = StateMetrics.totalsByTable();
-        assertThat(after.get("metrics_test_a").minus(before.getOrDefault("metrics_test_a", StateMetrics.Totals.NONE)))
-                .isEqualTo(new StateMetrics.Totals(13, 2, 7, 2, 0));
-        assertThat(after.get("metrics_test_b").minus(before.getOrDefault("metrics_test_b", StateMetrics.Totals.NONE)))
-                .isEqualTo(new StateMetrics.Totals(0, 0, 5, 1, 1));
-        assertThat(StateMetrics.totals().minus(totalBefore)).isEqualTo(new StateMetrics.Totals(13, 2, 12, 3, 1));
+        Map<String, Totals> after = StateMetrics.totalsByTable();
+        assertThat(after.get("metrics_test_a").minus(before.getOrDefault("metrics_test_a", Totals.NONE)))
+                .isEqualTo(new Totals(13, 2, 7, 2, 0));
+        assertThat(after.get("metrics_test_b").minus(before.getOrDefault("metrics_test_b", Totals.NONE)))
+                .isEqualTo(new Totals(0, 0, 5, 1, 1));
+        assertThat(StateMetrics.totals().minus(totalBefore)).isEqualTo(new Totals(13, 2, 12, 3, 1));
     }
 
     /** Storm's TopologyContext refuses a metric name registered twice in a task, as this context does. */

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tally.state.keyed.KeyRoute;
+import io.tally.state.keyed.KeyChangelog;
 import io.tally.state.keyed.KeyRouting;
+import io.tally.state.keyed.KeySpill;
 import it.unimi.dsi.fastutil.ints.IntList;
 import it.unimi.dsi.fastutil.longs.LongList;
 import java.util.ArrayList;

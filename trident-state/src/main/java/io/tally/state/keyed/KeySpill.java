@@ -1,11 +1,11 @@
-package io.tally.state.keyed.internal;
+package io.tally.state.keyed;
 
 import it.unimi.dsi.fastutil.longs.LongList;
 import java.util.List;
 
 /**
- * Where a {@link ChangelogFirstSeenState} keeps the keys it no longer holds in memory, each findable by its text, until
- * its retention has passed.
+ * Where a {@link FirstSeenState} keeps the keys it no longer holds in memory, each findable by its text, until its
+ * retention has passed.
  */
 public interface KeySpill {
     /** What {@link #addedMillis} answers for a key that is not here. */

@@ -1,9 +1,9 @@
-package io.tally.state.keyed.internal;
+package io.tally.state.keyed;
 
 import it.unimi.dsi.fastutil.ints.IntList;
 import java.util.List;
 
-/** Where a {@link ChangelogFirstSeenState} logs each batch's additions and restores from. */
+/** Where a {@link FirstSeenState} logs each batch's additions and restores from. */
 public interface KeyChangelog {
 
     /** Receives each key a restore reads: its text, route, and when its batch added it. */

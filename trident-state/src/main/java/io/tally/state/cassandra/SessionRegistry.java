@@ -1,11 +1,10 @@
-package io.tally.state.cassandra.internal;
+package io.tally.state.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
-import io.tally.state.cassandra.CassandraSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
