@@ -7,9 +7,11 @@ import io.tally.it.support.AggregateTables;
 import io.tally.it.support.AggregateTruth;
 import io.tally.it.support.BackgroundLoad;
 import io.tally.it.support.Eventually;
+import io.tally.it.support.FunnelTruth;
 import io.tally.it.support.KafkaEvents;
 import io.tally.it.support.ProducerRetries;
 import io.tally.it.support.RealServices;
+import io.tally.it.support.SessionTruth;
 import io.tally.it.support.TestDirectories;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
@@ -18,13 +20,18 @@ import io.tally.local.sample.GeneratedEvent;
 import io.tally.local.server.LocalTopologyProcess;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
+import io.tally.topology.config.TallyConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,7 +41,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * a restarted worker restores its state from the changelog. Producer retries of events sent before each change must
  * still be dropped, and every count and distinct-user table must equal the truth computed from what was produced.
  * The redeployed topology runs with the smallest memory budget, far below its keys, so its keyed partitions move
- * most keys to {@code keyed_state_spill} and find retried messageIds there.
+ * most keys to {@code keyed_state_spill} and find retried messageIds there. Its per-user state (a funnel and
+ * sessions) is written behind, so each redeploy finds part of it in {@code keyed_value_log} alone, logged by a run of
+ * another parallelism.
  */
 @ExtendWith(RealServices.class)
 class KeyedStateTest {
@@ -47,22 +56,39 @@ class KeyedStateTest {
         String topic = "rebalance-events";
         String keyspace = TestKeyspaces.create("rebalance");
         TestTopologies.createTopic(topic, PARTITIONS);
+        TallyConfig journeys = TallyConfigLoader.withEnvironment(Map.of()).parse("""
+                kafka: {bootstrap_servers: unused, topics: [unused]}
+                funnels:
+                  - {name: view_then_buy, window_days: 1, steps: [{event: Product Viewed}, {event: Order Completed}]}
+                sessions: {gap_minutes: 30, property: context.device.type, values: [ios]}
+                """);
         TallyConfig base = TestTopologies.smallBatches("it-rebalance", topic, keyspace).toBuilder()
-                .keyedStateMemoryMb(1).build();
+                .keyedStateMemoryMb(1).funnels(journeys.funnels()).sessions(journeys.sessions().orElseThrow())
+                .build();
         EventGenerator generator = new EventGenerator(1212L, Instant.parse("2026-11-18T00:00:00Z"), 48, 3_000);
+        FunnelTruth funnel = new FunnelTruth(List.of(new FunnelTruth.Funnel("view_then_buy",
+                List.of((name, json) -> name.equals("Product Viewed"), (name, json) -> name.equals("Order Completed")),
+                1)));
+        SessionTruth sessions = new SessionTruth(30 * 60_000L, List.of("context", "device", "type"), Set.of("ios"));
         AggregateTruth truth = new AggregateTruth(List.of());
+        Consumer<GeneratedEvent> produced = event -> {
+            truth.add(event);
+            funnel.add(event);
+            sessions.add(event);
+        };
         Random random = new Random(12);
         List<GeneratedEvent> sent = new ArrayList<>();
         CqlSession session = TestKeyspaces.session();
 
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
-            send(kafka, ProducerRetries.next(generator, random, sent, 10_000), truth);
+            send(kafka, ProducerRetries.next(generator, random, sent, 10_000), produced);
             TestTopologies.submit(withParallelism(base, 1));
             AggregateTables.assertExact(session, keyspace, truth, DRAIN, SETTLE);
+            assertJourneysExact(session, keyspace, funnel, sessions, "parallelism 1");
             for (int parallelism : new int[] {2, 1}) {
                 // Redeployed while events arrive; then retries of events from before the change come too.
                 try (BackgroundLoad load = new BackgroundLoad(kafka, generator, event -> {
-                    truth.add(event);
+                    produced.accept(event);
                     synchronized (sent) {
                         sent.add(event);
                     }
@@ -76,8 +102,9 @@ class KeyedStateTest {
                 synchronized (sent) {
                     retries = ProducerRetries.next(generator, random, sent, 3_000);
                 }
-                send(kafka, retries, truth);
+                send(kafka, retries, produced);
                 AggregateTables.assertExact(session, keyspace, truth, DRAIN, SETTLE);
+                assertJourneysExact(session, keyspace, funnel, sessions, "redeployed at parallelism " + parallelism);
             }
             assertThat(truth.duplicates()).as("retries produced").isGreaterThan(300);
             long spilled = session.execute("SELECT COUNT(*) FROM " + keyspace + ".keyed_state_spill").one().getLong(0);
@@ -103,7 +130,7 @@ class KeyedStateTest {
         CqlSession session = TestKeyspaces.session();
         LocalTopologyProcess storm = LocalTopologyProcess.start(dir.resolve("zookeeper"), configFile, log);
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
-            send(kafka, ProducerRetries.next(generator, random, sent, 40_000), truth);
+            send(kafka, ProducerRetries.next(generator, random, sent, 40_000), truth::add);
             AggregateTables.assertExact(session, keyspace, truth, DRAIN, SETTLE);
 
             storm.kill();
@@ -122,13 +149,36 @@ class KeyedStateTest {
                     untilKill.split(" restored ", -1).length - 1);
             storm = storm.startAgain();
 
-            send(kafka, ProducerRetries.next(generator, random, sent, 10_000), truth);
+            send(kafka, ProducerRetries.next(generator, random, sent, 10_000), truth::add);
             AggregateTables.assertExact(session, keyspace, truth, DRAIN, SETTLE);
             assertThat(truth.duplicates()).as("retries produced").isGreaterThan(1_000);
         } finally {
             storm.close();
             TestDirectories.delete(dir);
         }
+    }
+
+    /** The funnel's and the sessions' rows, without those a late event emptied again, equal the brute force's. */
+    private static void assertJourneysExact(CqlSession session, String keyspace, FunnelTruth funnel,
+            SessionTruth sessions, String phase) {
+        Map<List<String>, Long> steps = funnel.users();
+        Map<List<String>, Long> sessionRows = sessions.rows();
+        assertThat(steps).as("funnel rows").isNotEmpty();
+        Eventually.poll(() -> nonZero(AggregateTables.read(session, keyspace, "funnel_steps_by_day",
+                List.of("funnel", "day", "step"), "users")), steps::equals, DRAIN);
+        Eventually.poll(() -> nonZero(AggregateTables.read(session, keyspace, "sessions_by_day",
+                List.of("property_value", "day", "kind", "bucket"), "amount")), sessionRows::equals, DRAIN);
+        assertThat(AggregateTables.diff(steps, nonZero(AggregateTables.read(session, keyspace, "funnel_steps_by_day",
+                List.of("funnel", "day", "step"), "users")))).as("funnel_steps_by_day, %s", phase).isEmpty();
+        assertThat(AggregateTables.diff(sessionRows, nonZero(AggregateTables.read(session, keyspace,
+                "sessions_by_day", List.of("property_value", "day", "kind", "bucket"), "amount"))))
+                .as("sessions_by_day, %s", phase).isEmpty();
+    }
+
+    private static Map<List<String>, Long> nonZero(Map<List<String>, Long> rows) {
+        Map<List<String>, Long> kept = new HashMap<>(rows);
+        kept.values().removeIf(n -> n == 0);
+        return kept;
     }
 
     private static String readFrom(Path file, long offset) {
@@ -145,8 +195,9 @@ class KeyedStateTest {
         return config.toBuilder().batch(BatchSettings.builder().parallelism(parallelism).build()).build();
     }
 
-    private static void send(KafkaEvents kafka, List<GeneratedEvent> events, AggregateTruth truth) throws Exception {
-        events.forEach(truth::add);
+    private static void send(KafkaEvents kafka, List<GeneratedEvent> events, Consumer<GeneratedEvent> truth)
+            throws Exception {
+        events.forEach(truth);
         kafka.send(events);
     }
 }
