@@ -248,12 +248,12 @@ class EventIngestorTest {
         for (int length = 0; length <= 24; length++) {
             byte[] ascii = new byte[length];
             java.util.Arrays.fill(ascii, (byte) 'a');
-            assertThat(EventIngestor.isPlainAscii(ascii)).as("length %d", length).isTrue();
+            assertThat(RecordEncoding.isPlainAscii(ascii)).as("length %d", length).isTrue();
             for (int at = 0; at < length; at++) {
                 for (byte bad : new byte[] {0, (byte) 0x80, (byte) 0xC3, (byte) 0xFF, '\\'}) {
                     byte[] payload = ascii.clone();
                     payload[at] = bad;
-                    assertThat(EventIngestor.isPlainAscii(payload)).as("0x%02x at %d of %d", bad, at, length)
+                    assertThat(RecordEncoding.isPlainAscii(payload)).as("0x%02x at %d of %d", bad, at, length)
                             .isFalse();
                 }
             }
@@ -265,7 +265,7 @@ class EventIngestorTest {
                 all[next++] = (byte) b;
             }
         }
-        assertThat(EventIngestor.isPlainAscii(all)).isTrue();
+        assertThat(RecordEncoding.isPlainAscii(all)).isTrue();
     }
 
     /** The record's userId is {@code value}, written as it stands into the JSON text (escapes and all). */
