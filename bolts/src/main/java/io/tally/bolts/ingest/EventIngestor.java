@@ -12,7 +12,6 @@ import io.tally.bolts.event.EventType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,34 +28,17 @@ import java.util.Set;
  * record costs no more than its (capped) size. Properties, context and traits are checked on that pass but built
  * only when something looks at them ({@link LazyJsonObject}).
  *
- * <p>Event time: when {@code sentAt} and {@code originalTimestamp} are both present the client clock is
- * corrected, {@code timestamp = receivedAt − (sentAt − originalTimestamp)}; otherwise {@code timestamp}, else
- * {@code originalTimestamp}, else {@code receivedAt}. {@code receivedAt} is the record's own field when present,
- * else the time the spout received the record. Timestamps are ISO-8601 date-times (an offset or {@code Z}; none
- * means UTC) or integer epoch milliseconds.
+ * <p>Event time and the checks that hold it to the receipt time and to Tally's own clock: {@link EventTimes}.
  *
- * <p>Tally's own clock: every one of those times is the sender's (a Kafka record's timestamp is the producer's,
- * unless the topic uses {@code LogAppendTime}). So each record is also held to the time Tally first read its batch
- * ({@code readAt}, the same on every replay): a receipt time ahead of it by more than the future tolerance is
- * {@code received_in_future}, an event time ahead of it likewise {@code too_far_in_future}, and an event time earlier
- * than it by more than the maximum lateness {@code too_late}, so no accepted copy of an event can be read more than
- * lateness + tolerance after another and outlive its {@code messageId}'s claim. A backfill topology
- * ({@link BackfillSpan}) accepts the event times of its span instead of the lateness bound. The checks against the
- * sender's own times come first, so a record wrong in both ways keeps the reason it always had.
- *
- * <p>Records are UTF-8. The bytes are checked before parsing, so a record that is not UTF-8 is
- * {@code invalid_utf8} wherever the bad byte is (Jackson would call most of them {@code invalid_json}, depending
- * on which token it was reading), and a UTF-8 record with a NUL byte is {@code invalid_json}: JSON allows none, and
- * Jackson would otherwise take a NUL near the start for UTF-16 or UTF-32 and accept such a record.
+ * <p>Records are UTF-8, checked before parsing: {@link RecordEncoding}.
  *
  * <p>Not thread-safe: one instance per task.
  */
 public final class EventIngestor {
     private final IngestSettings settings;
-    /** The span a backfill topology counts; null for a topology that holds event times to its read time. */
-    private final BackfillSpan backfill;
     private final JsonFactory json;
     private final RecordEncoding encoding = new RecordEncoding();
+    private final EventTimes times;
     /**
      * One instance of each event name accepted (up to {@link #MAX_CANONICAL_EVENT_NAMES} names of up to
      * {@link #MAX_CANONICAL_NAME_LENGTH} characters, at most a few megabytes): every count and claim key holds
@@ -74,7 +56,7 @@ public final class EventIngestor {
     /** @param backfill the span a backfill topology counts, or null */
     public EventIngestor(IngestSettings settings, BackfillSpan backfill) {
         this.settings = settings;
-        this.backfill = backfill;
+        this.times = new EventTimes(settings, backfill);
         this.json = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(settings.maxDepth())
@@ -111,8 +93,7 @@ public final class EventIngestor {
      * of the read time than the tolerance, then the read time, so no sender's clock writes into a future hour.
      */
     public long storedReceipt(long receivedAtMillis, long readAtMillis) {
-        return aheadMillis(receivedAtMillis, readAtMillis) > settings.futureToleranceMillis()
-                ? readAtMillis : receivedAtMillis;
+        return times.storedReceipt(receivedAtMillis, readAtMillis);
     }
 
     /** A rejection for a record that never reached (or escaped) the parser, with the same payload capping. */
@@ -185,74 +166,13 @@ public final class EventIngestor {
             properties = f.properties == null ? Map.of("name", f.name) : f.properties.withEntryIfAbsent("name", f.name);
         }
         long received = f.receivedAt != null ? f.receivedAt : ingestReceivedAt;
-        long eventTime;
-        if (f.sentAt != null && f.originalTimestamp != null) {
-            try {
-                eventTime = Math.subtractExact(received, Math.subtractExact(f.sentAt, f.originalTimestamp));
-            } catch (ArithmeticException overflow) {
-                throw new InvalidRecord(RejectReason.BAD_TIMESTAMP, "correcting the client clock by sentAt "
-                        + f.sentAt + " − originalTimestamp " + f.originalTimestamp + " leaves the range of time");
-            }
-        } else if (f.timestamp != null) {
-            eventTime = f.timestamp;
-        } else if (f.originalTimestamp != null) {
-            eventTime = f.originalTimestamp;
-        } else {
-            eventTime = received;
-        }
-        if (aheadMillis(eventTime, received) > settings.futureToleranceMillis()) {
-            throw new InvalidRecord(RejectReason.TOO_FAR_IN_FUTURE, "event time " + Instant.ofEpochMilli(eventTime)
-                    + " is more than " + settings.futureToleranceMillis() + " ms after its receipt at "
-                    + Instant.ofEpochMilli(received));
-        }
-        if (aheadMillis(received, eventTime) > settings.maxLatenessMillis()) {
-            throw new InvalidRecord(RejectReason.TOO_LATE, "event time " + Instant.ofEpochMilli(eventTime)
-                    + " is more than " + settings.maxLatenessMillis() + " ms before its receipt at "
-                    + Instant.ofEpochMilli(received));
-        }
-        checkAgainstReadTime(received, f.receivedAt != null, eventTime, readAt);
+        long eventTime = times.eventTime(received, f.receivedAt != null, f.sentAt, f.originalTimestamp, f.timestamp,
+                readAt);
         if (type == EventType.TRACK) {
             countName = canonicalEventName(countName); // accepted: the other names are constants
         }
         return new Event(type, countName, f.messageId, f.userId, f.anonymousId, eventTime, received, properties,
                 f.context, f.traits);
-    }
-
-    /** Holds the sender's times to Tally's clock when it first read the record (see the class comment). */
-    private void checkAgainstReadTime(long received, boolean receivedFromRecord, long eventTime, long readAt)
-            throws InvalidRecord {
-        long tolerance = settings.futureToleranceMillis();
-        if (aheadMillis(received, readAt) > tolerance) {
-            throw new InvalidRecord(RejectReason.RECEIVED_IN_FUTURE, (receivedFromRecord ? "receivedAt "
-                    : "the source's receipt time (the Kafka record timestamp) ") + Instant.ofEpochMilli(received)
-                    + " is more than " + tolerance + " ms after Tally first read the record at "
-                    + Instant.ofEpochMilli(readAt));
-        }
-        if (aheadMillis(eventTime, readAt) > tolerance) {
-            throw new InvalidRecord(RejectReason.TOO_FAR_IN_FUTURE, "event time " + Instant.ofEpochMilli(eventTime)
-                    + " is more than " + tolerance + " ms after Tally first read the record at "
-                    + Instant.ofEpochMilli(readAt));
-        }
-        if (backfill != null) {
-            if (!backfill.contains(eventTime)) {
-                throw new InvalidRecord(RejectReason.OUTSIDE_BACKFILL_SPAN, "event time "
-                        + Instant.ofEpochMilli(eventTime) + " is outside the backfill's span [" + backfill.from()
-                        + ", " + backfill.to() + ")");
-            }
-        } else if (aheadMillis(readAt, eventTime) > settings.maxLatenessMillis()) {
-            throw new InvalidRecord(RejectReason.TOO_LATE, "event time " + Instant.ofEpochMilli(eventTime)
-                    + " is more than " + settings.maxLatenessMillis() + " ms before Tally first read the record at "
-                    + Instant.ofEpochMilli(readAt) + " (old data is counted by a backfill topology)");
-        }
-    }
-
-    /** How far {@code later} is after {@code earlier}; saturated, since a hostile timestamp may be near either end of long. */
-    private static long aheadMillis(long later, long earlier) {
-        try {
-            return Math.subtractExact(later, earlier);
-        } catch (ArithmeticException overflow) {
-            return later > earlier ? Long.MAX_VALUE : Long.MIN_VALUE;
-        }
     }
 
     private void readField(JsonParser p, String name, JsonToken value, Fields f, byte[] payload)

@@ -15,6 +15,11 @@ import java.util.Locale;
  * The byte-level checks a record passes before it is parsed: strict UTF-8, no NUL byte, and no escaped half of a
  * surrogate pair, each refused with its own reason, so that the parser and everything after it see Unicode text only.
  * Holds a decoder and its buffer, reused: one per ingestor, as an ingestor serves one task.
+ *
+ * <p>Checked before parsing, a record that is not UTF-8 is {@code invalid_utf8} wherever the bad byte is (Jackson
+ * would call most of them {@code invalid_json}, depending on which token it was reading), and a UTF-8 record with a
+ * NUL byte is {@code invalid_json}: JSON allows none, and Jackson would otherwise take a NUL near the start for UTF-16
+ * or UTF-32 and accept such a record.
  */
 final class RecordEncoding {
     private final CharsetDecoder strictUtf8 = StandardCharsets.UTF_8.newDecoder()
