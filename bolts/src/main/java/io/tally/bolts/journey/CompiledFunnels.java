@@ -44,7 +44,8 @@ public final class CompiledFunnels {
 
     public static CompiledFunnels compile(List<FunnelDefinition> definitions) {
         return new CompiledFunnels(List.copyOf(DefinitionNames.compileAll(definitions, KEY,
-                "{name: ..., steps: [...], window_days: N}", "funnel", FunnelDefinition::name, CompiledFunnels::funnel)));
+                "{name: ..., steps: [...], window_days: N}", "funnel", FunnelDefinition::name,
+                CompiledFunnels::funnel)));
     }
 
     private static Funnel funnel(FunnelDefinition definition, String name, String key) {
