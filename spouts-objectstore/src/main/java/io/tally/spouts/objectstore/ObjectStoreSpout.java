@@ -49,7 +49,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  * the line's byte offset in the (uncompressed) object, and the time its batch was read.
  */
 public final class ObjectStoreSpout
-        extends PartitionedRecordSpout<ObjectsPartition> {
+        extends PartitionedRecordSpout<ObjectsPartition, ObjectStoreSettings> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ObjectStoreSpout.class);
     static final String WATERMARK = "watermark";
@@ -60,10 +60,8 @@ public final class ObjectStoreSpout
     static final String END = "end";
     static final String READ_AT = "read_at";
 
-    private final ObjectStoreSettings settings;
-
     public ObjectStoreSpout(ObjectStoreSettings settings) {
-        this.settings = settings;
+        super(settings);
     }
 
     @Override

@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * therefore never be needed by a replay.
  */
 public final class LogFileSpout
-        extends PartitionedRecordSpout<FilePartition> {
+        extends PartitionedRecordSpout<FilePartition, FileSpoutSettings> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(LogFileSpout.class);
     static final String START = FileProgress.START;
@@ -67,10 +67,8 @@ public final class LogFileSpout
     /** Readers kept open between batches; a file past this many is reopened when read again. */
     private static final int MAX_OPEN_FILES = 64;
 
-    private final FileSpoutSettings settings;
-
     public LogFileSpout(FileSpoutSettings settings) {
-        this.settings = settings;
+        super(settings);
     }
 
     @Override
