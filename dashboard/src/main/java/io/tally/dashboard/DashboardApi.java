@@ -91,18 +91,11 @@ public final class DashboardApi {
 
     private Object run(String name, Map<String, List<String>> parameters) {
         return switch (name) {
-            case "events" -> {
-                params(name, parameters, Set.of());
-                yield names("events", "event", queries().dashboard().eventNames());
-            }
-            case "segments" -> {
-                params(name, parameters, Set.of());
-                yield names("segments", "segment", queries().dashboard().segmentNames());
-            }
-            case "properties" -> {
-                params(name, parameters, Set.of());
-                yield names("breakdown properties", "property", settings.breakdownProperties());
-            }
+            case "events" -> names(name, parameters, "events", "event", () -> queries().dashboard().eventNames());
+            case "segments" -> names(name, parameters, "segments", "segment",
+                    () -> queries().dashboard().segmentNames());
+            case "properties" -> names(name, parameters, "breakdown properties", "property",
+                    settings::breakdownProperties);
             case "counts" -> {
                 Params p = params(name, parameters, Set.of("event", "granularity"));
                 Granularity g = p.granularity(Granularity.HOUR);
@@ -171,14 +164,10 @@ public final class DashboardApi {
                 String user = p.name("user", null);
                 yield orEmpty(() -> queries().segments().userSegments(user));
             }
-            case "funnels" -> {
-                params(name, parameters, Set.of());
-                yield names("funnels", "funnel", queries().dashboard().funnelNames());
-            }
-            case "retentions" -> {
-                params(name, parameters, Set.of());
-                yield names("retention definitions", "retention", queries().dashboard().retentionNames());
-            }
+            case "funnels" -> names(name, parameters, "funnels", "funnel",
+                    () -> queries().dashboard().funnelNames());
+            case "retentions" -> names(name, parameters, "retention definitions", "retention",
+                    () -> queries().dashboard().retentionNames());
             case "funnel" -> {
                 Params p = params(name, parameters, Set.of("name"));
                 Params.Range r = range(p, Granularity.DAY);
@@ -212,8 +201,11 @@ public final class DashboardApi {
         };
     }
 
-    private static Listing names(String title, String column, java.util.Collection<String> names) {
-        return new Listing(title, List.of(column), names.stream().map(List::of).toList());
+    /** A query with no parameters of its own that lists names; they are read once the parameters are checked. */
+    private Listing names(String name, Map<String, List<String>> parameters, String title, String column,
+            Supplier<? extends java.util.Collection<String>> names) {
+        params(name, parameters, Set.of());
+        return new Listing(title, List.of(column), names.get().stream().map(List::of).toList());
     }
 
     private Params params(String name, Map<String, List<String>> parameters, Set<String> own) {

@@ -1,6 +1,5 @@
 package io.tally.query;
 
-import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -25,17 +24,14 @@ import java.util.TreeSet;
  * reasons exist, the events ranked by count, rejects per reason, a breakdown per bucket (one series per value, to
  * stack), and a segment's members a page at a time. Statements are prepared once; every name is a bound value.
  */
-public final class DashboardQueries {
-    private final CqlSession session;
+public final class DashboardQueries extends KeyspaceQueries {
     private final PreparedStatement dayCounts;
     private final PreparedStatement rejectCounts;
     private final PreparedStatement membersAfter;
     private final Map<Granularity, PreparedStatement> propertyCounts = new HashMap<>();
-    private final String keyspace;
 
     public DashboardQueries(CqlSession session, String keyspace) {
-        this.session = session;
-        this.keyspace = CqlIdentifier.fromInternal(keyspace).asCql(true);
+        super(session, keyspace);
         this.dayCounts = session.prepare("SELECT day, count FROM " + this.keyspace
                 + ".event_counts_by_day WHERE event = ? AND month = ?");
         this.rejectCounts = session.prepare("SELECT hour, count FROM " + this.keyspace

@@ -1,6 +1,5 @@
 package io.tally.query;
 
-import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -24,15 +23,11 @@ import java.util.function.BiConsumer;
  * how many of them reached each step, and their mean, median and p90 time from the previous step (the median and p90
  * from {@code funnel_step_times_by_day}'s buckets, within 2%: see {@link BucketQuantiles}).
  */
-public final class FunnelQueries {
+public final class FunnelQueries extends KeyspaceQueries {
     private static final int BAR_WIDTH = 40;
 
-    private final CqlSession session;
-    private final String keyspace;
-
     public FunnelQueries(CqlSession session, String keyspace) {
-        this.session = session;
-        this.keyspace = CqlIdentifier.fromInternal(keyspace).asCql(true);
+        super(session, keyspace);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.tally.query;
 
-import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -17,13 +16,10 @@ import java.util.TreeMap;
  * Reads a retention definition as an analyst would with {@code deploy/queries.cql}: per cohort day of a range, its
  * size and the users who returned in each period, as a cohort triangle.
  */
-public final class RetentionQueries {
-    private final CqlSession session;
-    private final String keyspace;
+public final class RetentionQueries extends KeyspaceQueries {
 
     public RetentionQueries(CqlSession session, String keyspace) {
-        this.session = session;
-        this.keyspace = CqlIdentifier.fromInternal(keyspace).asCql(true);
+        super(session, keyspace);
     }
 
     /** Per cohort day: its size (period 0) and the users per period. */

@@ -1,6 +1,5 @@
 package io.tally.query;
 
-import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -21,17 +20,13 @@ import java.util.TreeMap;
  * Reads segments as an analyst would with {@code deploy/queries.cql}: the members of a segment, its daily entries or
  * total members over a range of days, and the segments of one user.
  */
-public final class SegmentQueries {
+public final class SegmentQueries extends KeyspaceQueries {
     /** How far back {@link #sizes} looks for the members who entered before the range. */
     private static final long HISTORY_DAYS = 3_660;
     private static final List<String> MEMBERSHIP = List.of("qualified_on", "last_activity", "events");
 
-    private final CqlSession session;
-    private final String keyspace;
-
     public SegmentQueries(CqlSession session, String keyspace) {
-        this.session = session;
-        this.keyspace = CqlIdentifier.fromInternal(keyspace).asCql(true);
+        super(session, keyspace);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.tally.query;
 
-import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -22,19 +21,15 @@ import java.util.TreeMap;
  * table partition the range covers, exactly as an analyst would with {@code deploy/queries.cql}.
  * Ranges are half-open, {@code [from, to)}, in UTC, rounded down to the granularity.
  */
-public final class SeriesQueries {
+public final class SeriesQueries extends KeyspaceQueries {
     /** Longest range per granularity, so a typo cannot start a scan of years of minutes. */
     private static final Map<Granularity, Duration> MAX_RANGE = Map.of(
             Granularity.MINUTE, Duration.ofDays(2),
             Granularity.HOUR, Duration.ofDays(93),
             Granularity.DAY, Duration.ofDays(3_660));
 
-    private final CqlSession session;
-    private final String keyspace;
-
     public SeriesQueries(CqlSession session, String keyspace) {
-        this.session = session;
-        this.keyspace = CqlIdentifier.fromInternal(keyspace).asCql(true);
+        super(session, keyspace);
     }
 
     /** Events per bucket; every bucket of the range is present, empty ones as 0. */

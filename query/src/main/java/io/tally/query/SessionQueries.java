@@ -1,6 +1,5 @@
 package io.tally.query;
 
-import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -19,15 +18,11 @@ import java.util.TreeMap;
  * sessions and their mean length and events, or the distribution of their lengths or events over the range, summed
  * over the property values asked for.
  */
-public final class SessionQueries {
+public final class SessionQueries extends KeyspaceQueries {
     private static final int BAR_WIDTH = 40;
 
-    private final CqlSession session;
-    private final String keyspace;
-
     public SessionQueries(CqlSession session, String keyspace) {
-        this.session = session;
-        this.keyspace = CqlIdentifier.fromInternal(keyspace).asCql(true);
+        super(session, keyspace);
     }
 
     /** What the rows of an answer are. */

@@ -4,9 +4,7 @@ import io.tally.bolts.event.Event;
 import io.tally.bolts.segment.DefinitionNames;
 import io.tally.bolts.segment.EventPredicates;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -45,33 +43,27 @@ public final class CompiledFunnels {
     }
 
     public static CompiledFunnels compile(List<FunnelDefinition> definitions) {
-        List<Funnel> funnels = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        for (int i = 0; i < definitions.size(); i++) {
-            String key = KEY + "[" + i + "]";
-            FunnelDefinition definition = definitions.get(i);
-            if (definition == null) {
-                throw new IllegalArgumentException(key + ": is empty; expected {name: ..., steps: [...], window_days: N}");
-            }
-            String name = DefinitionNames.check(definition.name(), key, names, "funnel");
-            names.add(name);
-            List<Object> steps = definition.steps();
-            if (steps == null || steps.size() < MIN_STEPS || steps.size() > MAX_STEPS) {
-                throw new IllegalArgumentException(key + ".steps: must be a list of " + MIN_STEPS + " to " + MAX_STEPS
-                        + " event predicates, was " + (steps == null ? "missing" : steps.size() + " steps"));
-            }
-            List<Predicate<Event>> compiled = new ArrayList<>();
-            for (int s = 0; s < steps.size(); s++) {
-                compiled.add(EventPredicates.compile(steps.get(s), key + ".steps[" + s + "]"));
-            }
-            Integer window = definition.windowDays();
-            if (window != null && (window < 1 || window > MAX_WINDOW_DAYS)) {
-                throw new IllegalArgumentException(key + ".window_days: must be 1 to " + MAX_WINDOW_DAYS + ", was "
-                        + window);
-            }
-            funnels.add(new Funnel(name, List.copyOf(compiled), window == null ? DEFAULT_WINDOW_DAYS : window));
+        return new CompiledFunnels(List.copyOf(DefinitionNames.compileAll(definitions, KEY,
+                "{name: ..., steps: [...], window_days: N}", "funnel", FunnelDefinition::name,
+                CompiledFunnels::funnel)));
+    }
+
+    private static Funnel funnel(FunnelDefinition definition, String name, String key) {
+        List<Object> steps = definition.steps();
+        if (steps == null || steps.size() < MIN_STEPS || steps.size() > MAX_STEPS) {
+            throw new IllegalArgumentException(key + ".steps: must be a list of " + MIN_STEPS + " to " + MAX_STEPS
+                    + " event predicates, was " + (steps == null ? "missing" : steps.size() + " steps"));
         }
-        return new CompiledFunnels(List.copyOf(funnels));
+        List<Predicate<Event>> compiled = new ArrayList<>();
+        for (int s = 0; s < steps.size(); s++) {
+            compiled.add(EventPredicates.compile(steps.get(s), key + ".steps[" + s + "]"));
+        }
+        Integer window = definition.windowDays();
+        if (window != null && (window < 1 || window > MAX_WINDOW_DAYS)) {
+            throw new IllegalArgumentException(key + ".window_days: must be 1 to " + MAX_WINDOW_DAYS + ", was "
+                    + window);
+        }
+        return new Funnel(name, List.copyOf(compiled), window == null ? DEFAULT_WINDOW_DAYS : window);
     }
 
     public List<Funnel> funnels() {

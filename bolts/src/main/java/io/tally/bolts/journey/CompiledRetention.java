@@ -3,10 +3,7 @@ package io.tally.bolts.journey;
 import io.tally.bolts.event.Event;
 import io.tally.bolts.segment.DefinitionNames;
 import io.tally.bolts.segment.EventPredicates;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -31,28 +28,21 @@ public record CompiledRetention(String name, Predicate<Event> start, Predicate<E
     }
 
     public static List<CompiledRetention> compile(List<RetentionDefinition> definitions) {
-        List<CompiledRetention> compiled = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        for (int i = 0; i < definitions.size(); i++) {
-            String key = KEY + "[" + i + "]";
-            RetentionDefinition definition = definitions.get(i);
-            if (definition == null) {
-                throw new IllegalArgumentException(key + ": is empty; expected {name: ..., start: ..., return: ...}");
-            }
-            String name = DefinitionNames.check(definition.name(), key, names, "retention");
-            names.add(name);
-            if (definition.start() == null) {
-                throw new IllegalArgumentException(key + ".start: is required: the event predicate of the cohort's"
-                        + " first event, e.g. {event: Signed Up}");
-            }
-            Predicate<Event> start = EventPredicates.compile(definition.start(), key + ".start");
-            Predicate<Event> returns = definition.returns() == null ? event -> true
-                    : EventPredicates.compile(definition.returns(), key + ".return");
-            compiled.add(new CompiledRetention(name, start, returns,
-                    periods(definition.days(), DEFAULT_DAYS, MAX_DAYS, key + ".days"),
-                    periods(definition.weeks(), DEFAULT_WEEKS, MAX_WEEKS, key + ".weeks")));
+        return List.copyOf(DefinitionNames.compileAll(definitions, KEY, "{name: ..., start: ..., return: ...}",
+                "retention", RetentionDefinition::name, CompiledRetention::definition));
+    }
+
+    private static CompiledRetention definition(RetentionDefinition definition, String name, String key) {
+        if (definition.start() == null) {
+            throw new IllegalArgumentException(key + ".start: is required: the event predicate of the cohort's"
+                    + " first event, e.g. {event: Signed Up}");
         }
-        return List.copyOf(compiled);
+        Predicate<Event> start = EventPredicates.compile(definition.start(), key + ".start");
+        Predicate<Event> returns = definition.returns() == null ? event -> true
+                : EventPredicates.compile(definition.returns(), key + ".return");
+        return new CompiledRetention(name, start, returns,
+                periods(definition.days(), DEFAULT_DAYS, MAX_DAYS, key + ".days"),
+                periods(definition.weeks(), DEFAULT_WEEKS, MAX_WEEKS, key + ".weeks"));
     }
 
     private static int periods(Integer value, int fallback, int max, String key) {

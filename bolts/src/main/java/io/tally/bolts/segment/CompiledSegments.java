@@ -40,14 +40,9 @@ public final class CompiledSegments {
 
     public static CompiledSegments compile(List<SegmentDefinition> definitions) {
         Map<String, CompiledSegment> byName = new LinkedHashMap<>();
-        for (int i = 0; i < definitions.size(); i++) {
-            String key = KEY + "[" + i + "]";
-            SegmentDefinition definition = definitions.get(i);
-            if (definition == null) {
-                throw new IllegalArgumentException(key + ": is empty; expected {name: ..., rule: ...}");
-            }
-            String name = DefinitionNames.check(definition.name(), key, byName.keySet(), "segment");
-            byName.put(name, rule(name, definition.rule(), key + ".rule"));
+        for (CompiledSegment segment : DefinitionNames.compileAll(definitions, KEY, "{name: ..., rule: ...}", "segment",
+                SegmentDefinition::name, (definition, name, key) -> rule(name, definition.rule(), key + ".rule"))) {
+            byName.put(segment.name(), segment);
         }
         return new CompiledSegments(byName);
     }

@@ -1,5 +1,6 @@
 package io.tally.spouts.objectstore;
 
+import io.tally.spouts.PartitionedRecordSpout;
 import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.SpoutMetrics;
 import io.tally.spouts.lines.LineBatch;
@@ -15,9 +16,7 @@ import org.apache.storm.metric.api.CountMetric;
 import org.apache.storm.task.TopologyContext;
 import org.apache.storm.topology.FailedException;
 import org.apache.storm.trident.operation.TridentCollector;
-import org.apache.storm.trident.spout.IPartitionedTridentSpout;
 import org.apache.storm.trident.topology.TransactionAttempt;
-import org.apache.storm.tuple.Fields;
 import org.apache.storm.tuple.Values;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +49,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  * the line's byte offset in the (uncompressed) object, and the time its batch was read.
  */
 public final class ObjectStoreSpout
-        implements IPartitionedTridentSpout<List<String>, ObjectsPartition, Map<String, Object>> {
+        extends PartitionedRecordSpout<ObjectsPartition, ObjectStoreSettings> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ObjectStoreSpout.class);
     static final String WATERMARK = "watermark";
@@ -61,10 +60,8 @@ public final class ObjectStoreSpout
     static final String END = "end";
     static final String READ_AT = "read_at";
 
-    private final ObjectStoreSettings settings;
-
     public ObjectStoreSpout(ObjectStoreSettings settings) {
-        this.settings = settings;
+        super(settings);
     }
 
     @Override
@@ -76,16 +73,6 @@ public final class ObjectStoreSpout
     @Override
     public Coordinator<List<String>> getCoordinator(Map<String, Object> conf, TopologyContext context) {
         return new PrefixCoordinator(settings);
-    }
-
-    @Override
-    public Map<String, Object> getComponentConfiguration() {
-        return null;
-    }
-
-    @Override
-    public Fields getOutputFields() {
-        return RawRecordFields.FIELDS;
     }
 
     /** The partitions are the configured prefixes: fixed, so the coordinator never lists the bucket. */

@@ -1,5 +1,6 @@
 package io.tally.spouts.file;
 
+import io.tally.spouts.PartitionedRecordSpout;
 import io.tally.spouts.RawRecordFields;
 import io.tally.spouts.SpoutMetrics;
 import io.tally.spouts.lines.LineBatch;
@@ -27,9 +28,7 @@ import org.apache.storm.metric.api.CountMetric;
 import org.apache.storm.task.TopologyContext;
 import org.apache.storm.topology.FailedException;
 import org.apache.storm.trident.operation.TridentCollector;
-import org.apache.storm.trident.spout.IPartitionedTridentSpout;
 import org.apache.storm.trident.topology.TransactionAttempt;
-import org.apache.storm.tuple.Fields;
 import org.apache.storm.tuple.Values;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * therefore never be needed by a replay.
  */
 public final class LogFileSpout
-        implements IPartitionedTridentSpout<List<String>, FilePartition, Map<String, Object>> {
+        extends PartitionedRecordSpout<FilePartition, FileSpoutSettings> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(LogFileSpout.class);
     static final String START = FileProgress.START;
@@ -68,10 +67,8 @@ public final class LogFileSpout
     /** Readers kept open between batches; a file past this many is reopened when read again. */
     private static final int MAX_OPEN_FILES = 64;
 
-    private final FileSpoutSettings settings;
-
     public LogFileSpout(FileSpoutSettings settings) {
-        this.settings = settings;
+        super(settings);
     }
 
     @Override
@@ -84,16 +81,6 @@ public final class LogFileSpout
     @Override
     public Coordinator<List<String>> getCoordinator(Map<String, Object> conf, TopologyContext context) {
         return new DirectoryCoordinator(settings);
-    }
-
-    @Override
-    public Map<String, Object> getComponentConfiguration() {
-        return null;
-    }
-
-    @Override
-    public Fields getOutputFields() {
-        return RawRecordFields.FIELDS;
     }
 
     /** Lists the directory at most once per scan interval; names a bounded set of its files for each batch. */

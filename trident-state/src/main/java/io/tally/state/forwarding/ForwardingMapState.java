@@ -1,7 +1,7 @@
 package io.tally.state.forwarding;
 
 import java.util.List;
-import java.util.Objects;
+import org.apache.storm.trident.state.State;
 import org.apache.storm.trident.state.ValueUpdater;
 import org.apache.storm.trident.state.map.MapState;
 
@@ -10,40 +10,29 @@ import org.apache.storm.trident.state.map.MapState;
  * tests' fault injection) extend it and override only the calls they act on, so a method added to the wrapped
  * state's interface is forwarded in one place.
  */
-public abstract class ForwardingMapState<T> implements MapState<T> {
-    private final MapState<T> delegate;
-
+public abstract class ForwardingMapState<T> extends ForwardingState<MapState<T>> implements MapState<T> {
     protected ForwardingMapState(MapState<T> delegate) {
-        this.delegate = Objects.requireNonNull(delegate);
+        this(delegate, delegate);
     }
 
-    protected final MapState<T> delegate() {
-        return delegate;
+    /** Hands a batch's begin and commit to {@code commits} instead, which acts around the delegate's own. */
+    protected ForwardingMapState(MapState<T> delegate, State commits) {
+        super(delegate, commits);
     }
 
     @Override
     @SuppressWarnings("rawtypes") // MapState.multiUpdate takes raw ValueUpdaters
     public List<T> multiUpdate(List<List<Object>> keys, List<ValueUpdater> updaters) {
-        return delegate.multiUpdate(keys, updaters);
+        return delegate().multiUpdate(keys, updaters);
     }
 
     @Override
     public void multiPut(List<List<Object>> keys, List<T> vals) {
-        delegate.multiPut(keys, vals);
+        delegate().multiPut(keys, vals);
     }
 
     @Override
     public List<T> multiGet(List<List<Object>> keys) {
-        return delegate.multiGet(keys);
-    }
-
-    @Override
-    public void beginCommit(Long txid) {
-        delegate.beginCommit(txid);
-    }
-
-    @Override
-    public void commit(Long txid) {
-        delegate.commit(txid);
+        return delegate().multiGet(keys);
     }
 }

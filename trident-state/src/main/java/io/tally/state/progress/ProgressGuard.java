@@ -92,10 +92,10 @@ public final class ProgressGuard implements Serializable {
             Check check = stage.check(conf, partitionIndex);
             String state = stage.name();
             if (made instanceof FirstSeenState keys) {
-                return new GuardedKeys(keys, check);
+                return new ForwardingFirstSeenState(keys, new Around(keys, check)) { };
             }
             if (made instanceof MapState map) {
-                return new GuardedMap<>(map, check);
+                return new ForwardingMapState<>(map, new Around(map, check)) { };
             }
             throw new IllegalArgumentException("state " + state + " is neither a map state nor a keyed state: "
                     + made.getClass().getName());
@@ -168,44 +168,17 @@ public final class ProgressGuard implements Serializable {
         }
     }
 
-    private static final class GuardedKeys extends ForwardingFirstSeenState {
-        private final Check check;
-
-        GuardedKeys(FirstSeenState delegate, Check check) {
-            super(delegate);
-            this.check = check;
-        }
-
+    /** The delegate's begin and commit with the check around them, for a wrapper of any kind of state. */
+    private record Around(State delegate, Check check) implements State {
         @Override
         public void beginCommit(Long txid) {
             check.beginCommit(txid);
-            super.beginCommit(txid);
+            delegate.beginCommit(txid);
         }
 
         @Override
         public void commit(Long txid) {
-            super.commit(txid);
-            check.committed(txid);
-        }
-    }
-
-    private static final class GuardedMap<T> extends ForwardingMapState<T> {
-        private final Check check;
-
-        GuardedMap(MapState<T> delegate, Check check) {
-            super(delegate);
-            this.check = check;
-        }
-
-        @Override
-        public void beginCommit(Long txid) {
-            check.beginCommit(txid);
-            super.beginCommit(txid);
-        }
-
-        @Override
-        public void commit(Long txid) {
-            super.commit(txid);
+            delegate.commit(txid);
             check.committed(txid);
         }
     }
