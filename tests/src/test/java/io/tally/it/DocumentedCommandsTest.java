@@ -34,12 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every shell command of a fenced {@code sh} block in README.md, docs/ and deploy/ is run here, or listed in
- * {@link #NOT_RUN} with the reason it is not; a command added to a page fails this test until it is one or the other.
- * One test per command line, named by page and line.
+ * {@link #NOT_RUN} with the reason it is not; a command added to a page fails this test until it is one or the
+ * other. One test per command line, named by page and line.
  *
  * <ul>
- *   <li>{@code tally …} runs in this JVM through the cli's picocli entry, which is what the pages' {@code alias tally=…}
- *       names (the alias itself is run once, as {@code tally --version});</li>
+ *   <li>{@code tally …} runs in this JVM through the cli's picocli entry, which is what the pages'
+ *       {@code alias tally=…} names (the alias itself is run once, as {@code tally --version});</li>
  *   <li>{@code java -cp cli/target/… io.tally.cli.TallyCommand …} runs as written, in a shell from the repository's
  *       root, on the jar the package phase built;</li>
  *   <li>{@code deploy/submit.sh … --dry-run} runs as written, in a shell, with a {@code storm} on the PATH that does
@@ -52,35 +52,37 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(RealServices.class)
 class DocumentedCommandsTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final Pattern FENCED = Pattern.compile("^```sh[^\\n]*\\n(.*?)^```", Pattern.MULTILINE | Pattern.DOTALL);
+    private static final Pattern FENCED = Pattern.compile("^```sh[^\\n]*\\n(.*?)^```",
+            Pattern.MULTILINE | Pattern.DOTALL);
     private static final Pattern ALIAS = Pattern.compile("^alias tally='(.*)'$");
     private static final String TALLY_MAIN = "io.tally.cli.TallyCommand";
     private static final String TOPIC = "docs_commands";
 
     /** Commands the pages hold that this test does not run, each with why; matched by page and start of the line. */
+    private static final String BENCHMARK = "a benchmark takes minutes and is run by hand, measured on its page";
+    private static final String SUBMITS = "submits to a Storm cluster; the dry run of the line above is run here,"
+            + " StormClusterTest submits the jar";
+    private static final String RUNNER = " -cp local-cluster/target/tally-local-runner.jar io.tally.local.bench.";
+
+    /** Commands the pages hold that this test does not run, each with why; matched by page and start of the line. */
     private static final List<NotRun> NOT_RUN = List.of(
-            new NotRun("README.md", "mvn -B -q -DskipTests package && java -jar local-cluster/target/tally-local-runner.jar",
-                    "builds everything and starts the local cluster until stopped; LocalRunnerTest runs the runner"),
+            new NotRun("README.md",
+                    "mvn -B -q -DskipTests package && java -jar local-cluster/target/tally-local-runner.jar",
+                    "builds everything, then the local cluster runs until stopped; LocalRunnerTest runs that runner"
+                            + " in-process"),
             new NotRun("README.md", "mvn -B -ntp verify",
                     "the README's test command is what CI runs, this test among its tests"),
             new NotRun("docs/collector.md", "mvn -B -q -DskipTests package",
                     "builds the jar of the benchmark below; this test runs inside that build"),
-            new NotRun("docs/collector.md",
-                    "java -cp local-cluster/target/tally-local-runner.jar io.tally.local.bench.CollectorBenchmark",
-                    "a benchmark takes minutes and is run by hand, measured in docs/collector.md"),
+            new NotRun("docs/collector.md", "java" + RUNNER + "CollectorBenchmark", BENCHMARK),
             new NotRun("docs/performance.md", "mvn -B -q -DskipTests package",
                     "builds the jar of the benchmarks below; this test runs inside that build"),
-            new NotRun("docs/performance.md", "java -Xmx12g -cp local-cluster/target/tally-local-runner.jar io.tally.local.bench.",
-                    "a benchmark takes minutes and is run by hand, measured in docs/performance.md"),
-            new NotRun("docs/performance.md", "java -Xmx3g -cp local-cluster/target/tally-local-runner.jar io.tally.local.bench.",
-                    "a benchmark takes minutes and is run by hand, measured in docs/performance.md"),
-            new NotRun("docs/performance.md", "java -cp local-cluster/target/tally-local-runner.jar io.tally.local.bench.",
-                    "a benchmark takes minutes and is run by hand, measured in docs/performance.md"),
-            new NotRun("docs/deploying.md", "deploy/submit.sh tally.yaml =",
-                    "submits to a Storm cluster; its dry run on the line above is run, StormClusterTest submits the jar"),
+            new NotRun("docs/performance.md", "java -Xmx12g" + RUNNER, BENCHMARK),
+            new NotRun("docs/performance.md", "java -Xmx3g" + RUNNER, BENCHMARK),
+            new NotRun("docs/performance.md", "java" + RUNNER, BENCHMARK),
+            new NotRun("docs/deploying.md", "deploy/submit.sh tally.yaml =", SUBMITS),
             new NotRun("deploy/OPERATIONS.md",
-                    "deploy/submit.sh backfill.yaml --name tally-segment-power-users --segments-only =",
-                    "submits to a Storm cluster; its dry run on the line above is run, StormClusterTest submits the jar"));
+                    "deploy/submit.sh backfill.yaml --name tally-segment-power-users --segments-only =", SUBMITS));
 
     @TempDir
     static Path files;
@@ -156,8 +158,8 @@ class DocumentedCommandsTest {
             assertThat(ran.output()).as("%s did not reach Kafka and Cassandra", command.where())
                     .contains("Kafka and Cassandra answered");
         } else {
-            fail("%s: `%s` is neither run by DocumentedCommandsTest nor in its NOT_RUN with the reason it is not: run it"
-                    + " there, or list it", command.where(), line);
+            fail("%s: `%s` is neither run by DocumentedCommandsTest nor in its NOT_RUN with the reason it is not:"
+                    + " run it there, or list it", command.where(), line);
         }
     }
 
@@ -192,7 +194,8 @@ class DocumentedCommandsTest {
 
     /** Runs {@code line} in bash from the repository's root, as an operator following the page would. */
     private static Ran shell(String line, Map<String, String> environment) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", line).directory(ROOT.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", line).directory(ROOT.toFile())
+                .redirectErrorStream(true);
         String java = Path.of(System.getProperty("java.home"), "bin").toString();
         builder.environment().put("PATH", java + File.pathSeparator + System.getenv("PATH"));
         environment.forEach((name, value) -> builder.environment().merge(name, value,
@@ -318,7 +321,8 @@ class DocumentedCommandsTest {
         for (String kind : List.of("day", "week", "day_or_later", "week_or_later")) {
             for (int period = kind.contains("_") ? 1 : 0; period <= 1; period++) {
                 rows.add("INSERT INTO retention_by_day (retention, month, cohort, kind, period, users) VALUES"
-                        + " ('signups', '2026-11', '2026-11-02', '" + kind + "', " + period + ", " + (2 - period) + ")");
+                        + " ('signups', '2026-11', '2026-11-02', '" + kind + "', " + period + ", " + (2 - period)
+                        + ")");
             }
         }
         for (String value : List.of("ios", "android")) {
