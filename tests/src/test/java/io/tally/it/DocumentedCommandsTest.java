@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.TallyCli;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.it.support.TestTopologies;
-import io.tally.state.cassandra.internal.SessionRegistry;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -97,9 +95,8 @@ class DocumentedCommandsTest {
         configs.put("tally.yaml", config("tally.yaml", "tally", "[{name: buyers, rule: {event: Order Completed}}]"));
         configs.put("backfill.yaml", config("backfill.yaml", "tally",
                 "[{name: power_users, rule: {at_least: 10, per: day, where: {event: Order Completed}}}]"));
-        try (CqlSession session = SessionRegistry.builder(TestKeyspaces.settings(keyspace)).withKeyspace(keyspace)
-                .build()) {
-            rows().forEach(session::execute);
+        for (String row : rows()) {
+            TestKeyspaces.session().execute(row.replaceFirst("^INSERT INTO ", "INSERT INTO " + keyspace + "."));
         }
     }
 
