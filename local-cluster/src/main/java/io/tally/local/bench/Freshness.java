@@ -5,13 +5,15 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.tally.local.sample.EventGenerator;
 import io.tally.state.schema.TallyTables;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,35 +29,45 @@ final class Freshness {
     private static final Duration POLL_PAUSE = Duration.ofMillis(5);
     private static final Duration TICK = Duration.ofMillis(5);
 
+    /** The most an event's time trails its send: the live source's time in transit. */
+    private static final Duration TRANSIT = Duration.ofSeconds(2);
+
     /**
+     * @param produced events sent, the warm-up's included
      * @param measured events after the warm-up, over which the percentiles are taken
      * @param visibleWithin false when the pipeline had not shown every event by the deadline: it did not keep up
      */
-    record Result(int offeredPerSecond, long measured, long p50Millis, long p99Millis, long maxMillis,
+    record Result(int offeredPerSecond, long produced, long measured, long p50Millis, long p99Millis, long maxMillis,
             boolean visibleWithin) {
     }
 
     private Freshness() {
     }
 
+    /**
+     * Sends live events (each stamped when sent, less up to {@link #TRANSIT}) from {@code users} users at
+     * {@code perSecond}, as production traffic arrives.
+     */
     static Result measure(String bootstrap, String topic, int partitions, CqlSession session, String keyspace,
-            int perSecond, Duration warmUp, Duration measure, Duration drainLimit) throws InterruptedException {
+            int perSecond, int users, Duration warmUp, Duration measure, Duration drainLimit)
+            throws InterruptedException {
         int warmUpEvents = (int) (perSecond * warmUp.toMillis() / 1000);
         int total = warmUpEvents + (int) (perSecond * measure.toMillis() / 1000);
         long[] sentAt = new long[total];
         long[] visibleAt = new long[total];
         Arrays.fill(visibleAt, -1);
         PreparedStatement totalQuery = session.prepare("SELECT count FROM " + keyspace
-                + ".event_counts_by_hour WHERE event = ? AND day = ?");
-        // Every event falls in the last whole hour, live data, so one row holds the total being polled.
-        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.HOURS);
-        LocalDate day = LocalDate.ofInstant(hour, ZoneOffset.UTC);
-        long deadline = System.nanoTime() + warmUp.plus(measure).plus(drainLimit).toNanos();
+                + ".event_counts_by_hour WHERE event = ? AND day IN ?");
+        Duration span = warmUp.plus(measure).plus(drainLimit);
+        Instant sendingFrom = Instant.now();
+        List<LocalDate> days = Stream.of(sendingFrom.minus(TRANSIT), sendingFrom.plus(span))
+                .map(time -> LocalDate.ofInstant(time, ZoneOffset.UTC)).distinct().toList();
+        long deadline = System.nanoTime() + span.toNanos();
         Thread poller = new Thread(() -> {
             int visible = 0;
             while (visible < total && System.nanoTime() < deadline) {
                 long count = 0;
-                for (Row row : session.execute(totalQuery.bind(TallyTables.ALL_EVENTS, day))) {
+                for (Row row : session.execute(totalQuery.bind(TallyTables.ALL_EVENTS, days))) {
                     count += row.getLong(0);
                 }
                 long now = System.nanoTime();
@@ -66,7 +78,7 @@ final class Freshness {
             }
         }, "freshness-poller");
         poller.start();
-        EventGenerator generator = new EventGenerator(20_000L + perSecond, hour, 1, 50_000);
+        EventGenerator generator = EventGenerator.live(20_000L + perSecond, Clock.systemUTC(), TRANSIT, users);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -95,7 +107,7 @@ final class Freshness {
             }
         }
         Arrays.sort(lags);
-        return new Result(perSecond, lags.length, millis(percentile(lags, 0.50)), millis(percentile(lags, 0.99)),
+        return new Result(perSecond, total, lags.length, millis(percentile(lags, 0.50)), millis(percentile(lags, 0.99)),
                 millis(lags[lags.length - 1]), allVisible);
     }
 

@@ -131,6 +131,11 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             description = "Events per second offered while measuring freshness (default: ${DEFAULT-VALUE}).")
     int freshnessRate;
 
+    @Option(names = "--freshness-full-rate", defaultValue = "0",
+            description = "Events per second offered to the full pipeline while measuring freshness; 0 offers half the"
+                    + " rate it sustained in this run, at most --freshness-rate (default: ${DEFAULT-VALUE}).")
+    int freshnessFullRate;
+
     @Option(names = "--freshness-seconds", defaultValue = "30",
             description = "Seconds of offered load the freshness percentiles cover; 0 skips freshness "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -284,7 +289,8 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             }
             if (scopes.contains(Scope.FULL)) {
                 // Offered above what it sustains, each event waits longer than the last: measure where it keeps up.
-                int rate = (int) Math.min(freshnessRate, Math.max(500, fullRate / 2 / 500 * 500));
+                int rate = freshnessFullRate > 0 ? freshnessFullRate
+                        : (int) Math.min(freshnessRate, Math.max(500, fullRate / 2 / 500 * 500));
                 freshness.put("full_pipeline", freshness(Scope.FULL, fullConfig, rate));
             }
             results.put("freshness", freshness);
@@ -589,11 +595,8 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             }
             if (total >= expected) {
                 window.close();
-                Map<String, Totals> cost = new TreeMap<>();
-                CassandraStateMetrics.totalsByTable().forEach((table, after) -> cost.put(table,
-                        after.minus(costBefore.getOrDefault(table, Totals.NONE))));
                 TopologyRun run = new TopologyRun(name, keyspace, scope, expected, countedAtFirst,
-                        Math.max(1e-3, (now - firstAt) / 1e9), window, cost, false);
+                        Math.max(1e-3, (now - firstAt) / 1e9), window, costSince(costBefore), false);
                 System.out.printf("%s: %,d events counted, %,d events/s%n", name, expected, run.eventsPerSecond());
                 return run;
             }
@@ -671,16 +674,29 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             summary.put("cassandra_write_requests_per_1000", perThousand(cost.writeRequests(), events));
             summary.put("failed_state_calls", cost.failedCalls());
             summary.put(THREADS_KEY, threadGroups(resources.cpuByThreadGroup(), measured));
-            Map<String, String> rowsByTable = new LinkedHashMap<>();
-            costByTable.forEach((table, rows) -> {
-                if (rows.rowsRead() + rows.rowsWritten() > 0) {
-                    rowsByTable.put(table, perThousand(rows.rowsRead(), events) + " / "
-                            + perThousand(rows.rowsWritten(), events));
-                }
-            });
-            summary.put(TABLES_KEY, rowsByTable);
+            summary.put(TABLES_KEY, rowsByTable(costByTable, events));
             return summary;
         }
+    }
+
+    /** What the state library did per table since {@code before} was taken. */
+    private static Map<String, Totals> costSince(Map<String, Totals> before) {
+        Map<String, Totals> cost = new TreeMap<>();
+        CassandraStateMetrics.totalsByTable().forEach((table, after) -> cost.put(table,
+                after.minus(before.getOrDefault(table, Totals.NONE))));
+        return cost;
+    }
+
+    /** Per table it touched, "rows read / rows written" per 1,000 events. */
+    private static Map<String, String> rowsByTable(Map<String, Totals> costByTable, long events) {
+        Map<String, String> rowsByTable = new LinkedHashMap<>();
+        costByTable.forEach((table, rows) -> {
+            if (rows.rowsRead() + rows.rowsWritten() > 0) {
+                rowsByTable.put(table, perThousand(rows.rowsRead(), events) + " / "
+                        + perThousand(rows.rowsWritten(), events));
+            }
+        });
+        return rowsByTable;
     }
 
     /** Where a run's CPU went, in the JSON and after the table; not a table row. */
@@ -715,10 +731,12 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         String topic = name + "-events";
         KafkaTopics.create(stack.kafka().bootstrapServers(), topic, PARTITIONS);
         TallyConfig config = deployed(template, name, topic, keyspace);
+        Map<String, Totals> costBefore = CassandraStateMetrics.totalsByTable();
         stack.storm().submit(name, TallyTopology.stormConfig(config), TallyTopology.build(config, scope));
         try {
             Freshness.Result result = Freshness.measure(stack.kafka().bootstrapServers(), topic, PARTITIONS, session,
-                    keyspace, rate, Duration.ofSeconds(10), Duration.ofSeconds(freshnessSeconds), Duration.ofMinutes(2));
+                    keyspace, rate, users, Duration.ofSeconds(10), Duration.ofSeconds(freshnessSeconds),
+                    Duration.ofMinutes(2));
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("offered_events_per_s", result.offeredPerSecond());
             summary.put("events_measured", result.measured());
@@ -726,6 +744,13 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             summary.put("p99_ms", result.p99Millis());
             summary.put("max_ms", result.maxMillis());
             summary.put("kept_up", result.visibleWithin());
+            // Live events touch the last minutes' count rows only: what production traffic costs Cassandra.
+            // Tables written behind count only the flushes within the run.
+            Map<String, Totals> cost = costSince(costBefore);
+            Totals total = cost.values().stream().reduce(Totals.NONE, Totals::plus);
+            summary.put("cassandra_rows_read_per_1000", perThousand(total.rowsRead(), result.produced()));
+            summary.put("cassandra_rows_written_per_1000", perThousand(total.rowsWritten(), result.produced()));
+            summary.put(TABLES_KEY, rowsByTable(cost, result.produced()));
             System.out.printf("%s (%s): %s%n", name, scope, summary);
             return summary;
         } finally {
@@ -825,12 +850,18 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         printRows("freshness ", runsFreshness);
         System.out.println();
         Iterator<String> names = headings.values().iterator();
+        Iterator<Map<String, Object>> freshRuns = runsFreshness.iterator();
         for (Map<String, Object> run : runs) {
             String name = names.next();
+            Map<String, Object> fresh = freshRuns.next();
             if (run.containsKey(THREADS_KEY)) {
                 System.out.println(name + ", CPU µs per event by thread group: " + run.get(THREADS_KEY));
                 System.out.println(name + ", Cassandra rows read / written per 1,000 events by table: "
                         + run.get(TABLES_KEY));
+            }
+            if (fresh.containsKey(TABLES_KEY)) {
+                System.out.println(name + ", live events at the freshness rate, Cassandra rows read / written per"
+                        + " 1,000 events by table: " + fresh.get(TABLES_KEY));
             }
         }
         System.out.println("workload: " + results.get("workload"));

@@ -6,6 +6,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -35,6 +37,7 @@ public final class EventGenerator {
     private static final long HOUR = 3_600_000L;
 
     private final SplittableRandom random;
+    private final Clock liveClock;
     private final long startMillis;
     private final long spanMillis;
     private final int users;
@@ -49,18 +52,34 @@ public final class EventGenerator {
      * @param users distinct users the events come from
      */
     public EventGenerator(long seed, Instant start, int hours, int users) {
-        if (hours <= 0 || users <= 0) {
-            throw new IllegalArgumentException("hours and users must be positive");
+        this(seed, null, start.toEpochMilli(), hours * HOUR, users);
+    }
+
+    private EventGenerator(long seed, Clock liveClock, long startMillis, long spanMillis, int users) {
+        if (spanMillis <= 0 || users <= 0) {
+            throw new IllegalArgumentException("the time span and the users must be positive");
         }
         this.random = new SplittableRandom(seed);
-        this.startMillis = start.toEpochMilli();
-        this.spanMillis = hours * HOUR;
+        this.liveClock = liveClock;
+        this.startMillis = startMillis;
+        this.spanMillis = spanMillis;
         this.users = users;
+    }
+
+    /**
+     * Events as a live source sends them: each one's time is when {@link #next()} made it, less up to
+     * {@code delay} in transit. A live stream touches only the last minutes' count rows, where the spread
+     * generator touches rows all over its span.
+     */
+    public static EventGenerator live(long seed, Clock clock, Duration delay, int users) {
+        return new EventGenerator(seed, clock, 0, delay.toMillis(), users);
     }
 
     public GeneratedEvent next() {
         long n = sequence++;
-        long eventTime = startMillis + random.nextLong(spanMillis);
+        long eventTime = liveClock == null
+                ? startMillis + random.nextLong(spanMillis)
+                : liveClock.millis() - random.nextLong(spanMillis);
         int user = random.nextInt(users);
         boolean anonymous = random.nextInt(10) == 0;
         String userKey = anonymous ? "anon-" + Long.toHexString(user * 0x9E3779B97F4A7C15L) : "user-" + user;
