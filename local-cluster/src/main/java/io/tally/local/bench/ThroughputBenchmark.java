@@ -110,7 +110,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
 
     @Option(names = "--journeys",
             description = "Also run the full pipeline with four funnels, two retention definitions and sessions, right"
-                    + " after the full pipeline on the same workload, to compare their costs.")
+                    + " after the full pipeline on the same workload, to compare their costs; and its freshness.")
     boolean journeys;
 
     @Option(names = "--events", defaultValue = "2000000", description = "Records to produce (default: ${DEFAULT-VALUE}).")
@@ -256,6 +256,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             exact &= countsExact;
         }
         TallyConfig fullConfig = fullPipelineConfig();
+        TallyConfig operators = operatorsConfig(JOURNEYS_YAML);
+        TallyConfig journeysConfig = fullConfig.toBuilder().funnels(operators.funnels())
+                .retention(operators.retention()).sessions(operators.sessions().orElseThrow()).build();
         long fullRate = 0;
         if (scopes.contains(Scope.FULL)) {
             warmUpFullPipeline();
@@ -268,9 +271,6 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             exact &= full.exact();
             fullRate = full.eventsPerSecond();
             if (journeys) {
-                TallyConfig operators = operatorsConfig(JOURNEYS_YAML);
-                TallyConfig journeysConfig = fullConfig.toBuilder().funnels(operators.funnels())
-                        .retention(operators.retention()).sessions(operators.sessions().orElseThrow()).build();
                 Map<String, Object> journeysResult = new LinkedHashMap<>();
                 TopologyRun withJourneys = runTopology("journeys", topic, Scope.FULL, journeysConfig,
                         truth.counted(), truth.days(), keyspace -> putExactness(journeysResult, keyspace, truth));
@@ -292,6 +292,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                 int rate = freshnessFullRate > 0 ? freshnessFullRate
                         : (int) Math.min(freshnessRate, Math.max(500, fullRate / 2 / 500 * 500));
                 freshness.put("full_pipeline", freshness(Scope.FULL, fullConfig, rate));
+                if (journeys) {
+                    freshness.put(JOURNEYS_KEY, freshness(Scope.FULL, journeysConfig, rate));
+                }
             }
             results.put("freshness", freshness);
         }
