@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import io.tally.it.support.DocumentedPages;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.TallyCli;
 import io.tally.it.support.TestKeyspaces;
@@ -374,7 +375,7 @@ class DocumentedCommandsTest {
 
     private static List<Command> commands() throws IOException {
         List<Command> commands = new ArrayList<>();
-        for (String page : pages()) {
+        for (String page : DocumentedPages.under(ROOT)) {
             String text = Files.readString(ROOT.resolve(page));
             Matcher fenced = FENCED.matcher(text);
             while (fenced.find()) {
@@ -419,14 +420,4 @@ class DocumentedCommandsTest {
         return line;
     }
 
-    private static List<String> pages() throws IOException {
-        List<String> pages = new ArrayList<>(List.of("README.md"));
-        for (String folder : List.of("docs", "deploy")) {
-            try (Stream<Path> found = Files.list(ROOT.resolve(folder))) {
-                found.filter(file -> file.toString().endsWith(".md")).sorted()
-                        .forEach(file -> pages.add(folder + "/" + file.getFileName()));
-            }
-        }
-        return pages;
-    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.tally.it.support.DocumentedPages;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.state.cassandra.SessionRegistry;
@@ -120,7 +121,7 @@ class DocumentedCqlTest {
         for (String statement : SchemaApplier.fromCql(read("deploy/queries.cql")).statements()) {
             examples.add(new Example("deploy/queries.cql", statement));
         }
-        for (String page : pages()) {
+        for (String page : DocumentedPages.under(ROOT)) {
             String text = read(page);
             Matcher fenced = FENCED.matcher(text);
             while (fenced.find()) {
@@ -134,17 +135,6 @@ class DocumentedCqlTest {
             }
         }
         return examples;
-    }
-
-    private static List<String> pages() throws IOException {
-        List<String> pages = new ArrayList<>(List.of("README.md"));
-        for (String folder : List.of("docs", "deploy")) {
-            try (Stream<Path> files = Files.list(ROOT.resolve(folder))) {
-                files.filter(file -> file.toString().endsWith(".md")).sorted()
-                        .forEach(file -> pages.add(folder + "/" + file.getFileName()));
-            }
-        }
-        return pages;
     }
 
     private static String read(String page) throws IOException {

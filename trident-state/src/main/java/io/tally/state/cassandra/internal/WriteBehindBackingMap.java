@@ -113,8 +113,8 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
      * @param route the route of a row key ({@link MapTable#keyColumns()} values), as the topology sends its keys
      */
     public WriteBehindBackingMap(String store, MapTable<T> table, IBackingMap<OpaqueValue<T>> rows,
-            IBackingMap<OpaqueValue<T>> everyRow, ValueLog log, RowRoute route, int partition, int partitions, long flushEveryMillis, long memoryBytes,
-            LongSupplier clock) {
+            IBackingMap<OpaqueValue<T>> everyRow, ValueLog log, RowRoute route, int partition, int partitions,
+            long flushEveryMillis, long memoryBytes, LongSupplier clock) {
         if (flushEveryMillis <= 0 || memoryBytes <= 0) {
             throw new IllegalArgumentException("a flush interval and a memory budget must be positive, were "
                     + flushEveryMillis + " ms and " + memoryBytes + " bytes");
