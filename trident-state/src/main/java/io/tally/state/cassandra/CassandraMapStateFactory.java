@@ -1,8 +1,8 @@
 package io.tally.state.cassandra;
 
 import io.tally.state.cassandra.internal.CassandraBackingMap;
-import io.tally.state.cassandra.internal.KnownRowKeys;
 import io.tally.state.cassandra.internal.CassandraValueLog;
+import io.tally.state.cassandra.internal.KnownRowKeys;
 import io.tally.state.cassandra.internal.StateMetrics;
 import io.tally.state.cassandra.internal.WriteBehindBackingMap;
 import io.tally.state.forwarding.ForwardingMapState;
@@ -139,13 +139,15 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
                     recent == null ? Long.MAX_VALUE : recent.toMillis());
             known.scanStart(settings, table, stateMetrics);
         }
-        IBackingMap backing = new CassandraBackingMap<>(settings, table, stateMetrics, known);
+        CassandraBackingMap<T> backing = new CassandraBackingMap<>(settings, table, stateMetrics, known);
         if (writeBehindStore == null) {
-            return cacheEntries == 0 ? OpaqueMap.build(backing) : OpaqueMap.build(new CachedMap(backing, cacheEntries));
+            IBackingMap rows = backing;
+            return cacheEntries == 0 ? OpaqueMap.build(rows) : OpaqueMap.build(new CachedMap(rows, cacheEntries));
         }
+        CassandraValueLog log = new CassandraValueLog(settings, StateMetrics.register(conf, metrics,
+                CassandraValueLog.TABLE));
         WriteBehindBackingMap<T> writeBehind = new WriteBehindBackingMap<>(writeBehindStore, table, backing,
-                new CassandraBackingMap<>(settings, table, stateMetrics, null), new CassandraValueLog(settings, StateMetrics.register(conf, metrics, CassandraValueLog.TABLE)),
-                route, partitionIndex, numPartitions, flushEvery.toMillis(), memoryBytes,
+                backing.everyRow(), log, route, partitionIndex, numPartitions, flushEvery.toMillis(), memoryBytes,
                 System::currentTimeMillis);
         MapState<T> state = OpaqueMap.build((IBackingMap) writeBehind);
         return new ForwardingMapState<>(state) {

@@ -44,6 +44,29 @@ public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>>
 
     @Override
     public List<OpaqueValue<T>> multiGet(List<List<Object>> keys) {
+        return read(keys, known);
+    }
+
+    /**
+     * The same table read for every key asked, through this map's statements and request bound. The known row keys
+     * are this partition's: a key of another partition looks absent to them, which a restore checking the log's keys
+     * against the table must not take for an answer. Read-only.
+     */
+    public IBackingMap<OpaqueValue<T>> everyRow() {
+        return new IBackingMap<>() {
+            @Override
+            public List<OpaqueValue<T>> multiGet(List<List<Object>> keys) {
+                return read(keys, null);
+            }
+
+            @Override
+            public void multiPut(List<List<Object>> keys, List<OpaqueValue<T>> values) {
+                throw new UnsupportedOperationException("every row is read here, written through the map itself");
+            }
+        };
+    }
+
+    private List<OpaqueValue<T>> read(List<List<Object>> keys, KnownRowKeys known) {
         if (keys.isEmpty()) {
             return List.of();
         }
