@@ -503,6 +503,15 @@ class DashboardTest {
         String range = "from=" + day(start.truncatedTo(ChronoUnit.DAYS)) + "&to=" + day(end.plus(Duration.ofDays(1)));
         ChromeDriver driver = load("/journeys?funnel=checkout&retention=signins&period=day&" + range);
         Map<Integer, Long> summed = funnelSteps(funnelRows("funnel_steps_by_day", "users"));
+        // The API's step times are checked against the users' exact times above; the page must show those values.
+        Map<Integer, String> stepTimes = new TreeMap<>();
+        for (JsonNode step : ok("funnel?name=checkout&" + range).get("steps")) {
+            int n = step.get("step").asInt();
+            stepTimes.put(n, n == 1 || step.get("medianMsFromPrevious").isNull() ? ""
+                    : "median " + duration(step.get("medianMsFromPrevious").asLong()) + ", p90 "
+                            + duration(step.get("p90MsFromPrevious").asLong()));
+        }
+        assertThat(stepTimes.values()).as("step times shown").filteredOn(text -> !text.isEmpty()).hasSize(2);
         Map<Integer, Long> bars = new TreeMap<>();
         for (WebElement row : driver.findElements(By.cssSelector("#funnel .row"))) {
             int step = Integer.parseInt(row.getAttribute("data-step"));
@@ -510,7 +519,7 @@ class DashboardTest {
             assertThat(row.findElement(By.cssSelector(".conversion")).getText()).startsWith(String.format(
                     java.util.Locale.ROOT, "%.1f%%", 100.0 * summed.get(step) / summed.get(1)));
             assertThat(row.findElement(By.cssSelector(".median")).getText()).as("step %d", step)
-                    .matches(step == 1 ? "" : "median \\S.*, p90 \\S.*");
+                    .isEqualTo(stepTimes.get(step));
         }
         assertThat(bars).isEqualTo(summed);
         Map<List<String>, Long> cohorts = retentionRows();
@@ -525,6 +534,20 @@ class DashboardTest {
         driver = load("/journeys?funnel=checkout&retention=signins&from=2020-01-01&to=2020-01-05");
         assertThat(driver.findElement(By.cssSelector("#funnel .empty")).getText()).startsWith("Nothing in this range");
         assertThat(driver.findElement(By.cssSelector("#retention .empty")).getText()).startsWith("Nothing in this range");
+    }
+
+    /** A duration as the journeys page writes it: its two largest whole units of d, h, min and s, else ms. */
+    private static String duration(long millis) {
+        List<String> parts = new ArrayList<>();
+        long rest = millis;
+        for (Map.Entry<String, Long> unit : List.of(Map.entry("d", 86_400_000L), Map.entry("h", 3_600_000L),
+                Map.entry("min", 60_000L), Map.entry("s", 1_000L))) {
+            if (rest >= unit.getValue() && parts.size() < 2) {
+                parts.add(rest / unit.getValue() + " " + unit.getKey());
+                rest %= unit.getValue();
+            }
+        }
+        return parts.isEmpty() ? millis + " ms" : String.join(" ", parts);
     }
 
     /** What a retention answer shows, keyed as {@code retention_by_day}: cohort sizes and the non-zero returns. */
