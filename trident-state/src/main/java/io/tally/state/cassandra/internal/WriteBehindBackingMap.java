@@ -137,7 +137,7 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
 
     /**
      * A partition with no table or log behind it, which holds every value put and never flushes: what its values take
-     * on the heap, beside their {@link #weight}, is what {@code UserStateMemoryBenchmark} (local-cluster) measures.
+     * on the heap, beside their {@link #weight}, is what {@code UserStateMemoryBenchmark} (benchmarks) measures.
      */
     public static <T> WriteBehindBackingMap<T> detached(MapTable<T> table) {
         return new WriteBehindBackingMap<>(table.name(), table, new NoRows<>(), new NoRows<>(), new NoLog(),
@@ -355,7 +355,7 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
      * What a value held in memory is counted as weighing: the headers of the map entry, the key's list and elements,
      * the opaque value and the decoded values, the key's characters, and the decoded values at three times their
      * encoded bytes (their objects and references); an estimate that errs high, checked against the heap by
-     * {@code UserStateMemoryBenchmark} (local-cluster).
+     * {@code UserStateMemoryBenchmark} (benchmarks).
      */
     private static int weight(List<Object> key, int encodedValueBytes) {
         int keyBytes = 0;

@@ -1,4 +1,4 @@
-package io.tally.local.bench;
+package io.tally.bench;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * from navigation until every chart is drawn ({@code data-load-ms}), read here over the DevTools protocol. Prints the
  * first (cold) load and the median of the following ones.
  *
- * <p>{@code java -cp local-cluster/target/tally-local-runner.jar io.tally.local.bench.DashboardBenchmark [loads]}
+ * <p>{@code java -cp benchmarks/target/tally-benchmarks.jar io.tally.bench.DashboardBenchmark [loads]}
  * (needs /usr/bin/chromium).
  */
 public final class DashboardBenchmark {

@@ -1,4 +1,4 @@
-package io.tally.local.bench;
+package io.tally.bench;
 
 import io.tally.local.sample.EventGenerator;
 import io.tally.spouts.file.FileSpoutSettings;

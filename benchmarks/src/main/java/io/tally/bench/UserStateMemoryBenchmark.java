@@ -1,4 +1,4 @@
-package io.tally.local.bench;
+package io.tally.bench;
 
 import io.tally.state.cassandra.CassandraMapStateFactory;
 import io.tally.state.cassandra.HeldValues;

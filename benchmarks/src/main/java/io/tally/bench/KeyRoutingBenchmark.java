@@ -1,4 +1,4 @@
-package io.tally.local.bench;
+package io.tally.bench;
 
 import io.tally.state.keyed.KeyRouting;
 import it.unimi.dsi.fastutil.Hash;

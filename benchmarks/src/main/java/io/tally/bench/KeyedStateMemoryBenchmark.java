@@ -1,4 +1,4 @@
-package io.tally.local.bench;
+package io.tally.bench;
 
 import io.tally.state.keyed.FirstSeenState;
 import io.tally.state.keyed.FirstSeenStateFactory;

@@ -1,4 +1,4 @@
-package io.tally.local.bench;
+package io.tally.bench;
 
 import io.tally.state.journey.JourneyStateCodec;
 import io.tally.state.journey.SessionProgress;

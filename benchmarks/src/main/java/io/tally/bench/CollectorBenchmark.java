@@ -1,4 +1,4 @@
-package io.tally.local.bench;
+package io.tally.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tally.local.kafka.KafkaTopics;

@@ -1,22 +1,14 @@
-package io.tally.local.bench;
+package io.tally.bench;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tally.bench.TopologyRunner.TopologyRun;
 import io.tally.local.LocalStack;
 import io.tally.local.LocalStackConfig;
 import io.tally.local.kafka.KafkaTopics;
-import io.tally.spouts.SpoutMetrics;
 import io.tally.spouts.kafka.KafkaSpoutSettings;
 import io.tally.state.cassandra.CassandraSettings;
 import io.tally.state.cassandra.SessionRegistry;
-import io.tally.state.cassandra.CassandraStateMetrics;
-import io.tally.state.cassandra.CassandraStateMetrics.Totals;
-import io.tally.state.schema.SchemaApplier;
-import io.tally.state.schema.TallyTables;
-import io.tally.topology.StateWrapper;
-import io.tally.topology.TallyTopology;
 import io.tally.topology.TallyTopology.Scope;
 import io.tally.topology.config.BatchSettings;
 import io.tally.topology.config.TallyConfig;
@@ -26,14 +18,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,7 +46,9 @@ import picocli.CommandLine.Option;
  * once, counts only and then the full pipeline, with CPU per event, the worker's memory and Cassandra's rows per
  * event; freshness at a fixed offered load; and checks every result against the workload's truth. With
  * {@code --growth}, instead: how the full pipeline's costs grow with 4× and 16× the users and 5× the events.
- * Prints tables and writes the same numbers as JSON.
+ * Prints tables and writes the same numbers as JSON. This class is the command and the order of the runs, with the
+ * workload's producing and the raw read; {@link TopologyRunner} runs each topology, {@link ExactnessChecks} holds its
+ * tables to the truth and {@link ResultTables} prints what was measured.
  */
 @Command(name = "tally-benchmark", mixinStandardHelpOptions = true,
         description = "Throughput, freshness and cost of the Tally topology beside the raw Kafka read+parse rate.")
@@ -175,9 +166,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     ResultsFile json = new ResultsFile("target/benchmark.json");
 
     private LocalStack stack;
-    private CqlSession session;
     private ResourceUsage resources;
-    private int runs;
+    private TopologyRunner topologies;
+    private ExactnessChecks checks;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ThroughputBenchmark()).execute(args));
@@ -199,9 +190,11 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             resources = new ResourceUsage(Map.of("worker", ProcessHandle.current().pid(),
                     "kafka", stack.kafka().pid(), "cassandra", stack.cassandra().pid()));
             InetSocketAddress cassandra = stack.cassandra().contactPoint();
-            session = SessionRegistry.builder(CassandraSettings.builder()
+            CqlSession session = SessionRegistry.builder(CassandraSettings.builder()
                     .contactPoint(cassandra.getHostString() + ":" + cassandra.getPort()).keyspace("system").build())
                     .build();
+            topologies = new TopologyRunner(stack, session, resources, PARTITIONS);
+            checks = new ExactnessChecks(session);
             try {
                 exact = growth ? growthCurve(results) : fullRun(results);
             } finally {
@@ -240,9 +233,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             List<TopologyRun> runs = new ArrayList<>();
             boolean countsExact = true;
             for (int run = 0; run < repeat; run++) {
-                TopologyRun counts = runTopology("counts", topic, Scope.COUNTS_ONLY, baseConfig(),
+                TopologyRun counts = topologies.runTopology("counts", topic, Scope.COUNTS_ONLY, baseConfig(),
                         truth.accepted(), truth.days(),
-                        keyspace -> countsPerEvent(keyspace).equals(truth.countsPerEventWithDuplicates()));
+                        keyspace -> checks.countsPerEvent(keyspace).equals(truth.countsPerEventWithDuplicates()));
                 countsExact &= counts.exact();
                 runs.add(counts);
             }
@@ -251,7 +244,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             countsResult.put("counts_exact", countsExact);
             countsResult.putAll(runs.get(runs.size() / 2).summary(raw));
             countsResult.put("events_per_s_runs", runs.stream().map(TopologyRun::eventsPerSecond).toList());
-            countsResult.put(WARM_UPS_KEY, warmUps);
+            countsResult.put(ResultTables.WARM_UPS_KEY, warmUps);
             results.put("counts_only", countsResult);
             exact &= countsExact;
         }
@@ -263,21 +256,22 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         if (scopes.contains(Scope.FULL)) {
             warmUpFullPipeline();
             Map<String, Object> fullResult = new LinkedHashMap<>();
-            TopologyRun full = runTopology("full", topic, Scope.FULL, fullConfig,
+            TopologyRun full = topologies.runTopology("full", topic, Scope.FULL, fullConfig,
                     truth.counted(), truth.days(),
-                    keyspace -> putExactness(fullResult, keyspace, truth));
+                    keyspace -> checks.putExactness(fullResult, keyspace, truth));
             fullResult.putAll(full.summary(raw));
             results.put("full_pipeline", fullResult);
             exact &= full.exact();
             fullRate = full.eventsPerSecond();
             if (journeys) {
                 Map<String, Object> journeysResult = new LinkedHashMap<>();
-                TopologyRun withJourneys = runTopology("journeys", topic, Scope.FULL, journeysConfig,
-                        truth.counted(), truth.days(), keyspace -> putExactness(journeysResult, keyspace, truth));
+                TopologyRun withJourneys = topologies.runTopology("journeys", topic, Scope.FULL, journeysConfig,
+                        truth.counted(), truth.days(),
+                        keyspace -> checks.putExactness(journeysResult, keyspace, truth));
                 journeysResult.putAll(withJourneys.summary(raw));
                 journeysResult.put("events_per_s_vs_full_pipeline",
                         Math.round(withJourneys.eventsPerSecond() * 100.0 / Math.max(1, fullRate)) / 100.0);
-                results.put(JOURNEYS_KEY, journeysResult);
+                results.put(ResultTables.JOURNEYS_KEY, journeysResult);
                 exact &= withJourneys.exact();
             }
         }
@@ -285,15 +279,18 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         if (freshnessSeconds > 0) {
             Map<String, Object> freshness = new LinkedHashMap<>();
             if (scopes.contains(Scope.COUNTS_ONLY)) {
-                freshness.put("counts_only", freshness(Scope.COUNTS_ONLY, baseConfig(), freshnessRate));
+                freshness.put("counts_only", topologies.freshness(Scope.COUNTS_ONLY, baseConfig(), freshnessRate, users,
+                        Duration.ofSeconds(freshnessSeconds)));
             }
             if (scopes.contains(Scope.FULL)) {
                 // Offered above what it sustains, each event waits longer than the last: measure where it keeps up.
                 int rate = freshnessFullRate > 0 ? freshnessFullRate
                         : (int) Math.min(freshnessRate, Math.max(500, fullRate / 2 / 500 * 500));
-                freshness.put("full_pipeline", freshness(Scope.FULL, fullConfig, rate));
+                freshness.put("full_pipeline", topologies.freshness(Scope.FULL, fullConfig, rate, users,
+                        Duration.ofSeconds(freshnessSeconds)));
                 if (journeys) {
-                    freshness.put(JOURNEYS_KEY, freshness(Scope.FULL, journeysConfig, rate));
+                    freshness.put(ResultTables.JOURNEYS_KEY, topologies.freshness(Scope.FULL, journeysConfig, rate,
+                            users, Duration.ofSeconds(freshnessSeconds)));
                 }
             }
             results.put("freshness", freshness);
@@ -303,15 +300,16 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             if (!scopes.contains(Scope.FULL)) {
                 warmUpFullPipeline();
             }
-            TopologyRun ceiling = runTopology("memory", topic, Scope.FULL, fullConfig, new InMemoryStates(),
-                    truth.counted(), truth.days(), keyspace -> countsPerEvent(keyspace).equals(truth.countsPerEvent()));
+            TopologyRun ceiling = topologies.runTopology("memory", topic, Scope.FULL, fullConfig, new InMemoryStates(),
+                    truth.counted(), truth.days(),
+                    keyspace -> checks.countsPerEvent(keyspace).equals(truth.countsPerEvent()));
             Map<String, Object> ceilingResult = new LinkedHashMap<>();
             ceilingResult.put("counts_exact", ceiling.exact());
             ceilingResult.putAll(ceiling.summary(raw));
-            results.put(IN_MEMORY_KEY, ceilingResult);
+            results.put(ResultTables.IN_MEMORY_KEY, ceilingResult);
             exact &= ceiling.exact();
         }
-        printRun(results);
+        ResultTables.printRun(results);
         return exact;
     }
 
@@ -328,14 +326,14 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             throws InterruptedException {
         List<Map<String, Object>> warmUps = new ArrayList<>();
         for (int run = 1; run <= MAX_WARM_UPS; run++) {
-            TopologyRun warmUp = runTopology("warm-up", topic, Scope.COUNTS_ONLY, baseConfig(), truth.accepted(),
-                    truth.days(), keyspace -> true);
+            TopologyRun warmUp = topologies.runTopology("warm-up", topic, Scope.COUNTS_ONLY, baseConfig(),
+                    truth.accepted(), truth.days(), keyspace -> true);
             double compilers = warmUp.compilerShare();
             System.out.printf("Warm-up %d (%s): %,d events/s, JIT compilers %.0f%% of the CPU; not reported%n", run,
                     Scope.COUNTS_ONLY, warmUp.eventsPerSecond(), compilers * 100);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("events_per_s", warmUp.eventsPerSecond());
-            result.put("jit_compiler_cpu_share", rounded(compilers));
+            result.put("jit_compiler_cpu_share", TopologyRunner.rounded(compilers));
             warmUps.add(result);
             if (compilers < SETTLED_COMPILER_SHARE) { // false for NaN: without figures, every warm-up runs
                 break;
@@ -355,7 +353,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         String topic = "bench-warm-up";
         BenchmarkWorkload.Truth truth = produce(new BenchmarkWorkload(Math.max(1, events / 5), users,
                 duplicatePercent, badPercent), topic);
-        TopologyRun run = runTopology("warm-up", topic, Scope.FULL, fullPipelineConfig(), truth.counted(),
+        TopologyRun run = topologies.runTopology("warm-up", topic, Scope.FULL, fullPipelineConfig(), truth.counted(),
                 truth.days(), keyspace -> true);
         System.out.printf("Warm-up (%s): %,d events/s, not reported%n", Scope.FULL, run.eventsPerSecond());
     }
@@ -379,9 +377,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             row.put("records", point.events());
             row.put("users", point.users());
             Map<String, Object> exactness = new LinkedHashMap<>();
-            TopologyRun run = runTopology("growth", topic, Scope.FULL, fullPipelineConfig(),
+            TopologyRun run = topologies.runTopology("growth", topic, Scope.FULL, fullPipelineConfig(),
                     truth.counted(), truth.days(),
-                    keyspace -> putExactness(exactness, keyspace, truth));
+                    keyspace -> checks.putExactness(exactness, keyspace, truth));
             row.putAll(run.summary(0));
             row.putAll(exactness);
             exact &= run.exact();
@@ -389,7 +387,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             System.out.println(row);
         }
         results.put("growth", curve);
-        printTable("Full pipeline cost growth", curve);
+        ResultTables.printTable("Full pipeline cost growth", curve);
         return exact;
     }
 
@@ -525,379 +523,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                 .parse("kafka: {bootstrap_servers: replaced, topics: [replaced]}\n" + yaml);
     }
 
-    /** {@code template} reading {@code topic} into a new keyspace whose schema is applied here. */
-    private TallyConfig deployed(TallyConfig template, String name, String topic, String keyspace) {
-        TallyConfig config = template.toBuilder()
-                .name(name)
-                .kafka(KafkaSpoutSettings.builder(stack.kafka().bootstrapServers(), List.of(topic)).build())
-                .cassandra(CassandraSettings.builder()
-                        .contactPoint(template.cassandra().contactPoints().get(0))
-                        .keyspace(keyspace)
-                        .build())
-                .build();
-        SchemaApplier.bundled().apply(session, keyspace, config.replication());
-        return config;
-    }
-
-    /** One topology over {@code topic} into a fresh keyspace, from submit until every expected event is counted. */
-    private TopologyRun runTopology(String purpose, String topic, Scope scope, TallyConfig template, long expected,
-            List<LocalDate> days, ExactnessCheck check) throws InterruptedException {
-        return runTopology(purpose, topic, scope, template, StateWrapper.NONE, expected, days, check);
-    }
-
-    private TopologyRun runTopology(String purpose, String topic, Scope scope, TallyConfig template,
-            StateWrapper states, long expected, List<LocalDate> days, ExactnessCheck check)
-            throws InterruptedException {
-        String name = "bench-" + purpose + "-" + (++runs);
-        String keyspace = name.replace('-', '_');
-        TallyConfig config = deployed(template, name, topic, keyspace);
-        if (!resources.awaitIdle(0.1, Duration.ofSeconds(30))) {
-            System.out.printf("%s: a process was still busy after 30 s; measuring anyway%n", name);
-        }
-        Map<String, Totals> costBefore = CassandraStateMetrics.totalsByTable();
-        stack.storm().submit(name, TallyTopology.stormConfig(config), TallyTopology.build(config, scope, states));
-        try {
-            TopologyRun run = awaitCounted(name, keyspace, scope, expected, days, costBefore);
-            // Checked before the kill: the hourly total can be complete while another state still commits the batch.
-            return run.checked(check.exact(keyspace));
-        } finally {
-            stack.storm().kill(name);
-        }
-    }
-
-    /**
-     * Reads the all-events hourly total of the workload's days after each committed batch; the rate runs from the
-     * first committed batch to the last event counted, and the CPU and memory window covers the same span.
-     */
-    private TopologyRun awaitCounted(String name, String keyspace, Scope scope, long expected, List<LocalDate> days,
-            Map<String, Totals> costBefore) throws InterruptedException {
-        PreparedStatement allEvents = session.prepare("SELECT count FROM " + keyspace
-                + ".event_counts_by_hour WHERE event = ? AND day IN ?");
-        long deadline = System.nanoTime() + Duration.ofMinutes(60).toNanos();
-        long firstAt = 0;
-        long countedAtFirst = 0;
-        ResourceUsage.Window window = null;
-        long commitsSeen = -1;
-        while (System.nanoTime() < deadline) {
-            // Cassandra is asked only after a batch commits: asking all the time cost it a tenth of a core.
-            long commits = SpoutMetrics.totals().committedBatches();
-            if (commits == commitsSeen) {
-                Thread.sleep(5);
-                continue;
-            }
-            commitsSeen = commits;
-            long total = 0;
-            for (Row row : session.execute(allEvents.bind(TallyTables.ALL_EVENTS, days))) {
-                total += row.getLong(0);
-            }
-            long now = System.nanoTime();
-            if (total > 0 && window == null) {
-                window = resources.open();
-                firstAt = now;
-                countedAtFirst = total;
-            }
-            if (total >= expected) {
-                window.close();
-                TopologyRun run = new TopologyRun(name, keyspace, scope, expected, countedAtFirst,
-                        Math.max(1e-3, (now - firstAt) / 1e9), window, costSince(costBefore), false);
-                System.out.printf("%s: %,d events counted, %,d events/s%n", name, expected, run.eventsPerSecond());
-                return run;
-            }
-        }
-        if (window != null) {
-            window.close();
-        }
-        throw new IllegalStateException(name + " did not count every event within the hour");
-    }
-
-    /** Compares a keyspace's tables with the truth, puts what it found into the results, and says if all matched. */
-    @FunctionalInterface
-    private interface ExactnessCheck {
-        boolean exact(String keyspace) throws InterruptedException;
-    }
-
-    private record TopologyRun(String name, String keyspace, Scope scope, long events, long countedAtFirst,
-            double seconds, ResourceUsage.Window resources, Map<String, Totals> costByTable,
-            boolean exact) {
-
-        TopologyRun checked(boolean exact) {
-            return new TopologyRun(name, keyspace, scope, events, countedAtFirst, seconds, resources, costByTable,
-                    exact);
-        }
-
-        long eventsPerSecond() {
-            return Math.round((events - countedAtFirst) / seconds);
-        }
-
-        Totals cost() {
-            return costByTable.values().stream().reduce(Totals.NONE, Totals::plus);
-        }
-
-        /**
-         * The JIT compiler threads' share of the CPU all processes used in the run; NaN without per-thread figures
-         * (no /proc). A compiler thread HotSpot stopped within the run is not counted, so this can understate.
-         */
-        double compilerShare() {
-            long total = resources.cpu().values().stream().mapToLong(Duration::toNanos).sum();
-            Map<String, Map<String, Duration>> threads = resources.cpuByThreadGroup();
-            if (total == 0 || threads.values().stream().allMatch(Map::isEmpty)) {
-                return Double.NaN;
-            }
-            long compilers = threads.values().stream()
-                    .flatMap(groups -> groups.entrySet().stream())
-                    .filter(group -> group.getKey().contains("CompilerThre"))
-                    .mapToLong(group -> group.getValue().toNanos())
-                    .sum();
-            return (double) compilers / total;
-        }
-
-        Map<String, Object> summary(double rawRate) {
-            long measured = Math.max(1, events - countedAtFirst);
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("events_counted", events);
-            summary.put("events_per_s", eventsPerSecond());
-            if (rawRate > 0) {
-                summary.put("vs_raw", Math.round(eventsPerSecond() / rawRate * 100) / 100.0);
-            }
-            Map<String, Duration> cpu = resources.cpu();
-            long totalCpuNanos = cpu.values().stream().mapToLong(Duration::toNanos).sum();
-            summary.put("cpu_us_per_event_worker", Math.round(cpu.get("worker").toNanos() / 1e3 / measured * 10) / 10.0);
-            summary.put("cpu_us_per_event_kafka", Math.round(cpu.get("kafka").toNanos() / 1e3 / measured * 10) / 10.0);
-            summary.put("cpu_us_per_event_cassandra",
-                    Math.round(cpu.get("cassandra").toNanos() / 1e3 / measured * 10) / 10.0);
-            summary.put("cpu_us_per_event_total", Math.round(totalCpuNanos / 1e3 / measured * 10) / 10.0);
-            summary.put("jit_compiler_cpu_share", rounded(compilerShare()));
-            summary.put("worker_peak_heap_used_mb", resources.peakHeapUsedBytes() >> 20);
-            summary.put("worker_peak_resident_mb", resources.peakResidentBytes() >> 20);
-            // Rows and requests over the whole run, from submit: every event's cost is in them.
-            Totals cost = cost();
-            summary.put("cassandra_rows_read_per_1000", perThousand(cost.rowsRead(), events));
-            summary.put("cassandra_rows_written_per_1000", perThousand(cost.rowsWritten(), events));
-            summary.put("cassandra_read_requests_per_1000", perThousand(cost.readRequests(), events));
-            summary.put("cassandra_write_requests_per_1000", perThousand(cost.writeRequests(), events));
-            summary.put("failed_state_calls", cost.failedCalls());
-            summary.put(THREADS_KEY, threadGroups(resources.cpuByThreadGroup(), measured));
-            summary.put(TABLES_KEY, rowsByTable(costByTable, events));
-            return summary;
-        }
-    }
-
-    /** What the state library did per table since {@code before} was taken. */
-    private static Map<String, Totals> costSince(Map<String, Totals> before) {
-        Map<String, Totals> cost = new TreeMap<>();
-        CassandraStateMetrics.totalsByTable().forEach((table, after) -> cost.put(table,
-                after.minus(before.getOrDefault(table, Totals.NONE))));
-        return cost;
-    }
-
-    /** Per table it touched, "rows read / rows written" per 1,000 events. */
-    private static Map<String, String> rowsByTable(Map<String, Totals> costByTable, long events) {
-        Map<String, String> rowsByTable = new LinkedHashMap<>();
-        costByTable.forEach((table, rows) -> {
-            if (rows.rowsRead() + rows.rowsWritten() > 0) {
-                rowsByTable.put(table, perThousand(rows.rowsRead(), events) + " / "
-                        + perThousand(rows.rowsWritten(), events));
-            }
-        });
-        return rowsByTable;
-    }
-
-    /** Where a run's CPU went, in the JSON and after the table; not a table row. */
-    private static final String THREADS_KEY = "cpu_us_per_event_by_thread_group";
-    /** Per table, Cassandra rows read / written per 1,000 events; in the JSON and after the table. */
-    private static final String TABLES_KEY = "cassandra_rows_read_written_per_1000_by_table";
-    /** The full pipeline with its states in memory ({@code --in-memory-states}), in the JSON and the table. */
-    private static final String IN_MEMORY_KEY = "full_pipeline_states_in_memory";
-    private static final String JOURNEYS_KEY = "full_pipeline_with_journeys";
-    /** The warm-up runs before the measured ones, in the JSON; printed as they end, not in the table. */
-    private static final String WARM_UPS_KEY = "warm_up_runs";
-
-    /** Per process, its thread groups' CPU µs per event, largest first, leaving out those under 0.05 µs. */
-    private static Map<String, Map<String, Double>> threadGroups(Map<String, Map<String, Duration>> cpu, long events) {
-        Map<String, Map<String, Double>> perEvent = new LinkedHashMap<>();
-        cpu.forEach((process, groups) -> {
-            Map<String, Double> sorted = new LinkedHashMap<>();
-            groups.entrySet().stream()
-                    .sorted(Map.Entry.<String, Duration>comparingByValue().reversed())
-                    .map(group -> Map.entry(group.getKey(),
-                            Math.round(group.getValue().toNanos() / 1e3 / events * 10) / 10.0))
-                    .filter(group -> group.getValue() >= 0.05)
-                    .forEach(group -> sorted.put(group.getKey(), group.getValue()));
-            perEvent.put(process, sorted);
-        });
-        return perEvent;
-    }
-
-    private Map<String, Object> freshness(Scope scope, TallyConfig template, int rate) throws InterruptedException {
-        String name = "bench-fresh-" + (++runs);
-        String keyspace = name.replace('-', '_');
-        String topic = name + "-events";
-        KafkaTopics.create(stack.kafka().bootstrapServers(), topic, PARTITIONS);
-        TallyConfig config = deployed(template, name, topic, keyspace);
-        Map<String, Totals> costBefore = CassandraStateMetrics.totalsByTable();
-        stack.storm().submit(name, TallyTopology.stormConfig(config), TallyTopology.build(config, scope));
-        try {
-            Freshness.Result result = Freshness.measure(stack.kafka().bootstrapServers(), topic, PARTITIONS, session,
-                    keyspace, rate, users, Duration.ofSeconds(10), Duration.ofSeconds(freshnessSeconds),
-                    Duration.ofMinutes(2));
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("offered_events_per_s", result.offeredPerSecond());
-            summary.put("events_measured", result.measured());
-            summary.put("p50_ms", result.p50Millis());
-            summary.put("p99_ms", result.p99Millis());
-            summary.put("max_ms", result.maxMillis());
-            summary.put("kept_up", result.visibleWithin());
-            // Live events touch the last minutes' count rows only: what production traffic costs Cassandra.
-            // Tables written behind count only the flushes within the run.
-            Map<String, Totals> cost = costSince(costBefore);
-            Totals total = cost.values().stream().reduce(Totals.NONE, Totals::plus);
-            summary.put("cassandra_rows_read_per_1000", perThousand(total.rowsRead(), result.produced()));
-            summary.put("cassandra_rows_written_per_1000", perThousand(total.rowsWritten(), result.produced()));
-            summary.put(TABLES_KEY, rowsByTable(cost, result.produced()));
-            System.out.printf("%s (%s): %s%n", name, scope, summary);
-            return summary;
-        } finally {
-            stack.storm().kill(name);
-        }
-    }
-
-    /** Every hourly count summed per event, the all-events total ({@value TallyTables#ALL_EVENTS}) among them. */
-    private Map<String, Long> hourlyCountsPerEvent(String keyspace) {
-        Map<String, Long> counts = new HashMap<>();
-        for (Row row : session.execute("SELECT event, count FROM " + keyspace + ".event_counts_by_hour")) {
-            counts.merge(row.getString(0), row.getLong(1), Long::sum);
-        }
-        return counts;
-    }
-
-    private Map<String, Long> countsPerEvent(String keyspace) {
-        Map<String, Long> counts = hourlyCountsPerEvent(keyspace);
-        counts.remove(TallyTables.ALL_EVENTS);
-        return counts;
-    }
-
-    /**
-     * Counts per event, daily active users and rejected records against the truth; true if all are exact. The hourly
-     * counts reaching the total does not mean every other state has committed the last batch, so a difference is
-     * looked at again for a while before it is reported.
-     */
-    private boolean putExactness(Map<String, Object> result, String keyspace, BenchmarkWorkload.Truth truth)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!compare(result, keyspace, truth) && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-        }
-        return compare(result, keyspace, truth);
-    }
-
-    private boolean compare(Map<String, Object> result, String keyspace, BenchmarkWorkload.Truth truth) {
-        boolean counts = countsPerEvent(keyspace).equals(truth.countsPerEvent());
-        Map<LocalDate, Long> activeUsers = new HashMap<>();
-        for (Row row : session.execute("SELECT event, day, users FROM " + keyspace + ".unique_users_by_day")) {
-            if (TallyTables.ALL_EVENTS.equals(row.getString(0))) {
-                activeUsers.put(row.getLocalDate(1), row.getLong(2));
-            }
-        }
-        boolean users = activeUsers.equals(truth.activeUsersPerDay());
-        long rejected = 0;
-        for (Row row : session.execute("SELECT count FROM " + keyspace + ".rejected_counts_by_hour")) {
-            rejected += row.getLong(0);
-        }
-        boolean rejects = rejected == truth.rejected();
-        result.put("counts_exact", counts);
-        result.put("daily_active_users_exact", users);
-        result.put("rejected_exact", rejects);
-        return counts && users && rejects;
-    }
-
     private static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         return sorted.get(sorted.size() / 2);
-    }
-
-    /** A share to two decimals; null when unknown (NaN). */
-    private static Double rounded(double share) {
-        return Double.isNaN(share) ? null : Math.round(share * 100) / 100.0;
-    }
-
-    private static double perThousand(long amount, long events) {
-        return Math.round(amount * 1000.0 / Math.max(1, events) * 10) / 10.0;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void printRun(Map<String, Object> results) {
-        // Column heading by result key; freshness results use the same keys.
-        Map<String, String> headings = new LinkedHashMap<>();
-        headings.put("counts_only", "counts only");
-        headings.put("full_pipeline", "full pipeline");
-        if (results.containsKey(JOURNEYS_KEY)) {
-            headings.put(JOURNEYS_KEY, "full + 4 funnels, 2 retention, sessions");
-        }
-        if (results.containsKey(IN_MEMORY_KEY)) {
-            headings.put(IN_MEMORY_KEY, "full, states in memory");
-        }
-        Map<String, Map<String, Object>> freshness =
-                (Map<String, Map<String, Object>>) results.getOrDefault("freshness", Map.of());
-        List<Map<String, Object>> runs = new ArrayList<>();
-        List<Map<String, Object>> runsFreshness = new ArrayList<>();
-        headings.keySet().forEach(key -> {
-            runs.add((Map<String, Object>) results.getOrDefault(key, Map.of()));
-            runsFreshness.add(freshness.getOrDefault(key, Map.of()));
-        });
-        System.out.println();
-        System.out.println("| measure | " + String.join(" | ", headings.values()) + " |");
-        System.out.println("|---|" + "---|".repeat(headings.size()));
-        System.out.printf("| raw read+parse, records/s | %s |%s%n", format(results.get("raw_read_parse_events_per_s")),
-                " |".repeat(headings.size() - 1));
-        printRows("", runs);
-        printRows("freshness ", runsFreshness);
-        System.out.println();
-        Iterator<String> names = headings.values().iterator();
-        Iterator<Map<String, Object>> freshRuns = runsFreshness.iterator();
-        for (Map<String, Object> run : runs) {
-            String name = names.next();
-            Map<String, Object> fresh = freshRuns.next();
-            if (run.containsKey(THREADS_KEY)) {
-                System.out.println(name + ", CPU µs per event by thread group: " + run.get(THREADS_KEY));
-                System.out.println(name + ", Cassandra rows read / written per 1,000 events by table: "
-                        + run.get(TABLES_KEY));
-            }
-            if (fresh.containsKey(TABLES_KEY)) {
-                System.out.println(name + ", live events at the freshness rate, Cassandra rows read / written per"
-                        + " 1,000 events by table: " + fresh.get(TABLES_KEY));
-            }
-        }
-        System.out.println("workload: " + results.get("workload"));
-    }
-
-    /** One table row per key of any of the runs (the detail keys left out), one cell per run. */
-    private static void printRows(String prefix, List<Map<String, Object>> runs) {
-        List<String> keys = new ArrayList<>();
-        runs.forEach(run -> run.keySet().stream().filter(key -> !keys.contains(key)).forEach(keys::add));
-        keys.removeAll(List.of(THREADS_KEY, TABLES_KEY, WARM_UPS_KEY));
-        for (String key : keys) {
-            List<String> cells = runs.stream().map(run -> format(run.getOrDefault(key, ""))).toList();
-            System.out.println("| " + prefix + key + " | " + String.join(" | ", cells) + " |");
-        }
-    }
-
-    private static void printTable(String title, List<Map<String, Object>> rows) {
-        System.out.println();
-        System.out.println(title);
-        List<String> columns = new ArrayList<>(rows.get(0).keySet());
-        System.out.println("| " + String.join(" | ", columns) + " |");
-        System.out.println("|" + "---|".repeat(columns.size()));
-        for (Map<String, Object> row : rows) {
-            List<String> cells = new ArrayList<>();
-            columns.forEach(column -> cells.add(format(row.get(column))));
-            System.out.println("| " + String.join(" | ", cells) + " |");
-        }
-        System.out.println();
-    }
-
-    private static String format(Object value) {
-        return value instanceof Long || value instanceof Integer ? String.format("%,d", ((Number) value).longValue())
-                : String.valueOf(value);
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
