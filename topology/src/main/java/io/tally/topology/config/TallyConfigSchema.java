@@ -281,7 +281,7 @@ public final class TallyConfigSchema {
             .appliedBy((config, millis) -> config.userStateFlush(Duration.ofMillis(millis)))
             .doc("how often the per-user stage writes the segment progress and funnel, retention and session state it"
                     + " changed to their tables; until then each batch's changes are one keyed_value_log row per"
-                    + " partition, and a flush's rows are written a slice per batch over half the interval").define();
+                    + " partition").define();
     public static final ConfigKey<Long> USER_STATE_MEMORY_MB = key("aggregates.user_state_memory_mb", ValueType.LONG)
             .unit(Unit.MEBIBYTES).defaultValue(256L).check(Check.range(1, 1 << 20, "MiB"))
             .appliedBy(TallyConfig.Builder::userStateMemoryMb)

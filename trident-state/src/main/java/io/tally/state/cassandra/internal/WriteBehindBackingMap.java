@@ -15,8 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,10 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * An opaque map state's values held in the worker's memory between writes to their table: each batch's changed
  * values are logged to Cassandra as one row per partition (a few parts for a large batch), and written to their
- * table rows once per flush interval, however many batches changed them in between. A flush begins at the commit
- * of the batch that finds the interval passed (see {@link #committed}) and writes its values a slice per batch,
- * spread over half an interval, so that no batch waits for a whole flush: a batch that wrote every changed row at
- * once would hold up every event behind it for as long as that took.
+ * table rows once per flush interval, however many batches changed them in between (in the batch that finds the
+ * interval passed, or after the commit of one, see {@link #committed}).
  *
  * <h2>Why it stays exactly once</h2>
  * Every value it holds or logs is the {@link OpaqueValue} an ordinary opaque map would have written to the row at
@@ -42,12 +38,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>A batch's values are durable in the log before {@link #multiPut} returns, as they would be in the table;
  *       a failed write fails the batch, which Trident replays.</li>
- *   <li>A flush takes every value changed since the last one, and writes them to the table a slice per batch; until
- *       its slice is written, a value is read from the flush's memory, never from the table. Once the last slice is
- *       written it deletes this run's log rows up to the batch the flush began in, whose every entry the flush wrote
- *       (or an earlier one did): a crash before that leaves log entries the table may already hold, which the next
- *       restore recognises by their txids. A value changed again during the flush is held for the next one, with its
- *       new log entry.</li>
+ *   <li>A flush writes every value held since the last one to the table, then deletes this run's log rows up to the
+ *       batch it ran in: a crash between the two leaves log entries the table already holds, which the next restore
+ *       recognises by their txids.</li>
  *   <li>A new run (a restart, a kill -9, a rebalance, a redeploy) first reads every log row of the store, keeps the
  *       entries of the keys the current routing sends to this partition whose txid is above their table row's, and
  *       holds them as changed, so its first flush writes them. Rows whose every entry the table already holds (or
@@ -59,8 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Bounded memory</h2>
  * The values held, changed since the last flush or not, weigh ({@link #weight}) at most {@code memoryBytes}: the
- * changed ones are those of one flush interval, and a flush also runs when they weigh half the budget, writing every
- * one of them at once (as does a flush under way when they do); the values the
+ * changed ones are those of one flush interval, and a flush also runs when they weigh half the budget; the values the
  * table already holds (read, or flushed) are cached in what the changed ones leave of it. Past it the least recently
  * used leave memory, and are read from the table when asked for again: the budget trades reads for memory, never
  * exactness.
@@ -69,8 +61,6 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBehindBackingMap.class);
     /** Log rows are cut below this many bytes of entries, well inside Cassandra's mutation size limit. */
     static final int MAX_PART_BYTES = 512 * 1024;
-    /** The fewest rows a flush writes in a batch: fewer would cost more requests than they spread. */
-    static final int MIN_SLICE_ROWS = 1_000;
     private static final int ABSENT = -1;
     private static final byte TEXT = 0;
     private static final byte LONG = 1;
@@ -105,19 +95,11 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
     private final int partitions;
     private final long flushEveryMillis;
     private final long memoryBytes;
-    private final int minSliceRows;
-    /** What the values changed and not yet in the table weigh: those waiting for a flush and those in one. */
     private long unflushedBytes;
     private final LongSupplier clock;
     private final UUID run = UUID.randomUUID();
-    /** Values changed since the last flush began: in the log, not yet in the table. */
+    /** Values changed since the last flush: in the log, not yet in the table. */
     private final Map<List<Object>, Held<T>> unflushed = new HashMap<>();
-    /** The flush under way: values in the log, their slices not yet written to the table. */
-    private final Map<List<Object>, Held<T>> flushing = new LinkedHashMap<>();
-    /** The batch the flush under way began in: once it is written, the log through it is in the table. */
-    private long flushingThroughTxid;
-    private long flushBeganMillis;
-    private int flushRows;
     /** Values the table holds, recently read or flushed, weighed ({@link #weight}) up to the memory budget. */
     private final Cache<List<Object>, Held<T>> clean;
     private boolean restored;
@@ -133,15 +115,7 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
     public WriteBehindBackingMap(String store, MapTable<T> table, IBackingMap<OpaqueValue<T>> rows,
             IBackingMap<OpaqueValue<T>> everyRow, ValueLog log, RowRoute route, int partition, int partitions,
             long flushEveryMillis, long memoryBytes, LongSupplier clock) {
-        this(store, table, rows, everyRow, log, route, partition, partitions, flushEveryMillis, memoryBytes, clock,
-                MIN_SLICE_ROWS);
-    }
-
-    /** @param minSliceRows the fewest rows a flush writes in a batch ({@link #MIN_SLICE_ROWS} but in tests) */
-    WriteBehindBackingMap(String store, MapTable<T> table, IBackingMap<OpaqueValue<T>> rows,
-            IBackingMap<OpaqueValue<T>> everyRow, ValueLog log, RowRoute route, int partition, int partitions,
-            long flushEveryMillis, long memoryBytes, LongSupplier clock, int minSliceRows) {
-        if (flushEveryMillis <= 0 || memoryBytes <= 0 || minSliceRows <= 0) {
+        if (flushEveryMillis <= 0 || memoryBytes <= 0) {
             throw new IllegalArgumentException("a flush interval and a memory budget must be positive, were "
                     + flushEveryMillis + " ms and " + memoryBytes + " bytes");
         }
@@ -159,7 +133,6 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
         this.flushEveryMillis = flushEveryMillis;
         this.memoryBytes = memoryBytes;
         this.clock = clock;
-        this.minSliceRows = minSliceRows;
     }
 
     /**
@@ -213,9 +186,6 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
         for (List<Object> key : keys) {
             Held<T> held = unflushed.get(key);
             if (held == null) {
-                held = flushing.get(key);
-            }
-            if (held == null) {
                 held = clean.getIfPresent(key);
             }
             if (held == null) {
@@ -254,16 +224,22 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
             hold(keys.get(i), new Held<>(values.get(i), weight(keys.get(i), encodedBytes[i])));
         }
         clean.invalidateAll(keys);
-        fitCleanValues();
+        long now = clock.getAsLong();
+        if (now - lastFlushMillis >= flushEveryMillis || unflushedBytes >= memoryBytes / 2) {
+            flush(txid, now);
+        } else {
+            fitCleanValues();
+        }
     }
 
     /**
-     * After batch {@code txid} committed: begins a flush when one is due, and writes the next slice of the one under
-     * way, whether or not the batch brought this partition keys.
+     * Flushes when due after batch {@code txid} committed, so that the table catches up while batches bring this
+     * partition no keys.
      */
     public void committed(long txid) {
-        if (restored) {
-            advanceFlush(txid, clock.getAsLong());
+        long now = clock.getAsLong();
+        if (restored && !unflushed.isEmpty() && now - lastFlushMillis >= flushEveryMillis) {
+            flush(txid, now);
         }
     }
 
@@ -271,64 +247,30 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
     @Override
     public long heldBytes() {
         long bytes = clean.policy().eviction().orElseThrow().weightedSize().orElse(0);
-        return bytes + unflushedBytes;
+        for (Held<T> held : unflushed.values()) {
+            bytes += held.weight();
+        }
+        return bytes;
     }
 
-    /** How many changed values are not yet in the table: waiting for the next flush, or in one under way. */
+    /** How many changed keys wait for the next flush. */
     @Override
     public int unflushed() {
-        return unflushed.size() + flushing.size();
+        return unflushed.size();
     }
 
-    /** Begins a flush when one is due and none is under way, and writes the next slice of the one under way. */
-    private void advanceFlush(long txid, long now) {
-        if (flushing.isEmpty() && !unflushed.isEmpty()
-                && (now - lastFlushMillis >= flushEveryMillis || unflushedBytes >= memoryBytes / 2)) {
-            flushing.putAll(unflushed);
-            unflushed.clear();
-            flushingThroughTxid = txid;
-            flushBeganMillis = now;
-            flushRows = flushing.size();
-            lastFlushMillis = now;
-        }
-        if (!flushing.isEmpty()) {
-            writeSlice(now);
-        }
-        fitCleanValues();
-    }
-
-    /**
-     * Writes as many of the flush's rows as are due by now, to have written them all half an interval after it began,
-     * and at least {@link #minSliceRows}; every one of them when the changed values weigh half the budget.
-     */
-    private void writeSlice(long now) {
-        int count = flushing.size();
-        if (unflushedBytes < memoryBytes / 2) {
-            double share = Math.min(1.0, (double) (now - flushBeganMillis) / Math.max(1, flushEveryMillis / 2));
-            long due = (long) Math.ceil(flushRows * share) - (flushRows - flushing.size());
-            count = (int) Math.min(flushing.size(), Math.max(minSliceRows, due));
-        }
-        List<List<Object>> keys = new ArrayList<>(count);
-        List<OpaqueValue<T>> values = new ArrayList<>(count);
-        for (Iterator<Map.Entry<List<Object>, Held<T>>> held = flushing.entrySet().iterator(); keys.size() < count; ) {
-            Map.Entry<List<Object>, Held<T>> next = held.next();
-            keys.add(next.getKey());
-            values.add(next.getValue().value());
-        }
+    private void flush(long throughTxid, long now) {
+        List<List<Object>> keys = new ArrayList<>(unflushed.keySet());
+        List<OpaqueValue<T>> values = new ArrayList<>(keys.size());
+        keys.forEach(key -> values.add(unflushed.get(key).value()));
         rows.multiPut(keys, values);
-        Map<List<Object>, Held<T>> written = new HashMap<>();
-        for (List<Object> key : keys) {
-            Held<T> held = flushing.remove(key);
-            unflushedBytes -= held.weight();
-            if (!unflushed.containsKey(key)) {
-                written.put(key, held);
-            }
-        }
-        if (flushing.isEmpty()) {
-            log.deleteThrough(store, run, flushingThroughTxid);
-        }
+        log.deleteThrough(store, run, throughTxid);
+        Map<List<Object>, Held<T>> flushed = new HashMap<>(unflushed);
+        unflushed.clear();
+        unflushedBytes = 0;
         fitCleanValues();
-        clean.putAll(written);
+        clean.putAll(flushed);
+        lastFlushMillis = now;
     }
 
     private void restoreOnce() {

@@ -44,23 +44,10 @@ class WriteBehindBackingMapTest {
     private final MemoryLog log = new MemoryLog();
     private long clock;
     private long memoryBytes = MEMORY_BYTES;
-    private int minSliceRows = WriteBehindBackingMap.MIN_SLICE_ROWS;
 
     @Test
     void everyKeyEqualsTheCommittedBatchesThroughReplaysCrashesAndRebalances() {
-        replayCrashAndRebalance(0, 40);
-    }
-
-    /** Room for every value, so flushes run on time and are written two rows a batch, crashes falling within them. */
-    @Test
-    void everyKeyEqualsTheCommittedBatchesWhenFlushesAreWrittenInSlices() {
-        memoryBytes = 1 << 20;
-        minSliceRows = 2;
-        replayCrashAndRebalance(40, 80);
-    }
-
-    private void replayCrashAndRebalance(int fromSeed, int toSeed) {
-        for (int seed = fromSeed; seed < toSeed; seed++) {
+        for (int seed = 0; seed < 40; seed++) {
             rows.values.clear();
             log.parts.clear();
             Random random = new Random(seed);
@@ -150,36 +137,6 @@ class WriteBehindBackingMapTest {
     }
 
     @Test
-    void aFlushIsWrittenASliceABatchOverHalfAnIntervalAndReadFromMemoryUntilWritten() {
-        memoryBytes = 1 << 20;
-        minSliceRows = 10;
-        Run run = new Run(1);
-        clock = 1;
-        run.apply(1, everyKey(), -1);
-        clock = 1 + FLUSH_EVERY;
-        run.apply(2, Map.of(), -1);
-        assertThat(rows.values).as("the first slice").hasSize(10);
-        assertThat(run.read(allKeys())).as("values read while the flush is under way").isEqualTo(expected(everyKey()));
-        run.apply(3, Map.of(key(0), 1L), -1);
-        assertThat(rows.values).as("the next slice: the minimum, as no more is due yet").hasSize(20);
-        assertThat(log.parts).as("the log until the flush is written").isNotEmpty();
-
-        Run restarted = new Run(1);
-        Map<List<Object>, Long> truth = new HashMap<>(everyKey());
-        truth.merge(key(0), 1L, Long::sum);
-        assertThat(restarted.read(allKeys())).as("restored while the flush was under way").isEqualTo(expected(truth));
-        clock += FLUSH_EVERY;
-        restarted.apply(4, Map.of(), -1);
-        clock += FLUSH_EVERY / 2;
-        restarted.apply(5, Map.of(), -1);
-        assertThat(rows.values).as("the restored run's first flush, written within half an interval").hasSize(KEYS);
-        assertThat(new Run(1).read(allKeys())).isEqualTo(expected(truth));
-        assertThat(log.parts).as("the crashed run's rows, deleted by a restore once the table holds their values")
-                .isEmpty();
-        assertThat(rows.values.get(key(0)).getCurr()).isEqualTo(2L);
-    }
-
-    @Test
     void commitsFlushAPartitionThatBatchesNoLongerBring() {
         Run run = new Run(1);
         List<Object> key = List.of("Signed Up", "u1");
@@ -261,7 +218,7 @@ class WriteBehindBackingMapTest {
 
     private WriteBehindBackingMap<Long> newMap(int partition, int partitions, long memoryBytes) {
         return new WriteBehindBackingMap<>("test/counts", TABLE, rows.ownedBy(partition, partitions), rows, log,
-                ROUTE, partition, partitions, FLUSH_EVERY, memoryBytes, () -> clock, minSliceRows);
+                ROUTE, partition, partitions, FLUSH_EVERY, memoryBytes, () -> clock);
     }
 
     private static int partitionOf(List<Object> key, int partitions) {
