@@ -211,6 +211,14 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         return exact ? 0 : 1;
     }
 
+    /**
+     * Half the rate a topology sustained on the replayed workload, in steps of 500, at most --freshness-rate: offered
+     * above what it sustains, each event waits longer than the last, so freshness is measured where it keeps up.
+     */
+    private int keptUpRate(long sustained) {
+        return (int) Math.min(freshnessRate, Math.max(500, sustained / 2 / 500 * 500));
+    }
+
     /** Raw limit, counts only, full pipeline and freshness on one workload. */
     private boolean fullRun(Map<String, Object> results) throws Exception {
         BenchmarkWorkload workload = new BenchmarkWorkload(events, users, duplicatePercent, badPercent);
@@ -253,6 +261,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         TallyConfig journeysConfig = fullConfig.toBuilder().funnels(operators.funnels())
                 .retention(operators.retention()).sessions(operators.sessions().orElseThrow()).build();
         long fullRate = 0;
+        long journeysSustained = 0;
         if (scopes.contains(Scope.FULL)) {
             warmUpFullPipeline();
             Map<String, Object> fullResult = new LinkedHashMap<>();
@@ -272,6 +281,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                 journeysResult.put("events_per_s_vs_full_pipeline",
                         Math.round(withJourneys.eventsPerSecond() * 100.0 / Math.max(1, fullRate)) / 100.0);
                 results.put(ResultTables.JOURNEYS_KEY, journeysResult);
+                journeysSustained = withJourneys.eventsPerSecond();
                 exact &= withJourneys.exact();
             }
         }
@@ -283,14 +293,13 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                         Duration.ofSeconds(freshnessSeconds)));
             }
             if (scopes.contains(Scope.FULL)) {
-                // Offered above what it sustains, each event waits longer than the last: measure where it keeps up.
-                int rate = freshnessFullRate > 0 ? freshnessFullRate
-                        : (int) Math.min(freshnessRate, Math.max(500, fullRate / 2 / 500 * 500));
+                int rate = freshnessFullRate > 0 ? freshnessFullRate : keptUpRate(fullRate);
                 freshness.put("full_pipeline", topologies.freshness(Scope.FULL, fullConfig, rate, users,
                         Duration.ofSeconds(freshnessSeconds)));
                 if (journeys) {
-                    freshness.put(ResultTables.JOURNEYS_KEY, topologies.freshness(Scope.FULL, journeysConfig, rate,
-                            users, Duration.ofSeconds(freshnessSeconds)));
+                    int journeysRate = Math.min(rate, keptUpRate(journeysSustained));
+                    freshness.put(ResultTables.JOURNEYS_KEY, topologies.freshness(Scope.FULL, journeysConfig,
+                            journeysRate, users, Duration.ofSeconds(freshnessSeconds)));
                 }
             }
             results.put("freshness", freshness);

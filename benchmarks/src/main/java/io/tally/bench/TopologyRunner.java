@@ -155,7 +155,7 @@ final class TopologyRunner {
         }
 
         Totals cost() {
-            return costByTable.values().stream().reduce(Totals.NONE, Totals::plus);
+            return sum(costByTable);
         }
 
         /**
@@ -265,19 +265,29 @@ final class TopologyRunner {
             summary.put("p50_ms", result.p50Millis());
             summary.put("p99_ms", result.p99Millis());
             summary.put("max_ms", result.maxMillis());
-            summary.put("kept_up", result.visibleWithin());
+            summary.put("backlog_when_sending_ended_s", result.backlogSeconds());
+            summary.put("kept_up", result.keptUp());
             // Live events touch the last minutes' count rows only: what production traffic costs Cassandra.
-            // Tables written behind count only the flushes within the run.
-            Map<String, Totals> cost = costSince(costBefore);
-            Totals total = cost.values().stream().reduce(Totals.NONE, Totals::plus);
-            summary.put("cassandra_rows_read_per_1000", perThousand(total.rowsRead(), result.produced()));
-            summary.put("cassandra_rows_written_per_1000", perThousand(total.rowsWritten(), result.produced()));
-            summary.put(ResultTables.TABLES_KEY, rowsByTable(cost, result.produced()));
+            // Tables written behind count only the flushes within the run. Until every event is visible, the rows
+            // written belong to fewer events than were sent, so no share is given.
+            if (result.allVisible()) {
+                Map<String, Totals> cost = costSince(costBefore);
+                Totals total = sum(cost);
+                summary.put("cassandra_rows_read_per_1000", perThousand(total.rowsRead(), result.produced()));
+                summary.put("cassandra_rows_written_per_1000", perThousand(total.rowsWritten(), result.produced()));
+                summary.put(ResultTables.TABLES_KEY, rowsByTable(cost, result.produced()));
+            }
             System.out.printf("%s (%s): %s%n", name, scope, summary);
+            System.out.printf("%s by %d s of sending:%n", name, Freshness.WINDOW.toSeconds());
+            result.timeline().forEach(window -> System.out.println("  " + window));
             return summary;
         } finally {
             stack.storm().kill(name);
         }
+    }
+
+    static Totals sum(Map<String, Totals> costByTable) {
+        return costByTable.values().stream().reduce(Totals.NONE, Totals::plus);
     }
 
     /** A share to two decimals; null when unknown (NaN). */
