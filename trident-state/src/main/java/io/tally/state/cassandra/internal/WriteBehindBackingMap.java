@@ -260,11 +260,14 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
     }
 
     private void flush(long throughTxid, long now) {
+        long started = System.nanoTime();
         List<List<Object>> keys = new ArrayList<>(unflushed.keySet());
         List<OpaqueValue<T>> values = new ArrayList<>(keys.size());
         keys.forEach(key -> values.add(unflushed.get(key).value()));
         rows.multiPut(keys, values);
         log.deleteThrough(store, run, throughTxid);
+        LOG.info("{} partition {} of {} flushed {} values to {} in {} ms", store, partition, partitions, keys.size(),
+                table.name(), (System.nanoTime() - started) / 1_000_000);
         Map<List<Object>, Held<T>> flushed = new HashMap<>(unflushed);
         unflushed.clear();
         unflushedBytes = 0;
