@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -95,6 +97,7 @@ final class Freshness {
         List<LocalDate> days = Stream.of(probedAt.minus(TRANSIT), probedAt.plus(span))
                 .map(time -> LocalDate.ofInstant(time, ZoneOffset.UTC)).distinct().toList();
         AtomicLong deadline = new AtomicLong(System.nanoTime() + span.toNanos());
+        CountDownLatch probeVisible = new CountDownLatch(1);
         Thread poller = new Thread(() -> {
             int visible = 0;
             while (visible < total && System.nanoTime() < deadline.get()) {
@@ -105,6 +108,9 @@ final class Freshness {
                 long now = System.nanoTime();
                 while (visible < Math.min(count, total)) {
                     visibleAt[visible++] = now;
+                }
+                if (visible > 0) {
+                    probeVisible.countDown();
                 }
                 sleep(POLL_PAUSE);
             }
@@ -121,10 +127,7 @@ final class Freshness {
             sentAt[0] = System.nanoTime();
             producer.send(new ProducerRecord<>(topic, 0, null, generator.next().json()));
             producer.flush();
-            long startDeadline = sentAt[0] + START_LIMIT.toNanos();
-            while (visibleAt[0] < 0 && System.nanoTime() < startDeadline) {
-                sleep(POLL_PAUSE);
-            }
+            probeVisible.await(START_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
             sendingFrom = Instant.now();
             sendingFromNanos = System.nanoTime();
             deadline.set(sendingFromNanos + warmUp.plus(measure).plus(drainLimit).toNanos());
