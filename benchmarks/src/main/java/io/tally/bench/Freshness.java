@@ -144,13 +144,25 @@ final class Freshness {
             sendingEnded = System.nanoTime();
         }
         poller.join();
+        return summarize(perSecond, warmUpEvents, sendingFrom, sendingFromNanos, sendingEnded, deadline.get(), sentAt,
+                visibleAt);
+    }
+
+    /**
+     * The result of a run from its events' send and visible times ({@code System.nanoTime()}; -1 for never visible,
+     * which counts as visible at {@code deadline}). Event 0 is the probe, events 1 to {@code warmUpEvents - 1} the
+     * warm-up; the timeline covers every event but the probe.
+     */
+    static Result summarize(int perSecond, int warmUpEvents, Instant sendingFrom, long sendingFromNanos,
+            long sendingEnded, long deadline, long[] sentAt, long[] visibleAt) {
+        int total = sentAt.length;
         long[] lags = new long[total];
         boolean allVisible = true;
         int visibleWhenSendingEnded = 0;
         for (int k = 0; k < total; k++) {
             allVisible &= visibleAt[k] >= 0;
             visibleWhenSendingEnded += visibleAt[k] >= 0 && visibleAt[k] <= sendingEnded ? 1 : 0;
-            lags[k] = (visibleAt[k] < 0 ? deadline.get() : visibleAt[k]) - sentAt[k];
+            lags[k] = (visibleAt[k] < 0 ? deadline : visibleAt[k]) - sentAt[k];
         }
         double backlogSeconds = (total - visibleWhenSendingEnded) / (double) perSecond;
         List<Window> timeline = timeline(sendingFrom, sendingFromNanos, Arrays.copyOfRange(sentAt, 1, total),
