@@ -261,7 +261,9 @@ class CassandraMapStateTest {
         applyBatch(flushing, 6L, List.of(), List.of());
         Map<HourKey, Long> expected = new HashMap<>();
         keys.forEach(key -> expected.put(new HourKey(event, (Long) key.get(1)), 5L));
-        assertThat(CountTables.hourly(session(), writeBehindKeyspace)).isEqualTo(expected);
+        // The flush writes on a thread of its own, while the batches go on.
+        assertThat(Eventually.poll(() -> CountTables.hourly(session(), writeBehindKeyspace), expected::equals,
+                Duration.ofSeconds(30))).isEqualTo(expected);
 
         assertThat(run.apply(Duration.ofHours(1)).multiGet(keys)).containsOnly(5L);
         assertThat(logRows(writeBehindKeyspace, store)).as("log rows once the table holds every value").isZero();

@@ -148,7 +148,8 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
                 CassandraValueLog.TABLE));
         WriteBehindBackingMap<T> writeBehind = new WriteBehindBackingMap<>(writeBehindStore, table, backing,
                 backing.everyRow(), log, route, partitionIndex, numPartitions, flushEvery.toMillis(), memoryBytes,
-                System::currentTimeMillis);
+                System::currentTimeMillis, WriteBehindBackingMap.Flusher.onThreadNamed(
+                        "tally-flush-" + writeBehindStore + "-" + partitionIndex));
         MapState<T> state = OpaqueMap.build((IBackingMap) writeBehind);
         return new ForwardingMapState<>(state) {
             @Override

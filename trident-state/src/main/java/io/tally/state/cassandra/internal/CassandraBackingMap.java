@@ -17,7 +17,7 @@ import org.apache.storm.trident.state.map.IBackingMap;
  * flight. Any failed request fails the whole call with a {@link org.apache.storm.topology.FailedException}, which
  * makes Trident replay the batch; the opaque values stored beside each row make that replay safe.
  */
-public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>> {
+public final class CassandraBackingMap<T> implements WriteBehindBackingMap.TableRows<T> {
     private final CassandraSettings settings;
     private final MapTable<T> table;
     private final BoundedRequests requests;
@@ -103,8 +103,17 @@ public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>>
 
     @Override
     public void multiPut(List<List<Object>> keys, List<OpaqueValue<T>> values) {
+        prepareWrite(keys, values).run();
+    }
+
+    /**
+     * Notes the keys as written and encodes their rows here; the returned write sends them, on any thread: the
+     * known row keys are this partition's, and only its batch thread may touch them.
+     */
+    @Override
+    public Runnable prepareWrite(List<List<Object>> keys, List<OpaqueValue<T>> values) {
         if (keys.isEmpty()) {
-            return;
+            return () -> { };
         }
         List<List<Object>> rows = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
@@ -119,7 +128,8 @@ public final class CassandraBackingMap<T> implements IBackingMap<OpaqueValue<T>>
             encode(row, value.getPrev());
             rows.add(row);
         }
-        partitioned.writeRows(prepared(), table.partitionKeyColumns().size(), rows);
+        PreparedTable statements = prepared();
+        return () -> partitioned.writeRows(statements, table.partitionKeyColumns().size(), rows);
     }
 
     private void encode(List<Object> columns, T value) {

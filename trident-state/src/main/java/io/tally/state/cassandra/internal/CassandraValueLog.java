@@ -12,7 +12,8 @@ import java.util.UUID;
 /**
  * The {@code keyed_value_log} table: the values each run of a {@link WriteBehindBackingMap} changed in each batch and
  * has not yet written to its table, one row (or a few parts of a large batch) per run, batch and part, all of one
- * store in one Cassandra partition. A run deletes its own rows once their values are in the table; rows a run left
+ * store in one Cassandra partition. A run id names the rows a partition logged between two flushes, and is deleted
+ * whole once the flush that replaced it has written their values to the table; rows a run left
  * behind (a crash, a rebalance, a redeploy) are read by the next runs' restores and deleted by one of them once the
  * table holds each of their values or a newer one.
  */
@@ -21,7 +22,7 @@ public final class CassandraValueLog implements WriteBehindBackingMap.ValueLog {
     public static final String TABLE = "keyed_value_log";
     private static final int RESTORE_PAGE_ROWS = 32;
 
-    private record Statements(PreparedStatement insert, PreparedStatement select, PreparedStatement deleteThrough,
+    private record Statements(PreparedStatement insert, PreparedStatement select, PreparedStatement deleteRun,
             PreparedStatement deletePart) {
     }
 
@@ -31,7 +32,7 @@ public final class CassandraValueLog implements WriteBehindBackingMap.ValueLog {
         this.table = new BookkeepingTable<>(settings, TABLE, metrics, cql -> new Statements(
                 cql.prepare("INSERT INTO {table} (store, run, txid, part, parts, changed) VALUES (?, ?, ?, ?, ?, ?)"),
                 cql.prepare("SELECT run, txid, part, changed FROM {table} WHERE store = ?"),
-                cql.prepare("DELETE FROM {table} WHERE store = ? AND run = ? AND txid <= ?"),
+                cql.prepare("DELETE FROM {table} WHERE store = ? AND run = ?"),
                 cql.prepare("DELETE FROM {table} WHERE store = ? AND run = ? AND txid = ? AND part = ?")));
     }
 
@@ -60,8 +61,8 @@ public final class CassandraValueLog implements WriteBehindBackingMap.ValueLog {
     }
 
     @Override
-    public void deleteThrough(String store, UUID run, long txid) {
-        table.write(List.of(table.statements().deleteThrough().bind(store, run, txid)), "value log delete");
+    public void deleteRun(String store, UUID run) {
+        table.write(List.of(table.statements().deleteRun().bind(store, run)), "value log delete");
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.storm.Config;
 import org.apache.storm.metric.api.CountMetric;
+import org.apache.storm.metric.api.IMetric;
 import org.apache.storm.metric.api.MeanReducer;
 import org.apache.storm.metric.api.MultiCountMetric;
 import org.apache.storm.metric.api.ReducedMetric;
@@ -73,16 +74,34 @@ public final class StateMetrics {
     private static StateMetrics create(Map<String, Object> conf, IMetricsContext context, String table) {
         String prefix = "tally.state." + table + ".";
         int bucket = bucketSeconds(conf);
-        return new StateMetrics(
-                context.registerMetric(prefix + "rows_read", new CountMetric(), bucket),
-                context.registerMetric(prefix + "read_requests", new CountMetric(), bucket),
-                context.registerMetric(prefix + "rows_written", new CountMetric(), bucket),
-                context.registerMetric(prefix + "write_requests", new CountMetric(), bucket),
-                context.registerMetric(prefix + "failures", new CountMetric(), bucket),
-                context.registerMetric(prefix + "failures_by_cause", new MultiCountMetric(), bucket),
-                context.registerMetric(prefix + "read_latency_ms", new ReducedMetric(new MeanReducer()), bucket),
-                context.registerMetric(prefix + "write_latency_ms", new ReducedMetric(new MeanReducer()), bucket),
-                SUMS_BY_TABLE.computeIfAbsent(table, name -> new TableSums()));
+        StateMetrics metrics = new StateMetrics(new CountMetric(), new CountMetric(), new CountMetric(),
+                new CountMetric(), new CountMetric(), new MultiCountMetric(), new ReducedMetric(new MeanReducer()),
+                new ReducedMetric(new MeanReducer()), SUMS_BY_TABLE.computeIfAbsent(table, name -> new TableSums()));
+        metrics.registerAll(context, prefix, bucket);
+        return metrics;
+    }
+
+    /**
+     * Storm reads each metric on the task's thread, while a write-behind flush records on its own: both go through
+     * this object's lock.
+     */
+    private void registerAll(IMetricsContext context, String prefix, int bucket) {
+        register(context, prefix + "rows_read", rowsRead, bucket);
+        register(context, prefix + "read_requests", readRequests, bucket);
+        register(context, prefix + "rows_written", rowsWritten, bucket);
+        register(context, prefix + "write_requests", writeRequests, bucket);
+        register(context, prefix + "failures", failures, bucket);
+        register(context, prefix + "failures_by_cause", failuresByCause, bucket);
+        register(context, prefix + "read_latency_ms", readLatency, bucket);
+        register(context, prefix + "write_latency_ms", writeLatency, bucket);
+    }
+
+    private void register(IMetricsContext context, String name, IMetric metric, int bucket) {
+        context.registerMetric(name, () -> {
+            synchronized (this) {
+                return metric.getValueAndReset();
+            }
+        }, bucket);
     }
 
     /** The topology's metrics period, in seconds: the same as Storm's built-in metrics. */
@@ -101,7 +120,7 @@ public final class StateMetrics {
     /** Where {@link #totalsByTable()} counts the {@linkplain #unregistered() unregistered} metrics. */
     static final String UNREGISTERED = "(unregistered)";
 
-    void read(int rows, int requests) {
+    synchronized void read(int rows, int requests) {
         rowsRead.incrBy(rows);
         readRequests.incrBy(requests);
         sums.rowsRead.add(rows);
@@ -109,18 +128,18 @@ public final class StateMetrics {
     }
 
     /** A batch partition's reads, all their requests answered after {@code nanos}. */
-    void read(int rows, int requests, long nanos) {
+    synchronized void read(int rows, int requests, long nanos) {
         read(rows, requests);
         readLatency.update(nanos / 1e6);
     }
 
     /** A batch partition's writes, all their requests answered after {@code nanos}. */
-    void wrote(int rows, int requests, long nanos) {
+    synchronized void wrote(int rows, int requests, long nanos) {
         wrote(rows, requests);
         writeLatency.update(nanos / 1e6);
     }
 
-    void wrote(int rows, int requests) {
+    synchronized void wrote(int rows, int requests) {
         rowsWritten.incrBy(rows);
         writeRequests.incrBy(requests);
         sums.rowsWritten.add(rows);
@@ -167,7 +186,7 @@ public final class StateMetrics {
         return byCause;
     }
 
-    void failed(Throwable cause) {
+    synchronized void failed(Throwable cause) {
         String name = causeOf(cause);
         failures.incr();
         failuresByCause.scope(name).incr();

@@ -18,6 +18,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.storm.trident.state.OpaqueValue;
 import org.apache.storm.trident.state.map.IBackingMap;
@@ -27,8 +33,10 @@ import org.slf4j.LoggerFactory;
 /**
  * An opaque map state's values held in the worker's memory between writes to their table: each batch's changed
  * values are logged to Cassandra as one row per partition (a few parts for a large batch), and written to their
- * table rows once per flush interval, however many batches changed them in between (in the batch that finds the
- * interval passed, or after the commit of one, see {@link #committed}).
+ * table rows once per flush interval, however many batches changed them in between. A flush is started by the batch
+ * that finds the interval passed, or after the commit of one (see {@link #committed}), and runs on a thread of its
+ * own: the batch hands it the values changed so far and goes on, so no batch waits for the table unless a flush is
+ * due by memory while the previous one still runs.
  *
  * <h2>Why it stays exactly once</h2>
  * Every value it holds or logs is the {@link OpaqueValue} an ordinary opaque map would have written to the row at
@@ -38,9 +46,18 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>A batch's values are durable in the log before {@link #multiPut} returns, as they would be in the table;
  *       a failed write fails the batch, which Trident replays.</li>
- *   <li>A flush writes every value held since the last one to the table, then deletes this run's log rows up to the
- *       batch it ran in: a crash between the two leaves log entries the table already holds, which the next restore
- *       recognises by their txids.</li>
+ *   <li>The log rows are written under a run id that changes at each flush. A flush takes the values changed since
+ *       the last one, writes them to the table, and then deletes the log rows of the run ids it replaced, which hold
+ *       no entry it did not take (a value's later change is a later entry, logged under the next id): a crash
+ *       between the two leaves log entries the table already holds, which the next restore recognises by their
+ *       txids. A replay of a batch whose flush is still running logs under the next id, so the flush's deletion
+ *       never reaches it.</li>
+ *   <li>Until its flush has written them, the values it took are still held and answered from memory; one flush runs
+ *       at a time, so a key's older value never reaches the table after its newer one. A flush that fails hands its
+ *       values back to the next one, and its log rows stay until one succeeds.</li>
+ *   <li>The flush stops between its writes once the thread that ran the state's batches has ended (the topology was
+ *       killed or rebalanced in this JVM), so that a stopped run does not overwrite with older values what its
+ *       successor, restored from the same log, has written since.</li>
  *   <li>A new run (a restart, a kill -9, a rebalance, a redeploy) first reads every log row of the store, keeps the
  *       entries of the keys the current routing sends to this partition whose txid is above their table row's, and
  *       holds them as changed, so its first flush writes them. Rows whose every entry the table already holds (or
@@ -48,12 +65,14 @@ import org.slf4j.LoggerFactory;
  *       restore deletes them. Deletions that a replica missed may return; they are recognised again, so the table's
  *       {@code gc_grace_seconds} can be short.</li>
  * </ul>
- * Each run writes under an id of its own, so a run never deletes a row whose keys another partition still needs.
+ * Each partition writes under ids of its own, so a flush never deletes a row whose keys another partition still
+ * needs.
  *
  * <h2>Bounded memory</h2>
  * The values held, changed since the last flush or not, weigh ({@link #weight}) at most {@code memoryBytes}: the
- * changed ones are those of one flush interval, and a flush also runs when they weigh half the budget; the values the
- * table already holds (read, or flushed) are cached in what the changed ones leave of it. Past it the least recently
+ * changed ones are those of one flush interval (and of the flush still writing them), and a flush also starts when they
+ * weigh half the budget; the values the table already holds (read, or flushed) are cached in what the changed ones
+ * leave of it. Past it the least recently
  * used leave memory, and are read from the table when asked for again: the budget trades reads for memory, never
  * exactness.
  */
@@ -78,16 +97,63 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
         /** Every row of {@code store}, of every run. */
         List<LoggedPart> readAll(String store);
 
-        /** Deletes {@code run}'s rows of batches up to {@code txid}. */
-        void deleteThrough(String store, UUID run, long txid);
+        /** Deletes {@code run}'s rows. */
+        void deleteRun(String store, UUID run);
 
         /** Deletes these rows. */
         void delete(String store, List<LoggedPart> parts);
     }
 
+    /** A table's rows as a flush writes them: prepared on the batch's thread, written on the flush's. */
+    public interface TableRows<T> extends IBackingMap<OpaqueValue<T>> {
+        /**
+         * Does on the calling thread what must precede the write (such as noting which keys are written), and
+         * returns the write, which may run on another thread, concurrently with this map's reads.
+         */
+        default Runnable prepareWrite(List<List<Object>> keys, List<OpaqueValue<T>> values) {
+            return () -> multiPut(keys, values);
+        }
+    }
+
+    /** Where flushes run, off the batch's thread. */
+    public interface Flusher {
+        /** Starts {@code writes}; the future completes when they have, or failed. */
+        CompletableFuture<Void> start(Runnable writes);
+
+        /** Runs each flush on the caller's thread, so that the flush is done when {@link #start} returns. */
+        Flusher ON_CALLING_THREAD = writes -> {
+            try {
+                writes.run();
+                return CompletableFuture.completedFuture(null);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
+
+        /** Runs flushes on a daemon thread of this name, which ends when idle and starts again with the next. */
+        static Flusher onThreadNamed(String name) {
+            ThreadPoolExecutor thread = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), writes -> {
+                        Thread flushing = new Thread(writes, name);
+                        flushing.setDaemon(true);
+                        return flushing;
+                    });
+            thread.allowCoreThreadTimeOut(true);
+            return writes -> CompletableFuture.runAsync(writes, thread);
+        }
+    }
+
+    /** A flush under way: the values it took, what they weigh, and the log runs it deletes once they are written. */
+    private record Flush<T>(Map<List<Object>, Held<T>> values, long bytes, List<UUID> logRuns,
+            CompletableFuture<Void> done, long startedNanos) {
+    }
+
+    /** A flush writes at most this many keys per call to the table, and stops between calls once its run ended. */
+    static final int FLUSH_CHUNK_KEYS = 10_000;
+
     private final String store;
     private final MapTable<T> table;
-    private final IBackingMap<OpaqueValue<T>> rows;
+    private final TableRows<T> rows;
     private final IBackingMap<OpaqueValue<T>> everyRow;
     private final ValueLog log;
     private final RowRoute route;
@@ -97,9 +163,17 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
     private final long memoryBytes;
     private long unflushedBytes;
     private final LongSupplier clock;
-    private final UUID run = UUID.randomUUID();
-    /** Values changed since the last flush: in the log, not yet in the table. */
-    private final Map<List<Object>, Held<T>> unflushed = new HashMap<>();
+    private final Flusher flusher;
+    /** The id this partition logs under until its next flush starts. */
+    private UUID logRun = UUID.randomUUID();
+    /** Log runs whose flush failed: the next flush writes their values again, then deletes them. */
+    private final List<UUID> logRunsOfFailedFlushes = new ArrayList<>();
+    /** Values changed since the last flush started: in the log, not yet in the table. */
+    private Map<List<Object>, Held<T>> unflushed = new HashMap<>();
+    /** The flush under way, or null. */
+    private Flush<T> flushing;
+    /** The thread that runs this partition's batches, set at its first. */
+    private Thread batchThread;
     /** Values the table holds, recently read or flushed, weighed ({@link #weight}) up to the memory budget. */
     private final Cache<List<Object>, Held<T>> clean;
     private boolean restored;
@@ -111,10 +185,11 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
      *     keys as absent without reading them ({@link KnownRowKeys})
      * @param everyRow the table's rows as they are, where a restore checks the log's keys, this partition's or not
      * @param route the route of a row key ({@link MapTable#keyColumns()} values), as the topology sends its keys
+     * @param flusher where the flushes run
      */
-    public WriteBehindBackingMap(String store, MapTable<T> table, IBackingMap<OpaqueValue<T>> rows,
+    public WriteBehindBackingMap(String store, MapTable<T> table, TableRows<T> rows,
             IBackingMap<OpaqueValue<T>> everyRow, ValueLog log, RowRoute route, int partition, int partitions,
-            long flushEveryMillis, long memoryBytes, LongSupplier clock) {
+            long flushEveryMillis, long memoryBytes, LongSupplier clock, Flusher flusher) {
         if (flushEveryMillis <= 0 || memoryBytes <= 0) {
             throw new IllegalArgumentException("a flush interval and a memory budget must be positive, were "
                     + flushEveryMillis + " ms and " + memoryBytes + " bytes");
@@ -133,6 +208,7 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
         this.flushEveryMillis = flushEveryMillis;
         this.memoryBytes = memoryBytes;
         this.clock = clock;
+        this.flusher = flusher;
     }
 
     /**
@@ -141,11 +217,11 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
      */
     public static <T> WriteBehindBackingMap<T> detached(MapTable<T> table) {
         return new WriteBehindBackingMap<>(table.name(), table, new NoRows<>(), new NoRows<>(), new NoLog(),
-                rowKey -> 0, 0, 1, Long.MAX_VALUE, Long.MAX_VALUE, () -> 0L);
+                rowKey -> 0, 0, 1, Long.MAX_VALUE, Long.MAX_VALUE, () -> 0L, Flusher.ON_CALLING_THREAD);
     }
 
     /** A table that holds nothing, so that every value stays in memory. */
-    private static final class NoRows<T> implements IBackingMap<OpaqueValue<T>> {
+    private static final class NoRows<T> implements TableRows<T> {
         @Override
         @SuppressWarnings("unchecked") // an array of a generic type is created raw
         public List<OpaqueValue<T>> multiGet(List<List<Object>> keys) {
@@ -169,7 +245,7 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
         }
 
         @Override
-        public void deleteThrough(String store, UUID run, long txid) {
+        public void deleteRun(String store, UUID run) {
         }
 
         @Override
@@ -180,11 +256,15 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
     @Override
     public List<OpaqueValue<T>> multiGet(List<List<Object>> keys) {
         restoreOnce();
+        finishFlushIfDone();
         List<OpaqueValue<T>> values = new ArrayList<>(keys.size());
         List<List<Object>> toRead = new ArrayList<>();
         List<Integer> readAt = new ArrayList<>();
         for (List<Object> key : keys) {
             Held<T> held = unflushed.get(key);
+            if (held == null && flushing != null) {
+                held = flushing.values().get(key);
+            }
             if (held == null) {
                 held = clean.getIfPresent(key);
             }
@@ -211,6 +291,7 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
     @Override
     public void multiPut(List<List<Object>> keys, List<OpaqueValue<T>> values) {
         restoreOnce();
+        finishFlushIfDone();
         if (keys.isEmpty()) {
             return;
         }
@@ -219,14 +300,18 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
             txid = Math.max(txid, value.getCurrTxid());
         }
         int[] encodedBytes = new int[keys.size()];
-        log.append(store, run, txid, encode(keys, values, encodedBytes));
+        log.append(store, logRun, txid, encode(keys, values, encodedBytes));
         for (int i = 0; i < keys.size(); i++) {
             hold(keys.get(i), new Held<>(values.get(i), weight(keys.get(i), encodedBytes[i])));
         }
         clean.invalidateAll(keys);
-        long now = clock.getAsLong();
-        if (now - lastFlushMillis >= flushEveryMillis || unflushedBytes >= memoryBytes / 2) {
-            flush(txid, now);
+        if (unflushedBytes >= memoryBytes / 2) {
+            if (flushing != null) {
+                awaitFlush();
+            }
+            startFlush();
+        } else if (clock.getAsLong() - lastFlushMillis >= flushEveryMillis && flushing == null) {
+            startFlush();
         } else {
             fitCleanValues();
         }
@@ -237,9 +322,12 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
      * partition no keys.
      */
     public void committed(long txid) {
-        long now = clock.getAsLong();
-        if (restored && !unflushed.isEmpty() && now - lastFlushMillis >= flushEveryMillis) {
-            flush(txid, now);
+        if (!restored) {
+            return;
+        }
+        finishFlushIfDone();
+        if (flushing == null && !unflushed.isEmpty() && clock.getAsLong() - lastFlushMillis >= flushEveryMillis) {
+            startFlush();
         }
     }
 
@@ -247,39 +335,89 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
     @Override
     public long heldBytes() {
         long bytes = clean.policy().eviction().orElseThrow().weightedSize().orElse(0);
-        for (Held<T> held : unflushed.values()) {
-            bytes += held.weight();
-        }
-        return bytes;
+        return bytes + unflushedBytes + (flushing == null ? 0 : flushing.bytes());
     }
 
-    /** How many changed keys wait for the next flush. */
+    /** How many changed keys the table does not hold yet, in the flush under way or waiting for the next. */
     @Override
     public int unflushed() {
-        return unflushed.size();
+        return unflushed.size() + (flushing == null ? 0 : flushing.values().size());
     }
 
-    private void flush(long throughTxid, long now) {
-        long started = System.nanoTime();
-        List<List<Object>> keys = new ArrayList<>(unflushed.keySet());
-        List<OpaqueValue<T>> values = new ArrayList<>(keys.size());
-        keys.forEach(key -> values.add(unflushed.get(key).value()));
-        rows.multiPut(keys, values);
-        log.deleteThrough(store, run, throughTxid);
-        LOG.info("{} partition {} of {} flushed {} values to {} in {} ms", store, partition, partitions, keys.size(),
-                table.name(), (System.nanoTime() - started) / 1_000_000);
-        Map<List<Object>, Held<T>> flushed = new HashMap<>(unflushed);
-        unflushed.clear();
+    /**
+     * Hands the values changed so far to a flush, and logs the next batches under a new id. The writes are prepared
+     * here, on the batch's thread, and sent on the flush's.
+     */
+    private void startFlush() {
+        Map<List<Object>, Held<T>> taken = unflushed;
+        long takenBytes = unflushedBytes;
+        List<UUID> logRuns = new ArrayList<>(logRunsOfFailedFlushes);
+        logRuns.add(logRun);
+        logRunsOfFailedFlushes.clear();
+        unflushed = new HashMap<>();
         unflushedBytes = 0;
+        logRun = UUID.randomUUID();
+        lastFlushMillis = clock.getAsLong();
+        List<List<Object>> keys = new ArrayList<>(taken.keySet());
+        List<Runnable> writes = new ArrayList<>();
+        for (int from = 0; from < keys.size(); from += FLUSH_CHUNK_KEYS) {
+            List<List<Object>> chunk = keys.subList(from, Math.min(keys.size(), from + FLUSH_CHUNK_KEYS));
+            List<OpaqueValue<T>> values = new ArrayList<>(chunk.size());
+            chunk.forEach(key -> values.add(taken.get(key).value()));
+            writes.add(rows.prepareWrite(chunk, values));
+        }
+        Thread owner = batchThread;
+        CompletableFuture<Void> done = flusher.start(() -> {
+            for (Runnable write : writes) {
+                if (!owner.isAlive()) {
+                    throw new IllegalStateException("the thread that ran its batches has ended");
+                }
+                write.run();
+            }
+            logRuns.forEach(run -> log.deleteRun(store, run));
+        });
+        flushing = new Flush<>(taken, takenBytes, logRuns, done, System.nanoTime());
         fitCleanValues();
-        clean.putAll(flushed);
-        lastFlushMillis = now;
+    }
+
+    private void finishFlushIfDone() {
+        if (flushing != null && flushing.done().isDone()) {
+            awaitFlush();
+        }
+    }
+
+    /** Waits for the flush under way, then caches its values as the table's, or hands them to the next flush. */
+    private void awaitFlush() {
+        Flush<T> flush = flushing;
+        flushing = null;
+        try {
+            flush.done().join();
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            LOG.warn("{} partition {} of {}: a flush of {} values to {} failed; the next flush writes them: {}", store,
+                    partition, partitions, flush.values().size(), table.name(), cause.toString());
+            flush.values().forEach(unflushed::putIfAbsent);
+            unflushedBytes = 0;
+            unflushed.values().forEach(held -> unflushedBytes += held.weight());
+            logRunsOfFailedFlushes.addAll(flush.logRuns());
+            fitCleanValues();
+            return;
+        }
+        LOG.info("{} partition {} of {} flushed {} values to {} in {} ms", store, partition, partitions,
+                flush.values().size(), table.name(), (System.nanoTime() - flush.startedNanos()) / 1_000_000);
+        fitCleanValues();
+        flush.values().forEach((key, held) -> {
+            if (!unflushed.containsKey(key)) {
+                clean.put(key, held);
+            }
+        });
     }
 
     private void restoreOnce() {
         if (restored) {
             return;
         }
+        batchThread = Thread.currentThread();
         long started = System.nanoTime();
         List<ValueLog.LoggedPart> parts = log.readAll(store);
         Map<List<Object>, OpaqueValue<T>> newest = new HashMap<>();
@@ -338,9 +476,10 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
         unflushedBytes += held.weight() - (replaced == null ? 0 : replaced.weight());
     }
 
-    /** Leaves the values the table holds what the changed values leave of the budget. */
+    /** Leaves the values the table holds what the changed values, flushing or not, leave of the budget. */
     private void fitCleanValues() {
-        clean.policy().eviction().orElseThrow().setMaximum(Math.max(0, memoryBytes - unflushedBytes));
+        long changedBytes = unflushedBytes + (flushing == null ? 0 : flushing.bytes());
+        clean.policy().eviction().orElseThrow().setMaximum(Math.max(0, memoryBytes - changedBytes));
     }
 
     private boolean ownsKey(List<Object> key) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.storm.trident.state.OpaqueValue;
 import org.apache.storm.trident.state.ValueUpdater;
 import org.apache.storm.trident.state.map.CachedMap;
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Drives write-behind opaque maps through Trident's batch protocol over an in-memory table and log, with replays,
- * crashes at every point of a batch, failed flushes and rebalances, and compares every key's value with the sum of
- * the batches that committed.
+ * crashes at every point of a batch, flushes that finish late, fail or die with their run, and rebalances, and
+ * compares every key's value with the sum of the batches that committed.
  */
 class WriteBehindBackingMapTest {
     private static final MapTable<Long> TABLE = new MapTable<>("counts", List.of("name"), List.of("user"),
@@ -42,14 +43,18 @@ class WriteBehindBackingMapTest {
 
     private final MemoryRows rows = new MemoryRows();
     private final MemoryLog log = new MemoryLog();
+    private final HeldFlushes flushes = new HeldFlushes();
+    private WriteBehindBackingMap.Flusher flusher = WriteBehindBackingMap.Flusher.ON_CALLING_THREAD;
     private long clock;
     private long memoryBytes = MEMORY_BYTES;
 
     @Test
     void everyKeyEqualsTheCommittedBatchesThroughReplaysCrashesAndRebalances() {
+        flusher = flushes;
         for (int seed = 0; seed < 40; seed++) {
             rows.values.clear();
             log.parts.clear();
+            flushes.pending.clear();
             Random random = new Random(seed);
             Map<List<Object>, Long> truth = new HashMap<>();
             Run run = new Run(1 + random.nextInt(3));
@@ -58,26 +63,108 @@ class WriteBehindBackingMapTest {
                 boolean committed = false;
                 while (!committed) {
                     clock += random.nextInt(3);
-                    int fault = random.nextInt(20);
-                    rows.failNextPut = fault == 0;
-                    // Crash while processing (after some partitions), after processing, or after some commits.
-                    int crashAt = fault == 1 ? random.nextInt(run.partitions() * 2 + 1) : -1;
-                    try {
-                        committed = run.apply(txid, batch, crashAt);
-                    } catch (RuntimeException failed) {
-                        assertThat(failed).hasMessageContaining("failed put");
+                    if (random.nextBoolean()) {
+                        flushes.runAll();
                     }
-                    rows.failNextPut = false;
-                    if (!committed && crashAt >= 0) {
+                    int fault = random.nextInt(20);
+                    rows.failNextPut |= fault == 0;
+                    // Stop while processing (after some partitions), after processing, or after some commits; then
+                    // the batch is replayed by a new run (a crash) or by the same one (a failed batch).
+                    boolean crash = fault == 1;
+                    int stopAt = crash || fault == 2 ? random.nextInt(run.partitions() * 2 + 1) : -1;
+                    committed = run.apply(txid, batch, stopAt);
+                    if (!committed && crash) {
+                        crash(random);
                         run = new Run(1 + random.nextInt(3));
                     }
                 }
                 batch.forEach((key, delta) -> truth.merge(key, delta, Long::sum));
             }
             assertThat(run.read(allKeys())).as("seed %d, live run", seed).isEqualTo(expected(truth));
+            crash(random);
             assertThat(new Run(1 + random.nextInt(3)).read(allKeys())).as("seed %d, restored", seed)
                     .isEqualTo(expected(truth));
         }
+    }
+
+    /** The flushes under way either finished before the crash or die with it. */
+    private void crash(Random random) {
+        if (random.nextBoolean()) {
+            flushes.runAll();
+        }
+        flushes.pending.clear();
+    }
+
+    /** A run of one partition, with flushes held and room for every key, after batch 1; the flush interval passed. */
+    private Run afterBatchOneWithTheFlushIntervalPassed() {
+        flusher = flushes;
+        memoryBytes = 1 << 20;
+        Run run = new Run(1);
+        clock = 1;
+        run.apply(1, everyKey(), -1);
+        clock += FLUSH_EVERY;
+        return run;
+    }
+
+    @Test
+    void batchesGoOnWhileTheirFlushWritesAndReadItsValuesFromMemory() {
+        Run run = afterBatchOneWithTheFlushIntervalPassed();
+        run.apply(2, everyKey(), -1);
+        assertThat(flushes.pending).as("the flush started by batch 2").hasSize(1);
+        int keysRead = rows.keysRead;
+        for (long txid = 3; txid <= 5; txid++) {
+            run.apply(txid, everyKey(), -1);
+        }
+        assertThat(rows.values).as("the table, while the flush has not written").isEmpty();
+        assertThat(rows.keysRead).as("keys read while the flush writes").isEqualTo(keysRead);
+        assertThat(run.read(allKeys()).values()).containsOnly(5L);
+
+        flushes.runAll();
+        assertThat(rows.values.values()).extracting(OpaqueValue::getCurr).containsOnly(2L);
+        assertThat(log.parts).as("the rows of batches 3 to 5, logged after the flush started").hasSize(3);
+        clock += FLUSH_EVERY;
+        run.apply(6, Map.of(), -1);
+        flushes.runAll();
+        assertThat(rows.values.values()).extracting(OpaqueValue::getCurr).containsOnly(5L);
+        assertThat(log.parts).isEmpty();
+    }
+
+    @Test
+    void aReplayOfTheBatchThatStartedAFlushKeepsItsLogRowsWhenTheFlushDeletesThoseItWrote() {
+        Run run = afterBatchOneWithTheFlushIntervalPassed();
+        assertThat(run.apply(2, everyKey(), 1)).as("batch 2 fails before its commit").isFalse();
+        assertThat(run.apply(2, everyKey(), -1)).as("and is replayed by the same run").isTrue();
+        flushes.runAll();
+        assertThat(log.parts).as("the replay's row").hasSize(1);
+        flushes.pending.clear();
+        assertThat(new Run(1).read(allKeys()).values()).containsOnly(2L);
+    }
+
+    @Test
+    void aFailedFlushLeavesItsValuesToTheNextAndItsLogRowsUntilThen() {
+        Run run = afterBatchOneWithTheFlushIntervalPassed();
+        run.apply(2, everyKey(), -1);
+        rows.failNextPut = true;
+        flushes.runAll();
+        run.apply(3, everyKey(), -1);
+        assertThat(log.parts).as("every batch's row").hasSize(3);
+        clock += FLUSH_EVERY;
+        run.apply(4, everyKey(), -1);
+        flushes.runAll();
+        run.read(allKeys());
+        assertThat(rows.values.values()).extracting(OpaqueValue::getCurr).containsOnly(4L);
+        assertThat(log.parts).isEmpty();
+    }
+
+    @Test
+    void aFlushStopsOnceTheThreadThatRanItsBatchesHasEnded() throws InterruptedException {
+        Thread batches = new Thread(() -> afterBatchOneWithTheFlushIntervalPassed().apply(2, everyKey(), -1));
+        batches.start();
+        batches.join();
+        flushes.runAll();
+        assertThat(rows.values).as("what a stopped run would write over its successor's").isEmpty();
+        assertThat(log.parts).hasSize(2);
+        assertThat(new Run(1).read(allKeys()).values()).containsOnly(2L);
     }
 
     @Test
@@ -218,7 +305,7 @@ class WriteBehindBackingMapTest {
 
     private WriteBehindBackingMap<Long> newMap(int partition, int partitions, long memoryBytes) {
         return new WriteBehindBackingMap<>("test/counts", TABLE, rows.ownedBy(partition, partitions), rows, log,
-                ROUTE, partition, partitions, FLUSH_EVERY, memoryBytes, () -> clock);
+                ROUTE, partition, partitions, FLUSH_EVERY, memoryBytes, () -> clock, flusher);
     }
 
     private static int partitionOf(List<Object> key, int partitions) {
@@ -243,16 +330,16 @@ class WriteBehindBackingMapTest {
         }
 
         /**
-         * Processes the batch in each partition, then commits it in each. {@code crashAt} below the partitions: stops
-         * before that partition processes it; from there up: stops before the ({@code crashAt - partitions})th
-         * commit; -1: no crash.
+         * Processes the batch in each partition, then commits it in each. {@code stopAt} below the partitions: stops
+         * before that partition processes it; from there up: stops before the ({@code stopAt - partitions})th
+         * commit; -1: does not stop.
          *
          * @return whether the batch committed
          */
         @SuppressWarnings({"unchecked", "rawtypes"})
-        boolean apply(long txid, Map<List<Object>, Long> batch, int crashAt) {
+        boolean apply(long txid, Map<List<Object>, Long> batch, int stopAt) {
             for (int p = 0; p < states.size(); p++) {
-                if (crashAt == p) {
+                if (stopAt == p) {
                     return false;
                 }
                 MapState<Long> state = states.get(p);
@@ -269,7 +356,7 @@ class WriteBehindBackingMapTest {
                 state.multiUpdate(keys, updaters);
             }
             for (int p = 0; p < states.size(); p++) {
-                if (crashAt == states.size() + p) {
+                if (stopAt == states.size() + p) {
                     return false;
                 }
                 states.get(p).commit(txid);
@@ -295,9 +382,9 @@ class WriteBehindBackingMapTest {
         int keysRead;
 
         /** The rows as one partition's known keys show them: other partitions' keys absent, without a read. */
-        IBackingMap<OpaqueValue<Long>> ownedBy(int partition, int partitions) {
+        WriteBehindBackingMap.TableRows<Long> ownedBy(int partition, int partitions) {
             MemoryRows all = this;
-            return new IBackingMap<>() {
+            return new WriteBehindBackingMap.TableRows<>() {
                 @Override
                 public List<OpaqueValue<Long>> multiGet(List<List<Object>> keys) {
                     List<OpaqueValue<Long>> found = new ArrayList<>();
@@ -363,13 +450,59 @@ class WriteBehindBackingMapTest {
         }
 
         @Override
-        public void deleteThrough(String store, UUID run, long txid) {
-            parts.values().removeIf(part -> part.run().equals(run) && part.txid() <= txid);
+        public void deleteRun(String store, UUID run) {
+            parts.values().removeIf(part -> part.run().equals(run));
         }
 
         @Override
         public void delete(String store, List<LoggedPart> deleted) {
             deleted.forEach(part -> parts.remove(id(part.run(), part.txid(), part.part())));
+        }
+    }
+
+    /** Flushes held until the test runs them: a flush thread that is slow, or not scheduled yet. */
+    private static final class HeldFlushes implements WriteBehindBackingMap.Flusher {
+        final List<HeldFlush> pending = new ArrayList<>();
+
+        @Override
+        public CompletableFuture<Void> start(Runnable writes) {
+            HeldFlush flush = new HeldFlush(writes);
+            pending.add(flush);
+            return flush;
+        }
+
+        void runAll() {
+            pending.forEach(HeldFlush::run);
+            pending.clear();
+        }
+    }
+
+    /** A flush that runs when the test says, or when the map waits for it. */
+    private static final class HeldFlush extends CompletableFuture<Void> {
+        private Runnable writes;
+
+        HeldFlush(Runnable writes) {
+            this.writes = writes;
+        }
+
+        void run() {
+            if (writes == null) {
+                return;
+            }
+            Runnable running = writes;
+            writes = null;
+            try {
+                running.run();
+                complete(null);
+            } catch (RuntimeException e) {
+                completeExceptionally(e);
+            }
+        }
+
+        @Override
+        public Void join() {
+            run();
+            return super.join();
         }
     }
 }
