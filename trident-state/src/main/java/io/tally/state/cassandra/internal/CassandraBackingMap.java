@@ -22,6 +22,7 @@ public final class CassandraBackingMap<T> implements WriteBehindBackingMap.Table
     private final MapTable<T> table;
     private final BoundedRequests requests;
     private final PartitionedRequests partitioned;
+    private final PartitionedRequests background;
     private final int valueColumnCount;
     private final KnownRowKeys known;
     private PreparedTable prepared;
@@ -39,6 +40,8 @@ public final class CassandraBackingMap<T> implements WriteBehindBackingMap.Table
         this.requests = new BoundedRequests(settings.maxRequestsInFlight(), settings.requestTimeout().toMillis(),
                 settings.keyspace() + "." + table.name(), metrics);
         this.partitioned = new PartitionedRequests(requests, metrics);
+        this.background = new PartitionedRequests(new BoundedRequests(backgroundRequestsInFlight(settings),
+                settings.requestTimeout().toMillis(), settings.keyspace() + "." + table.name(), metrics), metrics);
         this.valueColumnCount = table.codec().columns().size();
     }
 
@@ -103,18 +106,35 @@ public final class CassandraBackingMap<T> implements WriteBehindBackingMap.Table
 
     @Override
     public void multiPut(List<List<Object>> keys, List<OpaqueValue<T>> values) {
-        prepareWrite(keys, values).run();
+        if (!keys.isEmpty()) {
+            partitioned.writeRows(prepared(), table.partitionKeyColumns().size(), rows(keys, values));
+        }
     }
 
     /**
-     * Notes the keys as written and encodes their rows here; the returned write sends them, on any thread: the
-     * known row keys are this partition's, and only its batch thread may touch them.
+     * Notes the keys as written and encodes their rows here; the returned write sends them, on any thread (the known
+     * row keys are this partition's, and only its batch thread may touch them), with few requests in flight.
      */
     @Override
     public Runnable prepareWrite(List<List<Object>> keys, List<OpaqueValue<T>> values) {
         if (keys.isEmpty()) {
             return () -> { };
         }
+        List<List<Object>> rows = rows(keys, values);
+        PreparedTable statements = prepared();
+        return () -> background.writeRows(statements, table.partitionKeyColumns().size(), rows);
+    }
+
+    /**
+     * A write in the background, such as a write-behind flush, keeps a thirty-second of the batches' bound in flight:
+     * Cassandra serves requests in the order they come, and a batch's few requests would otherwise wait behind a
+     * flush's whole window of them.
+     */
+    static int backgroundRequestsInFlight(CassandraSettings settings) {
+        return Math.max(1, settings.maxRequestsInFlight() / 32);
+    }
+
+    private List<List<Object>> rows(List<List<Object>> keys, List<OpaqueValue<T>> values) {
         List<List<Object>> rows = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             List<Object> row = new ArrayList<>(table.keyMapper().toColumns(keys.get(i)));
@@ -128,8 +148,7 @@ public final class CassandraBackingMap<T> implements WriteBehindBackingMap.Table
             encode(row, value.getPrev());
             rows.add(row);
         }
-        PreparedTable statements = prepared();
-        return () -> partitioned.writeRows(statements, table.partitionKeyColumns().size(), rows);
+        return rows;
     }
 
     private void encode(List<Object> columns, T value) {
