@@ -158,6 +158,11 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             + "topology itself sustains when those states cost nothing. Runs last, after a full-pipeline warm-up.")
     boolean inMemoryStates;
 
+    @Option(names = "--keyed-state-memory-mb", defaultValue = "0",
+            description = "aggregates.keyed_state_memory_mb for every run, to reach the keyed stages' spill with fewer"
+                    + " records; 0: the configuration's default (default: ${DEFAULT-VALUE}).")
+    long keyedStateMemoryMb;
+
     @Option(names = "--growth", description = "Measure the full pipeline's cost growth instead: the run as given, "
             + "then 4x and 16x the users, then 5x the records.")
     boolean growth;
@@ -506,7 +511,11 @@ public final class ThroughputBenchmark implements Callable<Integer> {
 
     private TallyConfig baseConfig() {
         InetSocketAddress cassandra = stack.cassandra().contactPoint();
-        return TallyConfig.builder()
+        TallyConfig.Builder config = TallyConfig.builder();
+        if (keyedStateMemoryMb > 0) {
+            config.keyedStateMemoryMb(keyedStateMemoryMb);
+        }
+        return config
                 .batch(BatchSettings.builder().spoutParallelism(spoutParallelism).parallelism(parallelism)
                         .maxSpoutPending(maxSpoutPending).build())
                 .kafka(KafkaSpoutSettings.builder(stack.kafka().bootstrapServers(), List.of("replaced")).build())
