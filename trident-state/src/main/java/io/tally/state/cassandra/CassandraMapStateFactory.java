@@ -6,6 +6,7 @@ import io.tally.state.cassandra.internal.KnownRowKeys;
 import io.tally.state.cassandra.internal.StateMetrics;
 import io.tally.state.cassandra.internal.WriteBehindBackingMap;
 import io.tally.state.forwarding.ForwardingMapState;
+import io.tally.state.keyed.BackgroundWrites;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.storm.task.IMetricsContext;
@@ -148,7 +149,7 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
                 CassandraValueLog.TABLE));
         WriteBehindBackingMap<T> writeBehind = new WriteBehindBackingMap<>(writeBehindStore, table, backing,
                 backing.everyRow(), log, route, partitionIndex, numPartitions, flushEvery.toMillis(), memoryBytes,
-                System::currentTimeMillis, WriteBehindBackingMap.Flusher.onThreadNamed(
+                System::currentTimeMillis, BackgroundWrites.onThreadNamed(
                         "tally-flush-" + writeBehindStore + "-" + partitionIndex));
         MapState<T> state = OpaqueMap.build((IBackingMap) writeBehind);
         return new ForwardingMapState<>(state) {
