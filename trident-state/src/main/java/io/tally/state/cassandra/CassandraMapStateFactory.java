@@ -6,7 +6,6 @@ import io.tally.state.cassandra.internal.KnownRowKeys;
 import io.tally.state.cassandra.internal.StateMetrics;
 import io.tally.state.cassandra.internal.WriteBehindBackingMap;
 import io.tally.state.forwarding.ForwardingMapState;
-import io.tally.state.keyed.BackgroundWrites;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.storm.task.IMetricsContext;
@@ -149,7 +148,7 @@ public final class CassandraMapStateFactory<T> implements StateFactory {
                 CassandraValueLog.TABLE));
         WriteBehindBackingMap<T> writeBehind = new WriteBehindBackingMap<>(writeBehindStore, table, backing,
                 backing.everyRow(), log, route, partitionIndex, numPartitions, flushEvery.toMillis(), memoryBytes,
-                System::currentTimeMillis, BackgroundWrites.onThreadNamed(
+                System::currentTimeMillis, WriteBehindBackingMap.Flusher.onThreadNamed(
                         "tally-flush-" + writeBehindStore + "-" + partitionIndex));
         MapState<T> state = OpaqueMap.build((IBackingMap) writeBehind);
         return new ForwardingMapState<>(state) {

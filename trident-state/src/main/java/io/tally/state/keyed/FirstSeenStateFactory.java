@@ -51,8 +51,7 @@ public final class FirstSeenStateFactory implements StateFactory {
     public State makeState(Map<String, Object> conf, IMetricsContext metrics, int partitionIndex, int numPartitions) {
         ChangelogFirstSeenState state = new ChangelogFirstSeenState(store, retention.toMillis(), partitionIndex,
                 numPartitions, route, CassandraKeyedState.changelog(settings, conf, metrics), System::currentTimeMillis,
-                memoryBudgetBytes, CassandraKeyedState.spill(settings, conf, metrics),
-                BackgroundWrites.onThreadNamed("tally-spill-" + store + "-" + partitionIndex));
+                memoryBudgetBytes, CassandraKeyedState.spill(settings, conf, metrics));
         if (metrics != null) {
             metrics.registerMetric("tally.state." + store.substring(store.lastIndexOf('/') + 1) + ".keys",
                     state::size, CassandraStateMetrics.bucketSeconds(conf));

@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tally.state.cassandra.HeldValues;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowRoute;
-import io.tally.state.keyed.BackgroundWrites;
 import io.tally.state.keyed.KeyRouting;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -22,6 +21,9 @@ import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.storm.trident.state.OpaqueValue;
 import org.apache.storm.trident.state.map.IBackingMap;
@@ -113,6 +115,34 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
         }
     }
 
+    /** Where flushes run, off the batch's thread. */
+    public interface Flusher {
+        /** Starts {@code writes}; the future completes when they have, or failed. */
+        CompletableFuture<Void> start(Runnable writes);
+
+        /** Runs each flush on the caller's thread, so that the flush is done when {@link #start} returns. */
+        Flusher ON_CALLING_THREAD = writes -> {
+            try {
+                writes.run();
+                return CompletableFuture.completedFuture(null);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
+
+        /** Runs flushes on a daemon thread of this name, which ends when idle and starts again with the next. */
+        static Flusher onThreadNamed(String name) {
+            ThreadPoolExecutor thread = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), writes -> {
+                        Thread flushing = new Thread(writes, name);
+                        flushing.setDaemon(true);
+                        return flushing;
+                    });
+            thread.allowCoreThreadTimeOut(true);
+            return writes -> CompletableFuture.runAsync(writes, thread);
+        }
+    }
+
     /** A flush under way: the values it took, what they weigh, and the log runs it deletes once they are written. */
     private record Flush<T>(Map<List<Object>, Held<T>> values, long bytes, List<UUID> logRuns,
             CompletableFuture<Void> done, long startedNanos) {
@@ -133,7 +163,7 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
     private final long memoryBytes;
     private long unflushedBytes;
     private final LongSupplier clock;
-    private final BackgroundWrites flusher;
+    private final Flusher flusher;
     /** The id this partition logs under until its next flush starts. */
     private UUID logRun = UUID.randomUUID();
     /** Log runs whose flush failed: the next flush writes their values again, then deletes them. */
@@ -159,7 +189,7 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
      */
     public WriteBehindBackingMap(String store, MapTable<T> table, TableRows<T> rows,
             IBackingMap<OpaqueValue<T>> everyRow, ValueLog log, RowRoute route, int partition, int partitions,
-            long flushEveryMillis, long memoryBytes, LongSupplier clock, BackgroundWrites flusher) {
+            long flushEveryMillis, long memoryBytes, LongSupplier clock, Flusher flusher) {
         if (flushEveryMillis <= 0 || memoryBytes <= 0) {
             throw new IllegalArgumentException("a flush interval and a memory budget must be positive, were "
                     + flushEveryMillis + " ms and " + memoryBytes + " bytes");
@@ -187,7 +217,7 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
      */
     public static <T> WriteBehindBackingMap<T> detached(MapTable<T> table) {
         return new WriteBehindBackingMap<>(table.name(), table, new NoRows<>(), new NoRows<>(), new NoLog(),
-                rowKey -> 0, 0, 1, Long.MAX_VALUE, Long.MAX_VALUE, () -> 0L, BackgroundWrites.ON_CALLING_THREAD);
+                rowKey -> 0, 0, 1, Long.MAX_VALUE, Long.MAX_VALUE, () -> 0L, Flusher.ON_CALLING_THREAD);
     }
 
     /** A table that holds nothing, so that every value stays in memory. */

@@ -1,6 +1,5 @@
 package io.tally.state.keyed.internal;
 
-import io.tally.state.keyed.BackgroundWrites;
 import io.tally.state.keyed.FirstSeenState;
 import io.tally.state.keyed.KeyRoute;
 import io.tally.state.keyed.KeyChangelog;
@@ -14,10 +13,8 @@ import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.objects.Object2LongMap;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenCustomHashMap;
 import it.unimi.dsi.fastutil.objects.ObjectArrayList;
+import java.time.Instant;
 import java.util.Arrays;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
@@ -27,18 +24,13 @@ import org.slf4j.LoggerFactory;
  * {@link FirstSeenState} in the worker's memory, logged to Cassandra's {@code keyed_state_log} once per batch.
  *
  * <h2>Bounded memory</h2>
- * The keys held in memory are weighed ({@link #weight}); when a new batch begins and they weigh more than seven
- * eighths of the budget, the oldest are chosen to move out until the rest would weigh five eighths of it, and written
- * to a {@link KeySpill} in the background while the batches go on. They stay in memory, and answer from there, until
- * the write is done: then, between two batches, they are added to a Bloom filter of spilled keys and leave memory
- * (those a later batch changed stay). A batch that begins with the keys over the whole budget waits for the write under
- * way. So a key leaves memory only once it is durably in the spill. A key not in memory is looked up in the spill only
+ * The keys held in memory are weighed ({@link #weight}); when a new batch begins and they weigh more than the budget,
+ * the oldest are moved out until they weigh three quarters of it: written to a {@link KeySpill} (durably, before
+ * they leave memory) and added to a Bloom filter of spilled keys. A key not in memory is looked up in the spill only
  * when the filter says it may be there, so a new key costs no read, and a spilled key or a false positive one read.
  * The set of keys is the same as without a budget, memory and spill together, so every decision is the same: the
- * budget trades reads for memory, never exactness. A failed spill write leaves its keys in memory, to be chosen again;
- * a batch that finds the keys over the budget and the write failed fails, and is replayed. A restore reads the whole
- * changelog as before and spills the oldest keys again as the budget is passed (waiting for each write), so the
- * filter knows every spilled key of the retention.
+ * budget trades reads for memory, never exactness. A restore reads the whole changelog as before and spills the
+ * oldest keys again as the budget is passed, so the filter knows every spilled key of the retention.
  *
  * <p>The filter is sized for {@link #SPILLED_KEYS_PER_BUDGET_BYTE} spilled keys per byte of budget at 1 % false
  * positives, about a tenth of the budget; past that its false positives, and so the reads, grow, and the answers
@@ -63,9 +55,6 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
     private final LongSupplier clock;
     private final long budgetBytes;
     private final KeySpill spill;
-    private final BackgroundWrites spillWrites;
-    /** The spill write under way, or null. */
-    private Spilling spilling;
     /** The keys moved to the spill within their retention; null until the first move. */
     private BloomFilter<CharSequence> spilled;
     private long heldBytes;
@@ -102,19 +91,16 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
      */
     public ChangelogFirstSeenState(String store, long retentionMillis, int partition, int partitions,
             KeyRoute route, KeyChangelog changelog, LongSupplier clock) {
-        this(store, retentionMillis, partition, partitions, route, changelog, clock, UNBOUNDED, null,
-                BackgroundWrites.ON_CALLING_THREAD);
+        this(store, retentionMillis, partition, partitions, route, changelog, clock, UNBOUNDED, null);
     }
 
     /**
      * @param budgetBytes how much the keys held in memory may weigh ({@link #weight}) when a batch begins, or
      *     {@link #UNBOUNDED}
      * @param spill where the keys past the budget go; null only when unbounded
-     * @param spillWrites where the writes to the spill run
      */
     public ChangelogFirstSeenState(String store, long retentionMillis, int partition, int partitions,
-            KeyRoute route, KeyChangelog changelog, LongSupplier clock, long budgetBytes, KeySpill spill,
-            BackgroundWrites spillWrites) {
+            KeyRoute route, KeyChangelog changelog, LongSupplier clock, long budgetBytes, KeySpill spill) {
         if (budgetBytes <= 0) {
             throw new IllegalArgumentException("a memory budget must be positive, was " + budgetBytes + " bytes");
         }
@@ -123,7 +109,6 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
         }
         this.budgetBytes = budgetBytes;
         this.spill = spill;
-        this.spillWrites = spillWrites;
         if (retentionMillis <= 0) {
             throw new IllegalArgumentException("a retention must be positive, was " + retentionMillis + " ms");
         }
@@ -161,7 +146,7 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
             if (now - lastSweepMillis >= SWEEP_EVERY_MILLIS) {
                 sweep(now);
             }
-            spillInBackground(now);
+            spillIfOverBudget(now);
         }
         txid = batchTxid;
         attempt = -1;
@@ -252,64 +237,32 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
         replacedTimes.clear();
     }
 
-    /** Drops the keys past their retention; returns how many. */
-    private int sweep(long now) {
+    private void sweep(long now) {
         long oldest = now - retentionMillis;
-        int expired = 0;
         var entries = seen.object2LongEntrySet().fastIterator();
         while (entries.hasNext()) {
             Object2LongMap.Entry<String> entry = entries.next();
             if (entry.getLongValue() <= oldest) {
                 heldBytes -= weight(entry.getKey());
                 entries.remove();
-                expired++;
             }
         }
         lastSweepMillis = now;
-        return expired;
-    }
-
-    /** A spill write under way: the keys it moves, with the time each was added, and those it drops as expired. */
-    private record Spilling(ObjectArrayList<String> keys, LongArrayList added, int expired,
-            CompletableFuture<Void> done, long startedNanos) {
     }
 
     /**
-     * Between batches: finishes the spill write that is done (waiting for it if the keys weigh more than the budget),
-     * and starts the next once they weigh more than seven eighths of it (waiting for that one if they weigh more than
-     * the budget), so that no batch begins with more than the budget in memory.
+     * Moves the oldest keys to the spill until the rest weigh three quarters of the budget; keys past their retention
+     * are dropped instead. Runs between batches, so no batch's undo record names a key it moves.
      */
-    private void spillInBackground(long now) {
-        if (spilling != null && (spilling.done().isDone() || heldBytes > budgetBytes)) {
-            finishSpill(heldBytes > budgetBytes);
-        }
-        if (spilling == null && heldBytes > budgetBytes / 8 * 7) {
-            startSpill(now, budgetBytes / 8 * 5);
-            if (heldBytes > budgetBytes) {
-                finishSpill(true);
-            }
-        }
-    }
-
-    /** During a restore: moves the oldest keys out until the rest weigh three quarters of the budget, and waits. */
     private void spillIfOverBudget(long now) {
-        if (heldBytes > budgetBytes) {
-            startSpill(now, budgetBytes / 4 * 3);
-            finishSpill(true);
+        if (heldBytes <= budgetBytes) {
+            return;
         }
-    }
-
-    /**
-     * Drops the keys past their retention, chooses the oldest others until the rest would weigh {@code keepBytes},
-     * and starts writing them to the spill; they stay in memory until {@link #finishSpill}. Runs between batches,
-     * so no batch's undo record names a key it drops.
-     */
-    private void startSpill(long now, long keepBytes) {
-        int expired = sweep(now);
+        long started = System.nanoTime();
         long[] times = seen.values().toLongArray();
         Arrays.sort(times);
         // The newest time whose keys, with all older ones, may leave: the weight to shed, counted oldest first.
-        long toShed = heldBytes - keepBytes;
+        long toShed = heldBytes - budgetBytes / 4 * 3;
         long shed = 0;
         long through = Long.MIN_VALUE;
         long averageWeight = heldBytes / Math.max(1, times.length);
@@ -317,56 +270,34 @@ public final class ChangelogFirstSeenState implements FirstSeenState {
             through = times[i];
             shed += averageWeight;
         }
+        long oldest = now - retentionMillis;
         ObjectArrayList<String> keys = new ObjectArrayList<>();
         LongArrayList added = new LongArrayList();
         for (Object2LongMap.Entry<String> entry : seen.object2LongEntrySet()) {
-            if (entry.getLongValue() <= through) {
+            if (entry.getLongValue() <= through && entry.getLongValue() > oldest) {
                 keys.add(entry.getKey());
                 added.add(entry.getLongValue());
             }
         }
-        spilling = new Spilling(keys, added, expired, spillWrites.start(() -> spill.write(store, keys, added,
-                retentionMillis)), System.nanoTime());
-    }
-
-    /**
-     * Takes the written keys out of memory, each unless a batch changed it since it was chosen; or, if the write
-     * failed, keeps them, and fails the batch when {@code mustFit} (the keys weigh more than the budget).
-     */
-    private void finishSpill(boolean mustFit) {
-        Spilling written = spilling;
-        spilling = null;
-        try {
-            written.done().join();
-        } catch (CompletionException | CancellationException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            LOG.warn("{} partition {} of {}: a spill of {} keys failed; they stay in memory: {}", store, partition,
-                    partitions, written.keys().size(), cause.toString());
-            if (mustFit && cause instanceof RuntimeException failure) {
-                throw failure;
-            }
-            if (mustFit) {
-                throw new IllegalStateException(store + ": a spill failed", cause);
-            }
-            return;
-        }
+        spill.write(store, keys, added, retentionMillis);
         if (spilled == null) {
             spilled = BloomFilter.create(Funnels.unencodedCharsFunnel(),
                     Math.max(1_000L, (long) (budgetBytes * SPILLED_KEYS_PER_BUDGET_BYTE)), 0.01);
         }
+        keys.forEach(spilled::put);
+        var entries = seen.object2LongEntrySet().fastIterator();
         int moved = 0;
-        for (int i = 0; i < written.keys().size(); i++) {
-            String key = written.keys().get(i);
-            spilled.put(key);
-            if (seen.getLong(key) == written.added().getLong(i)) {
-                seen.removeLong(key);
-                heldBytes -= weight(key);
+        while (entries.hasNext()) {
+            Object2LongMap.Entry<String> entry = entries.next();
+            if (entry.getLongValue() <= through) {
+                heldBytes -= weight(entry.getKey());
+                entries.remove();
                 moved++;
             }
         }
-        LOG.info("{} partition {} of {} moved {} keys out of memory ({} spilled, {} expired) in {} ms; {} keys ({} MB)"
-                        + " stay", store, partition, partitions, moved + written.expired(), written.keys().size(),
-                written.expired(), (System.nanoTime() - written.startedNanos()) / 1_000_000, seen.size(),
+        LOG.info("{} partition {} of {} moved {} keys added up to {} out of memory ({} spilled, {} expired) in {} ms;"
+                        + " {} keys ({} MB) stay", store, partition, partitions, moved, Instant.ofEpochMilli(through),
+                keys.size(), moved - keys.size(), (System.nanoTime() - started) / 1_000_000, seen.size(),
                 heldBytes >> 20);
     }
 

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tally.state.cassandra.LongCodec;
 import io.tally.state.cassandra.MapTable;
 import io.tally.state.cassandra.RowRoute;
-import io.tally.state.keyed.BackgroundWrites;
-import io.tally.state.keyed.HeldWrites;
 import io.tally.state.keyed.KeyRouting;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -17,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.storm.trident.state.OpaqueValue;
 import org.apache.storm.trident.state.ValueUpdater;
 import org.apache.storm.trident.state.map.CachedMap;
@@ -44,8 +43,8 @@ class WriteBehindBackingMapTest {
 
     private final MemoryRows rows = new MemoryRows();
     private final MemoryLog log = new MemoryLog();
-    private final HeldWrites flushes = new HeldWrites();
-    private BackgroundWrites flusher = BackgroundWrites.ON_CALLING_THREAD;
+    private final HeldFlushes flushes = new HeldFlushes();
+    private WriteBehindBackingMap.Flusher flusher = WriteBehindBackingMap.Flusher.ON_CALLING_THREAD;
     private long clock;
     private long memoryBytes = MEMORY_BYTES;
 
@@ -55,7 +54,7 @@ class WriteBehindBackingMapTest {
         for (int seed = 0; seed < 40; seed++) {
             rows.values.clear();
             log.parts.clear();
-            flushes.dropAll();
+            flushes.pending.clear();
             Random random = new Random(seed);
             Map<List<Object>, Long> truth = new HashMap<>();
             Run run = new Run(1 + random.nextInt(3));
@@ -93,7 +92,7 @@ class WriteBehindBackingMapTest {
         if (random.nextBoolean()) {
             flushes.runAll();
         }
-        flushes.dropAll();
+        flushes.pending.clear();
     }
 
     /** A run of one partition, with flushes held and room for every key, after batch 1; the flush interval passed. */
@@ -137,7 +136,7 @@ class WriteBehindBackingMapTest {
         assertThat(run.apply(2, everyKey(), -1)).as("and is replayed by the same run").isTrue();
         flushes.runAll();
         assertThat(log.parts).as("the replay's row").hasSize(1);
-        flushes.dropAll();
+        flushes.pending.clear();
         assertThat(new Run(1).read(allKeys()).values()).containsOnly(2L);
     }
 
@@ -458,6 +457,52 @@ class WriteBehindBackingMapTest {
         @Override
         public void delete(String store, List<LoggedPart> deleted) {
             deleted.forEach(part -> parts.remove(id(part.run(), part.txid(), part.part())));
+        }
+    }
+
+    /** Flushes held until the test runs them: a flush thread that is slow, or not scheduled yet. */
+    private static final class HeldFlushes implements WriteBehindBackingMap.Flusher {
+        final List<HeldFlush> pending = new ArrayList<>();
+
+        @Override
+        public CompletableFuture<Void> start(Runnable writes) {
+            HeldFlush flush = new HeldFlush(writes);
+            pending.add(flush);
+            return flush;
+        }
+
+        void runAll() {
+            pending.forEach(HeldFlush::run);
+            pending.clear();
+        }
+    }
+
+    /** A flush that runs when the test says, or when the map waits for it. */
+    private static final class HeldFlush extends CompletableFuture<Void> {
+        private Runnable writes;
+
+        HeldFlush(Runnable writes) {
+            this.writes = writes;
+        }
+
+        void run() {
+            if (writes == null) {
+                return;
+            }
+            Runnable running = writes;
+            writes = null;
+            try {
+                running.run();
+                complete(null);
+            } catch (RuntimeException e) {
+                completeExceptionally(e);
+            }
+        }
+
+        @Override
+        public Void join() {
+            run();
+            return super.join();
         }
     }
 }

@@ -3,7 +3,6 @@ package io.tally.state.keyed.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tally.state.keyed.HeldWrites;
 import io.tally.state.keyed.KeyRoute;
 import io.tally.state.keyed.KeyChangelog;
 import io.tally.state.keyed.KeyRouting;
@@ -50,7 +49,6 @@ class ChangelogFirstSeenStateTest {
 
     private final MemoryLog log = new MemoryLog();
     private final AtomicLong clock = new AtomicLong(1_000_000);
-    private final HeldWrites spillWrites = new HeldWrites();
 
     private ChangelogFirstSeenState partition(int index, int of) {
         return new ChangelogFirstSeenState("test/keys", RETENTION, index, of, KeyRoute.wholeKey(ROUTING), log,
@@ -188,17 +186,8 @@ class ChangelogFirstSeenStateTest {
             ChangelogFirstSeenState unbounded = partition(0, 1);
             ChangelogFirstSeenState bounded = bounded(boundedLog, spill, budget);
             for (long txid = 1; txid <= 300; txid++) {
-                // Some batches in the same millisecond as the one before, whose keys a spill chose.
-                clock.addAndGet(random.nextInt(4) == 0 ? 0 : random.nextInt((int) (RETENTION / 8)));
-                if (random.nextBoolean()) {
-                    spillWrites.runAll();
-                }
+                clock.addAndGet(random.nextInt((int) (RETENTION / 8)));
                 if (random.nextInt(20) == 0) {
-                    // A restart: the spill write under way finished before it, or dies with it.
-                    if (random.nextBoolean()) {
-                        spillWrites.runAll();
-                    }
-                    spillWrites.dropAll();
                     bounded = bounded(boundedLog, spill, budget);
                 }
                 List<String> keys = new ArrayList<>();
@@ -221,63 +210,9 @@ class ChangelogFirstSeenStateTest {
         assertThat(spillReads).as("spilled keys asked for again were read").isPositive();
     }
 
-    private ChangelogFirstSeenState bounded(MemoryLog boundedLog, KeySpill spill, long budget) {
+    private ChangelogFirstSeenState bounded(MemoryLog boundedLog, MemorySpill spill, long budget) {
         return new ChangelogFirstSeenState("test/keys", RETENTION, 0, 1, KeyRoute.wholeKey(ROUTING), boundedLog,
-                clock::get, budget, spill, spillWrites);
-    }
-
-    @Test
-    void keysBeingSpilledAnswerFromMemoryAndLeaveItOnceWrittenButNotThoseAddedInTheSameMillisecond() {
-        // Batch 1's keys weigh more than seven eighths of it, and batch 2's key brings them to the budget.
-        long budget = 9 * ChangelogFirstSeenState.weight("key-000");
-        MemorySpill spill = new MemorySpill();
-        ChangelogFirstSeenState state = bounded(new MemoryLog(), spill, budget);
-        List<String> chosen = List.of("key-000", "key-001", "key-002", "key-003", "key-004", "key-005", "key-006",
-                "key-007");
-        assertThat(apply(state, 1, chosen)).containsOnly(true);
-        // The clock stands still: batch 2 begins past seven eighths of the budget and chooses every key of batch 1.
-        assertThat(apply(state, 2, List.of("key-100"))).containsOnly(true);
-        assertThat(spillWrites.pending).hasSize(1);
-        assertThat(apply(state, 3, chosen)).as("answered from memory while written").containsOnly(false);
-        assertThat(spill.rows).isEmpty();
-
-        spillWrites.runAll();
-        assertThat(apply(state, 4, List.of("key-100", "key-001"))).containsExactly(false, false);
-        assertThat(state.entries().keySet()).as("in memory once the spill is written").containsExactly("key-100");
-        assertThat(spill.rows.keySet()).containsExactlyInAnyOrderElementsOf(chosen);
-        assertThat(spill.reads).as("key-001, from the spill").isEqualTo(1);
-    }
-
-    @Test
-    void aFailedSpillKeepsItsKeysInMemoryAndFailsTheBatchOnlyOnceTheyPassTheBudget() {
-        long budget = 9 * ChangelogFirstSeenState.weight("key-000");
-        FailingSpill spill = new FailingSpill();
-        ChangelogFirstSeenState state = bounded(new MemoryLog(), spill, budget);
-        apply(state, 1, List.of("key-000", "key-001", "key-002", "key-003", "key-004", "key-005", "key-006",
-                "key-007"));
-        clock.incrementAndGet();
-        apply(state, 2, List.of("key-100"));
-        spillWrites.runAll();
-        clock.incrementAndGet();
-        assertThat(apply(state, 3, List.of("key-000", "key-101"))).as("key-000 still in memory")
-                .containsExactly(false, true);
-        assertThat(state.entries()).hasSize(10);
-        spillWrites.runAll();
-        clock.incrementAndGet();
-        assertThatThrownBy(() -> beginAndDecide(state, 4, List.of("key-200"))).hasMessageContaining("spill down");
-    }
-
-    /** A spill whose writes fail. */
-    private static final class FailingSpill implements KeySpill {
-        @Override
-        public void write(String store, List<String> keys, LongList addedMillis, long retentionMillis) {
-            throw new IllegalStateException("spill down");
-        }
-
-        @Override
-        public long addedMillis(String store, String key) {
-            return ABSENT;
-        }
+                clock::get, budget, spill);
     }
 
     private static List<Boolean> apply(ChangelogFirstSeenState state, long txid, List<String> keys) {
