@@ -310,7 +310,7 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
                 awaitFlush();
             }
             startFlush();
-        } else if (clock.getAsLong() - lastFlushMillis >= flushEveryMillis && flushing == null) {
+        } else if (flushing == null && flushDue()) {
             startFlush();
         } else {
             fitCleanValues();
@@ -326,9 +326,13 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
             return;
         }
         finishFlushIfDone();
-        if (flushing == null && !unflushed.isEmpty() && clock.getAsLong() - lastFlushMillis >= flushEveryMillis) {
+        if (flushing == null && !unflushed.isEmpty() && flushDue()) {
             startFlush();
         }
+    }
+
+    private boolean flushDue() {
+        return clock.getAsLong() - lastFlushMillis >= flushEveryMillis;
     }
 
     /** What the values held in memory weigh ({@link #weight}), changed or not. */
@@ -396,9 +400,11 @@ public final class WriteBehindBackingMap<T> implements HeldValues<T> {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             LOG.warn("{} partition {} of {}: a flush of {} values to {} failed; the next flush writes them: {}", store,
                     partition, partitions, flush.values().size(), table.name(), cause.toString());
-            flush.values().forEach(unflushed::putIfAbsent);
-            unflushedBytes = 0;
-            unflushed.values().forEach(held -> unflushedBytes += held.weight());
+            flush.values().forEach((key, held) -> {
+                if (!unflushed.containsKey(key)) {
+                    hold(key, held);
+                }
+            });
             logRunsOfFailedFlushes.addAll(flush.logRuns());
             fitCleanValues();
             return;
