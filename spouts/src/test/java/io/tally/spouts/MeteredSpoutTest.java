@@ -2,6 +2,7 @@ package io.tally.spouts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tally.testsupport.RecordingCollector;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +63,7 @@ class MeteredSpoutTest {
     void replaysAreCountedOncePerAttemptWithEveryRecordTheyEmitAgain() {
         var emitter = new MeteredSpout.ReplayCountingEmitter<>(new RecordsPerPartition(3),
                 new SpoutMetrics.Replays(null, Map.of(), "test"), () -> 0L);
-        CollectingCollector collected = new CollectingCollector();
+        RecordingCollector collected = new RecordingCollector();
         SpoutMetrics.Totals before = SpoutMetrics.totals();
 
         emitter.emitBatchNew(new TransactionAttempt(1L, 0), collected, Set.of(new Partition("a")), Map.of());
@@ -76,20 +77,20 @@ class MeteredSpoutTest {
         SpoutMetrics.Totals after = SpoutMetrics.totals();
         assertThat(after.replayedBatches() - before.replayedBatches()).isEqualTo(2);
         assertThat(after.replayedRecords() - before.replayedRecords()).isEqualTo(9);
-        assertThat(collected.tuples).hasSize(4); // one chunk per partition batch
-        assertThat(collected.tuples.stream().mapToInt(tuple -> ((RecordChunk) tuple.get(0)).size()).sum()).isEqualTo(12);
+        assertThat(collected.emitted()).hasSize(4); // one chunk per partition batch
+        assertThat(collected.emitted().stream().mapToInt(tuple -> ((RecordChunk) tuple.get(0)).size()).sum()).isEqualTo(12);
     }
 
     @Test
     void recordsLeaveInChunksOfOneSourceInTheOrderEmitted() {
         var emitter = new MeteredSpout.ReplayCountingEmitter<>(new RecordsPerPartition(1100),
                 new SpoutMetrics.Replays(null, Map.of(), "test"), () -> 0L);
-        CollectingCollector collected = new CollectingCollector();
+        RecordingCollector collected = new RecordingCollector();
         var partitions = new java.util.LinkedHashSet<>(List.of(new Partition("a"), new Partition("b")));
 
         emitter.emitBatchNew(new TransactionAttempt(1L, 0), collected, partitions, Map.of());
 
-        List<RecordChunk> chunks = collected.tuples.stream().map(tuple -> (RecordChunk) tuple.get(0)).toList();
+        List<RecordChunk> chunks = collected.emitted().stream().map(tuple -> (RecordChunk) tuple.get(0)).toList();
         assertThat(chunks).extracting(RecordChunk::source).containsExactly("a", "a", "a", "b", "b", "b");
         assertThat(chunks).extracting(RecordChunk::size).containsExactly(512, 512, 76, 512, 512, 76);
         List<Long> positionsOfB = new ArrayList<>();
@@ -129,23 +130,23 @@ class MeteredSpoutTest {
         long[] clock = {1_000_000L};
         var emitter = new MeteredSpout.ReplayCountingEmitter<>(new MapMetadata(),
                 new SpoutMetrics.Replays(null, Map.of(), "test"), () -> clock[0]);
-        CollectingCollector first = new CollectingCollector();
+        RecordingCollector first = new RecordingCollector();
         Partition a = new Partition("a");
 
         Map<Partition, Map<String, Object>> metas = emitter.emitBatchNew(new TransactionAttempt(1L, 0), first,
                 Set.of(a), Map.of());
         assertThat(metas.get(a)).containsEntry("next", 8L).containsEntry(MeteredSpout.FIRST_READ_AT, 1_000_000L);
-        assertThat(((RecordChunk) first.tuples.get(0).get(0)).readAtMillis()).isEqualTo(1_000_000L);
+        assertThat(((RecordChunk) first.emitted().get(0).get(0)).readAtMillis()).isEqualTo(1_000_000L);
 
         clock[0] = 9_000_000L; // the replay runs much later, from the metadata Trident stored
-        CollectingCollector replayed = new CollectingCollector();
+        RecordingCollector replayed = new RecordingCollector();
         emitter.reEmitPartitionBatch(new TransactionAttempt(1L, 1), replayed, a, metas.get(a));
-        assertThat(((RecordChunk) replayed.tuples.get(0).get(0)).readAtMillis()).isEqualTo(1_000_000L);
+        assertThat(((RecordChunk) replayed.emitted().get(0).get(0)).readAtMillis()).isEqualTo(1_000_000L);
 
         // Metadata stored before read times were noted (a batch in flight across an upgrade): the clock now.
-        CollectingCollector old = new CollectingCollector();
+        RecordingCollector old = new RecordingCollector();
         emitter.reEmitPartitionBatch(new TransactionAttempt(1L, 2), old, a, Map.of("next", 8L));
-        assertThat(((RecordChunk) old.tuples.get(0).get(0)).readAtMillis()).isEqualTo(9_000_000L);
+        assertThat(((RecordChunk) old.emitted().get(0).get(0)).readAtMillis()).isEqualTo(9_000_000L);
     }
 
     @Test

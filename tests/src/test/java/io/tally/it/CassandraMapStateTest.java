@@ -5,16 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.it.support.CountTables;
-import io.tally.it.support.Eventually;
 import io.tally.it.support.HourKey;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.TestKeyspaces;
 import io.tally.state.cassandra.CassandraMapStateFactory;
 import io.tally.state.cassandra.CassandraSettings;
+import io.tally.state.cassandra.CassandraStateMetrics;
 import io.tally.state.cassandra.LongCodec;
 import io.tally.state.cassandra.MapTable;
-import io.tally.state.cassandra.CassandraStateMetrics;
 import io.tally.state.schema.TallyTables;
+import io.tally.testsupport.Eventually;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,9 +2,9 @@ package io.tally.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tally.it.support.Eventually;
 import io.tally.it.support.RealServices;
 import io.tally.local.kafka.KafkaTopics;
+import io.tally.testsupport.Eventually;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.it.support.CountTables;
-import io.tally.it.support.Eventually;
 import io.tally.it.support.KafkaEvents;
 import io.tally.it.support.RealServices;
 import io.tally.it.support.TestDirectories;
@@ -14,6 +13,7 @@ import io.tally.it.support.Truth;
 import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
 import io.tally.spouts.file.FileSpoutSettings;
+import io.tally.testsupport.Eventually;
 import io.tally.topology.config.TallyConfig;
 import java.io.IOException;
 import java.io.OutputStream;

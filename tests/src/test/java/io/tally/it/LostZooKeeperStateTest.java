@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.tally.it.support.CountTables;
-import io.tally.it.support.Eventually;
 import io.tally.it.support.HourKey;
 import io.tally.it.support.KafkaEvents;
 import io.tally.it.support.RealServices;
@@ -13,6 +12,7 @@ import io.tally.it.support.TestTopologies;
 import io.tally.it.support.Truth;
 import io.tally.local.sample.EventGenerator;
 import io.tally.state.progress.ProgressLedger;
+import io.tally.testsupport.Eventually;
 import io.tally.topology.TallyTopology;
 import io.tally.topology.config.TallyConfig;
 import io.tally.topology.progress.TridentProgressCheck;

@@ -2,7 +2,7 @@ package io.tally.spouts.objectstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tally.spouts.CollectingCollector;
+import io.tally.testsupport.RecordingCollector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,14 +99,14 @@ class ObjectStoreSpoutTest {
     record Batch(List<Exports.Line> lines, Map<String, Object> meta, int metaJsonBytes) {
     }
 
-    static List<Exports.Line> lines(CollectingCollector collected) {
-        return collected.tuples.stream().map(t -> new Exports.Line((String) t.get(1), (Long) t.get(2),
+    static List<Exports.Line> lines(RecordingCollector collected) {
+        return collected.emitted().stream().map(t -> new Exports.Line((String) t.get(1), (Long) t.get(2),
                 new String((byte[]) t.get(0), StandardCharsets.UTF_8))).toList();
     }
 
     @SuppressWarnings("unchecked")
     static Batch batch(ObjectStoreSpout.ObjectEmitter emitter, ObjectsPartition partition, Map<String, Object> last) {
-        CollectingCollector collected = new CollectingCollector();
+        RecordingCollector collected = new RecordingCollector();
         Map<ObjectsPartition, Map<String, Object>> lastMetas = new HashMap<>();
         lastMetas.put(partition, last);
         Map<String, Object> meta = emitter.emitBatchNew(null, collected, Set.of(partition), lastMetas).get(partition);
@@ -117,7 +117,7 @@ class ObjectStoreSpoutTest {
 
     static List<Exports.Line> replay(ObjectStoreSpout.ObjectEmitter emitter, ObjectsPartition partition,
             Map<String, Object> meta) {
-        CollectingCollector collected = new CollectingCollector();
+        RecordingCollector collected = new RecordingCollector();
         emitter.reEmitPartitionBatch(null, collected, partition, meta);
         return lines(collected);
     }

@@ -216,7 +216,7 @@ class LogFileEdgesTest {
             assertThatThrownBy(() -> trident.replay(1)).isInstanceOf(FailedException.class)
                     .hasMessageContaining("re-reading log file");
         }
-        assertThat(trident.replay(1).tuples).isEmpty();
+        assertThat(trident.replay(1).emitted()).isEmpty();
         assertThat(trident.emitter.takeReadErrors()).isEqualTo(settings.maxReadAttempts());
         assertThat(trident.emitter.takeSkippedFiles()).isEqualTo(1);
     }
@@ -279,7 +279,7 @@ class LogFileEdgesTest {
         while (idle < 10) {
             TridentDriver.Batch batch = trident.next();
             assertThat((List<?>) trident.coordinatorMetas.get(trident.lastTxid())).hasSizeLessThanOrEqualTo(3);
-            idle = batch.tuples.isEmpty() ? idle + 1 : 0;
+            idle = batch.emitted().isEmpty() ? idle + 1 : 0;
             read.addAll(batch.lines());
         }
         assertThat(read).containsExactlyInAnyOrderElementsOf(all);
@@ -293,10 +293,10 @@ class LogFileEdgesTest {
         List<String> read = new ArrayList<>();
         while (true) {
             TridentDriver.Batch batch = trident.next();
-            if (batch.tuples.isEmpty()) {
+            if (batch.emitted().isEmpty()) {
                 break;
             }
-            assertThat(batch.tuples.size()).as("lines in batch " + trident.lastTxid()).isLessThanOrEqualTo(500);
+            assertThat(batch.emitted().size()).as("lines in batch " + trident.lastTxid()).isLessThanOrEqualTo(500);
             read.addAll(batch.lines());
         }
         assertThat(read).containsExactlyInAnyOrderElementsOf(all);
@@ -306,10 +306,10 @@ class LogFileEdgesTest {
         int lines = 0;
         while (true) {
             TridentDriver.Batch batch = bytes.next();
-            if (batch.tuples.isEmpty()) {
+            if (batch.emitted().isEmpty()) {
                 break;
             }
-            lines += batch.tuples.size();
+            lines += batch.emitted().size();
             largest = Math.max(largest, batch.lines().stream().mapToLong(l -> l.length() + 1).sum());
         }
         assertThat(lines).isEqualTo(all.size());

@@ -3,7 +3,7 @@ package io.tally.spouts.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tally.spouts.CollectingCollector;
+import io.tally.testsupport.RecordingCollector;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
@@ -26,13 +26,13 @@ class LogFileSpoutTest {
     Path dir;
 
     /** Keeps what a batch emitted. */
-    static final class Collected extends CollectingCollector {
+    static final class Collected extends RecordingCollector {
         List<String> lines() {
-            return tuples.stream().map(t -> new String((byte[]) t.get(0), StandardCharsets.UTF_8)).toList();
+            return emitted().stream().map(t -> new String((byte[]) t.get(0), StandardCharsets.UTF_8)).toList();
         }
 
         List<Long> positions() {
-            return tuples.stream().map(t -> (Long) t.get(2)).toList();
+            return emitted().stream().map(t -> (Long) t.get(2)).toList();
         }
     }
 
@@ -78,7 +78,7 @@ class LogFileSpoutTest {
         batch(emitter, partition, meta, second);
         assertThat(second.lines()).containsExactly("{\"a\":3}", "{\"a\":4}");
         assertThat(second.positions()).containsExactly(16L, 24L);
-        assertThat(second.tuples.get(0).get(1)).isEqualTo(partition.source());
+        assertThat(second.emitted().get(0).get(1)).isEqualTo(partition.source());
     }
 
     @Test
@@ -131,7 +131,7 @@ class LogFileSpoutTest {
         emitter(settings).reEmitPartitionBatch(null, replay, partition, meta);
         assertThat(replay.lines()).isEqualTo(first.lines()).containsExactly("{\"a\":1}", "{\"a\":2}");
         assertThat(replay.positions()).isEqualTo(first.positions());
-        assertThat(replay.tuples.get(0).get(3)).as("receipt time of the first attempt").isEqualTo(first.tuples.get(0).get(3));
+        assertThat(replay.emitted().get(0).get(3)).as("receipt time of the first attempt").isEqualTo(first.emitted().get(0).get(3));
     }
 
     @Test
@@ -196,7 +196,7 @@ class LogFileSpoutTest {
         Files.delete(file);
         Collected after = new Collected();
         assertThat(batch(emitter, partition, meta, after).get(LogFileSpout.NEXT)).isEqualTo(2L);
-        assertThat(after.tuples).isEmpty();
+        assertThat(after.emitted()).isEmpty();
     }
 
     @Test
@@ -222,7 +222,7 @@ class LogFileSpoutTest {
         // Listed once more before the next scan: nothing is emitted and nothing is reported missing.
         Collected afterMove = new Collected();
         assertThat(batch(emitter, partition, meta, afterMove).get(LogFileSpout.NEXT)).isEqualTo(meta.get(LogFileSpout.NEXT));
-        assertThat(afterMove.tuples).isEmpty();
+        assertThat(afterMove.emitted()).isEmpty();
         assertThat(DirectoryListing.list(dir, settings.glob())).isEmpty();
     }
 
@@ -295,12 +295,12 @@ class LogFileSpoutTest {
         while (true) {
             Collected batch = new Collected();
             meta = batch(emitter, partition, meta, batch);
-            if (batch.tuples.isEmpty()) {
+            if (batch.emitted().isEmpty()) {
                 break;
             }
-            assertThat(batch.tuples.size()).isLessThanOrEqualTo(100_000);
-            batch.tuples.forEach(t -> read.update((byte[]) t.get(0)));
-            lines += batch.tuples.size();
+            assertThat(batch.emitted().size()).isLessThanOrEqualTo(100_000);
+            batch.emitted().forEach(t -> read.update((byte[]) t.get(0)));
+            lines += batch.emitted().size();
             batches++;
         }
         assertThat(lines).isEqualTo(1_000_000);

@@ -1,6 +1,6 @@
 package io.tally.spouts.file;
 
-import io.tally.spouts.CollectingCollector;
+import io.tally.testsupport.RecordingCollector;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,13 +19,13 @@ import org.apache.storm.trident.topology.TransactionAttempt;
  */
 final class TridentDriver {
     /** What one batch emitted. */
-    static final class Batch extends CollectingCollector {
+    static final class Batch extends RecordingCollector {
         List<String> lines() {
-            return tuples.stream().map(t -> new String((byte[]) t.get(0), StandardCharsets.UTF_8)).toList();
+            return emitted().stream().map(t -> new String((byte[]) t.get(0), StandardCharsets.UTF_8)).toList();
         }
 
         List<String> sources() {
-            return tuples.stream().map(t -> (String) t.get(1)).toList();
+            return emitted().stream().map(t -> (String) t.get(1)).toList();
         }
     }
 
@@ -75,7 +75,7 @@ final class TridentDriver {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 100_000; i++) {
             Batch batch = next();
-            if (batch.tuples.isEmpty()) {
+            if (batch.emitted().isEmpty()) {
                 return lines;
             }
             lines.addAll(batch.lines());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.tally.testsupport.Eventually;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -2,6 +2,7 @@ package io.tally.it.support;
 
 import io.tally.local.sample.EventGenerator;
 import io.tally.local.sample.GeneratedEvent;
+import io.tally.testsupport.Eventually;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

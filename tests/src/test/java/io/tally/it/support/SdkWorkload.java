@@ -8,6 +8,7 @@ import com.segment.analytics.messages.IdentifyMessage;
 import com.segment.analytics.messages.MessageBuilder;
 import com.segment.analytics.messages.PageMessage;
 import com.segment.analytics.messages.TrackMessage;
+import io.tally.testsupport.Eventually;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -5,6 +5,7 @@ import com.segment.analytics.Callback;
 import com.segment.analytics.Log;
 import com.segment.analytics.messages.Message;
 import com.segment.analytics.messages.MessageBuilder;
+import io.tally.testsupport.Eventually;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

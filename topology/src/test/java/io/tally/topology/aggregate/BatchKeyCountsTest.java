@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.bolts.event.Event;
 import io.tally.bolts.event.EventType;
-import io.tally.topology.RecordingCollector;
+import io.tally.testsupport.RecordingCollector;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,11 +1,14 @@
-package io.tally.topology;
+package io.tally.testsupport;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.storm.trident.operation.TridentCollector;
 
-/** Keeps what a Trident operation emits, in order; an error it reports fails the test. */
-public final class RecordingCollector implements TridentCollector {
+/**
+ * Keeps what a Trident operation or spout emits, in order; an error it reports fails the test. Tests extend it to read
+ * their tuples' fields by name.
+ */
+public class RecordingCollector implements TridentCollector {
     private final List<List<Object>> emitted = new ArrayList<>();
 
     @Override

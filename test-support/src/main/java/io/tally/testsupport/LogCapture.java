@@ -1,4 +1,4 @@
-package io.tally.it.support;
+package io.tally.testsupport;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.tally.it.support;
+package io.tally.testsupport;
 
 import java.time.Duration;
 import java.util.function.Predicate;
