@@ -37,7 +37,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -47,35 +53,46 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * those batches (with more data arriving, so a replay may hold different records than the first attempt).
  */
 @ExtendWith(RealServices.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AggregatesTest {
     private static final int PARTITIONS = 4;
     private static final Duration DRAIN = Duration.ofMinutes(3);
     private static final List<String> BREAKDOWNS = List.of("path", "product_id");
     private static final long DAY = 86_400_000L;
+    private static final String NAME = "it-aggregates";
 
-    @Test
-    void everyTableIsExactThroughDuplicatesLateEventsAndForcedReplays() throws Exception {
+    // What one run of the topology left, which each test below checks a part of.
+    private final AggregateTruth truth = new AggregateTruth(BREAKDOWNS);
+    private TallyConfig config;
+    private String keyspace;
+    private CqlSession session;
+    private int tooLate;
+    private SpoutMetrics.Totals spoutsBefore;
+
+    /**
+     * Sends the stream, with more arriving while the first batches and their forced replays run, then waits until
+     * the minute counts and daily unique users equal the truth.
+     */
+    @BeforeAll
+    void runTheTopologyThroughDuplicatesLateEventsAndForcedReplays() throws Exception {
         String topic = "aggregate-events";
-        String keyspace = TestKeyspaces.create("aggregates");
+        keyspace = TestKeyspaces.create("aggregates");
         TestTopologies.createTopic(topic, PARTITIONS);
-        TallyConfig config = TestTopologies.smallBatches("it-aggregates", topic, keyspace).toBuilder()
+        config = TestTopologies.smallBatches(NAME, topic, keyspace).toBuilder()
                 .transforms(new TransformConfig(List.of(), BREAKDOWNS))
                 .build();
         EventGenerator generator = new EventGenerator(5150L, Instant.parse("2026-11-16T00:00:00Z"), 72, 4_000);
-        AggregateTruth truth = new AggregateTruth(BREAKDOWNS);
         Random random = new Random(77);
         List<GeneratedEvent> sent = new ArrayList<>();
         FailOnce faults = new FailOnce(Set.of(TallyTopology.DEDUP_STATE, TallyTables.EVENT_COUNTS_BY_DAY.name()), 3);
-        CqlSession session = TestKeyspaces.session();
-        int tooLate = 0;
-        SpoutMetrics.Totals spoutsBefore = SpoutMetrics.totals();
+        session = TestKeyspaces.session();
+        spoutsBefore = SpoutMetrics.totals();
 
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
             List<GeneratedEvent> first = ProducerRetries.next(generator, random, sent, 30_000);
             first.forEach(truth::add);
             kafka.send(first);
             TestTopologies.submit(config, TallyTopology.build(config, TallyTopology.Scope.FULL, faults));
-            // More arrives while the first batches (and their forced replays) run.
             CompletableFuture<Void> more = CompletableFuture.runAsync(() -> {
                 for (int round = 0; round < 6; round++) {
                     List<GeneratedEvent> next = ProducerRetries.next(generator, random, sent, 5_000);
@@ -98,42 +115,63 @@ class AggregatesTest {
             }
             more.get();
             kafka.sendPayloads(late);
-
-            Map<List<String>, Long> expectedMinutes = truth.minutes();
-            Eventually.poll(() -> AggregateTables.read(session, keyspace, "event_counts_by_minute",
-                    List.of("event", "minute"), "count"), expectedMinutes::equals, DRAIN);
-            Eventually.poll(() -> AggregateTables.read(session, keyspace, "unique_users_by_day",
-                    List.of("event", "day"), "users"), truth.uniqueUsers()::equals, DRAIN);
-            Eventually.sleep(Duration.ofSeconds(3));
-
-            assertThat(truth.duplicates()).as("duplicates produced").isGreaterThan(500);
-            assertThat(FailOnce.failures(TallyTopology.DEDUP_STATE)).as("forced replays of dedup").isEqualTo(1);
-            assertThat(FailOnce.failures(TallyTables.EVENT_COUNTS_BY_DAY.name())).as("forced replays of counts").isEqualTo(1);
-            SpoutMetrics.Totals spouts = SpoutMetrics.totals();
-            assertThat(spouts.replayedBatches() - spoutsBefore.replayedBatches()).as("replays the spouts saw").isPositive();
-            assertThat(spouts.replayedRecords() - spoutsBefore.replayedRecords()).as("records replayed").isPositive();
-            assertExact(expectedMinutes, session, keyspace, "event_counts_by_minute", List.of("event", "minute"), "count");
-            assertExact(truth.hours(), session, keyspace, "event_counts_by_hour", List.of("event", "hour"), "count");
-            assertExact(truth.days(), session, keyspace, "event_counts_by_day", List.of("event", "day"), "count");
-            assertExact(truth.propertyHours(), session, keyspace, "property_counts_by_hour",
-                    List.of("event", "property", "hour", "value"), "count");
-            assertExact(truth.propertyDays(), session, keyspace, "property_counts_by_day",
-                    List.of("event", "property", "day", "value"), "count");
-            assertExact(truth.uniqueUsers(), session, keyspace, "unique_users_by_day", List.of("event", "day"), "users");
-            long members = truth.uniqueUsers().values().stream().mapToLong(Long::longValue).sum();
-            assertThat(KeyedStateLog.keys(config.cassandra(), config.name() + "/" + TallyTopology.USER_DAYS)).hasSize((int) members);
-            assertThat(KeyedStateLog.keys(config.cassandra(), config.name() + "/" + TallyTopology.DEDUP_STATE))
-                    .hasSize((int) truth.distinctMessages());
-            Map<List<String>, Long> rejected = AggregateTables.read(session, keyspace, "rejected_counts_by_hour",
-                    List.of("reason"), "count");
-            long tooLateCounted = session.execute("SELECT count FROM " + keyspace + ".rejected_counts_by_hour"
-                    + " WHERE reason = 'too_late' ALLOW FILTERING").all().stream().mapToLong(r -> r.getLong(0)).sum();
-            assertThat(tooLateCounted).as("too_late rejections; all reasons: " + rejected).isEqualTo(tooLate);
-
-            assertQueriesAnswerFromTheTables(session, keyspace, truth);
-        } finally {
-            TestTopologies.killQuietly(config.name());
         }
+        Eventually.poll(() -> AggregateTables.read(session, keyspace, "event_counts_by_minute",
+                List.of("event", "minute"), "count"), truth.minutes()::equals, DRAIN);
+        Eventually.poll(() -> AggregateTables.read(session, keyspace, "unique_users_by_day",
+                List.of("event", "day"), "users"), truth.uniqueUsers()::equals, DRAIN);
+        Eventually.sleep(Duration.ofSeconds(3));
+    }
+
+    @AfterAll
+    void stopTheTopology() {
+        TestTopologies.killQuietly(NAME);
+    }
+
+    @Test
+    void theRunHadDuplicatesAndReplayedEachFailedBatch() {
+        assertThat(truth.duplicates()).as("duplicates produced").isGreaterThan(500);
+        assertThat(FailOnce.failures(TallyTopology.DEDUP_STATE)).as("forced replays of dedup").isEqualTo(1);
+        assertThat(FailOnce.failures(TallyTables.EVENT_COUNTS_BY_DAY.name())).as("forced replays of counts").isEqualTo(1);
+        SpoutMetrics.Totals spouts = SpoutMetrics.totals();
+        assertThat(spouts.replayedBatches() - spoutsBefore.replayedBatches()).as("replays the spouts saw").isPositive();
+        assertThat(spouts.replayedRecords() - spoutsBefore.replayedRecords()).as("records replayed").isPositive();
+    }
+
+    /** One test per table, so that a table off the truth does not hide whether the others are exact. */
+    @TestFactory
+    Stream<DynamicTest> everyCountTableEqualsTheTruth() {
+        return Stream.of(
+                exact(truth.minutes(), "event_counts_by_minute", List.of("event", "minute"), "count"),
+                exact(truth.hours(), "event_counts_by_hour", List.of("event", "hour"), "count"),
+                exact(truth.days(), "event_counts_by_day", List.of("event", "day"), "count"),
+                exact(truth.propertyHours(), "property_counts_by_hour",
+                        List.of("event", "property", "hour", "value"), "count"),
+                exact(truth.propertyDays(), "property_counts_by_day",
+                        List.of("event", "property", "day", "value"), "count"),
+                exact(truth.uniqueUsers(), "unique_users_by_day", List.of("event", "day"), "users"));
+    }
+
+    @Test
+    void theKeyedStatesLoggedEachKeyOnce() {
+        long members = truth.uniqueUsers().values().stream().mapToLong(Long::longValue).sum();
+        assertThat(KeyedStateLog.keys(config.cassandra(), config.name() + "/" + TallyTopology.USER_DAYS)).hasSize((int) members);
+        assertThat(KeyedStateLog.keys(config.cassandra(), config.name() + "/" + TallyTopology.DEDUP_STATE))
+                .hasSize((int) truth.distinctMessages());
+    }
+
+    @Test
+    void eventsTooLateAreCountedAsRejected() {
+        Map<List<String>, Long> rejected = AggregateTables.read(session, keyspace, "rejected_counts_by_hour",
+                List.of("reason"), "count");
+        long tooLateCounted = session.execute("SELECT count FROM " + keyspace + ".rejected_counts_by_hour"
+                + " WHERE reason = 'too_late' ALLOW FILTERING").all().stream().mapToLong(r -> r.getLong(0)).sum();
+        assertThat(tooLateCounted).as("too_late rejections; all reasons: " + rejected).isEqualTo(tooLate);
+    }
+
+    @Test
+    void theQueriesAnswerFromTheTables() throws Exception {
+        assertQueriesAnswerFromTheTables(session, keyspace, truth);
     }
 
     /** {@code tally query}'s reads, and every query of deploy/queries.cql, on the same known data. */
@@ -184,10 +222,13 @@ class AggregatesTest {
         assertThat(readmeStatements).as("CQL examples in docs/tables-and-queries.md").isGreaterThanOrEqualTo(8);
     }
 
-    private static void assertExact(Map<List<String>, Long> expected, CqlSession session, String keyspace, String table,
-            List<String> keyColumns, String valueColumn) {
-        String diff = AggregateTables.diff(expected, AggregateTables.read(session, keyspace, table, keyColumns, valueColumn));
-        assertThat(diff).as(table + " against the truth").isEmpty();
+    private DynamicTest exact(Map<List<String>, Long> expected, String table, List<String> keyColumns,
+            String valueColumn) {
+        return DynamicTest.dynamicTest(table, () -> {
+            String diff = AggregateTables.diff(expected,
+                    AggregateTables.read(session, keyspace, table, keyColumns, valueColumn));
+            assertThat(diff).as(table + " against the truth").isEmpty();
+        });
     }
 
     private static GeneratedEvent lateEvent(int i, long lateness) {

@@ -41,7 +41,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -53,6 +63,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * "other", the crafted events without context as "none") against {@link SessionTruth} over the same input.
  */
 @ExtendWith(RealServices.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JourneysTest {
     private static final int PARTITIONS = 4;
     private static final Duration DRAIN = Duration.ofMinutes(3);
@@ -61,6 +73,7 @@ class JourneysTest {
     private static final String STEP_MS = TallyTables.FUNNEL_STEP_MS_BY_DAY.name();
     private static final String STEP_TIMES = TallyTables.FUNNEL_STEP_TIMES_BY_DAY.name();
     private static final String SESSIONS = TallyTables.SESSIONS_BY_DAY.name();
+    private static final String NAME = "it-journeys";
     private static final String BACKFILL = "it-journeys-backfill";
     private static final String PROGRESS = TallyTables.SEGMENT_PROGRESS.name();
 
@@ -123,14 +136,31 @@ class JourneysTest {
                     (name, json) -> "DE".equals(json.path("context").path("location").path("country").asText(null)),
                     named("Product Added"), named("Checkout Started"), named("Order Completed")), 7));
 
-    @Test
-    void everyJourneyTableIsExactThroughOutOfOrderLateEventsAndForcedReplays() throws Exception {
+    // What one run of the topology left, which each test below checks a part of, in order: the backfill comes last.
+    private final FunnelTruth truth = new FunnelTruth(TRUTH);
+    private final RetentionTruth retention = new RetentionTruth(RETENTION_TRUTH);
+    // Web sessions count as "other", the crafted events (no context) as "none".
+    private final SessionTruth sessions = new SessionTruth(20 * 60_000L, List.of("context", "device", "type"),
+            Set.of("ios", "android"));
+    // A segment beside the journeys: the per-user stage then holds two write-behind states in one task.
+    private final SegmentTruth buyers = new SegmentTruth(List.of(
+            new SegmentTruth.Rule("buyers", (name, json) -> name.equals("Order Completed"), 1, 1)));
+    private TallyConfig config;
+    private String keyspace;
+    private CqlSession session;
+
+    /**
+     * Sends the stream with its crafted out-of-order and late users, in rounds while the first batches and their
+     * forced replays run, then waits until every journey table equals the truth.
+     */
+    @BeforeAll
+    void runTheTopologyThroughOutOfOrderLateEventsAndForcedReplays() throws Exception {
         String topic = "journey-events";
-        String keyspace = TestKeyspaces.create("journeys");
+        keyspace = TestKeyspaces.create("journeys");
         TestTopologies.createTopic(topic, PARTITIONS);
         TallyConfig parsed = TallyConfigLoader.withEnvironment(Map.of()).parse(FUNNELS_YAML);
         // Its crafted users start as early as 2 November, before the suite's historic span: a backfill of its own.
-        TallyConfig config = HistoricSpan.backfill(TestTopologies.smallBatches("it-journeys", topic, keyspace)
+        config = HistoricSpan.backfill(TestTopologies.smallBatches(NAME, topic, keyspace)
                                 .toBuilder(), new BackfillSpan(Instant.parse("2026-11-01T00:00:00Z"),
                                 TestTopologies.HISTORIC.to()), TallyConfig.DEFAULT_DEDUP_WINDOW,
                         TallyConfig.DEFAULT_LAG_ALLOWANCE)
@@ -139,19 +169,11 @@ class JourneysTest {
                 // segment_progress is read below: flushed every second rather than every minute.
                 .userStateFlush(Duration.ofSeconds(1))
                 .build();
-        // A segment beside the journeys: the per-user stage then holds two write-behind states in one task.
-        SegmentTruth buyers = new SegmentTruth(List.of(
-                new SegmentTruth.Rule("buyers", (name, json) -> name.equals("Order Completed"), 1, 1)));
         EventGenerator generator = new EventGenerator(2323L, Instant.parse("2026-11-16T00:00:00Z"), 72, 1_500);
-        FunnelTruth truth = new FunnelTruth(TRUTH);
-        RetentionTruth retention = new RetentionTruth(RETENTION_TRUTH);
-        // Web sessions count as "other", the crafted events (no context) as "none".
-        SessionTruth sessions = new SessionTruth(20 * 60_000L, List.of("context", "device", "type"),
-                Set.of("ios", "android"));
         Random random = new Random(23);
         List<GeneratedEvent> sent = new ArrayList<>();
         FailOnce faults = new FailOnce(Set.of(JOURNEYS, STEPS, STEP_TIMES, SESSIONS, PROGRESS), 3);
-        CqlSession session = TestKeyspaces.session();
+        session = TestKeyspaces.session();
 
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
             List<GeneratedEvent> first = ProducerRetries.next(generator, random, sent, 12_000);
@@ -229,88 +251,128 @@ class JourneysTest {
                 kafka.send(next);
                 Eventually.sleep(Duration.ofMillis(500));
             }
-
-            Map<List<String>, Long> expected = truth.users();
-            Eventually.poll(() -> read(session, keyspace, STEPS, "users"), expected::equals, DRAIN);
-            Eventually.poll(() -> read(session, keyspace, STEP_MS, "total_ms"), truth.totalMillis()::equals,
-                    Duration.ofSeconds(30));
-            Map<List<String>, Long> timeBuckets = truth.timeBuckets();
-            Eventually.poll(() -> readTimes(session, keyspace), timeBuckets::equals, Duration.ofSeconds(30));
-            Map<List<String>, Long> returned = retention.users();
-            Eventually.poll(() -> retentionRows(session, keyspace), returned::equals, Duration.ofSeconds(30));
-            Map<List<String>, Long> sessionRows = sessions.rows();
-            Eventually.poll(() -> sessionRows(session, keyspace), sessionRows::equals, Duration.ofSeconds(30));
-            Map<List<String>, Long> entered = buyers.entered();
-            Eventually.poll(() -> segmentEntries(session, keyspace), entered::equals, Duration.ofSeconds(30));
-            // segment_progress is written behind: it catches up within aggregates.user_state_flush_ms.
-            Map<List<String>, Long> matching = buyers.matchingEvents();
-            Eventually.poll(() -> AggregateTables.read(session, keyspace, PROGRESS, List.of("segment", "user_id"),
-                    "events"), matching::equals, Duration.ofSeconds(30));
-            Eventually.sleep(Duration.ofSeconds(3));
-            assertThat(entered).as("buyers entered").isNotEmpty();
-            assertThat(AggregateTables.diff(entered, segmentEntries(session, keyspace))).as("segment_sizes_by_day")
-                    .isEmpty();
-            assertThat(AggregateTables.diff(matching, AggregateTables.read(session, keyspace, PROGRESS,
-                    List.of("segment", "user_id"), "events"))).as(PROGRESS).isEmpty();
-
-            assertThat(AggregateTables.diff(sessionRows, sessionRows(session, keyspace))).as(SESSIONS).isEmpty();
-            assertThat(FailOnce.failures(SESSIONS)).as("forced replays of sessions_by_day").isEqualTo(1);
-            assertThat(sessionRows.keySet()).as("every stream has sessions")
-                    .anyMatch(key -> key.get(0).equals("ios")).anyMatch(key -> key.get(0).equals("android"))
-                    .anyMatch(key -> key.get(0).equals("other")).anyMatch(key -> key.get(0).equals("none"))
-                    .anyMatch(key -> key.get(2).equals("events") && Integer.parseInt(key.get(3)) >= 3)
-                    .anyMatch(key -> key.get(2).equals("length_s") && Integer.parseInt(key.get(3)) >= 600);
-
-            assertThat(AggregateTables.diff(returned, retentionRows(session, keyspace))).as(RETENTION).isEmpty();
-            assertThat(returned).as("weekly rows").containsEntry(List.of("signins", "2026-11-02", "week", "2"), 4L)
-                    .containsEntry(List.of("signins", "2026-11-02", "week_or_later", "2"), 4L)
-                    .containsEntry(List.of("signins", "2026-11-02", "day", "1"), 1L)
-                    .containsEntry(List.of("signins", "2026-11-02", "day_or_later", "3"), 4L);
-            assertThat(returned.get(List.of("signins", "2026-11-16", "day", "3"))).as("late sign-ups moved here")
-                    .isGreaterThanOrEqualTo(4L);
-            assertThat(returned.keySet()).as("generated buyers come back")
-                    .anyMatch(key -> key.get(0).equals("buyers_back") && key.get(2).equals("day")
-                            && !key.get(3).equals("0"));
-
-            assertThat(FailOnce.failures(PROGRESS)).as("forced replays of segment_progress").isEqualTo(1);
-            assertThat(FailOnce.failures(JOURNEYS)).as("forced replays of user_journeys").isEqualTo(1);
-            assertThat(FailOnce.failures(STEPS)).as("forced replays of funnel_steps_by_day").isEqualTo(1);
-            assertThat(AggregateTables.diff(expected, read(session, keyspace, STEPS, "users")))
-                    .as(STEPS).isEmpty();
-            assertThat(AggregateTables.diff(truth.totalMillis(), read(session, keyspace, STEP_MS, "total_ms")))
-                    .as(STEP_MS).isEmpty();
-            assertThat(FailOnce.failures(STEP_TIMES)).as("forced replays of " + STEP_TIMES).isEqualTo(1);
-            assertThat(AggregateTables.diff(timeBuckets, readTimes(session, keyspace))).as(STEP_TIMES).isEmpty();
-            assertThat(timeBuckets.keySet()).as("mover-0's 14.5 h to step 2 has its bucket").contains(List.of(
-                    "checkout", "2026-11-17", "2", String.valueOf(StepTimeBuckets.bucket(14 * 3_600_000L + 1_800_000L))));
-            for (String funnel : List.of("checkout", "cheap_search", "german_buyers")) {
-                assertThat(expected.keySet()).as("%s has users at its last step", funnel)
-                        .anyMatch(key -> key.get(0).equals(funnel) && Integer.parseInt(key.get(2))
-                                == TRUTH.stream().filter(f -> f.name().equals(funnel)).findFirst().orElseThrow()
-                                .steps().size());
-            }
-            long hour = 3_600_000L;
-            for (int user = 0; user < 6; user++) {
-                assertThat(truth.chain("checkout", "reverse-" + user)).as("reverse-%d", user).containsExactly(
-                        millis("2026-11-17T10:00:00Z"), millis("2026-11-17T11:00:00Z"), millis("2026-11-17T12:00:00Z"));
-                assertThat(truth.chain("checkout", "mover-" + user)).as("mover-%d", user).containsExactly(
-                        millis("2026-11-17T20:00:00Z"), millis("2026-11-17T20:00:00Z") + 14 * hour + hour / 2,
-                        millis("2026-11-18T11:00:00Z"));
-            }
-            assertThat(truth.chain("checkout", "finished")).hasSize(2);
-            FunnelProgress finished = journey(session, keyspace, "checkout", "finished");
-            assertThat(finished.frozen()).as("the finished user keeps only their chain").isTrue();
-            assertThat(finished.chain(3, 86_400_000L)).containsExactly(millis("2026-11-10T09:00:00Z"),
-                    millis("2026-11-10T09:05:00Z"));
-
-            assertQueryAnswersFromTheTables(session, keyspace, expected, truth);
-            assertSessionQueriesAnswerFromTheTables(session, keyspace, sessionRows);
-            TestTopologies.killQuietly(config.name());
-            assertBackfillOfANewFunnelEqualsTheFunnelFromTheStart(config, session, keyspace);
-        } finally {
-            TestTopologies.killQuietly(config.name());
-            TestTopologies.killQuietly(BACKFILL);
         }
+        Map<List<String>, Long> expected = truth.users();
+        Eventually.poll(() -> read(session, keyspace, STEPS, "users"), expected::equals, DRAIN);
+        Eventually.poll(() -> read(session, keyspace, STEP_MS, "total_ms"), truth.totalMillis()::equals,
+                Duration.ofSeconds(30));
+        Map<List<String>, Long> timeBuckets = truth.timeBuckets();
+        Eventually.poll(() -> readTimes(session, keyspace), timeBuckets::equals, Duration.ofSeconds(30));
+        Map<List<String>, Long> returned = retention.users();
+        Eventually.poll(() -> retentionRows(session, keyspace), returned::equals, Duration.ofSeconds(30));
+        Map<List<String>, Long> sessionRows = sessions.rows();
+        Eventually.poll(() -> sessionRows(session, keyspace), sessionRows::equals, Duration.ofSeconds(30));
+        Map<List<String>, Long> entered = buyers.entered();
+        Eventually.poll(() -> segmentEntries(session, keyspace), entered::equals, Duration.ofSeconds(30));
+        // segment_progress is written behind: it catches up within aggregates.user_state_flush_ms.
+        Map<List<String>, Long> matching = buyers.matchingEvents();
+        Eventually.poll(() -> AggregateTables.read(session, keyspace, PROGRESS, List.of("segment", "user_id"),
+                "events"), matching::equals, Duration.ofSeconds(30));
+        Eventually.sleep(Duration.ofSeconds(3));
+    }
+
+    @AfterAll
+    void stopTheTopologies() {
+        TestTopologies.killQuietly(NAME, BACKFILL);
+    }
+
+    @Test
+    @Order(1)
+    void theRunReplayedEachFailedBatch() {
+        assertThat(FailOnce.failures(SESSIONS)).as("forced replays of sessions_by_day").isEqualTo(1);
+        assertThat(FailOnce.failures(PROGRESS)).as("forced replays of segment_progress").isEqualTo(1);
+        assertThat(FailOnce.failures(JOURNEYS)).as("forced replays of user_journeys").isEqualTo(1);
+        assertThat(FailOnce.failures(STEPS)).as("forced replays of funnel_steps_by_day").isEqualTo(1);
+        assertThat(FailOnce.failures(STEP_TIMES)).as("forced replays of " + STEP_TIMES).isEqualTo(1);
+    }
+
+    /** The truths hold the cases the stream was built for, so that the tables' equality to them tests them. */
+    @Test
+    @Order(1)
+    void theTruthsHoldTheCraftedCases() {
+        assertThat(buyers.entered()).as("buyers entered").isNotEmpty();
+        assertThat(sessions.rows().keySet()).as("every stream has sessions")
+                .anyMatch(key -> key.get(0).equals("ios")).anyMatch(key -> key.get(0).equals("android"))
+                .anyMatch(key -> key.get(0).equals("other")).anyMatch(key -> key.get(0).equals("none"))
+                .anyMatch(key -> key.get(2).equals("events") && Integer.parseInt(key.get(3)) >= 3)
+                .anyMatch(key -> key.get(2).equals("length_s") && Integer.parseInt(key.get(3)) >= 600);
+        Map<List<String>, Long> returned = retention.users();
+        assertThat(returned).as("weekly rows").containsEntry(List.of("signins", "2026-11-02", "week", "2"), 4L)
+                .containsEntry(List.of("signins", "2026-11-02", "week_or_later", "2"), 4L)
+                .containsEntry(List.of("signins", "2026-11-02", "day", "1"), 1L)
+                .containsEntry(List.of("signins", "2026-11-02", "day_or_later", "3"), 4L);
+        assertThat(returned.get(List.of("signins", "2026-11-16", "day", "3"))).as("late sign-ups moved here")
+                .isGreaterThanOrEqualTo(4L);
+        assertThat(returned.keySet()).as("generated buyers come back")
+                .anyMatch(key -> key.get(0).equals("buyers_back") && key.get(2).equals("day")
+                        && !key.get(3).equals("0"));
+        assertThat(truth.timeBuckets().keySet()).as("mover-0's 14.5 h to step 2 has its bucket").contains(List.of(
+                "checkout", "2026-11-17", "2", String.valueOf(StepTimeBuckets.bucket(14 * 3_600_000L + 1_800_000L))));
+        Map<List<String>, Long> expected = truth.users();
+        for (String funnel : List.of("checkout", "cheap_search", "german_buyers")) {
+            assertThat(expected.keySet()).as("%s has users at its last step", funnel)
+                    .anyMatch(key -> key.get(0).equals(funnel) && Integer.parseInt(key.get(2))
+                            == TRUTH.stream().filter(f -> f.name().equals(funnel)).findFirst().orElseThrow()
+                            .steps().size());
+        }
+        long hour = 3_600_000L;
+        for (int user = 0; user < 6; user++) {
+            assertThat(truth.chain("checkout", "reverse-" + user)).as("reverse-%d", user).containsExactly(
+                    millis("2026-11-17T10:00:00Z"), millis("2026-11-17T11:00:00Z"), millis("2026-11-17T12:00:00Z"));
+            assertThat(truth.chain("checkout", "mover-" + user)).as("mover-%d", user).containsExactly(
+                    millis("2026-11-17T20:00:00Z"), millis("2026-11-17T20:00:00Z") + 14 * hour + hour / 2,
+                    millis("2026-11-18T11:00:00Z"));
+        }
+        assertThat(truth.chain("checkout", "finished")).hasSize(2);
+    }
+
+    /** One test per table, so that a table off the truth does not hide whether the others are exact. */
+    @TestFactory
+    @Order(2)
+    Stream<DynamicTest> everyJourneyTableEqualsTheTruth() {
+        return Stream.of(
+                exact("segment_sizes_by_day", buyers.entered(), () -> segmentEntries(session, keyspace)),
+                exact(PROGRESS, buyers.matchingEvents(), () -> AggregateTables.read(session, keyspace, PROGRESS,
+                        List.of("segment", "user_id"), "events")),
+                exact(SESSIONS, sessions.rows(), () -> sessionRows(session, keyspace)),
+                exact(RETENTION, retention.users(), () -> retentionRows(session, keyspace)),
+                exact(STEPS, truth.users(), () -> read(session, keyspace, STEPS, "users")),
+                exact(STEP_MS, truth.totalMillis(), () -> read(session, keyspace, STEP_MS, "total_ms")),
+                exact(STEP_TIMES, truth.timeBuckets(), () -> readTimes(session, keyspace)));
+    }
+
+    private static DynamicTest exact(String table, Map<List<String>, Long> expected,
+            Supplier<Map<List<String>, Long>> read) {
+        return DynamicTest.dynamicTest(table,
+                () -> assertThat(AggregateTables.diff(expected, read.get())).as(table).isEmpty());
+    }
+
+    @Test
+    @Order(2)
+    void aFinishedUserKeepsOnlyTheirChain() {
+        FunnelProgress finished = journey(session, keyspace, "checkout", "finished");
+        assertThat(finished.frozen()).as("the finished user keeps only their chain").isTrue();
+        assertThat(finished.chain(3, 86_400_000L)).containsExactly(millis("2026-11-10T09:00:00Z"),
+                millis("2026-11-10T09:05:00Z"));
+    }
+
+    @Test
+    @Order(3)
+    void theFunnelQueriesAnswerFromTheTables() throws Exception {
+        assertQueryAnswersFromTheTables(session, keyspace, truth.users(), truth);
+    }
+
+    @Test
+    @Order(3)
+    void theSessionQueriesAnswerFromTheTables() throws Exception {
+        assertSessionQueriesAnswerFromTheTables(session, keyspace, sessions.rows());
+    }
+
+    @Test
+    @Order(4)
+    void aBackfilledFunnelEqualsTheFunnelFromTheStart() throws Exception {
+        TestTopologies.killQuietly(NAME);
+        assertBackfillOfANewFunnelEqualsTheFunnelFromTheStart(config, session, keyspace);
     }
 
     /**

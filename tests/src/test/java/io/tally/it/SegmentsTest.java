@@ -31,7 +31,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -42,11 +51,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * after writing it, so Trident replays those batches. Then a new segment is backfilled from the retained topic.
  */
 @ExtendWith(RealServices.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SegmentsTest {
     private static final int PARTITIONS = 4;
     private static final Duration DRAIN = Duration.ofMinutes(3);
     private static final String PROGRESS = TallyTables.SEGMENT_PROGRESS.name();
     private static final String SIZES = TallyTables.SEGMENT_SIZES_BY_DAY.name();
+    private static final String NAME = "it-segments";
     private static final String BACKFILL = "it-segments-backfill";
 
     /** The rules as an operator writes them; the truth below restates each by hand. */
@@ -101,23 +113,35 @@ class SegmentsTest {
             new SegmentTruth.Rule("steady_searchers",
                     (name, json) -> name.equals("Product Clicked") || name.equals("Products Searched"), 4, 2));
 
-    @Test
-    void everySegmentTableIsExactThroughDuplicatesLateEventsAndForcedReplays() throws Exception {
+    private static final List<String> MEMBER_KEY = List.of("segment", "user_id");
+    private static final List<String> MEMBERSHIP = List.of("qualified_on", "last_activity", "events");
+
+    // What one run of the topology left, which each test below checks a part of, in order: the backfill comes last.
+    private final SegmentTruth truth = new SegmentTruth(TRUTH);
+    private final List<GeneratedEvent> produced = new ArrayList<>();
+    private TallyConfig config;
+    private String keyspace;
+    private CqlSession session;
+
+    /**
+     * Sends the stream, with more arriving (and the threshold and late-event cases) while the first batches and their
+     * forced replays run, then waits until the members and daily entries equal the truth.
+     */
+    @BeforeAll
+    void runTheTopologyThroughDuplicatesLateEventsAndForcedReplays() throws Exception {
         String topic = "segment-events";
-        String keyspace = TestKeyspaces.create("segments");
+        keyspace = TestKeyspaces.create("segments");
         TestTopologies.createTopic(topic, PARTITIONS);
         // segment_progress is read below: flushed every second rather than every minute.
-        TallyConfig config = TestTopologies.smallBatches("it-segments", topic, keyspace).toBuilder()
+        config = TestTopologies.smallBatches(NAME, topic, keyspace).toBuilder()
                 .userStateFlush(Duration.ofSeconds(1))
                 .segments(TallyConfigLoader.withEnvironment(Map.of()).parse(SEGMENTS_YAML).segments())
                 .build();
         EventGenerator generator = new EventGenerator(6006L, Instant.parse("2026-11-16T00:00:00Z"), 72, 2_000);
-        SegmentTruth truth = new SegmentTruth(TRUTH);
         Random random = new Random(61);
         List<GeneratedEvent> sent = new ArrayList<>();
         FailOnce faults = new FailOnce(Set.of(PROGRESS, SIZES), 3);
-        CqlSession session = TestKeyspaces.session();
-        List<GeneratedEvent> produced = new ArrayList<>();
+        session = TestKeyspaces.session();
 
         try (KafkaEvents kafka = new KafkaEvents(RealServices.stack().kafka().bootstrapServers(), topic, PARTITIONS)) {
             List<GeneratedEvent> first = ProducerRetries.next(generator, random, sent, 12_000);
@@ -162,54 +186,85 @@ class SegmentsTest {
                 kafka.send(next);
                 Eventually.sleep(Duration.ofMillis(500));
             }
-
-            Map<List<String>, String> expectedMembers = truth.members();
-            List<String> memberKey = List.of("segment", "user_id");
-            List<String> membership = List.of("qualified_on", "last_activity", "events");
-            Eventually.poll(() -> AggregateTables.readRows(session, keyspace, "segment_members", memberKey, membership),
-                    expectedMembers::equals, DRAIN);
-            Eventually.poll(() -> entered(session, keyspace), truth.entered()::equals, Duration.ofSeconds(30));
-            Eventually.sleep(Duration.ofSeconds(3));
-
-            assertThat(FailOnce.failures(PROGRESS)).as("forced replays of segment progress").isEqualTo(1);
-            assertThat(FailOnce.failures(SIZES)).as("forced replays of segment sizes").isEqualTo(1);
-            Map<String, Long> perSegment = new HashMap<>();
-            expectedMembers.keySet().forEach(key -> perSegment.merge(key.get(0), 1L, Long::sum));
-            assertThat(perSegment).as("every segment has members").hasSize(TRUTH.size());
-            for (int user = 0; user < 8; user++) {
-                assertThat(expectedMembers.get(List.of("daily_viewers", "burst-" + user))).startsWith("2026-11-17|");
-                assertThat(expectedMembers.get(List.of("daily_viewers", "across-" + user)))
-                        .isEqualTo("2026-11-18|2026-11-18T10:03:00Z|4");
-            }
-            for (int user = 0; user < 6; user++) {
-                assertThat(expectedMembers.get(List.of("daily_viewers", "mover-" + user)))
-                        .isEqualTo("2026-11-16|2026-11-18T11:03:00Z|8");
-            }
-
-            assertThat(AggregateTables.diff(expectedMembers, AggregateTables.readRows(session, keyspace,
-                    "segment_members", memberKey, membership))).as("segment_members").isEmpty();
-            assertThat(AggregateTables.diff(truth.userSegments(), AggregateTables.readRows(session, keyspace,
-                    "user_segments", List.of("user_id", "segment"), membership))).as("user_segments").isEmpty();
-            assertThat(AggregateTables.diff(truth.entered(), entered(session, keyspace))).as("segment_sizes_by_day")
-                    .isEmpty();
-            assertThat(AggregateTables.read(session, keyspace, SIZES, List.of("segment", "day"), "entered").values())
-                    .as("no day has a negative number of entries").allMatch(n -> n >= 0);
-            // segment_progress is written behind (aggregates.user_state_flush_ms): wait for the flush after the last
-            // batch that changed it.
-            assertThat(AggregateTables.diff(truth.matchingEvents(), Eventually.poll(() -> AggregateTables.read(session,
-                    keyspace, PROGRESS, memberKey, "events"), truth.matchingEvents()::equals, Duration.ofSeconds(30))))
-                    .as("segment_progress events").isEmpty();
-            long buckets = session.execute("SELECT bucket FROM " + keyspace + ".segment_members").all().stream()
-                    .map(row -> row.getInt(0)).distinct().count();
-            assertThat(buckets).as("members spread over the buckets").isEqualTo(TallyTables.SEGMENT_BUCKETS);
-
-            assertQueriesAnswerFromTheTables(session, keyspace, truth);
-            TestTopologies.killQuietly(config.name());
-            assertBackfillOfANewSegment(config, session, keyspace, produced);
-        } finally {
-            TestTopologies.killQuietly(config.name());
-            TestTopologies.killQuietly(BACKFILL);
         }
+        Eventually.poll(() -> AggregateTables.readRows(session, keyspace, "segment_members", MEMBER_KEY, MEMBERSHIP),
+                truth.members()::equals, DRAIN);
+        Eventually.poll(() -> entered(session, keyspace), truth.entered()::equals, Duration.ofSeconds(30));
+        Eventually.sleep(Duration.ofSeconds(3));
+    }
+
+    @AfterAll
+    void stopTheTopologies() {
+        TestTopologies.killQuietly(NAME, BACKFILL);
+    }
+
+    @Test
+    @Order(1)
+    void theRunReplayedEachFailedBatch() {
+        assertThat(FailOnce.failures(PROGRESS)).as("forced replays of segment progress").isEqualTo(1);
+        assertThat(FailOnce.failures(SIZES)).as("forced replays of segment sizes").isEqualTo(1);
+    }
+
+    /** The truth holds the cases the stream was built for, so that the tables' equality to it tests them. */
+    @Test
+    @Order(1)
+    void theTruthHoldsEveryRuleKindsCases() {
+        Map<List<String>, String> expectedMembers = truth.members();
+        Map<String, Long> perSegment = new HashMap<>();
+        expectedMembers.keySet().forEach(key -> perSegment.merge(key.get(0), 1L, Long::sum));
+        assertThat(perSegment).as("every segment has members").hasSize(TRUTH.size());
+        for (int user = 0; user < 8; user++) {
+            assertThat(expectedMembers.get(List.of("daily_viewers", "burst-" + user))).startsWith("2026-11-17|");
+            assertThat(expectedMembers.get(List.of("daily_viewers", "across-" + user)))
+                    .isEqualTo("2026-11-18|2026-11-18T10:03:00Z|4");
+        }
+        for (int user = 0; user < 6; user++) {
+            assertThat(expectedMembers.get(List.of("daily_viewers", "mover-" + user)))
+                    .isEqualTo("2026-11-16|2026-11-18T11:03:00Z|8");
+        }
+    }
+
+    /** One test per table, so that a table off the truth does not hide whether the others are exact. */
+    @TestFactory
+    @Order(2)
+    Stream<DynamicTest> everySegmentTableEqualsTheTruth() {
+        return Stream.of(
+                DynamicTest.dynamicTest("segment_members", () -> assertThat(AggregateTables.diff(truth.members(),
+                        AggregateTables.readRows(session, keyspace, "segment_members", MEMBER_KEY, MEMBERSHIP)))
+                        .as("segment_members").isEmpty()),
+                DynamicTest.dynamicTest("user_segments", () -> assertThat(AggregateTables.diff(truth.userSegments(),
+                        AggregateTables.readRows(session, keyspace, "user_segments", List.of("user_id", "segment"),
+                                MEMBERSHIP))).as("user_segments").isEmpty()),
+                DynamicTest.dynamicTest(SIZES, () -> {
+                    assertThat(AggregateTables.diff(truth.entered(), entered(session, keyspace)))
+                            .as("segment_sizes_by_day").isEmpty();
+                    assertThat(AggregateTables.read(session, keyspace, SIZES, List.of("segment", "day"), "entered")
+                            .values()).as("no day has a negative number of entries").allMatch(n -> n >= 0);
+                }),
+                // segment_progress is written behind (aggregates.user_state_flush_ms): wait for the flush after the
+                // last batch that changed it.
+                DynamicTest.dynamicTest(PROGRESS, () -> assertThat(AggregateTables.diff(truth.matchingEvents(),
+                        Eventually.poll(() -> AggregateTables.read(session, keyspace, PROGRESS, MEMBER_KEY, "events"),
+                                truth.matchingEvents()::equals, Duration.ofSeconds(30))))
+                        .as("segment_progress events").isEmpty()),
+                DynamicTest.dynamicTest("segment_members buckets", () -> {
+                    long buckets = session.execute("SELECT bucket FROM " + keyspace + ".segment_members").all()
+                            .stream().map(row -> row.getInt(0)).distinct().count();
+                    assertThat(buckets).as("members spread over the buckets").isEqualTo(TallyTables.SEGMENT_BUCKETS);
+                }));
+    }
+
+    @Test
+    @Order(3)
+    void theQueriesAnswerFromTheTables() {
+        assertQueriesAnswerFromTheTables(session, keyspace, truth);
+    }
+
+    @Test
+    @Order(4)
+    void aNewSegmentIsBackfilledFromTheRetainedTopic() {
+        TestTopologies.killQuietly(NAME);
+        assertBackfillOfANewSegment(config, session, keyspace, produced);
     }
 
     /**

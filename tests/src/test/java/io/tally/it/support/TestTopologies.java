@@ -98,11 +98,13 @@ public final class TestTopologies {
         RealServices.stack().storm().submit(config.name(), TallyTopology.stormConfig(config), topology);
     }
 
-    public static void killQuietly(String name) {
-        try {
-            RealServices.stack().storm().kill(name);
-        } catch (RuntimeException e) {
-            // Already gone (or the cluster is down): nothing left to stop.
+    public static void killQuietly(String... names) {
+        for (String name : names) {
+            try {
+                RealServices.stack().storm().kill(name);
+            } catch (RuntimeException e) {
+                // Already gone (or the cluster is down): nothing left to stop.
+            }
         }
     }
 }
