@@ -42,7 +42,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * a restarted worker restores its state from the changelog. Producer retries of events sent before each change must
  * still be dropped, and every count and distinct-user table must equal the truth computed from what was produced.
  * The redeployed topology runs with the smallest memory budget, far below its keys, so its keyed partitions move
- * most keys to {@code keyed_state_spill} and find retried messageIds there. Its per-user state (a funnel and
+ * most keys to {@code keyed_state_spill_by_bucket} and find retried messageIds there. Its per-user state (a funnel and
  * sessions) is written behind with no flush within the test, so each redeploy finds all of it in
  * {@code keyed_value_log} alone, logged by a run of another parallelism.
  */
@@ -109,8 +109,12 @@ class KeyedStateTest {
                 assertJourneysExact(session, keyspace, funnel, sessions, "redeployed at parallelism " + parallelism);
             }
             assertThat(truth.duplicates()).as("retries produced").isGreaterThan(300);
-            long spilled = session.execute("SELECT COUNT(*) FROM " + keyspace + ".keyed_state_spill").one().getLong(0);
+            long spilled = session.execute("SELECT COUNT(*) FROM " + keyspace + ".keyed_state_spill_by_bucket").one()
+                    .getLong(0);
             assertThat(spilled).as("keys moved out of memory").isGreaterThan(1_000);
+            long buckets = session.execute("SELECT DISTINCT store, bucket FROM " + keyspace
+                    + ".keyed_state_spill_by_bucket").all().size();
+            assertThat(buckets).as("partitions the spilled keys went to").isGreaterThan(100);
         } finally {
             TestTopologies.killQuietly(base.name());
         }

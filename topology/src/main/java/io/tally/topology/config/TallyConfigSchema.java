@@ -275,7 +275,7 @@ public final class TallyConfigSchema {
             .unit(Unit.MEBIBYTES).defaultValue(512L).check(Check.range(1, 1 << 20, "MiB"))
             .appliedBy(TallyConfig.Builder::keyedStateMemoryMb)
             .doc("what one partition of a keyed stage may hold in memory; past it the oldest keys move to"
-                    + " keyed_state_spill, costing reads, never exactness").define();
+                    + " keyed_state_spill_by_bucket, costing reads, never exactness").define();
     public static final ConfigKey<Long> USER_STATE_FLUSH_MS = key("aggregates.user_state_flush_ms", ValueType.LONG)
             .unit(Unit.MILLISECONDS).defaultValue(60_000L).check(Check.range(100, 3_600_000, "ms"))
             .appliedBy((config, millis) -> config.userStateFlush(Duration.ofMillis(millis)))

@@ -10,7 +10,8 @@ import org.apache.storm.task.IMetricsContext;
 
 /**
  * Where a keyed stage's {@link io.tally.state.keyed.FirstSeenState} keeps its keys in Cassandra: the changelog it
- * restores from ({@code keyed_state_log}) and the spill of the keys past its memory budget ({@code keyed_state_spill}).
+ * restores from ({@code keyed_state_log}) and the spill of the keys past its memory budget
+ * ({@code keyed_state_spill_by_bucket}).
  * Each reports its calls as the Storm metrics of its table in the task of {@code metrics}, or nowhere when that is
  * null.
  */

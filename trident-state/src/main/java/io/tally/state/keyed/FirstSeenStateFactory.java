@@ -25,7 +25,7 @@ public final class FirstSeenStateFactory implements StateFactory {
      *     sharing a keyspace never read each other's keys
      * @param route how the topology routes each key to a partition
      * @param memoryBudgetBytes what each partition's keys may weigh in memory before the oldest move to
-     *     {@code keyed_state_spill} (see {@link ChangelogFirstSeenState})
+     *     {@code keyed_state_spill_by_bucket} (see {@link ChangelogFirstSeenState})
      */
     public FirstSeenStateFactory(CassandraSettings settings, String store, Duration retention, KeyRoute route,
             long memoryBudgetBytes) {

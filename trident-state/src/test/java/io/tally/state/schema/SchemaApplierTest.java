@@ -18,7 +18,7 @@ class SchemaApplierTest {
         List<String> written = new java.util.ArrayList<>();
         TallyTables.countTables().forEach(table -> written.add(table.name()));
         written.add("keyed_state_log");
-        written.add("keyed_state_spill");
+        written.add("keyed_state_spill_by_bucket");
         written.add(io.tally.state.cassandra.internal.CassandraValueLog.TABLE);
         written.add(io.tally.state.progress.ProgressLedger.TABLE);
         written.add(TallyTables.rejectedEvents(tuple -> List.of()).name());

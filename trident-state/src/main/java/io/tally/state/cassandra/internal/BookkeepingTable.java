@@ -77,6 +77,15 @@ final class BookkeepingTable<S> {
         metrics.wrote(writes.size(), writes.size(), System.nanoTime() - started);
     }
 
+    /**
+     * Runs the writes as {@link #write} does, those of one partition together: {@code partitionKeys.get(i)} is the
+     * partition {@code writes.get(i)} writes.
+     */
+    void writeByPartition(List<List<Object>> partitionKeys, List<BoundStatement> writes) {
+        statements();
+        new PartitionedRequests(requests, metrics).writeByPartition(session, writeConsistency, partitionKeys, writes);
+    }
+
     /** Runs a read, whose rows are fetched {@code pageRows} at a time as they are iterated. */
     ResultSet read(BoundStatement read, int pageRows) {
         statements();
